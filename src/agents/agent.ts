@@ -1,0 +1,617 @@
+/**
+ * The Agent wires the rooms together: planners (understand), policies (authorize, approvers,
+ * masking), tools (read, write, verify), store (runs, approvals, outbox, audit) and channels
+ * (replies and every copy of a card). The graph decides the order; this class does the I/O.
+ */
+import { Command } from '@langchain/langgraph';
+import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import type { z } from 'zod';
+import type { Channel, ChannelName, CardAction, InboundMessage, MessageRef, OutboundMessage } from '../bot/channel.js';
+import type { Db } from '../store/db.js';
+import type { Directory } from '../store/directory.js';
+import type { Principal } from '../policies/principals.js';
+import { canCallTool, canSeeRegion } from '../policies/access.js';
+import { approversFor, mayDecide } from '../policies/approval-rules.js';
+import { actionHash } from '../policies/action-hash.js';
+import { maskDeep, maskText } from '../policies/masking.js';
+import { appendAudit } from '../store/audit.js';
+import { uuidFromKey } from '../store/ids.js';
+import { createRun, getRun, insertToolCall, updateRun, FINAL_RUN_STATUSES, type RunStatus } from '../store/runs-repo.js';
+import {
+  addApprovalMessage,
+  approvalMessages,
+  claimOutbox,
+  createApproval,
+  decideApproval,
+  decidedButUnfinished,
+  expireApprovals,
+  finishOutbox,
+  getApproval,
+  getOutbox,
+  setApprovalOutcome,
+  type ApprovalRow,
+} from '../store/approvals-repo.js';
+import { BusinessError, SystemError, isBusinessError, isSystemError } from '../tools/errors.js';
+import type { AnyTool, VerifyResult } from '../tools/define.js';
+import { buildGraph, type AgentGraph, type AgentNodes, type AgentStateUpdate, type AgentStateValue, type DecisionSignal } from './graph.js';
+import { runFlow, type FlowTools } from './flows.js';
+import { detectLang, type Lang, type Planner } from './plan.js';
+import { formatTime, messages, refusalText } from './replies.js';
+import { approvalView } from './approval-view.js';
+import { ThreadLock } from './thread-lock.js';
+
+/** What the agent needs of the tool runtime (tools/runner.ts ToolRunner fits). */
+export interface ToolInvoker {
+  run(name: string, input: unknown, opts?: ToolInvokeOptions): Promise<{ output: unknown; record: ToolRecordLike }>;
+  verify(name: string, input: unknown, output: unknown, opts?: ToolInvokeOptions): Promise<VerifyResult>;
+}
+export interface ToolInvokeOptions {
+  runId?: string;
+  idempotencyKey?: string;
+  onRecord?(rec: ToolRecordLike): Promise<void> | void;
+}
+export interface ToolRecordLike {
+  callId: string;
+  tool: string;
+  phase?: 'run' | 'verify';
+  effect: 'read' | 'write' | null;
+  input: unknown;
+  output?: unknown;
+  status: 'ok' | 'business_error' | 'system_error';
+  error?: unknown;
+  attempts: number;
+  startedAt: Date;
+  endedAt: Date;
+  durationMs: number;
+  evidence: { steps: unknown[]; files: string[] };
+}
+
+export interface ChannelDirectory {
+  get(name: ChannelName): Channel | undefined;
+}
+
+export interface AgentDeps {
+  db: Db;
+  directory: Directory;
+  planner: Planner;
+  tools: ToolInvoker;
+  toolDefs: { get(name: string): AnyTool | undefined };
+  channels: ChannelDirectory;
+  checkpointer: BaseCheckpointSaver;
+  approvalTtlSeconds: number;
+  log?: (level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => void;
+}
+
+export type DecisionResult =
+  | { status: 'approved' | 'rejected'; approvalId: string; message: string; done: Promise<void> }
+  | { status: 'refused'; approvalId: string; reason: string; message: string };
+
+export interface TurnResult {
+  runId: string | null;
+  /** Messages this turn sent to the requester's conversation. */
+  sent: MessageRef[];
+}
+
+class PolicyDenied extends Error {
+  constructor(readonly reply: string) {
+    super(reply);
+  }
+}
+
+export class Agent implements AgentNodes {
+  readonly graph: AgentGraph;
+  private readonly lock: ThreadLock;
+  /** Message refs sent per run while a turn is being handled (for the console's ?wait=1). */
+  private readonly sentByRun = new Map<string, MessageRef[]>();
+  private readonly background = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: AgentDeps) {
+    this.lock = new ThreadLock(deps.db);
+    this.graph = buildGraph(this, deps.checkpointer);
+  }
+
+  // ---------------------------------------------------------------- inbound
+
+  /** One inbound chat message, already in the inbox. Safe to call again for the same event. */
+  async handleMessage(msg: InboundMessage): Promise<TurnResult> {
+    const { db, directory } = this.deps;
+    const principal = directory.byPlatformUser(msg.channel, msg.sender.id);
+    const lang = detectLang(msg.text);
+    if (!principal) {
+      await appendAudit(db, {
+        actor: `${msg.channel}:${msg.sender.id}`,
+        action: 'identity.unknown',
+        subject: msg.conversationId,
+        details: { channel: msg.channel, text: maskText(msg.text).slice(0, 200) },
+      });
+      const ref = await this.send(msg.channel, msg.conversationId, { kind: 'text', text: refusalText(lang, { reason: 'not_enrolled' }) });
+      return { runId: null, sent: ref ? [ref] : [] };
+    }
+    const runId = uuidFromKey(`run:${msg.channel}:${msg.messageId}`);
+    const existing = await getRun(db, runId);
+    if (existing && existing.status !== 'running') return { runId, sent: [] };
+
+    this.sentByRun.set(runId, []);
+    try {
+      if (!existing) {
+        await createRun(db, {
+          id: runId,
+          inboxId: null,
+          channel: msg.channel,
+          conversationId: msg.conversationId,
+          requesterId: principal.id,
+          department: principal.department,
+          lang,
+        });
+        await appendAudit(db, {
+          actor: principal.id,
+          action: 'message.received',
+          subject: msg.conversationId,
+          runId,
+          details: { channel: msg.channel, messageId: msg.messageId, text: maskText(msg.text) },
+        });
+      }
+      await this.lock.run(runId, async () => {
+        const config = { configurable: { thread_id: runId } };
+        const state = await this.graph.getState(config);
+        if (state.next.length > 0) {
+          // A crash interrupted this run mid-graph: continue from its last checkpoint.
+          if (!state.tasks.some((t) => t.interrupts.length > 0)) await this.graph.invoke(null, config);
+          return;
+        }
+        if (state.values && (state.values as AgentStateValue).runId) return; // already finished
+        await this.graph.invoke(
+          {
+            runId,
+            channel: msg.channel,
+            conversationId: msg.conversationId,
+            requesterId: principal.id,
+            text: msg.text,
+            lang,
+          },
+          config,
+        );
+      });
+      return { runId, sent: this.sentByRun.get(runId) ?? [] };
+    } finally {
+      this.sentByRun.delete(runId);
+    }
+  }
+
+  /** A click on an approval card. Identity comes from the platform envelope (action.actor). */
+  async decide(action: CardAction): Promise<DecisionResult> {
+    const { db, directory } = this.deps;
+    const row = await getApproval(db, action.approvalId);
+    const lang: Lang = row?.lang ?? 'zh';
+    const actor = directory.byPlatformUser(action.channel, action.actor.id);
+    const refuse = async (reason: string, message: string, actorId: string): Promise<DecisionResult> => {
+      await appendAudit(db, {
+        actor: actorId,
+        action: 'approval.refused',
+        subject: action.approvalId,
+        runId: row?.run_id ?? null,
+        details: { reason, decision: action.decision, channel: action.channel, eventId: action.messageId },
+      });
+      return { status: 'refused', approvalId: action.approvalId, reason, message };
+    };
+    if (!actor) return refuse('not_enrolled', refusalText(lang, { reason: 'not_enrolled' }), `${action.channel}:${action.actor.id}`);
+    if (!row) return refuse('not_found', refusalText(lang, { reason: 'not_found' }), actor.id);
+
+    const right = mayDecide(actor, { requesterId: row.requester_id, approverIds: row.approver_ids });
+    if (!right.allowed) {
+      const approvers = row.approver_ids.map((id) => directory.get(id)?.name ?? id);
+      const text =
+        right.reason === 'self_approval' ? refusalText(lang, { reason: 'self_approval' }) : refusalText(lang, { reason: right.reason, approvers });
+      return refuse(right.reason, text, actor.id);
+    }
+    const comment = action.comment?.trim() ? maskText(action.comment.trim()).slice(0, 500) : null;
+    if (action.decision === 'reject' && !comment && row.status === 'pending') {
+      return refuse('comment_required', refusalText(lang, { reason: 'comment_required' }), actor.id);
+    }
+
+    const outcome = await decideApproval(db, {
+      id: row.id,
+      status: action.decision === 'approve' ? 'approved' : 'rejected',
+      deciderId: actor.id,
+      comment,
+      auditDetails: { channel: action.channel, eventId: action.messageId, tool: row.tool, comment },
+    });
+    if (!outcome.won) {
+      const current = outcome.current ?? row;
+      if (current.status === 'approved' || current.status === 'rejected') {
+        const by = directory.get(current.decided_by ?? '')?.name ?? current.decided_by ?? '?';
+        const at = current.decided_at ? formatTime(current.decided_at) : '';
+        return refuse('already_decided', refusalText(lang, { reason: 'already_decided', status: current.status, by, at }), actor.id);
+      }
+      // Expired, whether or not the sweeper has marked it yet.
+      this.track(this.sweepExpired());
+      return refuse('expired', refusalText(lang, { reason: 'expired', at: formatTime(current.expires_at) }), actor.id);
+    }
+
+    const decided = outcome.row;
+    if (decided.status === 'approved') await setApprovalOutcome(db, decided.id, { state: 'executing', lines: [] });
+    await this.refreshCards(decided.id);
+    const done = this.resume(decided.thread_id, { approvalId: decided.id, status: decided.status as 'approved' | 'rejected' });
+    this.track(done);
+    const message =
+      decided.status === 'approved'
+        ? lang === 'zh'
+          ? `已批准「${decided.title}」，正在执行。`
+          : `Approved "${decided.title}"; executing now.`
+        : lang === 'zh'
+          ? `已驳回「${decided.title}」，已通知 ${directory.get(decided.requester_id)?.name ?? decided.requester_id}。`
+          : `Rejected "${decided.title}"; ${directory.get(decided.requester_id)?.name ?? decided.requester_id} has been told.`;
+    return { status: decided.status as 'approved' | 'rejected', approvalId: decided.id, message, done };
+  }
+
+  // ---------------------------------------------------------------- graph nodes
+
+  async understand(s: AgentStateValue): Promise<AgentStateUpdate> {
+    const plan = await this.deps.planner.plan(s.text);
+    await updateRun(this.deps.db, s.runId, { flow: plan.flow });
+    return { plan, lang: plan.lang };
+  }
+
+  async gather(s: AgentStateValue): Promise<AgentStateUpdate> {
+    const principal = this.requester(s);
+    if (!s.plan) return { status: 'failed', reply: messages.unknown(s.lang) };
+    try {
+      const result = await runFlow(s.plan, this.flowTools(s, principal));
+      if (result.kind === 'reply') return { reply: result.text, status: result.status };
+      return { proposal: result.proposal, unresolved: result.unresolved };
+    } catch (err) {
+      return this.failure(s, err);
+    }
+  }
+
+  async propose(s: AgentStateValue): Promise<AgentStateUpdate> {
+    const { db, directory, toolDefs } = this.deps;
+    const proposal = s.proposal!;
+    const principal = this.requester(s);
+    const access = canCallTool(principal, proposal.tool);
+    if (!access.allowed) {
+      await appendAudit(db, { actor: principal.id, action: 'tool.denied', subject: proposal.tool, runId: s.runId, details: { detail: access.detail } });
+      return { status: 'denied', reply: messages.denied(s.lang, proposal.tool) };
+    }
+    const approvers = approversFor(principal, directory.all());
+    if (approvers.length === 0) return { status: 'denied', reply: messages.noApprover(s.lang) };
+    const tool = toolDefs.get(proposal.tool);
+    if (!tool || tool.effect !== 'write' || !tool.summarize) throw new Error(`${proposal.tool} is not a write tool`);
+    const input = tool.input.parse(proposal.input) as Record<string, unknown>;
+    const approvalId = uuidFromKey(`approval:${s.runId}:${proposal.tool}`);
+    const { row, created } = await createApproval(db, {
+      id: approvalId,
+      runId: s.runId,
+      threadId: s.runId,
+      tool: proposal.tool,
+      input,
+      actionHash: actionHash({ tool: proposal.tool, input, requesterId: principal.id, threadId: s.runId }),
+      requesterId: principal.id,
+      department: principal.department,
+      approverIds: approvers.map((a) => a.id),
+      title: proposal.title,
+      lines: maskDeep(tool.summarize(input, s.lang)),
+      lang: s.lang,
+      ttlSeconds: this.deps.approvalTtlSeconds,
+    });
+    if (created) {
+      await appendAudit(db, {
+        actor: principal.id,
+        action: 'approval.requested',
+        subject: row.id,
+        runId: s.runId,
+        details: { tool: row.tool, input: maskDeep(input), approvers: row.approver_ids, expiresAt: new Date(row.expires_at).toISOString() },
+      });
+    }
+    // Cards go out once: a re-run of this node (after a crash) finds the copies already recorded.
+    if ((await approvalMessages(db, row.id)).length === 0) {
+      const card: OutboundMessage = { kind: 'card', card: approvalView(row, directory) };
+      const text = messages.proposal(s.lang, row.title, approvers.map((a) => a.name), s.unresolved);
+      await this.send(s.channel, s.conversationId, { kind: 'text', text }, s.runId);
+      const ref = await this.send(s.channel, s.conversationId, card, s.runId);
+      if (ref) await addApprovalMessage(db, { approvalId: row.id, ...ref });
+      const channel = this.deps.channels.get(s.channel);
+      for (const approver of approvers) {
+        for (const platformId of directory.platformIdsOf(s.channel, approver.id)) {
+          const conv = await channel?.personalConversation({ channel: s.channel, id: platformId });
+          if (!conv || conv === s.conversationId) continue;
+          await this.send(s.channel, conv, { kind: 'text', text: messages.approvalSent(s.lang, principal.name, row.title) });
+          const copy = await this.send(s.channel, conv, card);
+          if (copy) await addApprovalMessage(db, { approvalId: row.id, ...copy });
+        }
+      }
+    }
+    await updateRun(db, s.runId, { status: 'awaiting_approval', neededHuman: true });
+    return { approvalId: row.id, reply: null };
+  }
+
+  async execute(s: AgentStateValue): Promise<AgentStateUpdate> {
+    const { db, directory } = this.deps;
+    let row = await getApproval(db, s.approvalId ?? '');
+    if (!row) return { status: 'failed', reply: refusalText(s.lang, { reason: 'not_found' }) };
+    if (row.status === 'pending') {
+      if (new Date(row.expires_at).getTime() > Date.now()) return {};
+      await expireApprovals(db);
+      row = (await getApproval(db, row.id))!;
+    }
+    const waitedMs = (row.decided_at ? new Date(row.decided_at).getTime() : Date.now()) - new Date(row.created_at).getTime();
+    await updateRun(db, s.runId, { approvalWaitMs: waitedMs });
+    const by = directory.get(row.decided_by ?? '')?.name ?? row.decided_by ?? '';
+    if (row.status === 'rejected') return { status: 'rejected', reply: messages.rejected(s.lang, row.title, by, row.comment ?? '') };
+    if (row.status === 'expired') return { status: 'expired', reply: messages.expired(s.lang, row.title) };
+    return this.executeApproved(s, row, by);
+  }
+
+  async finish(s: AgentStateValue): Promise<AgentStateUpdate> {
+    const status: RunStatus = s.status ?? 'failed';
+    if (s.reply) await this.send(s.channel, s.conversationId, { kind: 'text', text: s.reply }, s.runId);
+    await updateRun(this.deps.db, s.runId, { status });
+    await appendAudit(this.deps.db, {
+      actor: 'switchboard',
+      action: 'run.finished',
+      subject: s.runId,
+      runId: s.runId,
+      details: { status, flow: s.plan?.flow ?? null, approvalId: s.approvalId },
+    });
+    return { status };
+  }
+
+  // ---------------------------------------------------------------- approvals
+
+  /**
+   * Execute an approved write exactly once. The outbox row is the guard: only the caller that
+   * claims it runs the tool; a row left 'running' by a crash is verified in the target system
+   * before anything is written again.
+   */
+  private async executeApproved(s: AgentStateValue, row: ApprovalRow, by: string): Promise<AgentStateUpdate> {
+    const { db } = this.deps;
+    const proposal = s.proposal;
+    const expected = actionHash({ tool: row.tool, input: row.input, requesterId: row.requester_id, threadId: row.thread_id });
+    const mine = proposal ? actionHash({ tool: proposal.tool, input: this.deps.toolDefs.get(proposal.tool)?.input.parse(proposal.input), requesterId: s.requesterId, threadId: s.runId }) : '';
+    if (expected !== row.action_hash || mine !== row.action_hash) {
+      await appendAudit(db, { actor: 'switchboard', action: 'write.refused', subject: row.id, runId: s.runId, details: { reason: 'action_hash_mismatch' } });
+      return this.writeFailed(s, row, s.lang === 'zh' ? '待执行内容与审批内容不一致' : 'what would run differs from what was approved');
+    }
+    let outbox = await getOutbox(db, row.id);
+    if (!outbox) {
+      await appendAudit(db, { actor: 'switchboard', action: 'write.refused', subject: row.id, runId: s.runId, details: { reason: 'no_outbox' } });
+      return this.writeFailed(s, row, 'no outbox entry');
+    }
+    const opts = { runId: s.runId, idempotencyKey: row.id, onRecord: (r: ToolRecordLike) => this.recordToolCall(s.runId, r) };
+    if (outbox.status === 'done' || outbox.status === 'failed') {
+      // Finished before a crash: report what happened, do not run again.
+      const ok = outbox.status === 'done' && row.outcome?.state === 'verified';
+      return ok
+        ? { status: 'succeeded', reply: messages.executedVerified(s.lang, row.title, by) }
+        : this.writeFailed(s, row, outbox.error ?? 'failed earlier');
+    }
+    if (outbox.status === 'running') {
+      // A previous attempt died mid-write: look in the target system before writing again.
+      const check = await this.deps.tools.verify(row.tool, row.input, null, opts).catch(() => null);
+      if (check?.ok) return this.writeDone(s, row, by, { recovered: true }, check);
+    } else {
+      outbox = await claimOutbox(db, row.id);
+      if (!outbox) return this.writeFailed(s, row, 'claimed by another executor');
+    }
+
+    let output: unknown = null;
+    try {
+      output = (await this.deps.tools.run(row.tool, row.input, opts)).output;
+    } catch (err) {
+      if (isSystemError(err)) {
+        await updateRun(db, s.runId, { addSystemErrors: 1 });
+        // The portal may have saved before the error reached us: the read-back decides.
+        const check = await this.deps.tools.verify(row.tool, row.input, null, opts).catch(() => null);
+        if (check?.ok) return this.writeDone(s, row, by, { recovered: true }, check);
+      }
+      const detail = err instanceof Error ? this.userMessage(s.lang, err) : String(err);
+      await finishOutbox(db, row.id, { status: 'failed', error: detail });
+      return this.writeFailed(s, row, detail);
+    }
+    let check: VerifyResult;
+    try {
+      check = await this.deps.tools.verify(row.tool, row.input, output, opts);
+    } catch (err) {
+      check = { ok: false, lines: [{ label: 'verify', value: err instanceof Error ? err.message : String(err) }] };
+    }
+    return this.writeDone(s, row, by, output, check);
+  }
+
+  private async writeDone(s: AgentStateValue, row: ApprovalRow, by: string, output: unknown, check: VerifyResult): Promise<AgentStateUpdate> {
+    const { db } = this.deps;
+    const lines = maskDeep(check.lines);
+    await finishOutbox(db, row.id, check.ok ? { status: 'done', result: maskDeep(output) } : { status: 'failed', result: maskDeep(output), error: 'verification failed' });
+    await setApprovalOutcome(db, row.id, { state: check.ok ? 'verified' : 'failed', lines });
+    await appendAudit(db, {
+      actor: 'switchboard',
+      action: check.ok ? 'write.verified' : 'write.unverified',
+      subject: row.id,
+      runId: s.runId,
+      details: { tool: row.tool, idempotencyKey: row.id, output: maskDeep(output), verify: lines },
+    });
+    await this.refreshCards(row.id);
+    if (check.ok) return { status: 'succeeded', reply: messages.executedVerified(s.lang, row.title, by) };
+    await updateRun(db, s.runId, { neededHuman: true });
+    return { status: 'failed', reply: messages.executedUnverified(s.lang, row.title, lines.map((l) => `${l.label}: ${l.value}`).join('; ')) };
+  }
+
+  private async writeFailed(s: AgentStateValue, row: ApprovalRow, detail: string): Promise<AgentStateUpdate> {
+    await setApprovalOutcome(this.deps.db, row.id, { state: 'failed', lines: [{ label: s.lang === 'zh' ? '原因' : 'Reason', value: maskText(detail) }] });
+    await appendAudit(this.deps.db, { actor: 'switchboard', action: 'write.failed', subject: row.id, runId: s.runId, details: { tool: row.tool, detail: maskText(detail) } });
+    await this.refreshCards(row.id);
+    return { status: 'failed', reply: messages.executionFailed(s.lang, row.title, maskText(detail)) };
+  }
+
+  /** Redraw every copy of an approval card from the approval row (the single source). */
+  async refreshCards(approvalId: string): Promise<void> {
+    const row = await getApproval(this.deps.db, approvalId);
+    if (!row) return;
+    const view = approvalView(row, this.deps.directory);
+    for (const ref of await approvalMessages(this.deps.db, approvalId)) {
+      const channel = this.deps.channels.get(ref.channel as ChannelName);
+      if (!channel) continue;
+      try {
+        await channel.update({ channel: ref.channel as ChannelName, conversationId: ref.conversation_id, messageId: ref.message_id }, { kind: 'card', card: view });
+      } catch (err) {
+        this.log('warn', 'card update failed', { approvalId, error: (err as Error).message });
+      }
+    }
+  }
+
+  /** Wake the thread waiting on an approval. Serialized per thread; safe to call twice. */
+  resume(threadId: string, signal: DecisionSignal): Promise<void> {
+    return this.lock.run(threadId, async () => {
+      const config = { configurable: { thread_id: threadId } };
+      const state = await this.graph.getState(config);
+      if (state.next.length === 0) return;
+      if (!state.tasks.some((t) => t.interrupts.length > 0)) {
+        // Crashed before reaching the interrupt: run up to it first.
+        await this.graph.invoke(null, config);
+        const again = await this.graph.getState(config);
+        if (!again.tasks.some((t) => t.interrupts.length > 0)) return;
+      }
+      await this.graph.invoke(new Command({ resume: signal }), config);
+    });
+  }
+
+  /** Approvals past their expiry: mark them, redraw their cards, and let their runs end. */
+  async sweepExpired(): Promise<number> {
+    const expired = await expireApprovals(this.deps.db);
+    for (const row of expired) {
+      await this.refreshCards(row.id);
+      this.track(this.resume(row.thread_id, { approvalId: row.id, status: 'expired' }));
+    }
+    return expired.length;
+  }
+
+  /** At start-up: decisions that were recorded but whose runs never continued (a crash). */
+  async recover(): Promise<number> {
+    const rows = await decidedButUnfinished(this.deps.db);
+    for (const row of rows) {
+      this.track(this.resume(row.thread_id, { approvalId: row.id, status: row.status as DecisionSignal['status'] }));
+    }
+    return rows.length;
+  }
+
+  /** Wait for background resumes (tests and orderly shutdown). */
+  async idle(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+    await this.lock.idle();
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private track(p: Promise<unknown>): void {
+    const guarded = p.catch((err) => this.log('error', 'background task failed', { error: (err as Error).message }));
+    this.background.add(guarded);
+    void guarded.finally(() => this.background.delete(guarded));
+  }
+
+  private requester(s: AgentStateValue): Principal {
+    const p = this.deps.directory.get(s.requesterId);
+    if (!p) throw new Error(`unknown requester ${s.requesterId}`);
+    return p;
+  }
+
+  private flowTools(s: AgentStateValue, principal: Principal): FlowTools {
+    return {
+      call: async <S extends z.ZodType>(tool: string, input: unknown, output: S): Promise<z.infer<S>> => {
+        const access = canCallTool(principal, tool);
+        if (!access.allowed) {
+          await appendAudit(this.deps.db, { actor: principal.id, action: 'tool.denied', subject: tool, runId: s.runId, details: { detail: access.detail } });
+          throw new PolicyDenied(messages.denied(s.lang, tool));
+        }
+        const res = await this.deps.tools.run(tool, input, { runId: s.runId, onRecord: (r) => this.recordToolCall(s.runId, r) });
+        const parsed = output.parse(res.output) as z.infer<S>;
+        const region = regionOf(parsed);
+        const scope = canSeeRegion(principal, region);
+        if (!scope.allowed) {
+          await appendAudit(this.deps.db, { actor: principal.id, action: 'data.out_of_scope', subject: tool, runId: s.runId, details: { region, detail: scope.detail } });
+          throw new PolicyDenied(messages.outOfScope(s.lang, region ?? ''));
+        }
+        return parsed;
+      },
+    };
+  }
+
+  private async recordToolCall(runId: string, r: ToolRecordLike): Promise<void> {
+    const { db } = this.deps;
+    await insertToolCall(db, {
+      id: r.callId,
+      runId,
+      tool: r.tool,
+      effect: r.effect ?? 'read',
+      input: maskDeep(r.input),
+      output: r.output === undefined ? undefined : maskDeep(r.output),
+      status: r.status,
+      error: r.error === undefined ? undefined : maskDeep(r.error),
+      attempts: r.attempts,
+      startedAt: r.startedAt,
+      endedAt: r.endedAt,
+      durationMs: r.durationMs,
+      evidence: maskDeep(r.evidence),
+    });
+    // A call that needed more than one attempt met a SystemError (and may have recovered).
+    if (r.status === 'system_error' || r.attempts > 1) await updateRun(db, runId, { addSystemErrors: 1 });
+    await appendAudit(db, {
+      actor: 'switchboard',
+      action: r.phase === 'verify' ? 'tool.verified' : 'tool.called',
+      subject: r.tool,
+      runId,
+      details: { callId: r.callId, status: r.status, attempts: r.attempts, durationMs: r.durationMs, evidence: r.evidence.files },
+    });
+  }
+
+  private failure(s: AgentStateValue, err: unknown): AgentStateUpdate {
+    if (err instanceof PolicyDenied) return { status: 'denied', reply: err.reply };
+    if (isBusinessError(err)) return { status: 'business_error', reply: this.userMessage(s.lang, err) };
+    if (isSystemError(err)) return { status: 'failed', reply: messages.systemDown(s.lang, err.system) };
+    this.log('error', 'flow failed', { runId: s.runId, error: err instanceof Error ? err.stack : String(err) });
+    return { status: 'failed', reply: s.lang === 'zh' ? '处理时出现内部错误，已记录，请稍后重试。' : 'Something went wrong on our side; it was logged. Please try again.' };
+  }
+
+  private userMessage(lang: Lang, err: Error): string {
+    if (err instanceof BusinessError) {
+      const zh = typeof err.details.zh === 'string' ? err.details.zh : undefined;
+      return maskText(lang === 'zh' && zh ? zh : err.message);
+    }
+    if (err instanceof SystemError) return messages.systemDown(lang, err.system);
+    return maskText(err.message);
+  }
+
+  /** Send through the channel; every outbound text is masked here, the one way out. */
+  private async send(channelName: ChannelName, conversationId: string, message: OutboundMessage, runId?: string): Promise<MessageRef | undefined> {
+    const channel = this.deps.channels.get(channelName);
+    if (!channel) {
+      this.log('warn', 'no channel to send to', { channel: channelName });
+      return undefined;
+    }
+    const masked: OutboundMessage = message.kind === 'text' ? { kind: 'text', text: maskText(message.text) } : message;
+    const ref = await channel.send(conversationId, masked);
+    if (runId) this.sentByRun.get(runId)?.push(ref);
+    return ref;
+  }
+
+  private log(level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>): void {
+    (this.deps.log ?? defaultLog)(level, msg, data);
+  }
+}
+
+function defaultLog(level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>): void {
+  const line = `[agent] ${msg}${data ? ` ${JSON.stringify(maskDeep(data))}` : ''}`;
+  if (level === 'error') console.error(line);
+  else if (level === 'warn') console.warn(line);
+}
+
+function regionOf(value: unknown): string | null {
+  if (value && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    if (typeof v.region === 'string') return v.region;
+    if (v.ticket && typeof v.ticket === 'object' && typeof (v.ticket as Record<string, unknown>).region === 'string') {
+      return (v.ticket as Record<string, string>).region ?? null;
+    }
+  }
+  return null;
+}
+
+export { FINAL_RUN_STATUSES };

@@ -1,0 +1,169 @@
+/**
+ * The composition root: config -> db -> tools -> policies -> agent -> channels -> http.
+ * main.ts runs it from the command line; tests and benchmarks start it in-process.
+ */
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import { usesSandbox, type Config } from './config.js';
+import { openDb, type Db } from './store/db.js';
+import { migrate } from './store/migrate.js';
+import { Directory, seedDirectory } from './store/directory.js';
+import { seedDepartments, seedIdentities, seedPrincipals } from './policies/principals.js';
+import { maskDeep } from './policies/masking.js';
+import { BrowserPool } from './tools/browser-pool.js';
+import { ToolRegistry } from './tools/registry.js';
+import { ToolRunner } from './tools/runner.js';
+import type { LegacySystem } from './tools/define.js';
+import { legacyTools, portalLogin } from './tools/legacy/index.js';
+import { Agent, type ChannelDirectory } from './agents/agent.js';
+import { approvalView } from './agents/approval-view.js';
+import { CommandPlanner } from './agents/commands.js';
+import type { Channel, ChannelName, CardAction, InboundMessage } from './bot/channel.js';
+import { Inbox } from './bot/inbox.js';
+import { ConsoleChannel } from './bot/console/channel.js';
+import { registerConsoleRoutes } from './bot/console/routes.js';
+import type { InboxRow } from './store/inbox-repo.js';
+import { verifyAuditChain } from './store/audit.js';
+import { computeKpis } from './store/runs-repo.js';
+
+export interface AppOptions {
+  /** PGlite in memory instead of DATA_DIR (tests). */
+  inMemoryDb?: boolean;
+  /** Skip the HTTP listener (tests drive app.http.inject()). */
+  listen?: boolean;
+  log?: boolean;
+}
+
+export interface App {
+  config: Config;
+  db: Db;
+  agent: Agent;
+  inbox: Inbox;
+  pool: BrowserPool;
+  http: FastifyInstance;
+  /** http://host:port once listening. */
+  url: string;
+  /** The in-process sandbox, when no real legacy URLs are configured. */
+  sandbox?: { url: string; close(): Promise<void>; state: unknown };
+  close(): Promise<void>;
+}
+
+export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) await fn().catch((err) => console.error('[shutdown]', (err as Error).message));
+  };
+  try {
+    const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE, inMemory: opts.inMemoryDb });
+    closers.push(() => db.close());
+    const checkpointer = new PostgresSaver(db.pool);
+    await migrate(db, () => checkpointer.setup());
+    await seedDirectory(db, { departments: seedDepartments, principals: seedPrincipals, identities: seedIdentities });
+    const directory = await new Directory(db).reload();
+
+    let sandbox: App['sandbox'];
+    let baseUrls: Record<LegacySystem, string>;
+    if (usesSandbox(config)) {
+      // Imported only here: the rest of src/ never depends on the simulated portals.
+      const { startSandbox } = await import('./sandbox/server.js');
+      const sb = await startSandbox({ port: config.SANDBOX_PORT, username: config.LEGACY_USERNAME, password: config.LEGACY_PASSWORD });
+      sandbox = sb;
+      closers.push(() => sb.close());
+      baseUrls = { crm: `${sb.url}/crm`, resource: `${sb.url}/resource`, nms: `${sb.url}/nms`, ticket: `${sb.url}/tickets` };
+    } else {
+      baseUrls = { crm: config.LEGACY_CRM_URL!, resource: config.LEGACY_RESOURCE_URL!, nms: config.LEGACY_NMS_URL!, ticket: config.LEGACY_TICKET_URL! };
+    }
+    const baseUrl = (system: LegacySystem) => baseUrls[system];
+
+    const pool = new BrowserPool({
+      executablePath: config.CHROMIUM_PATH,
+      headless: config.BROWSER_HEADLESS,
+      pagesPerSystem: config.RPA_PAGES_PER_SYSTEM,
+      recycleAfter: config.RPA_RECYCLE_AFTER,
+      taskTimeoutMs: config.RPA_TASK_TIMEOUT_MS,
+      baseUrl,
+      login: (system) => portalLogin(system, { username: config.LEGACY_USERNAME, password: config.LEGACY_PASSWORD }),
+    });
+    closers.push(() => pool.close());
+    await pool.start();
+
+    const registry = new ToolRegistry();
+    for (const tool of legacyTools) registry.register(tool);
+    const runner = new ToolRunner({ registry, pool, baseUrl, dataDir: path.resolve(config.DATA_DIR), redact: maskDeep });
+
+    const consoleChannel = new ConsoleChannel(db);
+    const channelMap = new Map<ChannelName, Channel>([['console', consoleChannel]]);
+    const channels: ChannelDirectory = { get: (name) => channelMap.get(name) };
+
+    const agent = new Agent({
+      db,
+      directory,
+      planner: new CommandPlanner(),
+      tools: runner,
+      toolDefs: registry,
+      channels,
+      checkpointer,
+      approvalTtlSeconds: config.APPROVAL_TTL_SECONDS,
+    });
+    closers.push(() => agent.idle());
+
+    const inbox = new Inbox(db, (row) => handleInboxRow(agent, row), (msg, data) => console.error(`[inbox] ${msg}`, data ?? ''));
+    closers.push(() => inbox.close());
+
+    const http = Fastify({ logger: opts.log ? { level: config.LOG_LEVEL } : false, bodyLimit: 64 * 1024 });
+    http.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+      const message =
+        err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.name === 'SyntaxError'
+          ? `malformed JSON: ${err.message}`
+          : err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+            ? 'request body too large (limit 64 KB)'
+            : status >= 500
+              ? 'internal error'
+              : err.message;
+      if (status >= 500) console.error('[http]', err);
+      void reply.code(status).send({ error: message });
+    });
+    registerConsoleRoutes(http, { db, directory, inbox, viewOf: (row) => approvalView(row, directory) });
+
+    http.get('/healthz', async (_req, reply) => {
+      const checks: Record<string, string> = {};
+      checks.database = await db.query('SELECT 1').then(() => 'ok', (e: Error) => `error: ${e.message}`);
+      checks.browser = pool.ready ? 'ok' : 'starting';
+      checks.legacy = sandbox
+        ? await fetch(`${sandbox.url}/healthz`).then((r) => (r.ok ? 'ok (sandbox)' : `sandbox ${r.status}`), (e: Error) => `error: ${e.message}`)
+        : 'external';
+      const ok = Object.values(checks).every((v) => v.startsWith('ok') || v === 'external');
+      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind });
+    });
+    http.get('/api/kpis', async () => ({ kpis: await computeKpis(db) }));
+    http.get('/api/audit/verify', async () => verifyAuditChain(db));
+
+    closers.push(() => http.close());
+    let url = '';
+    if (opts.listen !== false) url = await http.listen({ port: config.PORT, host: config.HOST });
+    else await http.ready();
+
+    // Pick up what a previous process accepted but did not finish.
+    await inbox.replay();
+    await agent.recover();
+    await agent.sweepExpired();
+    const sweeper = setInterval(() => void agent.sweepExpired().catch((e: Error) => console.error('[expiry]', e.message)), config.APPROVAL_SWEEP_MS);
+    sweeper.unref();
+    closers.push(async () => clearInterval(sweeper));
+
+    return { config, db, agent, inbox, pool, http, url, ...(sandbox ? { sandbox } : {}), close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function handleInboxRow(agent: Agent, row: InboxRow): Promise<unknown> {
+  if (row.kind === 'message') {
+    const p = row.payload as unknown as InboundMessage & { receivedAt: string };
+    return agent.handleMessage({ ...p, receivedAt: new Date(p.receivedAt) });
+  }
+  return agent.decide(row.payload as unknown as CardAction);
+}

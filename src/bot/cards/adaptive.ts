@@ -1,0 +1,301 @@
+/**
+ * ApprovalCardView -> Adaptive Card 1.5: the card Teams shows and the console renders with
+ * Microsoft's own library. Teams draws nothing newer than 1.5, so nothing newer is used here
+ * (validate-adaptive.ts checks every card against the library's 1.5 parser).
+ *
+ * The buttons carry only the opaque approval id: who clicked comes from the platform envelope.
+ */
+import type { ApprovalCardView, ApprovalStatus, CardLine, Lang } from './view.js';
+
+export type AdaptiveCardJson = Record<string, unknown> & { type: 'AdaptiveCard'; version: '1.5' };
+
+type Element = Record<string, unknown>;
+
+const SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
+
+/** Operations staff read times in Beijing time wherever the server runs. */
+const DISPLAY_TIME_ZONE = 'Asia/Shanghai';
+
+/** The id of the reject-reason input; Action.Execute merges it into the action data as `comment`. */
+export const COMMENT_INPUT_ID = 'comment';
+export const COMMENT_MAX_LENGTH = 500;
+
+const TEXT = {
+  zh: {
+    status: { pending: '待审批', approved: '已批准', rejected: '已驳回', expired: '已过期' },
+    requester: '申请人',
+    tool: '操作',
+    approvers: '审批人',
+    expires: '过期时间',
+    willWrite: '批准后将写入：',
+    commentLabel: '审批意见',
+    commentPlaceholder: '驳回原因（驳回时必填）',
+    approve: '批准',
+    reject: '驳回',
+    approvedBy: (name: string, at: string) => `已由 ${name} 于 ${at} 批准`,
+    rejectedBy: (name: string, at: string) => `已由 ${name} 于 ${at} 驳回`,
+    reason: '原因',
+    comment: '意见',
+    expired: '已过期，未执行',
+    executing: '正在执行…',
+    verified: '已写入并核验',
+    failed: '执行失败',
+    none: '（无）',
+    listSep: '、',
+  },
+  en: {
+    status: { pending: 'Pending', approved: 'Approved', rejected: 'Rejected', expired: 'Expired' },
+    requester: 'Requested by',
+    tool: 'Operation',
+    approvers: 'Approvers',
+    expires: 'Expires',
+    willWrite: 'On approval, this will be written:',
+    commentLabel: 'Comment',
+    commentPlaceholder: 'Reason (required to reject)',
+    approve: 'Approve',
+    reject: 'Reject',
+    approvedBy: (name: string, at: string) => `Approved by ${name} at ${at}`,
+    rejectedBy: (name: string, at: string) => `Rejected by ${name} at ${at}`,
+    reason: 'Reason',
+    comment: 'Comment',
+    expired: 'Expired, nothing was executed',
+    executing: 'Executing…',
+    verified: 'Written and verified',
+    failed: 'Execution failed',
+    none: '(none)',
+    listSep: ', ',
+  },
+} as const;
+
+/** Adaptive Card colours: amber while someone must act, green done, red refused, grey lapsed. */
+const STATUS_COLOR: Record<ApprovalStatus, 'warning' | 'good' | 'attention' | 'default'> = {
+  pending: 'warning',
+  approved: 'good',
+  rejected: 'attention',
+  expired: 'default',
+};
+
+/** "2026-11-24 14:30" in Beijing time; the raw string back if it is not a date. */
+export function formatCardTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: DISPLAY_TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(d);
+  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+}
+
+/** "30 分钟后" / "in 30 min", "5 分钟前" / "5 min ago". */
+export function relativeTime(target: Date, now: Date, lang: Lang): string {
+  const diffMin = Math.round((target.getTime() - now.getTime()) / 60_000);
+  const future = diffMin >= 0;
+  const mins = Math.abs(diffMin);
+  if (mins < 1) return lang === 'zh' ? '即将' : 'now';
+  let amount: string;
+  if (mins < 60) {
+    amount = lang === 'zh' ? `${mins} 分钟` : `${mins} min`;
+  } else if (mins < 48 * 60) {
+    const h = Math.floor(mins / 60);
+    const m = mins % 60;
+    amount =
+      lang === 'zh'
+        ? `${h} 小时${m ? ` ${m} 分钟` : ''}`
+        : `${h} h${m ? ` ${m} min` : ''}`;
+  } else {
+    const days = Math.round(mins / (24 * 60));
+    amount = lang === 'zh' ? `${days} 天` : `${days} day${days === 1 ? '' : 's'}`;
+  }
+  if (lang === 'zh') return future ? `${amount}后` : `${amount}前`;
+  return future ? `in ${amount}` : `${amount} ago`;
+}
+
+function textBlock(text: string, extra: Element = {}): Element {
+  return { type: 'TextBlock', text, wrap: true, ...extra };
+}
+
+function factSet(lines: readonly CardLine[], extra: Element = {}): Element {
+  return { type: 'FactSet', facts: lines.map((l) => ({ title: l.label, value: l.value })), ...extra };
+}
+
+function header(view: ApprovalCardView): Element {
+  const t = TEXT[view.lang];
+  const color = STATUS_COLOR[view.status];
+  return {
+    type: 'ColumnSet',
+    columns: [
+      {
+        type: 'Column',
+        width: 'stretch',
+        verticalContentAlignment: 'center',
+        items: [textBlock(view.title, { size: 'medium', weight: 'bolder', style: 'heading' })],
+      },
+      {
+        // A styled column draws a tinted, padded badge in Teams and in the console alike.
+        type: 'Column',
+        width: 'auto',
+        verticalContentAlignment: 'center',
+        style: color === 'default' ? 'emphasis' : color,
+        items: [
+          textBlock(t.status[view.status], {
+            weight: 'bolder',
+            size: 'small',
+            ...(color === 'default' ? { isSubtle: true } : { color }),
+          }),
+        ],
+      },
+    ],
+  };
+}
+
+function expiryValue(view: ApprovalCardView, now: Date): string {
+  const at = formatCardTime(view.expiresAt);
+  const expires = new Date(view.expiresAt);
+  // After a decision the countdown no longer means anything.
+  if (view.status !== 'pending' || Number.isNaN(expires.getTime())) return at;
+  const rel = relativeTime(expires, now, view.lang);
+  return view.lang === 'zh' ? `${at}（${rel}）` : `${at} (${rel})`;
+}
+
+function decisionBlocks(view: ApprovalCardView): Element[] {
+  const t = TEXT[view.lang];
+  if (view.status === 'expired') {
+    return [textBlock(t.expired, { weight: 'bolder', isSubtle: true, separator: true, spacing: 'medium' })];
+  }
+  if (view.status === 'pending' || !view.decision) return [];
+  const by = view.decision.by.name;
+  const at = formatCardTime(view.decision.at);
+  const approved = view.status === 'approved';
+  const blocks: Element[] = [
+    textBlock(approved ? t.approvedBy(by, at) : t.rejectedBy(by, at), {
+      weight: 'bolder',
+      color: approved ? 'good' : 'attention',
+      separator: true,
+      spacing: 'medium',
+    }),
+  ];
+  const comment = view.decision.comment?.trim();
+  if (comment) blocks.push(factSet([{ label: approved ? t.comment : t.reason, value: comment }], { spacing: 'small' }));
+  return blocks;
+}
+
+function outcomeBlocks(view: ApprovalCardView): Element[] {
+  const outcome = view.outcome;
+  if (!outcome) return [];
+  const t = TEXT[view.lang];
+  const blocks: Element[] = [];
+  switch (outcome.state) {
+    case 'executing':
+      blocks.push(textBlock(t.executing, { isSubtle: true, separator: true, spacing: 'medium' }));
+      break;
+    case 'verified':
+      blocks.push(textBlock(t.verified, { weight: 'bolder', color: 'good', separator: true, spacing: 'medium' }));
+      break;
+    case 'failed':
+      blocks.push(textBlock(t.failed, { weight: 'bolder', color: 'attention', separator: true, spacing: 'medium' }));
+      break;
+  }
+  if (outcome.lines.length > 0) blocks.push(factSet(outcome.lines, { spacing: 'small' }));
+  return blocks;
+}
+
+function fallbackText(view: ApprovalCardView): string {
+  const t = TEXT[view.lang];
+  const sep = view.lang === 'zh' ? '：' : ': ';
+  const parts = [
+    `[${t.status[view.status]}] ${view.title}`,
+    `${t.requester}${sep}${view.requester.name}`,
+    ...view.lines.map((l) => `${l.label}${sep}${l.value}`),
+    `${t.approvers}${sep}${view.approvers.map((a) => a.name).join(t.listSep) || t.none}`,
+  ];
+  return parts.join('\n');
+}
+
+export function renderAdaptiveCard(view: ApprovalCardView, opts: { now?: Date } = {}): AdaptiveCardJson {
+  const now = opts.now ?? new Date();
+  const t = TEXT[view.lang];
+  const approverNames = view.approvers.map((a) => a.name).join(t.listSep) || t.none;
+
+  const body: Element[] = [
+    header(view),
+    factSet(
+      [
+        { label: t.requester, value: view.requester.name },
+        { label: t.tool, value: view.tool },
+        { label: t.approvers, value: approverNames },
+        { label: t.expires, value: expiryValue(view, now) },
+      ],
+      { spacing: 'small' },
+    ),
+    {
+      type: 'Container',
+      style: 'emphasis',
+      spacing: 'medium',
+      items: [
+        textBlock(t.willWrite, { weight: 'bolder', size: 'small' }),
+        view.lines.length > 0 ? factSet(view.lines, { spacing: 'small' }) : textBlock(t.none, { isSubtle: true }),
+      ],
+    },
+    ...decisionBlocks(view),
+    ...outcomeBlocks(view),
+  ];
+
+  const card: AdaptiveCardJson = {
+    type: 'AdaptiveCard',
+    $schema: SCHEMA,
+    version: '1.5',
+    fallbackText: fallbackText(view),
+    body,
+  };
+
+  if (view.status === 'pending') {
+    // Inside the body, not in an Action.ShowCard, so both buttons submit it with the click.
+    body.push({
+      type: 'Input.Text',
+      id: COMMENT_INPUT_ID,
+      label: t.commentLabel,
+      placeholder: t.commentPlaceholder,
+      isMultiline: true,
+      maxLength: COMMENT_MAX_LENGTH,
+      spacing: 'medium',
+    });
+    card.actions = [
+      {
+        type: 'Action.Execute',
+        verb: 'approve',
+        title: t.approve,
+        style: 'positive',
+        data: { approvalId: view.approvalId },
+      },
+      {
+        type: 'Action.Execute',
+        verb: 'reject',
+        title: t.reject,
+        style: 'destructive',
+        data: { approvalId: view.approvalId },
+      },
+    ];
+  }
+  return card;
+}
+
+/** A plain informational card (no inputs, no actions), e.g. a query result. */
+export function renderTextCard(title: string, facts: readonly CardLine[], lang: Lang): AdaptiveCardJson {
+  const sep = lang === 'zh' ? '：' : ': ';
+  return {
+    type: 'AdaptiveCard',
+    $schema: SCHEMA,
+    version: '1.5',
+    fallbackText: [title, ...facts.map((f) => `${f.label}${sep}${f.value}`)].join('\n'),
+    body: [
+      textBlock(title, { size: 'medium', weight: 'bolder', style: 'heading' }),
+      ...(facts.length > 0 ? [factSet(facts, { spacing: 'small' })] : []),
+    ],
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The Channel contract: every chat platform adapter turns its traffic into these shapes and back.
+ * Nothing here names a platform SDK type, so agents/ and policies/ never learn which platform spoke.
+ */
+import type { ApprovalCardView } from './cards/view.js';
+
+export type ChannelName = 'console' | 'teams' | 'feishu';
+
+/** The identity the platform vouched for (Teams aadObjectId, Feishu open_id, console persona). */
+export interface PlatformUser {
+  channel: ChannelName;
+  /** The platform-signed id: never taken from message text or card data. */
+  id: string;
+  displayName?: string;
+}
+
+export interface InboundMessage {
+  channel: ChannelName;
+  conversationId: string;
+  /** The platform's event/message id: the inbox deduplicates on (channel, messageId). */
+  messageId: string;
+  sender: PlatformUser;
+  text: string;
+  receivedAt: Date;
+}
+
+export type Decision = 'approve' | 'reject';
+
+export interface CardAction {
+  channel: ChannelName;
+  conversationId: string;
+  /** The event id of the click; retried webhooks repeat it. */
+  messageId: string;
+  /** From the platform-verified envelope, never from the card payload. */
+  actor: PlatformUser;
+  /** The only thing a card carries: an opaque id. */
+  approvalId: string;
+  decision: Decision;
+  comment?: string;
+}
+
+export type OutboundMessage =
+  | { kind: 'text'; text: string }
+  | { kind: 'card'; card: ApprovalCardView };
+
+export interface MessageRef {
+  channel: ChannelName;
+  conversationId: string;
+  messageId: string;
+}
+
+export interface Channel {
+  readonly name: ChannelName;
+  send(conversationId: string, message: OutboundMessage): Promise<MessageRef>;
+  update(ref: MessageRef, message: OutboundMessage): Promise<void>;
+  /** Where a proactive message to this user goes (their 1:1 chat), if the channel knows one. */
+  personalConversation(user: PlatformUser): Promise<string | undefined>;
+}

@@ -1,0 +1,34 @@
+/**
+ * The local console as a Channel: transcripts live in PostgreSQL like any other state, so a
+ * restart keeps them and every replica sees the same conversation.
+ */
+import type { Channel, MessageRef, OutboundMessage, PlatformUser } from '../channel.js';
+import type { Db } from '../../store/db.js';
+import { insertConsoleMessage, updateConsoleCard } from '../../store/console-repo.js';
+
+export const personalConversationId = (userId: string) => `console-${userId}`;
+
+export class ConsoleChannel implements Channel {
+  readonly name = 'console' as const;
+
+  constructor(private readonly db: Db) {}
+
+  async send(conversationId: string, message: OutboundMessage): Promise<MessageRef> {
+    const row = await insertConsoleMessage(this.db, {
+      conversationId,
+      sender: 'bot',
+      kind: message.kind,
+      ...(message.kind === 'text' ? { text: message.text } : { card: message.card }),
+    });
+    return { channel: 'console', conversationId, messageId: row.id };
+  }
+
+  async update(ref: MessageRef, message: OutboundMessage): Promise<void> {
+    if (message.kind !== 'card') throw new Error('the console only updates cards');
+    await updateConsoleCard(this.db, ref.messageId, message.card);
+  }
+
+  async personalConversation(user: PlatformUser): Promise<string> {
+    return personalConversationId(user.id);
+  }
+}

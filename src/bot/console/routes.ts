@@ -1,0 +1,236 @@
+/**
+ * The console's HTTP API and static page. It is a channel adapter like Teams or Feishu: requests
+ * become inbox events (persisted and deduplicated first), the persona stands in for the identity
+ * a platform would sign, and cards are the same Adaptive Card 1.5 JSON that Teams receives.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { Db } from '../../store/db.js';
+import type { Directory } from '../../store/directory.js';
+import { consoleTranscript, insertConsoleMessage, type ConsoleMessageRow } from '../../store/console-repo.js';
+import { getApproval, pendingApprovalsFor, type ApprovalRow } from '../../store/approvals-repo.js';
+import type { Inbox } from '../inbox.js';
+import { renderAdaptiveCard } from '../cards/adaptive.js';
+import type { ApprovalCardView } from '../cards/view.js';
+import type { InboundMessage, CardAction } from '../channel.js';
+import { personalConversationId } from './channel.js';
+
+const MAX_TEXT_BYTES = 4096;
+const WAIT_TIMEOUT_MS = 90_000;
+
+const idString = z.string().trim().min(1).max(128).regex(/^[\w.:@-]+$/, 'letters, digits and . : @ - _ only');
+
+const messageBody = z.object({
+  user: idString,
+  conversation: idString.optional(),
+  text: z.string().refine((t) => t.trim().length > 0, 'must not be empty'),
+  /** Lets a client retry a send without it being handled twice. */
+  clientMessageId: idString.optional(),
+});
+
+const actionBody = z.object({
+  user: idString,
+  approvalId: z.string().trim().min(1).max(64),
+  decision: z.enum(['approve', 'reject']),
+  comment: z.string().max(2000).optional(),
+  clientActionId: idString.optional(),
+});
+
+const waitQuery = z.object({ wait: z.enum(['1', 'true', '0', 'false']).optional() });
+
+/** The agent's answers to inbox events, as the console needs them. */
+export interface ConsoleTurnResult {
+  sent: { messageId: string }[];
+}
+export type ConsoleDecisionResult =
+  | { status: 'approved' | 'rejected'; approvalId: string; message: string; done: Promise<void> }
+  | { status: 'refused'; approvalId: string; reason: string; message: string };
+
+export interface ConsoleDeps {
+  db: Db;
+  directory: Directory;
+  inbox: Inbox;
+  /** The card view of an approval (agents/approval-view.ts), injected so bot/ stays out of agents/. */
+  viewOf(row: ApprovalRow): ApprovalCardView;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const pageDir = path.join(here, 'page');
+const require = createRequire(import.meta.url);
+
+type Reply =
+  | { kind: 'text'; text: string }
+  | { kind: 'card'; approvalId: string; card: Record<string, unknown> };
+
+export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): void {
+  const { db, directory, inbox, viewOf } = deps;
+
+  const persona = (user: string) => directory.byPlatformUser('console', user);
+  const unknownUser = (reply: FastifyReply, user: string) =>
+    reply.code(403).send({
+      error: `unknown user "${user}": not enrolled in the directory (try ${directory
+        .all()
+        .map((p) => p.id)
+        .join(', ')})`,
+    });
+
+  app.get('/console', async (_req, reply) => sendFile(reply, path.join(pageDir, 'index.html'), 'text/html; charset=utf-8'));
+  app.get('/console/', async (_req, reply) => reply.redirect('/console'));
+  app.get<{ Params: { file: string } }>('/console/static/:file', async (req, reply) => {
+    const file = path.basename(req.params.file);
+    const type = file.endsWith('.js') ? 'text/javascript; charset=utf-8' : file.endsWith('.css') ? 'text/css; charset=utf-8' : undefined;
+    if (!type) return reply.code(404).send({ error: 'not found' });
+    return sendFile(reply, path.join(pageDir, file), type);
+  });
+  app.get('/console/vendor/adaptivecards.js', async (_req, reply) =>
+    sendFile(reply, require.resolve('adaptivecards/dist/adaptivecards.min.js'), 'text/javascript; charset=utf-8'),
+  );
+
+  app.get('/console/api/personas', async () => ({
+    personas: directory
+      .all()
+      .filter((p) => directory.platformIdsOf('console', p.id).length > 0)
+      .map((p) => ({ id: p.id, name: p.name, roles: p.roles, department: p.department }))
+      .sort((a, b) => a.id.localeCompare(b.id)),
+  }));
+
+  app.post('/console/api/messages', async (req, reply) => {
+    const body = messageBody.safeParse(req.body);
+    if (!body.success) return reply.code(400).send({ error: describe(body.error) });
+    const { user, text } = body.data;
+    if (Buffer.byteLength(text, 'utf8') > MAX_TEXT_BYTES) {
+      return reply.code(413).send({ error: `text is ${Buffer.byteLength(text, 'utf8')} bytes; the limit is ${MAX_TEXT_BYTES}` });
+    }
+    if (!persona(user)) return unknownUser(reply, user);
+    const conversation = body.data.conversation ?? personalConversationId(user);
+    const eventId = body.data.clientMessageId ?? randomUUID();
+    const message: InboundMessage = {
+      channel: 'console',
+      conversationId: conversation,
+      messageId: eventId,
+      sender: { channel: 'console', id: user },
+      text,
+      receivedAt: new Date(),
+    };
+    const received = await inbox.receive({ channel: 'console', eventId, kind: 'message', conversationId: conversation, payload: { ...message, receivedAt: message.receivedAt.toISOString() } });
+    if (!received.duplicate) {
+      await insertConsoleMessage(db, { conversationId: conversation, sender: 'user', userId: user, kind: 'text', text, inboxId: received.id });
+    }
+    if (!wants(req.query)) return reply.code(202).send({ accepted: true, duplicate: received.duplicate, conversation });
+    const result = await withTimeout(received.result, WAIT_TIMEOUT_MS);
+    if (result === timedOut) return reply.code(202).send({ accepted: true, pending: true, conversation });
+    const sent = (result as ConsoleTurnResult | undefined)?.sent ?? [];
+    const rows = await consoleTranscript(db, conversation, 500);
+    const ids = new Set(sent.map((s) => s.messageId));
+    return { conversation, duplicate: received.duplicate, replies: rows.filter((r) => ids.has(r.id)).map(toReply) };
+  });
+
+  app.post('/console/api/actions', async (req, reply) => {
+    const body = actionBody.safeParse(req.body);
+    if (!body.success) return reply.code(400).send({ error: describe(body.error) });
+    const { user, approvalId, decision, comment } = body.data;
+    if (!persona(user)) return unknownUser(reply, user);
+    const eventId = body.data.clientActionId ?? randomUUID();
+    const conversation = personalConversationId(user);
+    const action: CardAction = {
+      channel: 'console',
+      conversationId: conversation,
+      messageId: eventId,
+      actor: { channel: 'console', id: user },
+      approvalId,
+      decision,
+      ...(comment !== undefined ? { comment } : {}),
+    };
+    const received = await inbox.receive({ channel: 'console', eventId, kind: 'action', conversationId: conversation, payload: { ...action } });
+    const result = (await received.result) as ConsoleDecisionResult | undefined;
+    if (!result) return { status: 'refused', reason: 'duplicate', message: 'This click was already handled.', replies: [] };
+    if (result.status !== 'refused' && wants(req.query)) await withTimeout(result.done, WAIT_TIMEOUT_MS);
+    const replies: Reply[] = [];
+    const row = await getApproval(db, approvalId);
+    if (row) replies.push(cardReply(viewOf(row)));
+    replies.unshift({ kind: 'text', text: result.message });
+    return result.status === 'refused'
+      ? { status: 'refused', reason: result.reason, message: result.message, replies }
+      : { status: result.status, message: result.message, replies };
+  });
+
+  app.get<{ Params: { id: string } }>('/console/api/conversations/:id', async (req, reply) => {
+    const id = idString.safeParse(req.params.id);
+    if (!id.success) return reply.code(400).send({ error: `conversation: ${describe(id.error)}` });
+    const rows = await consoleTranscript(db, id.data);
+    return {
+      conversation: id.data,
+      messages: rows.map((r) => ({
+        id: r.id,
+        from: r.sender,
+        ...(r.user_id ? { user: r.user_id } : {}),
+        ...toReply(r),
+        at: new Date(r.created_at).toISOString(),
+        updatedAt: new Date(r.updated_at).toISOString(),
+      })),
+    };
+  });
+
+  app.get('/console/api/approvals', async (req, reply) => {
+    const q = z.object({ user: idString }).safeParse(req.query);
+    if (!q.success) return reply.code(400).send({ error: `user: ${describe(q.error)}` });
+    const principal = persona(q.data.user);
+    if (!principal) return unknownUser(reply, q.data.user);
+    const rows = await pendingApprovalsFor(db, principal.id);
+    return {
+      approvals: rows.map((row) => {
+        const view = viewOf(row);
+        return {
+          approvalId: row.id,
+          status: row.status,
+          title: row.title,
+          requester: view.requester,
+          expiresAt: view.expiresAt,
+          card: renderAdaptiveCard(view),
+        };
+      }),
+    };
+  });
+}
+
+function toReply(r: ConsoleMessageRow): Reply {
+  if (r.kind === 'card' && r.card) return cardReply(r.card);
+  return { kind: 'text', text: r.text ?? '' };
+}
+
+function cardReply(view: ApprovalCardView): Reply {
+  return { kind: 'card', approvalId: view.approvalId, card: renderAdaptiveCard(view) };
+}
+
+function wants(query: unknown): boolean {
+  const q = waitQuery.safeParse(query);
+  return q.success && (q.data.wait === '1' || q.data.wait === 'true');
+}
+
+function describe(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+}
+
+const timedOut = Symbol('timedOut');
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | typeof timedOut> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<typeof timedOut>((resolve) => (timer = setTimeout(() => resolve(timedOut), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function sendFile(reply: FastifyReply, file: string, type: string): Promise<FastifyReply> {
+  try {
+    const body = await fs.promises.readFile(file);
+    return reply.type(type).header('cache-control', 'no-cache').send(body);
+  } catch {
+    return reply.code(404).send({ error: 'not found' });
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Who may call which tool, and which data they may see. Pure functions: the agent asks, the
+ * answer names the reason so the user is told why, and the audit record says the same.
+ */
+import type { Principal, Role } from './principals.js';
+
+export type ToolEffect = 'read' | 'write';
+
+/** Roles allowed to call (read) or to propose (write) each tool. Unlisted tools: nobody. */
+export const toolRoles: Readonly<Record<string, readonly Role[]>> = {
+  'resource.getPort': ['cs_agent', 'field_tech', 'manager'],
+  'nms.listAlarms': ['cs_agent', 'field_tech', 'manager'],
+  'ticket.get': ['cs_agent', 'field_tech', 'manager', 'auditor'],
+  // Customer records hold personal data: not for auditors, who see the audit trail instead.
+  'crm.getCustomer': ['cs_agent', 'field_tech', 'manager'],
+  'ticket.updateFields': ['cs_agent', 'field_tech', 'manager'],
+};
+
+export type AccessDecision = { allowed: true } | { allowed: false; reason: 'role' | 'unknown_tool' | 'scope'; detail: string };
+
+export function canCallTool(principal: Principal, tool: string): AccessDecision {
+  const roles = toolRoles[tool];
+  if (!roles) return { allowed: false, reason: 'unknown_tool', detail: `no policy for ${tool}` };
+  if (!principal.roles.some((r) => roles.includes(r))) {
+    return { allowed: false, reason: 'role', detail: `${principal.roles.join('/')} may not use ${tool}` };
+  }
+  return { allowed: true };
+}
+
+/** Data scope: a record from a region outside the principal's regions is not shown. */
+export function canSeeRegion(principal: Principal, region: string | null | undefined): AccessDecision {
+  if (!region || principal.regions.includes('*') || principal.regions.includes(region)) return { allowed: true };
+  return { allowed: false, reason: 'scope', detail: `region ${region} is outside ${principal.regions.join(', ')}` };
+}

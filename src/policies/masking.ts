@@ -1,0 +1,118 @@
+/**
+ * Personal data masking for chat replies, logs, audit details and prompts. Numbers are detected
+ * by their checksums (GB 11643 for resident IDs, Luhn for bank cards) to avoid masking ticket
+ * ids and timestamps, and are found through full-width digits and spaces or dashes inside them.
+ */
+
+const D = '[0-9\\uFF10-\\uFF19]';
+const SEP = '[\\s\\-\\u2010-\\u2015\\uFF0D]?';
+const NOT_DIGIT_BEFORE = '(?<![0-9\\uFF10-\\uFF19])';
+const NOT_DIGIT_AFTER = '(?![0-9\\uFF10-\\uFF19Xx\\uFF38\\uFF58])';
+
+const residentIdPattern = new RegExp(`${NOT_DIGIT_BEFORE}${D}(?:${SEP}${D}){16}${SEP}[0-9\\uFF10-\\uFF19Xx\\uFF38\\uFF58]${NOT_DIGIT_AFTER}`, 'g');
+const bankCardPattern = new RegExp(`${NOT_DIGIT_BEFORE}${D}(?:${SEP}${D}){15,18}${NOT_DIGIT_AFTER}`, 'g');
+const mobilePattern = new RegExp(
+  `${NOT_DIGIT_BEFORE}(?:(?:[+\\uFF0B]${SEP}86|0086)${SEP})?[1\\uFF11]${SEP}[3-9\\uFF13-\\uFF19](?:${SEP}${D}){9}${NOT_DIGIT_AFTER}`,
+  'g',
+);
+
+/** Full-width digits and letters to ASCII; separators dropped. */
+export function normalizeDigits(text: string): string {
+  return text
+    .replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xff10 + 0x30))
+    .replace(/[\uFF38\uFF58]/g, 'X')
+    .replace(/x/g, 'X')
+    .replace(/[\s\-\u2010-\u2015\uFF0D+\uFF0B]/g, '');
+}
+
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK = '10X98765432';
+
+export function isValidResidentId(raw: string): boolean {
+  const id = normalizeDigits(raw);
+  if (!/^\d{17}[\dX]$/.test(id)) return false;
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(id[i]) * ID_WEIGHTS[i]!;
+  if (ID_CHECK[sum % 11] !== id[17]) return false;
+  const month = Number(id.slice(10, 12));
+  const day = Number(id.slice(12, 14));
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+export function isLuhnValid(raw: string): boolean {
+  const digits = normalizeDigits(raw);
+  if (!/^\d{12,19}$/.test(digits)) return false;
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+export function isValidMobile(raw: string): boolean {
+  return /^1[3-9]\d{9}$/.test(stripCountryCode(normalizeDigits(raw)));
+}
+
+function stripCountryCode(digits: string): string {
+  if (digits.startsWith('0086') && digits.length === 15) return digits.slice(4);
+  if (digits.startsWith('86') && digits.length === 13) return digits.slice(2);
+  return digits;
+}
+
+export function maskResidentId(raw: string): string {
+  const id = normalizeDigits(raw);
+  return `${id.slice(0, 6)}${'*'.repeat(8)}${id.slice(14)}`;
+}
+
+export function maskMobile(raw: string): string {
+  const m = stripCountryCode(normalizeDigits(raw));
+  return `${m.slice(0, 3)}****${m.slice(7)}`;
+}
+
+export function maskBankCard(raw: string): string {
+  const d = normalizeDigits(raw);
+  return `${d.slice(0, 6)}${'*'.repeat(d.length - 10)}${d.slice(-4)}`;
+}
+
+export interface MaskCounts {
+  residentIds: number;
+  mobiles: number;
+  bankCards: number;
+}
+
+/** Mask every resident ID, bank card and mobile number in a text. */
+export function maskText(text: string, counts?: MaskCounts): string {
+  return text
+    .replace(residentIdPattern, (m) => {
+      if (!isValidResidentId(m)) return m;
+      if (counts) counts.residentIds++;
+      return maskResidentId(m);
+    })
+    .replace(bankCardPattern, (m) => {
+      if (!isLuhnValid(m)) return m;
+      if (counts) counts.bankCards++;
+      return maskBankCard(m);
+    })
+    .replace(mobilePattern, (m) => {
+      if (!isValidMobile(m)) return m;
+      if (counts) counts.mobiles++;
+      return maskMobile(m);
+    });
+}
+
+/** Mask every string inside a JSON-like value (for audit details, logs, evidence). */
+export function maskDeep<T>(value: T): T {
+  if (typeof value === 'string') return maskText(value) as T;
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v)) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v);
+    return out as T;
+  }
+  return value;
+}

@@ -1,0 +1,152 @@
+/**
+ * The sandbox's in-memory world: what the four legacy portals show, plus a log of every ticket
+ * save so tests can count writes (exactly-once is the point of the idempotency key).
+ */
+import { buildSeed } from './seed.js';
+
+export type Region = 'hangzhou' | 'ningbo' | 'wenzhou';
+export type UpDown = 'up' | 'down';
+export type CustomerStatus = 'ACTIVE' | 'SUSPENDED' | 'ARREARS' | 'CLOSED';
+export type Severity = 'critical' | 'major' | 'minor' | 'warning';
+export type TicketStatus = 'open' | 'in_progress' | 'resolved' | 'closed';
+export type Priority = 'P1' | 'P2' | 'P3' | 'P4';
+export type SystemKey = 'crm' | 'resource' | 'nms' | 'tickets';
+
+export interface Customer {
+  id: string;
+  /** Full name; the CRM portal itself shows it masked ("张*"). */
+  name: string;
+  mobile: string;
+  residentId: string;
+  status: CustomerStatus;
+  realNameVerified: boolean;
+  plans: string[];
+  address: string;
+  /** "" when the customer has no broadband. */
+  broadbandAccount: string;
+  region: Region;
+}
+
+export interface Port {
+  olt: string;
+  frame: number;
+  slot: number;
+  port: number;
+  region: Region;
+  adminStatus: UpDown;
+  operStatus: UpDown;
+  onuId: number | null;
+  onuSn: string;
+  /** dBm; null = no reading (shown as "—"). */
+  rxPower: number | null;
+  txPower: number | null;
+  lastDownCause: string;
+  /** "" when never down. */
+  lastDownTime: string;
+  broadbandAccount: string;
+  customerId: string;
+}
+
+export interface Alarm {
+  id: string;
+  severity: Severity;
+  ne: string;
+  /** "0/1/3", "0/1/3 ONU 5" or "board 0/2". */
+  object: string;
+  type: string;
+  probableCause: string;
+  raisedAt: string;
+  /** "" while active. */
+  clearedAt: string;
+  acknowledged: boolean;
+  serviceAffecting: boolean;
+}
+
+/** The four fields the edit form can change (the ones a ticket may be missing). */
+export interface TicketEditableFields {
+  broadbandAccount: string;
+  address: string;
+  /** "OLT-HZ-01 0/1/3" */
+  accessPort: string;
+  onuSn: string;
+}
+
+export interface Ticket extends TicketEditableFields {
+  id: string;
+  status: TicketStatus;
+  customerId: string;
+  serviceNumber: string;
+  faultType: string;
+  priority: Priority;
+  createdAt: string;
+  slaDeadline: string;
+  region: Region;
+  assignedTeam: string;
+  notes: string;
+  /** +1 per save. */
+  version: number;
+  /** "" until a save carries one. */
+  lastIdempotencyKey: string;
+}
+
+export interface WriteLogEntry {
+  ticketId: string;
+  fields: TicketEditableFields;
+  idempotencyKey: string | null;
+  /** ISO 8601, from the sandbox clock. */
+  at: string;
+  /** Ticket version produced by this save. */
+  version: number;
+}
+
+/**
+ * Fault injection (to be extended in a later issue): consulted by an onRequest hook for every
+ * request under a system's prefix. All off by default.
+ */
+export interface FaultSettings {
+  /** Every request answers 503 with a maintenance page. */
+  unavailable: boolean;
+  /** Added delay before each response, in ms. */
+  latencyMs: number;
+}
+
+export interface SandboxState {
+  seed: number;
+  customers: Customer[];
+  ports: Port[];
+  alarms: Alarm[];
+  tickets: Ticket[];
+  writes: WriteLogEntry[];
+  faults: Record<SystemKey, FaultSettings>;
+}
+
+export const noFaults = (): FaultSettings => ({ unavailable: false, latencyMs: 0 });
+
+export function createState(seed: number): SandboxState {
+  const data = buildSeed(seed);
+  return {
+    seed,
+    ...data,
+    writes: [],
+    faults: { crm: noFaults(), resource: noFaults(), nms: noFaults(), tickets: noFaults() },
+  };
+}
+
+export const fspOf = (p: Pick<Port, 'frame' | 'slot' | 'port'>): string => `${p.frame}/${p.slot}/${p.port}`;
+
+export function findPort(state: SandboxState, olt: string, frame: number, slot: number, port: number): Port | undefined {
+  return state.ports.find((p) => p.olt === olt && p.frame === frame && p.slot === slot && p.port === port);
+}
+
+export function findTicket(state: SandboxState, id: string): Ticket | undefined {
+  return state.tickets.find((t) => t.id === id);
+}
+
+export function findCustomer(state: SandboxState, id: string): Customer | undefined {
+  return state.customers.find((c) => c.id === id);
+}
+
+/** An alarm object belongs to port "0/1/3" if it is the port itself or one of its ONUs. */
+export function objectMatches(object: string, filter: string): boolean {
+  return object === filter || object.startsWith(`${filter} `);
+}

@@ -1,0 +1,202 @@
+/**
+ * Approvals and their outbox. The decision is one conditional UPDATE, so exactly one of any
+ * number of concurrent clicks wins; the approved write's outbox row and the audit record are
+ * written in the same transaction as the decision.
+ */
+import type pg from 'pg';
+import type { Db, Queryable } from './db.js';
+import { appendAuditInTx } from './audit.js';
+import type { ApprovalStatus, CardLine, Lang } from '../bot/cards/view.js';
+
+export interface ApprovalRow {
+  id: string;
+  run_id: string;
+  thread_id: string;
+  tool: string;
+  input: Record<string, unknown>;
+  action_hash: string;
+  requester_id: string;
+  department: string;
+  approver_ids: string[];
+  title: string;
+  lines: CardLine[];
+  lang: Lang;
+  status: ApprovalStatus;
+  created_at: Date;
+  expires_at: Date;
+  decided_by: string | null;
+  decided_at: Date | null;
+  comment: string | null;
+  outcome: { state: 'executing' | 'verified' | 'failed'; lines: CardLine[] } | null;
+}
+
+export interface NewApproval {
+  id: string;
+  runId: string;
+  threadId: string;
+  tool: string;
+  input: Record<string, unknown>;
+  actionHash: string;
+  requesterId: string;
+  department: string;
+  approverIds: string[];
+  title: string;
+  lines: CardLine[];
+  lang: Lang;
+  ttlSeconds: number;
+}
+
+/** Idempotent per (run, tool): a re-run of the proposing node finds the approval it made. */
+export async function createApproval(db: Queryable, a: NewApproval): Promise<{ row: ApprovalRow; created: boolean }> {
+  const res = await db.query<ApprovalRow>(
+    `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(secs => $13))
+     ON CONFLICT (run_id, tool) DO NOTHING RETURNING *`,
+    [a.id, a.runId, a.threadId, a.tool, JSON.stringify(a.input), a.actionHash, a.requesterId, a.department, a.approverIds, a.title, JSON.stringify(a.lines), a.lang, a.ttlSeconds],
+  );
+  if (res.rows[0]) return { row: res.rows[0], created: true };
+  const existing = await db.query<ApprovalRow>('SELECT * FROM approvals WHERE run_id = $1 AND tool = $2', [a.runId, a.tool]);
+  return { row: existing.rows[0]!, created: false };
+}
+
+export async function getApproval(db: Queryable, id: string): Promise<ApprovalRow | undefined> {
+  if (!isUuid(id)) return undefined;
+  return (await db.query<ApprovalRow>('SELECT * FROM approvals WHERE id = $1', [id])).rows[0];
+}
+
+export function isUuid(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+}
+
+export type DecideOutcome =
+  | { won: true; row: ApprovalRow }
+  | { won: false; current: ApprovalRow | undefined };
+
+/**
+ * The one place a decision is made. Returns won=false with the current row when someone else
+ * decided first, the approval expired, or it does not exist.
+ */
+export async function decideApproval(
+  db: Db,
+  d: { id: string; status: 'approved' | 'rejected'; deciderId: string; comment: string | null; auditDetails: Record<string, unknown> },
+): Promise<DecideOutcome> {
+  if (!isUuid(d.id)) return { won: false, current: undefined };
+  return db.tx(async (client: pg.PoolClient) => {
+    const res = await client.query<ApprovalRow>(
+      `UPDATE approvals SET status = $2, decided_by = $3, decided_at = now(), comment = $4
+       WHERE id = $1 AND status = 'pending' AND expires_at > now() RETURNING *`,
+      [d.id, d.status, d.deciderId, d.comment],
+    );
+    const row = res.rows[0];
+    if (!row) {
+      const current = (await client.query<ApprovalRow>('SELECT * FROM approvals WHERE id = $1', [d.id])).rows[0];
+      return { won: false, current };
+    }
+    if (d.status === 'approved') {
+      await client.query(
+        `INSERT INTO outbox (approval_id, tool, input, idempotency_key) VALUES ($1, $2, $3, $4)`,
+        [row.id, row.tool, JSON.stringify(row.input), row.id],
+      );
+    }
+    await appendAuditInTx(client, {
+      actor: d.deciderId,
+      action: d.status === 'approved' ? 'approval.approved' : 'approval.rejected',
+      subject: row.id,
+      runId: row.run_id,
+      details: d.auditDetails,
+    });
+    return { won: true, row };
+  });
+}
+
+/** Pending approvals past their expiry become 'expired' (one UPDATE, so a racing click loses cleanly). */
+export async function expireApprovals(db: Db): Promise<ApprovalRow[]> {
+  return db.tx(async (client) => {
+    const res = await client.query<ApprovalRow>(
+      `UPDATE approvals SET status = 'expired' WHERE status = 'pending' AND expires_at <= now() RETURNING *`,
+    );
+    for (const row of res.rows) {
+      await appendAuditInTx(client, {
+        actor: 'system',
+        action: 'approval.expired',
+        subject: row.id,
+        runId: row.run_id,
+        details: { tool: row.tool, expiresAt: row.expires_at.toISOString() },
+      });
+    }
+    return res.rows;
+  });
+}
+
+export async function setApprovalOutcome(db: Queryable, id: string, outcome: ApprovalRow['outcome']): Promise<void> {
+  await db.query('UPDATE approvals SET outcome = $2 WHERE id = $1', [id, JSON.stringify(outcome)]);
+}
+
+export async function pendingApprovalsFor(db: Queryable, principalId: string): Promise<ApprovalRow[]> {
+  const res = await db.query<ApprovalRow>(
+    `SELECT * FROM approvals WHERE status = 'pending' AND expires_at > now() AND $1 = ANY(approver_ids) ORDER BY created_at`,
+    [principalId],
+  );
+  return res.rows;
+}
+
+/** Decided approvals whose run has not finished: a crash came between decision and execution. */
+export async function decidedButUnfinished(db: Queryable): Promise<ApprovalRow[]> {
+  const res = await db.query<ApprovalRow>(
+    `SELECT a.* FROM approvals a JOIN runs r ON r.id = a.run_id
+     WHERE a.status <> 'pending' AND r.status = 'awaiting_approval' ORDER BY a.decided_at NULLS LAST`,
+  );
+  return res.rows;
+}
+
+export async function addApprovalMessage(db: Queryable, m: { approvalId: string; channel: string; conversationId: string; messageId: string }): Promise<void> {
+  await db.query(
+    `INSERT INTO approval_messages (approval_id, channel, conversation_id, message_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+    [m.approvalId, m.channel, m.conversationId, m.messageId],
+  );
+}
+
+export async function approvalMessages(db: Queryable, approvalId: string): Promise<{ channel: string; conversation_id: string; message_id: string }[]> {
+  return (
+    await db.query<{ channel: string; conversation_id: string; message_id: string }>(
+      'SELECT channel, conversation_id, message_id FROM approval_messages WHERE approval_id = $1',
+      [approvalId],
+    )
+  ).rows;
+}
+
+export interface OutboxRow {
+  id: string;
+  approval_id: string;
+  tool: string;
+  input: Record<string, unknown>;
+  idempotency_key: string;
+  status: 'pending' | 'running' | 'done' | 'failed';
+  attempts: number;
+  result: Record<string, unknown> | null;
+  error: string | null;
+}
+
+export async function getOutbox(db: Queryable, approvalId: string): Promise<OutboxRow | undefined> {
+  return (await db.query<OutboxRow>('SELECT * FROM outbox WHERE approval_id = $1', [approvalId])).rows[0];
+}
+
+/** Claim a pending outbox row for execution; false when it is already running or finished. */
+export async function claimOutbox(db: Queryable, approvalId: string): Promise<OutboxRow | undefined> {
+  return (
+    await db.query<OutboxRow>(
+      `UPDATE outbox SET status = 'running', attempts = attempts + 1, started_at = now()
+       WHERE approval_id = $1 AND status = 'pending' RETURNING *`,
+      [approvalId],
+    )
+  ).rows[0];
+}
+
+export async function finishOutbox(db: Queryable, approvalId: string, r: { status: 'done' | 'failed'; result?: unknown; error?: string }): Promise<void> {
+  await db.query(`UPDATE outbox SET status = $2, result = $3, error = $4, finished_at = now() WHERE approval_id = $1`, [
+    approvalId,
+    r.status,
+    r.result === undefined ? null : JSON.stringify(r.result),
+    r.error ?? null,
+  ]);
+}

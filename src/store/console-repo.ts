@@ -1,0 +1,50 @@
+/** Storage of the local console channel's transcripts. */
+import type { Queryable } from './db.js';
+import type { ApprovalCardView } from '../bot/cards/view.js';
+
+export interface ConsoleMessageRow {
+  id: string;
+  conversation_id: string;
+  sender: 'user' | 'bot';
+  user_id: string | null;
+  kind: 'text' | 'card';
+  text: string | null;
+  card: ApprovalCardView | null;
+  approval_id: string | null;
+  inbox_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export async function insertConsoleMessage(
+  db: Queryable,
+  m: { conversationId: string; sender: 'user' | 'bot'; userId?: string; kind: 'text' | 'card'; text?: string; card?: ApprovalCardView; inboxId?: string },
+): Promise<ConsoleMessageRow> {
+  const res = await db.query<ConsoleMessageRow>(
+    `INSERT INTO console_messages (conversation_id, sender, user_id, kind, text, card, approval_id, inbox_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+    [
+      m.conversationId,
+      m.sender,
+      m.userId ?? null,
+      m.kind,
+      m.text ?? null,
+      m.card ? JSON.stringify(m.card) : null,
+      m.card?.approvalId ?? null,
+      m.inboxId ?? null,
+    ],
+  );
+  return res.rows[0]!;
+}
+
+export async function updateConsoleCard(db: Queryable, id: string, card: ApprovalCardView): Promise<void> {
+  await db.query(`UPDATE console_messages SET card = $2, updated_at = now() WHERE id = $1`, [id, JSON.stringify(card)]);
+}
+
+export async function consoleTranscript(db: Queryable, conversationId: string, limit = 200): Promise<ConsoleMessageRow[]> {
+  const res = await db.query<ConsoleMessageRow>(
+    `SELECT * FROM (SELECT * FROM console_messages WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2) t ORDER BY id`,
+    [conversationId, limit],
+  );
+  return res.rows;
+}

@@ -1,0 +1,477 @@
+/**
+ * One Chromium per process, a bounded pool of warm, logged-in pages per legacy system.
+ *
+ * Measured here: a fresh browser per call 2.0 s, a new context 0.84 s, a warm page 0.15 s. So each
+ * system gets one BrowserContext (its cookies are that system's session, shared by its pages) and
+ * up to `pagesPerSystem` pages that stay open between tasks. A page that failed in a way we do not
+ * understand is closed rather than lent again: its DOM, dialogs or half-filled forms are suspect.
+ */
+import { chromium, errors as pwErrors, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { LegacySystem, WithPage } from './define.js';
+import { BusinessError, SystemError, isBusinessError, isSystemError } from './errors.js';
+
+/** Fills the system's login form. Must resolve once the portal has left its login page. */
+export interface PortalLogin {
+  (page: Page, baseUrl: string): Promise<void>;
+}
+
+export interface BrowserPoolOptions {
+  executablePath: string;
+  /** Default true. */
+  headless?: boolean;
+  /** Open pages per system, at most (default 2). Bound this by memory: ~40-80 MB per page. */
+  pagesPerSystem?: number;
+  /** Close a page after this many tasks (default 50), so slow leaks in a portal's JS stay bounded. */
+  recycleAfter?: number;
+  baseUrl(system: LegacySystem): string;
+  login(system: LegacySystem): PortalLogin;
+  /** Waiting for a free page; on expiry SystemError('unavailable'). Default 30 s. */
+  acquireTimeoutMs?: number;
+  /** Playwright's default timeout for every action and navigation of a task (default 15 s). */
+  taskTimeoutMs?: number;
+  /**
+   * Hard limit on a whole task (default 2 x taskTimeoutMs). Catches what action timeouts do not
+   * (page.evaluate never resolving, a loop of slow steps); the page is closed when it fires.
+   */
+  taskDeadlineMs?: number;
+  /** Extra launch args, appended to the fixed set. */
+  extraArgs?: string[];
+}
+
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-dev-shm-usage',
+];
+
+export interface SystemPoolStats {
+  open: number;
+  idle: number;
+  busy: number;
+  waiting: number;
+  pagesCreated: number;
+  pagesRecycled: number;
+  logins: number;
+  tasks: number;
+}
+
+export interface BrowserPoolStats {
+  connected: boolean;
+  launches: number;
+  systems: Partial<Record<LegacySystem, SystemPoolStats>>;
+}
+
+/** Tools call this after a navigation: the portal showing its login form means our session died. */
+export async function ensureNotLoginPage(page: Page, system: LegacySystem | string): Promise<void> {
+  if (isLoginUrl(page.url())) {
+    throw new SystemError('session_expired', system, `${system}: session expired (login page shown)`);
+  }
+}
+
+/**
+ * Navigate and fail the way the runner understands: 5xx -> unavailable, login page ->
+ * session_expired, network errors and timeouts classified by toSystemError.
+ */
+export async function gotoPage(page: Page, url: string, system: LegacySystem | string): Promise<void> {
+  let status: number | undefined;
+  try {
+    const res = await page.goto(url, { waitUntil: 'domcontentloaded' });
+    status = res?.status();
+  } catch (e) {
+    throw toSystemError(e, system);
+  }
+  if (status !== undefined && status >= 500) {
+    throw new SystemError('unavailable', system, `${system}: portal answered HTTP ${status}`);
+  }
+  await ensureNotLoginPage(page, system);
+}
+
+function isLoginUrl(url: string): boolean {
+  try {
+    const path = new URL(url).pathname.replace(/\/+$/, '');
+    return path.endsWith('/login');
+  } catch {
+    return false;
+  }
+}
+
+const UNAVAILABLE_NET =
+  /net::ERR_(CONNECTION_REFUSED|CONNECTION_RESET|CONNECTION_CLOSED|CONNECTION_ABORTED|CONNECTION_FAILED|EMPTY_RESPONSE|NAME_NOT_RESOLVED|ADDRESS_UNREACHABLE|ADDRESS_INVALID|INTERNET_DISCONNECTED|NETWORK_CHANGED|SOCKET_NOT_CONNECTED|PROXY_CONNECTION_FAILED)/;
+const TIMEOUT_NET = /net::ERR_(TIMED_OUT|CONNECTION_TIMED_OUT)/;
+const GONE = /(Target page, context or browser has been closed|Target closed|Browser has been closed|browser has disconnected|Page crashed|Navigation failed because page crashed)/i;
+
+/** Map whatever a browser task threw onto the two typed errors. Typed errors pass through. */
+export function toSystemError(e: unknown, system: LegacySystem | string): BusinessError | SystemError {
+  if (isBusinessError(e) || isSystemError(e)) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  const firstLine = message.split('\n')[0] ?? message;
+  if (e instanceof pwErrors.TimeoutError) {
+    return new SystemError('timeout', system, `${system}: timed out (${firstLine})`, { cause: e });
+  }
+  if (TIMEOUT_NET.test(message)) return new SystemError('timeout', system, `${system}: ${firstLine}`, { cause: e });
+  if (UNAVAILABLE_NET.test(message) || GONE.test(message)) {
+    return new SystemError('unavailable', system, `${system}: ${firstLine}`, { cause: e });
+  }
+  // Anything else a portal script did not expect (missing element text, parse failure): the page
+  // no longer looks like what the tool was written for.
+  return new SystemError('unexpected_page', system, `${system}: ${firstLine}`, { cause: e });
+}
+
+interface PooledPage {
+  page: Page;
+  /** Browser generation the page belongs to; pages of a crashed browser are never lent again. */
+  epoch: number;
+  uses: number;
+  broken: boolean;
+}
+
+interface Waiter {
+  resolve(p: PooledPage): void;
+  reject(e: unknown): void;
+  settled: boolean;
+  timer: NodeJS.Timeout;
+}
+
+interface SystemSlot {
+  system: LegacySystem;
+  context: Promise<BrowserContext> | null;
+  /** Increments on every successful login; 0 = this context never logged in. */
+  sessionGen: number;
+  loginInFlight: Promise<void> | null;
+  pages: Set<PooledPage>;
+  /** LIFO: the most recently used page is the warmest. */
+  idle: PooledPage[];
+  creating: number;
+  waiters: Waiter[];
+  stats: { pagesCreated: number; pagesRecycled: number; logins: number; tasks: number };
+}
+
+export class BrowserPool {
+  private readonly opts: Required<Omit<BrowserPoolOptions, 'taskDeadlineMs' | 'extraArgs'>> & {
+    taskDeadlineMs: number;
+    extraArgs: string[];
+  };
+  private browser: Browser | null = null;
+  private launching: Promise<Browser> | null = null;
+  private epoch = 0;
+  private launches = 0;
+  private closed = false;
+  private closing: Promise<void> | null = null;
+  private readonly slots = new Map<LegacySystem, SystemSlot>();
+
+  constructor(opts: BrowserPoolOptions) {
+    const taskTimeoutMs = opts.taskTimeoutMs ?? 15_000;
+    this.opts = {
+      executablePath: opts.executablePath,
+      headless: opts.headless ?? true,
+      pagesPerSystem: Math.max(1, opts.pagesPerSystem ?? 2),
+      recycleAfter: Math.max(1, opts.recycleAfter ?? 50),
+      baseUrl: opts.baseUrl,
+      login: opts.login,
+      acquireTimeoutMs: opts.acquireTimeoutMs ?? 30_000,
+      taskTimeoutMs,
+      taskDeadlineMs: opts.taskDeadlineMs ?? taskTimeoutMs * 2,
+      extraArgs: opts.extraArgs ?? [],
+    };
+  }
+
+  get ready(): boolean {
+    return !this.closed && this.browser !== null && this.browser.isConnected();
+  }
+
+  /** Launch the browser now rather than on the first task (fail fast at start-up). */
+  async start(): Promise<void> {
+    await this.ensureBrowser();
+  }
+
+  /** Lend a warm, logged-in page of `system` to fn; see the class comment for the rules. */
+  readonly withPage: WithPage = async <T>(system: LegacySystem, fn: (page: Page, baseUrl: string) => Promise<T>): Promise<T> => {
+    if (this.closed) throw new SystemError('unavailable', system, 'browser pool is closed');
+    const slot = this.slot(system);
+    const baseUrl = this.opts.baseUrl(system);
+    const lease = await this.acquire(slot);
+    slot.stats.tasks++;
+    lease.uses++;
+    let keep = true;
+    try {
+      if (slot.sessionGen === 0) await this.login(slot, lease, 0);
+      const gen = slot.sessionGen;
+      try {
+        return await this.runTask(lease, system, () => fn(lease.page, baseUrl));
+      } catch (e) {
+        if (!this.isSessionExpired(e, lease)) throw e;
+        // Session died mid-task (portal restart, idle timeout): log in again, retry exactly once.
+        await this.login(slot, lease, gen);
+        return await this.runTask(lease, system, () => fn(lease.page, baseUrl));
+      }
+    } catch (e) {
+      if (!isBusinessError(e)) keep = false;
+      throw toSystemError(e, system);
+    } finally {
+      this.release(slot, lease, keep);
+    }
+  };
+
+  stats(): BrowserPoolStats {
+    const systems: Partial<Record<LegacySystem, SystemPoolStats>> = {};
+    for (const [name, s] of this.slots) {
+      systems[name] = {
+        open: s.pages.size,
+        idle: s.idle.length,
+        busy: s.pages.size - s.idle.length,
+        waiting: s.waiters.length,
+        ...s.stats,
+      };
+    }
+    return { connected: this.ready, launches: this.launches, systems };
+  }
+
+  /** Idempotent. Pending waiters are refused; pages in use fail with 'unavailable'. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closed = true;
+    this.closing = (async () => {
+      for (const slot of this.slots.values()) {
+        for (const w of slot.waiters.splice(0)) {
+          settle(w, () => w.reject(new SystemError('unavailable', slot.system, 'browser pool is closed')));
+        }
+        slot.idle = [];
+        slot.pages.clear();
+        slot.context = null;
+      }
+      const browser = this.browser ?? (this.launching ? await this.launching.catch(() => null) : null);
+      this.browser = null;
+      if (browser) await browser.close().catch(() => undefined);
+    })();
+    return this.closing;
+  }
+
+  // ---- internals ----
+
+  private slot(system: LegacySystem): SystemSlot {
+    let s = this.slots.get(system);
+    if (!s) {
+      s = {
+        system,
+        context: null,
+        sessionGen: 0,
+        loginInFlight: null,
+        pages: new Set(),
+        idle: [],
+        creating: 0,
+        waiters: [],
+        stats: { pagesCreated: 0, pagesRecycled: 0, logins: 0, tasks: 0 },
+      };
+      this.slots.set(system, s);
+    }
+    return s;
+  }
+
+  private isSessionExpired(e: unknown, lease: PooledPage): boolean {
+    if (isSystemError(e)) return e.code === 'session_expired';
+    if (isBusinessError(e) || lease.page.isClosed()) return false;
+    // A tool that waited for its selector and timed out on the login form met the same thing.
+    return isLoginUrl(lease.page.url());
+  }
+
+  private async runTask<T>(lease: PooledPage, system: LegacySystem, task: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        lease.broken = true;
+        // Closing the page makes whatever the task awaits reject, so it cannot linger.
+        void lease.page.close().catch(() => undefined);
+        reject(new SystemError('timeout', system, `${system}: task exceeded ${this.opts.taskDeadlineMs} ms`));
+      }, this.opts.taskDeadlineMs);
+    });
+    const work = task();
+    work.catch(() => undefined);
+    try {
+      return await Promise.race([work, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Single-flight per system: pages share the context's cookies, so one login serves them all. */
+  private async login(slot: SystemSlot, lease: PooledPage, seenGen: number): Promise<void> {
+    if (slot.sessionGen !== seenGen) return; // someone refreshed the session meanwhile
+    if (!slot.loginInFlight) {
+      slot.loginInFlight = (async () => {
+        const baseUrl = this.opts.baseUrl(slot.system);
+        try {
+          await this.runTask(lease, slot.system, () => this.opts.login(slot.system)(lease.page, baseUrl));
+        } catch (e) {
+          throw toSystemError(e, slot.system);
+        }
+        slot.stats.logins++;
+        if (isLoginUrl(lease.page.url())) {
+          throw new SystemError('session_expired', slot.system, `${slot.system}: login was not accepted`);
+        }
+        slot.sessionGen++;
+      })().finally(() => {
+        slot.loginInFlight = null;
+      });
+    }
+    await slot.loginInFlight;
+  }
+
+  private acquire(slot: SystemSlot): Promise<PooledPage> {
+    return new Promise<PooledPage>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        settled: false,
+        timer: setTimeout(() => {
+          const i = slot.waiters.indexOf(waiter);
+          if (i >= 0) slot.waiters.splice(i, 1);
+          settle(waiter, () =>
+            reject(
+              new SystemError(
+                'unavailable',
+                slot.system,
+                `${slot.system}: no free browser page within ${this.opts.acquireTimeoutMs} ms`,
+              ),
+            ),
+          );
+        }, this.opts.acquireTimeoutMs),
+      };
+      slot.waiters.push(waiter);
+      this.dispatch(slot);
+    });
+  }
+
+  /** Hand idle pages to waiters in FIFO order; open new pages while under the bound. */
+  private dispatch(slot: SystemSlot): void {
+    while (slot.waiters.length > 0 && !this.closed) {
+      const idle = slot.idle.pop();
+      if (idle) {
+        if (!this.usable(idle)) {
+          this.discard(slot, idle);
+          continue;
+        }
+        const w = slot.waiters.shift()!;
+        settle(w, () => w.resolve(idle));
+        continue;
+      }
+      if (slot.pages.size + slot.creating >= this.opts.pagesPerSystem) return;
+      const w = slot.waiters.shift()!;
+      slot.creating++;
+      this.createPage(slot).then(
+        (p) => {
+          slot.creating--;
+          if (this.closed) {
+            void p.page.close().catch(() => undefined);
+            settle(w, () => w.reject(new SystemError('unavailable', slot.system, 'browser pool is closed')));
+            return;
+          }
+          slot.pages.add(p);
+          if (w.settled) {
+            slot.idle.push(p); // its waiter timed out meanwhile; keep the page warm for the next one
+            this.dispatch(slot);
+          } else {
+            settle(w, () => w.resolve(p));
+          }
+        },
+        (e: unknown) => {
+          slot.creating--;
+          settle(w, () => w.reject(toSystemError(e, slot.system)));
+          this.dispatch(slot);
+        },
+      );
+    }
+  }
+
+  private release(slot: SystemSlot, lease: PooledPage, keep: boolean): void {
+    const reuse = keep && this.usable(lease) && lease.uses < this.opts.recycleAfter && !this.closed;
+    if (reuse) slot.idle.push(lease);
+    else this.discard(slot, lease);
+    this.dispatch(slot);
+  }
+
+  private usable(p: PooledPage): boolean {
+    return !p.broken && p.epoch === this.epoch && !p.page.isClosed() && this.browser?.isConnected() === true;
+  }
+
+  private discard(slot: SystemSlot, p: PooledPage): void {
+    const i = slot.idle.indexOf(p);
+    if (i >= 0) slot.idle.splice(i, 1);
+    if (slot.pages.delete(p)) slot.stats.pagesRecycled++;
+    if (!p.page.isClosed()) void p.page.close().catch(() => undefined);
+  }
+
+  private async createPage(slot: SystemSlot): Promise<PooledPage> {
+    const browser = await this.ensureBrowser();
+    const epoch = this.epoch;
+    if (!slot.context) {
+      const ctx = browser.newContext({ ignoreHTTPSErrors: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      slot.context = ctx;
+      ctx.catch(() => {
+        if (slot.context === ctx) slot.context = null;
+      });
+    }
+    const context = await slot.context;
+    const page = await context.newPage();
+    page.setDefaultTimeout(this.opts.taskTimeoutMs);
+    page.setDefaultNavigationTimeout(this.opts.taskTimeoutMs);
+    const pooled: PooledPage = { page, epoch, uses: 0, broken: false };
+    page.on('crash', () => {
+      pooled.broken = true;
+    });
+    // Portals love confirm() dialogs; an unhandled one blocks the page until the task times out.
+    page.on('dialog', (d) => void d.dismiss().catch(() => undefined));
+    slot.stats.pagesCreated++;
+    return pooled;
+  }
+
+  private async ensureBrowser(): Promise<Browser> {
+    if (this.closed) throw new SystemError('unavailable', 'browser', 'browser pool is closed');
+    if (this.browser?.isConnected()) return this.browser;
+    if (!this.launching) {
+      this.launching = (async () => {
+        const browser = await chromium.launch({
+          executablePath: this.opts.executablePath,
+          headless: this.opts.headless,
+          args: [...CHROMIUM_ARGS, ...this.opts.extraArgs],
+        });
+        this.launches++;
+        this.epoch++;
+        // Contexts and sessions died with the old browser; start every system afresh.
+        for (const slot of this.slots.values()) {
+          slot.context = null;
+          slot.sessionGen = 0;
+          slot.idle = [];
+          slot.pages.clear();
+        }
+        browser.on('disconnected', () => {
+          if (this.browser === browser) this.browser = null; // relaunch lazily on next use
+        });
+        if (this.closed) {
+          await browser.close().catch(() => undefined);
+          throw new SystemError('unavailable', 'browser', 'browser pool is closed');
+        }
+        this.browser = browser;
+        return browser;
+      })().finally(() => {
+        this.launching = null;
+      });
+    }
+    try {
+      return await this.launching;
+    } catch (e) {
+      throw isSystemError(e) ? e : new SystemError('unavailable', 'browser', `cannot launch Chromium: ${String(e)}`, { cause: e });
+    }
+  }
+}
+
+function settle(w: Waiter, action: () => void): void {
+  if (w.settled) return;
+  w.settled = true;
+  clearTimeout(w.timer);
+  action();
+}

@@ -1,0 +1,79 @@
+/**
+ * defineTool(): the only way the agent touches a legacy system. Input and output are zod schemas,
+ * validated on every call, so neither a planner nor a portal can hand the rest of the system a
+ * shape it did not declare.
+ */
+import type { z } from 'zod';
+import type { Page } from 'playwright-core';
+
+export type LegacySystem = 'crm' | 'resource' | 'nms' | 'ticket';
+export type ToolEffect = 'read' | 'write';
+
+/** One step of evidence: what the robot did, in order. */
+export interface EvidenceStep {
+  at: string;
+  step: string;
+  data?: Record<string, unknown>;
+}
+
+export interface Evidence {
+  steps: EvidenceStep[];
+  /** Paths under the data dir (screenshot of the final page, trace on failure). */
+  files: string[];
+}
+
+/** A warm, logged-in page for one legacy system, lent for the duration of fn. */
+export type WithPage = <T>(system: LegacySystem, fn: (page: Page, baseUrl: string) => Promise<T>) => Promise<T>;
+
+export interface ToolContext {
+  /** Run this call belongs to (for evidence and audit), if any. */
+  runId?: string;
+  /** Set for writes: the approval id, stored in the target record so a retry is recognised. */
+  idempotencyKey?: string;
+  signal: AbortSignal;
+  withPage: WithPage;
+  /** Base URL of each legacy system (the sandbox, or the real portals). */
+  baseUrl(system: LegacySystem): string;
+  /** Record a step of evidence. */
+  step(step: string, data?: Record<string, unknown>): void;
+}
+
+export interface CardLineOut {
+  label: string;
+  value: string;
+}
+
+export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  /** system.verb */
+  name: string;
+  effect: ToolEffect;
+  system: LegacySystem;
+  /** zh + en, shown to the LLM planner */
+  description: string;
+  input: I;
+  output: O;
+  run(input: z.infer<I>, ctx: ToolContext): Promise<z.infer<O>>;
+  /**
+   * Write tools: read the target back and confirm the effect. Returns whether the effect is
+   * present; output is null when called after a crash (the write's own result was lost).
+   */
+  verify?(input: z.infer<I>, output: z.infer<O> | null, ctx: ToolContext): Promise<VerifyResult>;
+  /** Exact, human-readable lines for the approval card. */
+  summarize?(input: z.infer<I>, lang: 'zh' | 'en'): CardLineOut[];
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  lines: CardLineOut[];
+}
+
+export function defineTool<I extends z.ZodType, O extends z.ZodType>(def: ToolDefinition<I, O>): ToolDefinition<I, O> {
+  if (def.effect === 'write' && (!def.verify || !def.summarize)) {
+    throw new Error(`write tool ${def.name} must define verify() and summarize()`);
+  }
+  if (!/^[a-z]+\.[a-zA-Z]+$/.test(def.name)) throw new Error(`tool name ${def.name} is not system.verb`);
+  return def;
+}
+
+/** Method syntax above keeps run/verify bivariant, so any concrete tool fits the plain type. */
+export type AnyTool = ToolDefinition;

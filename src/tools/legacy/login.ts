@@ -1,0 +1,30 @@
+/** Logging in to a legacy portal the way a person does: by the form's labels. */
+import type { Page } from 'playwright-core';
+import type { LegacySystem } from '../define.js';
+import { SystemError } from '../errors.js';
+import { toSystemError } from '../browser-pool.js';
+
+export interface PortalCredentials {
+  username: string;
+  password: string;
+}
+
+export function portalLogin(system: LegacySystem, creds: PortalCredentials) {
+  return async (page: Page, baseUrl: string): Promise<void> => {
+    try {
+      const res = await page.goto(`${baseUrl}/login`, { waitUntil: 'domcontentloaded' });
+      if (res && res.status() >= 500) throw new SystemError('unavailable', system, `${system}: login page answered HTTP ${res.status()}`);
+      await page.getByLabel(/Username/i).fill(creds.username);
+      await page.getByLabel(/Password/i).fill(creds.password);
+      await Promise.all([page.waitForLoadState('domcontentloaded'), page.getByRole('button', { name: /Login/i }).click()]);
+      await page.waitForURL((u) => !u.pathname.replace(/\/+$/, '').endsWith('/login'), { timeout: 5_000 }).catch(() => undefined);
+    } catch (e) {
+      throw toSystemError(e, system);
+    }
+    if (new URL(page.url()).pathname.replace(/\/+$/, '').endsWith('/login')) {
+      const alert = await page.getByRole('alert').textContent().catch(() => null);
+      // A refused login is a configuration fault (wrong robot credentials), not a user's problem.
+      throw new SystemError('unavailable', system, `${system}: login refused${alert ? ` (${alert.trim()})` : ''}`);
+    }
+  };
+}
