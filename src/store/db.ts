@@ -42,7 +42,7 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
   }
 
   const { PGlite } = await import('@electric-sql/pglite');
-  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+  const { PglitePgConnection } = await import('@electric-sql/pglite/node-postgres');
   let release = async (): Promise<void> => {};
   let pglite: InstanceType<typeof PGlite>;
   if (opts.inMemory) {
@@ -59,7 +59,25 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
       throw err;
     }
   }
-  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
+  // pg-pool discards a client whose query failed and ends its connection; createPgConfig's single
+  // shared connection object cannot be reopened, so every later query would fail ("Connection
+  // terminated unexpectedly"). A fresh connection object per client, over the same PGlite, keeps
+  // the pool alive after an error (measured; see tests/store.test.ts).
+  const embedded = pglite;
+  class PgliteClient extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connection: new PglitePgConnection({ pglite: embedded }) } as pg.ClientConfig);
+    }
+  }
+  const pool = new pg.Pool({
+    Client: PgliteClient as unknown as typeof pg.Client,
+    max: 1,
+    user: 'postgres',
+    password: 'embedded',
+    database: 'postgres',
+    host: 'localhost',
+    port: 5432,
+  });
   return wrap('pglite', pool, async () => {
     await pool.end();
     await pglite.close();

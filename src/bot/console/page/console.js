@@ -329,7 +329,9 @@
       var result = await api('POST', '/actions', body);
       if (generation !== state.generation) return;
       if (result.status === 'refused') {
-        showNotice(slot, 'error', result.reason || '操作被拒绝 / The action was refused');
+        // `message` is the sentence for people; `reason` is a code (self_approval, comment_required, ...).
+        var refusal = typeof result.message === 'string' && result.message ? result.message : result.reason;
+        showNotice(slot, 'error', refusal || '操作被拒绝 / The action was refused');
       } else if (result.status === 'approved' || result.status === 'rejected') {
         showNotice(slot, '', '');
         toast('success', result.status === 'approved' ? '已批准 / Approved' : '已驳回 / Rejected');

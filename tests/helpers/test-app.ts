@@ -1,0 +1,134 @@
+/**
+ * Starts the real application for end-to-end tests: real HTTP, real Chromium, the sandbox
+ * portals, and either embedded PGlite or a fresh database on the local PostgreSQL server.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig } from '../../src/config.js';
+import { startApp, type App } from '../../src/app.js';
+
+export type DbKind = 'pglite' | 'postgres';
+
+/** The server the CI machine runs; override with TEST_PG_URL. */
+export const adminPgUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+let pgAvailable: Promise<boolean> | undefined;
+export function postgresAvailable(): Promise<boolean> {
+  pgAvailable ??= (async () => {
+    const client = new pg.Client({ connectionString: adminPgUrl, connectionTimeoutMillis: 2000 });
+    try {
+      await client.connect();
+      await client.end();
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  return pgAvailable;
+}
+
+/** Both databases in CI (PostgreSQL must answer there); locally PostgreSQL only when it answers. */
+export async function dbKinds(): Promise<DbKind[]> {
+  if (await postgresAvailable()) return ['pglite', 'postgres'];
+  if (process.env.CI) throw new Error(`CI needs PostgreSQL at ${adminPgUrl}`);
+  return ['pglite'];
+}
+
+export interface TestDatabase {
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+/** A fresh database: a new PostgreSQL database, or a new PGlite data dir. */
+export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-test-'));
+  if (kind === 'pglite') {
+    return { env: { DATA_DIR: dataDir }, drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
+  }
+  const name = `sb_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: adminPgUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminPgUrl);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATA_DIR: dataDir, DATABASE_URL: url.toString() },
+    drop: async () => {
+      const c = new pg.Client({ connectionString: adminPgUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Reply {
+  kind: 'text' | 'card';
+  text?: string;
+  approvalId?: string;
+  card?: Record<string, unknown> & { fallbackText?: string; actions?: unknown[] };
+}
+
+export interface ActionResponse {
+  status: 'approved' | 'rejected' | 'refused';
+  reason?: string;
+  message: string;
+  replies: Reply[];
+}
+
+export class TestClient {
+  constructor(readonly baseUrl: string) {}
+
+  async post(pathname: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+    const res = await fetch(`${this.baseUrl}${pathname}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  }
+
+  async get(pathname: string): Promise<{ status: number; json: Record<string, unknown> }> {
+    const res = await fetch(`${this.baseUrl}${pathname}`);
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  }
+
+  /** Send a chat message and wait for the turn's replies. */
+  async say(user: string, text: string, conversation?: string): Promise<Reply[]> {
+    const res = await this.post('/console/api/messages?wait=1', { user, text, ...(conversation ? { conversation } : {}) });
+    if (res.status !== 200) throw new Error(`say failed: ${res.status} ${JSON.stringify(res.json)}`);
+    return res.json.replies as Reply[];
+  }
+
+  /** Click a card button as a user, and wait until the decision's work is done. */
+  async act(user: string, approvalId: string, decision: 'approve' | 'reject', comment?: string): Promise<ActionResponse> {
+    const res = await this.post('/console/api/actions?wait=1', { user, approvalId, decision, ...(comment !== undefined ? { comment } : {}) });
+    if (res.status !== 200) throw new Error(`act failed: ${res.status} ${JSON.stringify(res.json)}`);
+    return res.json as unknown as ActionResponse;
+  }
+
+  async transcript(conversation: string): Promise<(Reply & { from: string })[]> {
+    return (await this.get(`/console/api/conversations/${conversation}`)).json.messages as (Reply & { from: string })[];
+  }
+}
+
+export interface TestApp {
+  app: App;
+  client: TestClient;
+  close(): Promise<void>;
+}
+
+/** Start the app on random ports. `env` adds or overrides environment variables. */
+export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
+  const config = loadConfig({ PORT: '0', SANDBOX_PORT: '0', HOST: '127.0.0.1', APPROVAL_SWEEP_MS: '200', ...env });
+  const app = await startApp(config);
+  return { app, client: new TestClient(app.url), close: () => app.close() };
+}
+
+export const textOf = (replies: Reply[]) => replies.filter((r) => r.kind === 'text').map((r) => r.text ?? '').join('\n');
+export const cardOf = (replies: Reply[]) => replies.find((r) => r.kind === 'card');

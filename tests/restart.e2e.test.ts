@@ -1,0 +1,88 @@
+/**
+ * Story 5: stop the process while a card is pending, start it again, and the card still works.
+ * Also the harder case: the process dies right after a decision is committed but before the
+ * write ran; the next start finds the decision and executes it exactly once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type SandboxHandle } from '../src/sandbox/server.js';
+import { decideApproval } from '../src/store/approvals-repo.js';
+import { openDb } from '../src/store/db.js';
+import { cardOf, createTestDatabase, dbKinds, startTestApp, textOf, type TestDatabase } from './helpers/test-app.js';
+
+const kinds = await dbKinds();
+
+describe.each(kinds)('restart on %s', (kind) => {
+  let sandbox: SandboxHandle;
+  let db: TestDatabase;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    // The portals outlive the bot here, as real legacy systems would.
+    sandbox = await startSandbox({ port: 0 });
+    db = await createTestDatabase(kind);
+    env = {
+      ...db.env,
+      LEGACY_CRM_URL: `${sandbox.url}/crm`,
+      LEGACY_RESOURCE_URL: `${sandbox.url}/resource`,
+      LEGACY_NMS_URL: `${sandbox.url}/nms`,
+      LEGACY_TICKET_URL: `${sandbox.url}/tickets`,
+    };
+  });
+  afterAll(async () => {
+    await db?.drop();
+    await sandbox?.close();
+  });
+
+  it('keeps a pending card working across a restart', async () => {
+    const first = await startTestApp(env);
+    const card = cardOf(await first.client.say('alice', '补全工单 T20261124-0012'))!;
+    expect(card.approvalId).toBeTruthy();
+    await first.close();
+
+    const second = await startTestApp(env);
+    try {
+      const pending = (await second.client.get('/console/api/approvals?user=carol')).json.approvals as { approvalId: string }[];
+      expect(pending.map((p) => p.approvalId)).toEqual([card.approvalId]);
+      const res = await second.client.act('carol', card.approvalId!, 'approve');
+      expect(res.status).toBe('approved');
+      expect(sandbox.state.writes.filter((w) => w.ticketId === 'T20261124-0012')).toHaveLength(1);
+      const transcript = await second.client.transcript('console-alice');
+      expect(textOf(transcript)).toContain('已由 Carol 批准，已写入并核验');
+      expect(JSON.stringify(transcript.find((m) => m.approvalId === card.approvalId)!.card)).toContain('已写入并核验');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('executes a decision committed just before a crash exactly once on the next start', async () => {
+    const ticket = sandbox.state.tickets.find(
+      (t) => t.region === 'hangzhou' && t.status === 'open' && t.address === '' && t.id !== 'T20261124-0012',
+    )!;
+    const first = await startTestApp(env);
+    const card = cardOf(await first.client.say('alice', `complete ticket ${ticket.id}`))!;
+    await first.close();
+
+    // The decision commits (with its outbox row), then the process dies before resuming the run.
+    const raw = await openDb({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR! });
+    const decided = await decideApproval(raw, { id: card.approvalId!, status: 'approved', deciderId: 'carol', comment: null, auditDetails: { test: 'crash' } });
+    expect(decided.won).toBe(true);
+    await raw.close();
+    expect(sandbox.state.writes.filter((w) => w.ticketId === ticket.id)).toHaveLength(0);
+
+    const second = await startTestApp(env);
+    try {
+      await second.app.agent.idle();
+      expect(sandbox.state.writes.filter((w) => w.ticketId === ticket.id)).toHaveLength(1);
+      expect(textOf(await second.client.transcript('console-alice'))).toContain('was approved by Carol, written and verified');
+      const outbox = await second.app.db.query('SELECT status FROM outbox WHERE approval_id = $1', [card.approvalId]);
+      expect(outbox.rows).toEqual([{ status: 'done' }]);
+    } finally {
+      await second.close();
+    }
+    // A third start finds nothing left to do.
+    const third = await startTestApp(env);
+    await third.app.agent.idle();
+    expect(sandbox.state.writes.filter((w) => w.ticketId === ticket.id)).toHaveLength(1);
+    await third.close();
+  });
+});
