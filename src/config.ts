@@ -70,8 +70,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const lines = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || '(environment)';
-    const got = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
-    return `  ${name}: ${issue.message}${got !== undefined ? ` (got "${got}")` : ''}`;
+    const key = typeof issue.path[0] === 'string' ? issue.path[0] : '';
+    const got = key ? env[key] : undefined;
+    // Values of secrets (and URLs, which may carry passwords) are never echoed.
+    const secret = /PASSWORD|SECRET|KEY|TOKEN|DATABASE_URL/.test(key);
+    return `  ${name}: ${issue.message}${got !== undefined && !secret ? ` (got "${got}")` : ''}`;
   });
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 }

@@ -109,7 +109,7 @@ describe('BrowserPool', () => {
     const status = await pool.withPage('nms', async (page, baseUrl) => {
       calls++;
       await page.goto(`${baseUrl}/ports/N2`); // no ensureNotLoginPage: waits for #status on the login form
-      return page.textContent('#status', { timeout: 500 });
+      return page.textContent('#status', { timeout: 3_000 });
     });
     expect(status).toBe('UP');
     expect(calls).toBe(2);

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, usesSandbox } from './config.js';
+
+describe('loadConfig', () => {
+  it('runs the demo with no environment at all', () => {
+    const cfg = loadConfig({});
+    expect(cfg).toMatchObject({ PORT: 3000, SANDBOX_PORT: 3100, DATA_DIR: '.data', CHROMIUM_PATH: '/usr/bin/chromium' });
+    expect(cfg.DATABASE_URL).toBeUndefined();
+    expect(usesSandbox(cfg)).toBe(true);
+  });
+
+  it('names every wrong variable in one readable error', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://db/x', APPROVAL_TTL_SECONDS: '1' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/PORT:/);
+    expect(message).toMatch(/DATABASE_URL: must start with postgres:\/\//);
+    expect(message).toMatch(/APPROVAL_TTL_SECONDS:/);
+  });
+
+  it('does not echo secrets back', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://user:hunter2@db/x' })).toThrow(/DATABASE_URL/);
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://user:hunter2@db/x' });
+    } catch (e) {
+      expect((e as Error).message).not.toContain('hunter2');
+    }
+  });
+
+  it('treats an empty DATABASE_URL as unset and wants all four legacy URLs or none', () => {
+    expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+    expect(() => loadConfig({ LEGACY_CRM_URL: 'http://crm.local' })).toThrow(/set all four/);
+    const real = loadConfig({
+      LEGACY_CRM_URL: 'http://a/crm',
+      LEGACY_RESOURCE_URL: 'http://a/resource',
+      LEGACY_NMS_URL: 'http://a/nms',
+      LEGACY_TICKET_URL: 'http://a/tickets',
+    });
+    expect(usesSandbox(real)).toBe(false);
+  });
+});
