@@ -15,6 +15,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { startApp, type App } from '../src/app.js';
@@ -173,6 +174,10 @@ async function main(): Promise<number> {
     const samples = { switchboard: [] as number[], floor: [] as number[], floorShots: [] as number[], fresh: [] as number[] };
     const rounds = Math.max(n, nFresh);
     const freshAt = freshRounds(rounds, nFresh);
+    // PGlite runs its queries on this thread: a blocked event loop delays everything else here,
+    // Playwright's protocol messages included.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const tMeasure = performance.now();
     for (let r = 0; r < rounds; r++) {
       if (r < n) {
@@ -191,6 +196,7 @@ async function main(): Promise<number> {
       sampleMemory();
     }
     const measureMs = performance.now() - tMeasure;
+    loopDelay.disable();
 
     // Where a turn's time goes, from the app's own records of the measured turns.
     const breakdown = await app.db.query<{ run_ms: number; tools_ms: number; calls: number }>(
@@ -235,12 +241,16 @@ async function main(): Promise<number> {
     const mem = process.memoryUsage();
     console.log(
       `memory: Node peak RSS ${mb(nodePeakRssMb())} (app + sandbox + PGlite + bench, one process); ` +
-        `RSS after start-up ${mb(rssAfterStart)}, now ${mb(mem.rss / 2 ** 20)} (JS heap ${mb(mem.heapUsed / 2 ** 20)}, ` +
-        `ArrayBuffers incl. PGlite's WASM memory ${mb(mem.arrayBuffers / 2 ** 20)})`,
+        `RSS after start-up ${mb(rssAfterStart)}, at end ${mb(mem.rss / 2 ** 20)} (JS heap ${mb(mem.heapUsed / 2 ** 20)})`,
     );
     console.log(
       `        Chromium VmRSS sums (peak; shared pages counted per process): app pool ${mb(peak.pool)}, floor ${mb(peak.floor)}, ` +
         `fresh browser ${mb(peak.fresh)}, all at once ${mb(peak.all)}\n        Chromium PSS at end (shared pages split fairly): app pool ${mb(pssPool)}, floor ${mb(pssFloor)}`,
+    );
+    const ns = (v: number) => `${(v / 1e6).toFixed(0)} ms`;
+    console.log(
+      `event loop delay during the rounds (whole process; resolution 10 ms): mean ${ns(loopDelay.mean)}, ` +
+        `p99 ${ns(loopDelay.percentile(99))}, max ${ns(loopDelay.max)}`,
     );
     console.log(`measured rounds took ${(measureMs / 1000).toFixed(1)} s; loadavg now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log('');
