@@ -172,7 +172,7 @@ describe('console page', () => {
   });
 
   it('shows a refusal next to the card, in red', async () => {
-    stub.actionAnswer = { status: 'refused', reason: '不能审批自己的申请 / You cannot approve your own request', replies: [] };
+    stub.actionAnswer = { status: 'refused', reason: 'self_approval', message: '不能审批自己的申请 / You cannot approve your own request', replies: [] };
     await page.goto(`${base}/console?user=alice`);
     const message = page.locator('[data-testid=message][data-kind=card]');
     await message.getByRole('button', { name: '批准' }).click();
