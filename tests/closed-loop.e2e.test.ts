@@ -75,6 +75,22 @@ describe.each(kinds)('closed loop on %s', (kind) => {
     expect(denied.some((d) => d.actor === 'bob')).toBe(true);
   });
 
+  it('handles a retried message once', async () => {
+    const body = { user: 'bob', conversation: 'retry-test', text: 'port OLT-HZ-01 0/1/3', clientMessageId: 'retry-1' };
+    const [a, b] = await Promise.all([
+      t.client.post('/console/api/messages?wait=1', body),
+      t.client.post('/console/api/messages?wait=1', body),
+    ]);
+    expect([a.json.duplicate, b.json.duplicate].sort()).toEqual([false, true]);
+    const again = await t.client.post('/console/api/messages?wait=1', body);
+    expect(again.json.duplicate).toBe(true);
+    const transcript = await t.client.transcript('retry-test');
+    expect(transcript.filter((m) => m.from === 'user')).toHaveLength(1);
+    expect(transcript.filter((m) => m.from === 'bot')).toHaveLength(1);
+    const runs = await t.app.db.query(`SELECT count(*)::int AS n FROM runs WHERE conversation_id = 'retry-test'`);
+    expect(runs.rows[0]).toEqual({ n: 1 });
+  });
+
   it('masks personal data in replies', async () => {
     const reply = textOf(await t.client.say('alice', '查工单 T20261124-0012'));
     expect(reply).toContain('138****1234');

@@ -33,6 +33,7 @@ import {
 } from '../store/approvals-repo.js';
 import { BusinessError, SystemError, isBusinessError, isSystemError } from '../tools/errors.js';
 import type { AnyTool, VerifyResult } from '../tools/define.js';
+import type { ToolCallRecord } from '../tools/runner.js';
 import { buildGraph, type AgentGraph, type AgentNodes, type AgentStateUpdate, type AgentStateValue, type DecisionSignal } from './graph.js';
 import { runFlow, type FlowTools } from './flows.js';
 import { detectLang, type Lang, type Planner } from './plan.js';
@@ -50,21 +51,8 @@ export interface ToolInvokeOptions {
   idempotencyKey?: string;
   onRecord?(rec: ToolRecordLike): Promise<void> | void;
 }
-export interface ToolRecordLike {
-  callId: string;
-  tool: string;
-  phase?: 'run' | 'verify';
-  effect: 'read' | 'write' | null;
-  input: unknown;
-  output?: unknown;
-  status: 'ok' | 'business_error' | 'system_error';
-  error?: unknown;
-  attempts: number;
-  startedAt: Date;
-  endedAt: Date;
-  durationMs: number;
-  evidence: { steps: unknown[]; files: string[] };
-}
+/** The runner's record of one call (tools/runner.ts). */
+export type ToolRecordLike = ToolCallRecord;
 
 export interface ChannelDirectory {
   get(name: ChannelName): Channel | undefined;
