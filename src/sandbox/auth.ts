@@ -43,6 +43,18 @@ export class SessionStore {
   destroy(id: string | undefined): void {
     if (id) this.sessions.delete(id);
   }
+
+  /** Drop every session of one system (fault injection: "the portal restarted"). */
+  dropSystem(system: string): number {
+    let n = 0;
+    for (const [id, s] of this.sessions) {
+      if (s.system === system) {
+        this.sessions.delete(id);
+        n++;
+      }
+    }
+    return n;
+  }
 }
 
 export function parseCookies(header: string | undefined): Record<string, string> {

@@ -7,7 +7,14 @@
  *  - key/value pages are tables of <th scope="row"> + <td data-field="...">;
  *  - list tables have <caption>, <th scope="col"> and <td data-field="...">, rows <tr data-id>;
  *  - errors are role="alert"; outcomes and empty results are role="status" with data-result.
+ *
+ * Layout 'b' (fault injection, layout.ts) keeps those semantic hooks (labels, captions, header
+ * text, roles, data-result) but changes everything a position- or class-based robot would lean
+ * on: rows in another order, columns reordered, other CSS classes and element ids, form labels
+ * after their inputs, the menu moved below the content, no ids or rel attributes in the pager.
  */
+import { currentLayout } from './layout.js';
+
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
@@ -80,28 +87,38 @@ export interface PageOptions {
 
 export function page(o: PageOptions): string {
   const s = o.system;
+  const b = currentLayout() === 'b';
   const banner = s
-    ? html`<header class="banner" role="banner"><h1>${s.nameZh} ${s.nameEn}</h1>${
+    ? html`<header class="${b ? 'topbar-v2' : 'banner'}" role="banner"><h1>${s.nameZh} ${s.nameEn}</h1>${
         o.user
           ? html`<span class="user">当前用户 User: <span id="current-user">${o.user}</span>
 <form method="post" action="${s.prefix}/logout"><button type="submit">退出 Logout</button></form></span>`
           : ''
       }</header>
-${o.user ? html`<nav class="menu" aria-label="菜单 Menu">${s.menu.map((m) => html`<a href="${m.href}">${m.label}</a>`)}</nav>` : ''}`
-    : html`<header class="banner" role="banner"><h1>运营支撑系统门户 OSS Portal</h1></header>`;
+${o.user && !b ? menuOf(s) : ''}`
+    : html`<header class="${b ? 'topbar-v2' : 'banner'}" role="banner"><h1>运营支撑系统门户 OSS Portal</h1></header>`;
+  const sideMenu = s && o.user && b ? menuOf(s).value : '';
   return `<!DOCTYPE html>
 <html lang="zh-CN">
 <head><meta charset="utf-8"><title>${escapeHtml(o.title)}${s ? ` - ${escapeHtml(s.nameZh)}` : ''}</title>
 <style>${STYLE}</style></head>
 <body>
 ${banner.value}
-<main>
+<main${b ? ' class="content-v2"' : ''}>
 ${o.body.value}
 </main>
-<footer>© 2009-2026 省公司信息技术部 Provincial IT Dept. | 版本 v3.2.1 | 建议使用 IE8 及以上浏览器</footer>
+${sideMenu}<footer>© 2009-2026 省公司信息技术部 Provincial IT Dept. | 版本 v3.2.1 | 建议使用 IE8 及以上浏览器</footer>
 </body>
 </html>`;
 }
+
+function menuOf(s: SystemInfo): SafeHtml {
+  const b = currentLayout() === 'b';
+  return html`<nav class="${b ? 'sidenav-v2' : 'menu'}" aria-label="菜单 Menu">${s.menu.map((m) => html`<a href="${m.href}">${m.label}</a>`)}</nav>`;
+}
+
+/** Layout b's element ids: other names for the same tables and boxes. */
+const idOf = (id: string): string => (currentLayout() === 'b' ? `v2_${id.replace(/-/g, '_')}` : id);
 
 export interface DetailRow {
   label: string;
@@ -112,6 +129,12 @@ export interface DetailRow {
 
 /** Key/value table: one <th scope="row"> label and one <td> value per row. */
 export function detailTable(caption: string, rows: DetailRow[], id?: string): SafeHtml {
+  if (currentLayout() === 'b') {
+    // Fields moved: the last rows come first, in reverse order.
+    const moved = [...rows].reverse();
+    return html`<div class="panel-v2"><table class="kv-v2"${id ? html` id="${idOf(id)}"` : ''}><caption>${caption}</caption><tbody>
+${moved.map((r) => html`<tr class="kv-row"><th scope="row" class="kv-k">${r.label}</th><td class="kv-v" data-field="${r.field}">${r.value}</td></tr>\n`)}</tbody></table></div>`;
+  }
   return html`<table class="detail"${id ? html` id="${id}"` : ''}><caption>${caption}</caption><tbody>
 ${rows.map((r) => html`<tr><th scope="row">${r.label}</th><td data-field="${r.field}">${r.value}</td></tr>\n`)}</tbody></table>`;
 }
@@ -127,11 +150,15 @@ export interface DataRow {
 }
 
 export function dataTable(caption: string, columns: Column[], rows: DataRow[], id?: string): SafeHtml {
-  return html`<table class="list"${id ? html` id="${id}"` : ''}><caption>${caption}</caption>
-<thead><tr>${columns.map((c) => html`<th scope="col">${c.label}</th>`)}</tr></thead>
+  const b = currentLayout() === 'b';
+  // Layout b: columns in reverse order (cells follow their column).
+  const order = columns.map((_, i) => i);
+  if (b) order.reverse();
+  return html`<table class="${b ? 'grid-v2' : 'list'}"${id ? html` id="${idOf(id)}"` : ''}><caption>${caption}</caption>
+<thead><tr>${order.map((i) => html`<th scope="col">${columns[i]?.label ?? ''}</th>`)}</tr></thead>
 <tbody>
 ${rows.map(
-  (r) => html`<tr data-id="${r.id}">${r.cells.map((cell, i) => html`<td data-field="${columns[i]?.field ?? ''}">${cell}</td>`)}</tr>\n`,
+  (r) => html`<tr data-id="${r.id}">${order.map((i) => html`<td data-field="${columns[i]?.field ?? ''}">${r.cells[i]}</td>`)}</tr>\n`,
 )}</tbody></table>`;
 }
 
@@ -146,26 +173,31 @@ export interface TextFieldOptions {
 }
 
 export function textField(o: TextFieldOptions): SafeHtml {
-  const id = `f-${o.name}`;
+  const b = currentLayout() === 'b';
+  const id = b ? `fld_${o.name}` : `f-${o.name}`;
   const describedBy = [o.hint ? `${id}-hint` : '', o.error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  return html`<div class="field"><label for="${id}">${o.label}</label>
-<input type="${o.type ?? 'text'}" id="${id}" name="${o.name}" value="${o.value ?? ''}" size="40"${
+  const label = html`<label for="${id}">${o.label}</label>`;
+  const input = html`<input type="${o.type ?? 'text'}" id="${id}" name="${o.name}" value="${o.value ?? ''}" size="40"${
     describedBy ? html` aria-describedby="${describedBy}"` : ''
-  }${o.error ? html` aria-invalid="true"` : ''}${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ''}>
-${o.hint ? html`<span class="hint" id="${id}-hint">${o.hint}</span>` : ''}${o.error ? html`<span class="err" id="${id}-error">${o.error}</span>` : ''}</div>`;
+  }${o.error ? html` aria-invalid="true"` : ''}${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ''}>`;
+  const extra = html`${o.hint ? html`<span class="${b ? 'tip-v2' : 'hint'}" id="${id}-hint">${o.hint}</span>` : ''}${o.error ? html`<span class="err" id="${id}-error">${o.error}</span>` : ''}`;
+  // Layout b: the label follows its input.
+  return b
+    ? html`<div class="frm-row-v2">${input}\n${label}\n${extra}</div>`
+    : html`<div class="field">${label}\n${input}\n${extra}</div>`;
 }
 
 /** Errors: role=alert; `result` (data-result) names the outcome for robots, e.g. "conflict". */
 export function alertBox(messages: string[], result = 'error'): SafeHtml {
   if (messages.length === 0) return html``;
-  return html`<div role="alert" id="error-message" data-result="${result}">${
+  return html`<div role="alert" id="${idOf('error-message')}" data-result="${result}">${
     messages.length === 1 ? messages[0] : html`<ul>${messages.map((m) => html`<li>${m}</li>`)}</ul>`
   }</div>`;
 }
 
 /** A business outcome (saved, not found, ...): role=status plus a machine-readable data-result. */
 export function statusBox(result: string, text: string, cls: 'ok' | 'info' = 'info'): SafeHtml {
-  return html`<p role="status" id="result-message" class="${cls}" data-result="${result}">${text}</p>`;
+  return html`<p role="status" id="${idOf('result-message')}" class="${cls}" data-result="${result}">${text}</p>`;
 }
 
 export const yesNo = (b: boolean): string => (b ? '是' : '否');
@@ -180,6 +212,12 @@ export interface PagerOptions {
 }
 
 export function pager(o: PagerOptions): SafeHtml {
+  if (currentLayout() === 'b') {
+    // Links first, counts after, no ids and no rel attributes.
+    return html`<div class="pg-v2" role="navigation" aria-label="分页 Pagination">${
+      o.page > 1 ? html`<a href="${o.href(o.page - 1)}">上一页 Prev</a> ` : ''
+    }${o.page < o.totalPages ? html`<a href="${o.href(o.page + 1)}">下一页 Next</a> ` : ''}<span class="pg-cnt">共 ${o.totalRows} ${o.noun}</span> <span class="pg-no">第 ${o.page}/${o.totalPages} 页</span></div>`;
+  }
   return html`<nav class="pager" aria-label="分页 Pagination"><span id="page-info">第 ${o.page}/${o.totalPages} 页</span>
 <span id="total-rows">共 ${o.totalRows} ${o.noun}</span>
 ${o.page > 1 ? html`<a href="${o.href(1)}">首页 First</a> <a href="${o.href(o.page - 1)}" rel="prev">上一页 Prev</a>` : ''}

@@ -6,7 +6,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin.js';
 import { installAuth, SessionStore, sendHtml } from './auth.js';
-import { installFaults } from './faults.js';
+import { installFaults, type FaultController } from './faults.js';
 import { html, page } from './html.js';
 import type { PortalContext } from './portals/context.js';
 import { crmRoutes } from './portals/crm.js';
@@ -41,6 +41,8 @@ export interface SandboxHandle {
   url: string;
   close(): Promise<void>;
   state: SandboxState;
+  /** Fault injection in-process (the same as POST /admin/faults). */
+  faults: FaultController;
 }
 
 const ROUTES: Record<SystemKey, (scope: FastifyInstance, ctx: PortalContext) => void> = {
@@ -51,7 +53,7 @@ const ROUTES: Record<SystemKey, (scope: FastifyInstance, ctx: PortalContext) => 
 };
 
 /** The app without listening (for inject-based tests). */
-export async function buildSandboxApp(opts: SandboxOptions = {}): Promise<{ app: FastifyInstance; state: SandboxState }> {
+export async function buildSandboxApp(opts: SandboxOptions = {}): Promise<{ app: FastifyInstance; state: SandboxState; faults: FaultController }> {
   const state = createState(opts.seed ?? DEFAULT_SEED);
   const now = opts.now ?? (() => new Date());
   const sessions = new SessionStore(() => now().getTime());
@@ -60,7 +62,7 @@ export async function buildSandboxApp(opts: SandboxOptions = {}): Promise<{ app:
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
-  installFaults(app, state);
+  const faults = installFaults(app, state, sessions);
 
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/', async (_req, reply) =>
@@ -76,7 +78,7 @@ export async function buildSandboxApp(opts: SandboxOptions = {}): Promise<{ app:
   );
   adminRoutes(app, state);
 
-  const ctx: PortalContext = { state, now };
+  const ctx: PortalContext = { state, now, sleep: faults.sleep };
   for (const sys of Object.values(SYSTEMS)) {
     await app.register(
       async (scope) => {
@@ -86,15 +88,15 @@ export async function buildSandboxApp(opts: SandboxOptions = {}): Promise<{ app:
       { prefix: sys.prefix },
     );
   }
-  return { app, state };
+  return { app, state, faults };
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHandle> {
-  const { app, state } = await buildSandboxApp(opts);
+  const { app, state, faults } = await buildSandboxApp(opts);
   const host = opts.host ?? '127.0.0.1';
   await app.listen({ port: opts.port ?? 0, host });
   const addr = app.server.address();
   const port = addr && typeof addr === 'object' ? addr.port : opts.port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  return { url: `http://${urlHost}:${port}`, close: () => app.close(), state };
+  return { url: `http://${urlHost}:${port}`, close: () => app.close(), state, faults };
 }

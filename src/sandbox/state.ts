@@ -99,15 +99,31 @@ export interface WriteLogEntry {
   version: number;
 }
 
+export type Layout = 'a' | 'b';
+
 /**
- * Fault injection (to be extended in a later issue): consulted by an onRequest hook for every
- * request under a system's prefix. All off by default.
+ * Fault injection, per system: consulted by an onRequest hook for every request under the
+ * system's prefix (faults.ts), switchable at run time through /admin/faults. All off by default.
  */
 export interface FaultSettings {
   /** Every request answers 503 with a maintenance page. */
   unavailable: boolean;
   /** Added delay before each response, in ms. */
   latencyMs: number;
+  /** Share of requests (0..1) that answer HTTP 500. */
+  errorRate: number;
+  /** Share of requests (0..1) that hang for hangMs, then answer 504. */
+  timeoutRate: number;
+  hangMs: number;
+  /** Sessions are dropped: all at once when switched on, then each request with sessionExpiryRate. */
+  expireSessions: boolean;
+  sessionExpiryRate: number;
+  /** 'b' = the second page layout (moved rows, reordered columns, renamed classes and ids). */
+  layout: Layout;
+  /** Tickets: a confirmed save is committed, then the response waits this long. */
+  slowAfterSaveMs: number;
+  /** Seed of this system's fault PRNG (same seed, same sequence of faults). */
+  seed: number;
 }
 
 export interface SandboxState {
@@ -120,7 +136,18 @@ export interface SandboxState {
   faults: Record<SystemKey, FaultSettings>;
 }
 
-export const noFaults = (): FaultSettings => ({ unavailable: false, latencyMs: 0 });
+export const noFaults = (): FaultSettings => ({
+  unavailable: false,
+  latencyMs: 0,
+  errorRate: 0,
+  timeoutRate: 0,
+  hangMs: 30_000,
+  expireSessions: false,
+  sessionExpiryRate: 0.1,
+  layout: 'a',
+  slowAfterSaveMs: 0,
+  seed: 1,
+});
 
 export function createState(seed: number): SandboxState {
   const data = buildSeed(seed);

@@ -86,7 +86,8 @@ export async function gotoPage(page: Page, url: string, system: LegacySystem | s
     throw toSystemError(e, system);
   }
   if (status !== undefined && status >= 500) {
-    throw new SystemError('unavailable', system, `${system}: portal answered HTTP ${status}`);
+    // The portal failed, not the page: it has just loaded an error page and can be lent again.
+    throw pageReusable(new SystemError('unavailable', system, `${system}: portal answered HTTP ${status}`));
   }
   await ensureNotLoginPage(page, system);
 }
@@ -210,7 +211,9 @@ export class BrowserPool {
         return await this.runTask(lease, system, () => fn(lease.page, baseUrl));
       }
     } catch (e) {
-      if (!isBusinessError(e)) keep = false;
+      // A page is suspect after any other error; not after a BusinessError, an HTTP 5xx page, or a
+      // task refused before it touched the page (its caller gave up while waiting).
+      if (!isBusinessError(e) && !isPageReusable(e)) keep = false;
       throw toSystemError(e, system);
     } finally {
       this.release(slot, lease, keep);
@@ -467,6 +470,16 @@ export class BrowserPool {
       throw isSystemError(e) ? e : new SystemError('unavailable', 'browser', `cannot launch Chromium: ${String(e)}`, { cause: e });
     }
   }
+}
+
+/** Marks an error after which the page is still fine to lend (see withPage). */
+export function pageReusable<E extends Error>(e: E): E {
+  Object.defineProperty(e, 'pageReusable', { value: true, enumerable: false, configurable: true });
+  return e;
+}
+
+function isPageReusable(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { pageReusable?: unknown }).pageReusable === true;
 }
 
 function settle(w: Waiter, action: () => void): void {

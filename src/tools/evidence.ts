@@ -3,7 +3,7 @@
  * of the final page). Step data goes through the caller's redact function first, because evidence
  * is kept for weeks and shown to auditors: personal data must never land in it.
  */
-import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Evidence, EvidenceStep } from './define.js';
@@ -61,6 +61,41 @@ export class EvidenceRecorder {
       await mkdir(path.join(this.opts.dataDir, 'evidence', day), { recursive: true });
       await page.screenshot({ path: path.join(this.opts.dataDir, rel), type: 'png', timeout: 5_000 });
     } catch {
+      return null;
+    }
+    this.files.push(rel);
+    return rel;
+  }
+
+  /**
+   * The page's HTML (what the robot saw, for a failed task) as <callId>[-n].html next to the
+   * screenshots. Same rules: a path relative to dataDir, or null when it could not be captured.
+   */
+  async html(page: Page): Promise<string | null> {
+    return this.file('html', async (abs) => {
+      if (page.isClosed()) throw new Error('page closed');
+      const content = await Promise.race([
+        page.content(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('page.content() timed out')), 5_000)),
+      ]);
+      await writeFile(abs, content, 'utf8');
+    });
+  }
+
+  /**
+   * Any evidence file (e.g. a Playwright trace): `write` gets the absolute path to write to.
+   * Returns the path relative to dataDir, or null when writing failed (never throws).
+   */
+  async file(suffix: string, write: (absPath: string) => Promise<void>): Promise<string | null> {
+    const day = this.now().toISOString().slice(0, 10);
+    const n = this.files.filter((f) => f.endsWith(`.${suffix}`)).length;
+    const name = `${this.opts.callId}${n === 0 ? '' : `-${n + 1}`}.${suffix}`;
+    const rel = ['evidence', day, name].join('/');
+    try {
+      await mkdir(path.join(this.opts.dataDir, 'evidence', day), { recursive: true });
+      await write(path.join(this.opts.dataDir, rel));
+    } catch {
+      await rm(path.join(this.opts.dataDir, rel), { force: true }).catch(() => undefined);
       return null;
     }
     this.files.push(rel);

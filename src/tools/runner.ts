@@ -7,11 +7,12 @@
  * onRecord has been awaited before either settles, so the audit trail never lags the caller.
  */
 import { randomUUID } from 'node:crypto';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { z } from 'zod';
 import type { AnyTool, Evidence, LegacySystem, ToolContext, ToolEffect, VerifyResult, WithPage } from './define.js';
 import { BusinessError, SystemError, isBusinessError, isSystemError } from './errors.js';
-import { toSystemError } from './browser-pool.js';
+import { pageReusable, toSystemError } from './browser-pool.js';
+import { CircuitBreakers, type BreakerOptions, type BreakerSnapshot } from './circuit-breaker.js';
 import { EvidenceRecorder, type Redact } from './evidence.js';
 import type { ToolRegistry } from './registry.js';
 
@@ -48,6 +49,8 @@ export interface RunToolOptions {
   onRecord?(rec: ToolCallRecord): Promise<void> | void;
   /** Masks personal data in evidence and in the record; overrides the runner's default. */
   redact?(value: unknown): unknown;
+  /** Overall deadline of this call, retries included; overrides the runner's default. */
+  deadlineMs?: number;
 }
 
 export interface RetryPolicy {
@@ -66,9 +69,29 @@ export interface ToolRunnerDeps {
   redact?: Redact;
   /** Screenshot the page after each browser task: always (default), only when it failed, or never. */
   screenshots?: 'always' | 'failure' | 'off';
+  /**
+   * A Playwright trace of a browser task that failed (default 'failure'). Traces are recorded as
+   * chunks of the system's shared context, one task per context at a time (see traceTask).
+   */
+  traces?: 'failure' | 'off';
+  /**
+   * Overall deadline of one call, retries and backoff included (default 60 s). Keep it below the
+   * approval expiry, so a write cannot still be retrying when its approval has run out.
+   */
+  deadlineMs?: number;
+  /** One breaker per system; pass options or a shared instance. */
+  breakers?: CircuitBreakers | BreakerOptions;
   /** For tests: the delay function used between retries. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   random?: () => number;
+}
+
+/**
+ * The overall deadline of one call from the configuration, kept below the approval expiry (minus a
+ * margin for verification): a write must never still be retrying when its approval has run out.
+ */
+export function callDeadlineMs(cfg: { RPA_CALL_DEADLINE_MS: number; APPROVAL_TTL_SECONDS: number }): number {
+  return Math.max(1_000, Math.min(cfg.RPA_CALL_DEADLINE_MS, Math.floor(cfg.APPROVAL_TTL_SECONDS * 1000 * 0.5)));
 }
 
 export type ToolCallError = (BusinessError | SystemError) & { readonly record: ToolCallRecord };
@@ -83,6 +106,8 @@ export class ToolRunner {
   private readonly retry: RetryPolicy;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private readonly random: () => number;
+  private readonly deadlineMs: number;
+  private readonly circuits: CircuitBreakers;
 
   constructor(private readonly deps: ToolRunnerDeps) {
     this.retry = {
@@ -92,6 +117,18 @@ export class ToolRunner {
     };
     this.sleep = deps.sleep ?? abortableSleep;
     this.random = deps.random ?? Math.random;
+    this.deadlineMs = Math.max(1, deps.deadlineMs ?? 60_000);
+    this.circuits = deps.breakers instanceof CircuitBreakers ? deps.breakers : new CircuitBreakers(deps.breakers ?? {});
+  }
+
+  /** State of every system's breaker that has seen a call (for /healthz). */
+  breakers(): BreakerSnapshot[] {
+    return this.circuits.snapshot();
+  }
+
+  /** Whether calls to this system are being refused right now (approvals must not be spent then). */
+  circuitOpen(system: string): boolean {
+    return this.circuits.isOpen(system);
   }
 
   async run(name: string, input: unknown, opts: RunToolOptions = {}): Promise<{ output: unknown; record: ToolCallRecord }> {
@@ -137,7 +174,12 @@ export class ToolRunner {
     const startedAt = new Date();
     const redact: Redact = opts.redact ?? this.deps.redact ?? ((v) => v);
     const evidence = new EvidenceRecorder({ dataDir: this.deps.dataDir, callId, redact });
-    const signal = opts.signal ?? new AbortController().signal;
+    // One signal for the whole call: the caller's abort or the overall deadline, whichever first.
+    const deadlineMs = Math.max(1, opts.deadlineMs ?? this.deadlineMs);
+    const deadline = new AbortController();
+    const deadlineAt = Date.now() + deadlineMs;
+    const timer = setTimeout(() => deadline.abort(new DeadlineExceeded(deadlineMs)), deadlineMs);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
     let attempts = 0;
     let recordedInput: unknown = rawInput;
 
@@ -173,6 +215,7 @@ export class ToolRunner {
     };
 
     const fail = async (e: BusinessError | SystemError): Promise<never> => {
+      clearTimeout(timer);
       const record = await finish(isBusinessError(e) ? 'business_error' : 'system_error', undefined, e);
       Object.defineProperty(e, 'record', { value: record, enumerable: false, configurable: true });
       throw e as ToolCallError;
@@ -198,48 +241,158 @@ export class ToolRunner {
       signal,
       baseUrl: (s) => this.deps.baseUrl(s),
       step: (s, data) => evidence.step(s, data),
-      withPage: this.evidenceWithPage(evidence),
+      withPage: this.evidenceWithPage(evidence, signal),
     };
+    const breaker = this.circuits.get(tool.system);
 
     for (;;) {
-      if (signal.aborted) return fail(aborted(tool.system, signal));
+      if (signal.aborted) return fail(aborted(tool.system, signal, attempts));
+      let report: (outcome: 'success' | 'failure') => void;
+      try {
+        report = breaker.acquire();
+      } catch (open) {
+        // Fail fast: no browser, no retry; the message names the system.
+        evidence.step('circuit open: not calling the system', { system: tool.system });
+        return fail(open as SystemError);
+      }
       attempts++;
       try {
-        const output = await raceAbort(body(parsed.data, ctx), signal, tool.system);
+        const output = await raceAbort(body(parsed.data, ctx), signal, tool.system, attempts);
+        report('success');
+        clearTimeout(timer);
         const record = await finish('ok', output, undefined);
         return { output, record };
       } catch (raw) {
         const e = toSystemError(raw, tool.system);
+        // A BusinessError is an answer: the system is up.
+        report(isBusinessError(e) ? 'success' : 'failure');
         if (isBusinessError(e)) return fail(e);
         evidence.step(`attempt ${attempts} failed: ${e.code}`, { code: e.code });
         if (signal.aborted || attempts >= maxAttempts) return fail(e);
         // Capped exponential backoff with full jitter: spreads retries of many callers apart.
         const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempts - 1));
+        const delay = Math.floor(this.random() * cap);
+        if (Date.now() + delay >= deadlineAt) {
+          evidence.step('no time left for another attempt before the deadline', { deadlineMs });
+          return fail(e);
+        }
         try {
-          await this.sleep(Math.floor(this.random() * cap), signal);
+          await this.sleep(delay, signal);
         } catch {
-          return fail(aborted(tool.system, signal));
+          return fail(aborted(tool.system, signal, attempts));
         }
       }
     }
   }
 
-  private evidenceWithPage(evidence: EvidenceRecorder): WithPage {
+  /**
+   * The pool's withPage, plus what a failed browser task leaves behind (screenshot, HTML, trace),
+   * and the call's signal made real: an abort (deadline) closes the page the task is using, so the
+   * task stops now instead of running on until the pool's own task deadline.
+   */
+  private evidenceWithPage(evidence: EvidenceRecorder, signal: AbortSignal): WithPage {
     const mode = this.deps.screenshots ?? 'always';
+    const traces = this.deps.traces ?? 'failure';
     const pool = this.deps.pool;
     return <T>(system: LegacySystem, fn: (page: Page, baseUrl: string) => Promise<T>): Promise<T> =>
       pool.withPage(system, async (page, baseUrl) => {
+        if (signal.aborted) throw pageReusable(aborted(system, signal, 0));
+        const onAbort = () => void page.close().catch(() => undefined);
+        signal.addEventListener('abort', onAbort, { once: true });
+        const trace = traces === 'failure' ? await traceTask(page) : null;
         let result: T;
         try {
           result = await fn(page, baseUrl);
         } catch (e) {
           if (mode !== 'off') await shoot(evidence, page, 'screenshot (failed)');
+          // A BusinessError is the portal's answer (not found, closed...): the screenshot shows it.
+          // What the system did wrong deserves the page's HTML and the trace.
+          if (isBusinessError(e)) {
+            await trace?.discard();
+          } else {
+            if (mode !== 'off') {
+              const html = await evidence.html(page);
+              if (html) evidence.step('page HTML (failed)', { file: html });
+            }
+            const file = await trace?.keep(evidence);
+            if (file) evidence.step('trace (failed)', { file });
+          }
           throw e;
+        } finally {
+          signal.removeEventListener('abort', onAbort);
         }
+        await trace?.discard();
         if (mode === 'always') await shoot(evidence, page, 'screenshot');
         return result;
       });
   }
+}
+
+/** Why a call's signal fired when the runner's own deadline did it. */
+class DeadlineExceeded extends Error {
+  constructor(readonly deadlineMs: number) {
+    super(`deadline of ${deadlineMs} ms exceeded`);
+  }
+}
+
+
+interface TraceHandle {
+  keep(evidence: EvidenceRecorder): Promise<string | null>;
+  discard(): Promise<void>;
+}
+
+/**
+ * Tracing is per BrowserContext, and a system's pages share one context. So tracing starts once
+ * per context (screenshots off: we take our own; DOM snapshots on) and each task records a chunk,
+ * kept only when the task failed. Two chunks cannot overlap in one context: while one task of a
+ * system is being traced, a concurrent task of the same system runs untraced (its screenshot and
+ * HTML are still kept). A chunk holds every page of the context during its time, which is what
+ * an auditor wants to see anyway.
+ */
+const tracing = new WeakMap<BrowserContext, { ready: Promise<boolean>; busy: boolean }>();
+
+async function traceTask(page: Page): Promise<TraceHandle | null> {
+  let context: BrowserContext;
+  try {
+    context = page.context();
+  } catch {
+    return null;
+  }
+  let st = tracing.get(context);
+  if (!st) {
+    const ready = (async () => {
+      await context.tracing.start({ snapshots: true, screenshots: false });
+      await context.tracing.stopChunk(); // start() opens a chunk; from here on, one per task
+      return true;
+    })().catch(() => false);
+    st = { ready, busy: false };
+    tracing.set(context, st);
+  }
+  const state = st;
+  if (!(await state.ready) || state.busy) return null;
+  state.busy = true;
+  try {
+    await context.tracing.startChunk();
+  } catch {
+    state.busy = false;
+    return null;
+  }
+  const stop = async (file?: string): Promise<boolean> => {
+    try {
+      await context.tracing.stopChunk(file ? { path: file } : undefined);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      state.busy = false;
+    }
+  };
+  return {
+    keep: (evidence) => evidence.file('trace.zip', async (abs) => {
+      if (!(await stop(abs))) throw new Error('trace not written');
+    }),
+    discard: async () => void (await stop()),
+  };
 }
 
 async function shoot(evidence: EvidenceRecorder, page: Page, label: string): Promise<void> {
@@ -260,15 +413,24 @@ function redactText(redact: Redact, text: string): string {
   return typeof r === 'string' ? r : '[redacted]';
 }
 
-function aborted(system: string, signal: AbortSignal): SystemError {
-  return new SystemError('timeout', system, `${system}: tool call aborted`, { cause: signal.reason });
+function aborted(system: string, signal: AbortSignal, attempts: number): SystemError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof DeadlineExceeded) {
+    return new SystemError(
+      'timeout',
+      system,
+      `${system}: no answer within the ${reason.deadlineMs} ms deadline for this call (${attempts} attempt${attempts === 1 ? '' : 's'})`,
+      { cause: reason },
+    );
+  }
+  return new SystemError('timeout', system, `${system}: tool call aborted`, { cause: reason });
 }
 
-/** Hand control back as soon as the caller aborts; a browser task left behind ends at its own deadline. */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal, system: string): Promise<T> {
-  if (signal.aborted) return Promise.reject(aborted(system, signal));
+/** Hand control back as soon as the caller aborts; the browser task's page is closed meanwhile. */
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal, system: string, attempts: number): Promise<T> {
+  if (signal.aborted) return Promise.reject(aborted(system, signal, attempts));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(aborted(system, signal));
+    const onAbort = () => reject(aborted(system, signal, attempts));
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(
       (v) => {

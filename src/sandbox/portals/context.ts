@@ -5,4 +5,6 @@ export interface PortalContext {
   state: SandboxState;
   /** The sandbox clock (injectable so tests can move time). */
   now: () => Date;
+  /** Fault delays; ends early when the sandbox closes. */
+  sleep?: (ms: number) => Promise<void>;
 }

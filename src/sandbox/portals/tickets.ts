@@ -233,6 +233,9 @@ ${detailTable('处理结果 Result', [
       at: ctx.now().toISOString(),
       version: t.version,
     });
+    // Fault "slowAfterSave": the save is committed, the answer is late (the robot times out).
+    const slow = ctx.state.faults.tickets.slowAfterSaveMs;
+    if (slow > 0) await (ctx.sleep ?? ((n: number) => new Promise<void>((r) => setTimeout(r, n))))(slow).catch(() => undefined);
     return render(
       req,
       reply,

@@ -61,6 +61,13 @@ export async function startTestPortal(): Promise<TestPortal> {
     }
     if (!authed) return send(res, 302, '', { location: `/${system}/login` });
     if (route === '/home') return send(res, 200, page('home', `<h1 id="title">${system} home</h1>`));
+    // A page that never answers in time (the server holds it 10 s).
+    if (route === '/slow') {
+      const t = setTimeout(() => send(res, 200, page('slow', '<p id="late">late</p>')), 10_000);
+      res.on('close', () => clearTimeout(t));
+      return;
+    }
+    if (route === '/broken') return send(res, 500, page('500', '<h1>Internal Server Error</h1>'));
     const port = /^\/ports\/([\w-]+)$/.exec(route);
     if (port) {
       return send(res, 200, page('port', `<span id="port">${port[1]}</span><span id="status">UP</span>`));

@@ -16,8 +16,16 @@ export function portalLogin(system: LegacySystem, creds: PortalCredentials) {
       if (res && res.status() >= 500) throw new SystemError('unavailable', system, `${system}: login page answered HTTP ${res.status()}`);
       await page.getByLabel(/Username/i).fill(creds.username);
       await page.getByLabel(/Password/i).fill(creds.password);
-      await Promise.all([page.waitForLoadState('domcontentloaded'), page.getByRole('button', { name: /Login/i }).click()]);
-      await page.waitForURL((u) => !u.pathname.replace(/\/+$/, '').endsWith('/login'), { timeout: 5_000 }).catch(() => undefined);
+      // The answer to the form post decides: 5xx is the portal failing (fail now, the runner
+      // retries), anything but a redirect is a refusal; only a redirect is worth waiting for.
+      const answer = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname.replace(/\/+$/, '').endsWith('/login'));
+      const [res2] = await Promise.all([answer, page.getByRole('button', { name: /Login/i }).click()]);
+      if (res2.status() >= 500) throw new SystemError('unavailable', system, `${system}: login answered HTTP ${res2.status()}`);
+      if (res2.status() >= 300 && res2.status() < 400) {
+        await page.waitForURL((u) => !u.pathname.replace(/\/+$/, '').endsWith('/login'), { timeout: 5_000 }).catch(() => undefined);
+      } else {
+        await page.waitForLoadState('domcontentloaded');
+      }
     } catch (e) {
       throw toSystemError(e, system);
     }

@@ -1,4 +1,5 @@
 /** nms.listAlarms: alarms of a network element (or one port and its ONUs) from the NMS (网管). */
+import type { Page } from 'playwright-core';
 import { defineTool } from '../define.js';
 import { gotoPage } from '../browser-pool.js';
 import { SystemError } from '../errors.js';
@@ -27,8 +28,8 @@ export const listAlarms = defineTool({
         ctx.step('read alarm page', { page: n });
         await gotoPage(page, `${base}/alarms?${qs.toString()}`, SYSTEM);
         const table = await readListTable(page, /Alarm/i);
-        const totalText = await page.locator('#total-rows').textContent().catch(() => null);
-        total = Number.parseInt((totalText ?? '').replace(/\D+/g, ' ').trim().split(' ')[0] ?? '0', 10) || 0;
+        const pager = await readPager(page);
+        total = pager.total;
         if (!table || table.rows.length === 0) break;
         const col = (label: string) => column(table, label, SYSTEM);
         const idx = {
@@ -61,11 +62,24 @@ export const listAlarms = defineTool({
           if (alarms.length >= input.limit) break;
         }
         if (alarms.length >= input.limit) break;
-        const hasNext = (await page.locator('a[rel=next]').count()) > 0;
-        if (!hasNext) break;
+        if (!pager.hasNext) break;
       }
       total = Math.max(total, alarms.length);
       return { alarms, total, truncated: total > alarms.length };
     });
   },
 });
+
+/**
+ * The pager by what it says (its "Pagination" label, "共 N" and the "Next" link), not by ids or
+ * rel attributes, which the portal's other layout does not have.
+ */
+async function readPager(page: Page): Promise<{ total: number; hasNext: boolean }> {
+  return page.evaluate(() => {
+    const nav = [...document.querySelectorAll('[aria-label]')].find((el) => /Pagination/i.test(el.getAttribute('aria-label') ?? ''));
+    if (!nav) return { total: 0, hasNext: false };
+    const m = /共\s*(\d+)/.exec(nav.textContent ?? '');
+    const hasNext = [...nav.querySelectorAll('a')].some((a) => /下一页|\bNext\b/i.test(a.textContent ?? ''));
+    return { total: m ? Number.parseInt(m[1] ?? '0', 10) : 0, hasNext };
+  });
+}

@@ -119,10 +119,17 @@ export const updateTicketFields = defineTool({
         throw new BusinessError('invalid_input', `The ticket system refused the values: ${afterSubmit.text}`, { zh: `工单系统拒绝了这些值：${afterSubmit.text}` });
       }
       ctx.step('confirm save');
-      await page.getByRole('button', { name: /Confirm save/i }).click({ timeout: 5_000 }).catch((e: unknown) => {
+      const confirm = page.getByRole('button', { name: /Confirm save/i });
+      await confirm.waitFor({ timeout: 5_000 }).catch((e: unknown) => {
         throw new SystemError('unexpected_page', SYSTEM, `${SYSTEM}: no confirm step after submitting`, { cause: e });
       });
-      await page.waitForLoadState('domcontentloaded');
+      // Wait for the save's own answer, not the confirm page we are still on: reading that one
+      // would report "no result" while the portal may be saving. A late answer times out here
+      // (SystemError), and the executor reads the ticket back before anything else.
+      await Promise.all([
+        page.waitForURL((u) => u.pathname.replace(/\/+$/, '').endsWith('/edit/confirm'), { waitUntil: 'domcontentloaded' }),
+        confirm.click(),
+      ]);
       const outcome = await pageResult(page);
       const kv = await readKeyValues(page);
       const version = Number.parseInt(pick(kv, 'Version', SYSTEM), 10);

@@ -1,0 +1,142 @@
+/**
+ * `npm run tool` as a person runs it: a child process (tsx src/tools/cli.ts), its stdout JSON and
+ * exit code, against the sandbox it starts in-process and an approvals table in PGlite.
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDepartments, seedIdentities, seedPrincipals } from '../policies/principals.js';
+import { createApproval, decideApproval } from '../store/approvals-repo.js';
+import { openDb } from '../store/db.js';
+import { seedDirectory } from '../store/directory.js';
+import { migrate } from '../store/migrate.js';
+import { createRun } from '../store/runs-repo.js';
+import { legacyTools } from './legacy/index.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const tsx = path.join(root, 'node_modules/.bin/tsx');
+
+let dataDir: string;
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      tsx,
+      ['src/tools/cli.ts', ...args],
+      // No LEGACY_* URLs: the CLI starts the sandbox in its own process.
+      { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir }, timeout: 90_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 99) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+const completion = { ticketId: 'T20261124-0012', fields: { broadbandAccount: 'hz81000123' }, expected: { broadbandAccount: null } };
+
+/** An approval in the approvals table, for ticket.updateFields with `completion`, approved or not. */
+async function makeApproval(approve: boolean): Promise<string> {
+  const db = await openDb({ dataDir });
+  try {
+    await migrate(db);
+    await seedDirectory(db, { departments: seedDepartments, principals: seedPrincipals, identities: seedIdentities });
+    const runId = randomUUID();
+    await createRun(db, { id: runId, inboxId: null, channel: 'console', conversationId: 'c1', requesterId: 'alice', department: 'cs-hangzhou', lang: 'en' });
+    const { row } = await createApproval(db, {
+      id: randomUUID(),
+      runId,
+      threadId: runId,
+      tool: 'ticket.updateFields',
+      input: completion,
+      actionHash: 'x',
+      requesterId: 'alice',
+      department: 'cs-hangzhou',
+      approverIds: ['carol'],
+      title: 'complete ticket',
+      lines: [],
+      lang: 'en',
+      ttlSeconds: 600,
+    });
+    if (approve) {
+      const d = await decideApproval(db, { id: row.id, status: 'approved', deciderId: 'carol', comment: null, auditDetails: {} });
+      expect(d.won).toBe(true);
+    }
+    return row.id;
+  } finally {
+    await db.close();
+  }
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'sb-cli-'));
+});
+afterAll(async () => {
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('npm run tool', () => {
+  it('--list prints every tool with its effect and input JSON schema', async () => {
+    const { code, stdout } = await cli(['--list']);
+    expect(code).toBe(0);
+    const list = JSON.parse(stdout) as { name: string; effect: string; system: string; input: Record<string, unknown> }[];
+    expect(list.map((t) => t.name)).toEqual(legacyTools.map((t) => t.name));
+    const port = list.find((t) => t.name === 'resource.getPort')!;
+    expect(port.effect).toBe('read');
+    expect(JSON.stringify(port.input)).toContain('"pattern":"^OLT-[A-Z]{2}-\\\\d{1,3}$"');
+    const write = list.find((t) => t.name === 'ticket.updateFields')!;
+    expect(write.effect).toBe('write');
+    expect(write.input).toMatchObject({ type: 'object', required: expect.arrayContaining(['ticketId', 'fields']) });
+  });
+
+  it('runs a read tool against the sandbox and prints its typed output with the evidence paths', async () => {
+    const { code, stdout } = await cli(['resource.getPort', JSON.stringify({ olt: 'OLT-HZ-01', fsp: '0/1/3' })]);
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout);
+    expect(out).toMatchObject({ tool: 'resource.getPort', ok: true, attempts: 1, output: { olt: 'OLT-HZ-01', fsp: '0/1/3', rxPowerDbm: -26.4, rxBand: 'marginal', onuId: 5 } });
+    expect(out.evidence).toHaveLength(1);
+    expect(out.evidence[0]).toMatch(/\.png$/);
+    expect(existsSync(out.evidence[0])).toBe(true);
+  });
+
+  it('prints a typed error with exit code 1, and refuses bad usage with exit code 2', async () => {
+    const nf = await cli(['resource.getPort', JSON.stringify({ olt: 'OLT-HZ-01', fsp: '0/9/9' })]);
+    expect(nf.code).toBe(1);
+    expect(JSON.parse(nf.stdout)).toMatchObject({ ok: false, error: { name: 'BusinessError', code: 'not_found' } });
+
+    const bad = await cli(['resource.getPort', '{"olt": 42}']);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, error: { code: 'invalid_input' }, attempts: 0 });
+
+    expect((await cli(['crm.nope', '{}'])).stderr).toMatch(/refused: unknown tool crm.nope/);
+    const notJson = await cli(['resource.getPort', '{olt']);
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toMatch(/not valid JSON/);
+  });
+
+  it('refuses a write without an approved approval for exactly this input (exit 2), and runs it with one', async () => {
+    const input = JSON.stringify(completion);
+    const none = await cli(['ticket.updateFields', input]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/needs --approval/);
+
+    const pending = await makeApproval(false);
+    const p = await cli(['ticket.updateFields', input, '--approval', pending]);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/is pending, not approved/);
+
+    const approved = await makeApproval(true);
+    const other = await cli(['ticket.updateFields', JSON.stringify({ ...completion, fields: { broadbandAccount: 'hz89999999' } }), '--approval', approved]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/different input/);
+
+    const ok = await cli(['ticket.updateFields', input, '--approval', approved]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const out = JSON.parse(ok.stdout);
+    expect(out).toMatchObject({ ok: true, output: { ticketId: 'T20261124-0012', updated: ['broadbandAccount'], alreadyApplied: false }, verify: { ok: true } });
+  });
+});
