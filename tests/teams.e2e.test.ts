@@ -1,0 +1,269 @@
+/**
+ * The Teams channel end to end: Bot Framework activities posted to POST /api/messages of the real
+ * app (botbuilder CloudAdapter, inbox, LangGraph agent, Chromium on the sandbox portals), and a
+ * local stand-in for the Bot Connector service that records replies, proactive sends and card
+ * updates. Authentication is off here (TEAMS_ALLOW_UNAUTHENTICATED=1); teams-auth.test.ts covers JWTs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SandboxState, Ticket } from '../src/sandbox/state.js';
+import { seedTeamsAadObjectIds } from '../src/policies/principals.js';
+import { validateTeamsCard } from '../src/bot/teams/cards.js';
+import type { AdaptiveCardJson } from '../src/bot/cards/adaptive.js';
+import { createTestDatabase, startTestApp, type TestApp, type TestDatabase } from './helpers/test-app.js';
+import { FakeConnector, invokeActivity, messageActivity, nextActivityId, type ConnectorCall, type TeamsUserFixture } from './helpers/teams-connector.js';
+
+const user = (id: keyof typeof seedTeamsAadObjectIds & string, name: string): TeamsUserFixture => ({
+  aadObjectId: seedTeamsAadObjectIds[id]!,
+  mri: `29:${id}-mri`,
+  name,
+});
+const alice = user('alice', 'Alice');
+const bob = user('bob', 'Bob');
+const carol = user('carol', 'Carol');
+const dave = user('dave', 'Dave');
+const stranger: TeamsUserFixture = { aadObjectId: '99999999-0000-4000-8000-000000000099', mri: '29:stranger', name: 'Mallory' };
+
+const personal = (u: TeamsUserFixture) => ({ id: `a:1personal-${u.name.toLowerCase()}`, conversationType: 'personal' as const });
+const groupChat = { id: '19:ops-group@thread.v2', conversationType: 'groupChat' as const };
+
+type Conversation = { id: string; conversationType: 'personal' | 'groupChat' | 'channel' };
+
+interface InvokeAnswer {
+  status: number;
+  body: { statusCode: number; type: string; value: unknown };
+  ms: number;
+}
+
+describe('Teams channel', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let connector: FakeConnector;
+
+  const post = async (activity: Record<string, unknown>) => {
+    const started = Date.now();
+    const res = await fetch(`${t.app.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(activity),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined, ms: Date.now() - started };
+  };
+  const say = (u: TeamsUserFixture, text: string, conversation: Conversation = personal(u), extra: { mentionBot?: boolean; id?: string } = {}) =>
+    post(messageActivity({ serviceUrl: connector.url, user: u, text, conversation, ...extra }));
+  const click = async (u: TeamsUserFixture, card: ConnectorCall, verb: string, data: Record<string, unknown>, id?: string) =>
+    (await post(
+      invokeActivity({
+        serviceUrl: connector.url,
+        user: u,
+        // Only the 1:1 chat's owner can click there; everyone clicks group copies.
+        conversation: { id: card.conversationId, conversationType: card.conversationId.startsWith('19:') ? 'groupChat' : 'personal' },
+        replyToId: card.id,
+        verb,
+        data,
+        ...(id ? { id } : {}),
+      }),
+    )) as InvokeAnswer;
+  const writesOf = async () =>
+    (await (await fetch(`${t.app.sandbox!.url}/admin/writes`)).json()) as { ticketId: string; idempotencyKey: string | null }[];
+  const cardJson = (c: ConnectorCall) => c.activity.attachments![0]!.content as AdaptiveCardJson;
+  const approvalIdOf = (c: ConnectorCall) => ((cardJson(c).refresh as { action: { data: { approvalId: string } } } | undefined)?.action.data.approvalId ??
+    ((cardJson(c).actions as { data: { approvalId: string } }[])[0]!.data.approvalId));
+  const incomplete = (except: string[]) =>
+    (t.app.sandbox!.state as SandboxState).tickets.filter(
+      (tk: Ticket) =>
+        tk.region === 'hangzhou' &&
+        (tk.status === 'open' || tk.status === 'in_progress') &&
+        tk.customerId &&
+        (tk.broadbandAccount === '' || tk.address === '') &&
+        !except.includes(tk.id),
+    );
+
+  /** Alice asks for a ticket completion in `where`; returns her copy and Carol's copy of the card. */
+  const requestCompletion = async (ticketId: string, where: Conversation = personal(alice)) => {
+    const before = { here: connector.cards(where.id).length, carol: connector.cards(personal(carol).id).length };
+    expect((await say(alice, `补全工单 ${ticketId}`, where)).status).toBe(200);
+    const mine = await connector.waitFor(() => connector.cards(where.id)[before.here], 'the card where Alice asked');
+    const carols = await connector.waitFor(() => connector.cards(personal(carol).id)[before.carol], 'the card in Carol’s chat');
+    return { mine, carols, approvalId: approvalIdOf(mine) };
+  };
+
+  beforeAll(async () => {
+    connector = await new FakeConnector().start();
+    db = await createTestDatabase('pglite');
+    t = await startTestApp({ ...db.env, TEAMS_ALLOW_UNAUTHENTICATED: '1' });
+    // Carol installs the app: Teams tells the bot about her 1:1 chat (first contact).
+    const install = await post({
+      type: 'conversationUpdate',
+      id: nextActivityId(),
+      serviceUrl: connector.url,
+      channelId: 'msteams',
+      from: { id: carol.mri, name: carol.name, aadObjectId: carol.aadObjectId },
+      recipient: { id: '28:switchboard-bot', name: 'Switchboard' },
+      conversation: { ...personal(carol), tenantId: 'tenant-1' },
+      membersAdded: [{ id: '28:switchboard-bot' }],
+      channelData: { tenant: { id: 'tenant-1' } },
+    });
+    expect(install.status).toBe(200);
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+    await connector?.close();
+  });
+
+  it('says in /healthz that the endpoint accepts unsigned requests', async () => {
+    const health = (await (await fetch(`${t.app.url}/healthz`)).json()) as { checks: Record<string, string> };
+    expect(health.checks.teams).toMatch(/UNAUTHENTICATED/);
+  });
+
+  it('answers a port query in a 1:1 chat, with a typing indicator first', async () => {
+    const res = await say(bob, '查端口 OLT-HZ-01 0/1/3');
+    expect(res.status).toBe(200);
+    expect(res.ms).toBeLessThan(5000); // acknowledged before the turn (which takes seconds); the answer comes proactively
+    const conv = personal(bob).id;
+    const reply = await connector.waitFor(() => connector.texts(conv).find((x) => x.includes('OLT-HZ-01 0/1/3')), 'the port answer');
+    expect(reply).toContain('-26.40 dBm（临界）');
+    expect(reply).toContain('ALM900001');
+    const typing = connector.calls.find((c) => c.conversationId === conv && c.activity.type === 'typing');
+    expect(connector.calls.filter((c) => c.conversationId === conv).every((c) => c.kind === 'send')).toBe(true);
+    const answer = connector.calls.find((c) => c.conversationId === conv && c.activity.text?.includes('OLT-HZ-01 0/1/3'));
+    expect(typing && answer && typing.at <= answer.at).toBe(true);
+  });
+
+  it('strips the @mention in a group chat and answers in that chat; a redelivered message runs once', async () => {
+    const id = nextActivityId();
+    const [a, b] = await Promise.all([say(bob, 'port OLT-HZ-01 0/1/4', groupChat, { mentionBot: true, id }), say(bob, 'port OLT-HZ-01 0/1/4', groupChat, { mentionBot: true, id })]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const reply = await connector.waitFor(() => connector.texts(groupChat.id).find((x) => x.includes('Port OLT-HZ-01 0/1/4')), 'the group answer');
+    expect(reply).toMatch(/Rx power -19\.85 dBm \(normal\)/);
+    await t.app.inbox.idle();
+    expect(connector.texts(groupChat.id).filter((x) => x.includes('Port OLT-HZ-01 0/1/4'))).toHaveLength(1);
+    const runs = await t.app.db.query(`SELECT count(*)::int AS n FROM runs WHERE conversation_id = $1`, [groupChat.id]);
+    expect(runs.rows[0]).toEqual({ n: 1 });
+  });
+
+  it('tells an unknown Teams user politely that they are not enrolled, and audits it', async () => {
+    await say(stranger, '查端口 OLT-HZ-01 0/1/3');
+    const reply = await connector.waitFor(() => connector.texts(personal(stranger).id)[0], 'the not-enrolled answer');
+    expect(reply).toContain('尚未开通');
+    const audit = await t.app.db.query(`SELECT actor FROM audit_log WHERE action = 'identity.unknown'`);
+    expect(audit.rows.map((r) => r.actor)).toContain(`teams:${stranger.aadObjectId}`);
+  });
+
+  it('runs an approval through Adaptive Card invokes: refusals, a fast answer while the write is slow, one write, every copy updated', async () => {
+    // Asked in a group chat that Bob, Carol and Dave are in too.
+    const { mine, carols, approvalId } = await requestCompletion('T20261124-0012', groupChat);
+    expect(mine.kind).toBe('send'); // proactive: a new message, not a reply
+
+    // The group's copy: no buttons, "waiting for Carol", and Carol's client asks for her own view.
+    const aliceCard = cardJson(mine);
+    expect(validateTeamsCard(aliceCard)).toEqual([]);
+    expect(aliceCard.actions ?? []).toEqual([]);
+    expect(JSON.stringify(aliceCard)).toContain('等待 Carol 审批');
+    expect((aliceCard.refresh as { userIds: string[] }).userIds).toEqual([carol.mri]);
+    // Carol's own chat: the buttons on the card itself, Action.Submit fallback, data = approval id only.
+    const carolCard = cardJson(carols);
+    expect(validateTeamsCard(carolCard)).toEqual([]);
+    const actions = carolCard.actions as { type: string; verb: string; data: Record<string, unknown>; fallback: { type: string } }[];
+    expect(actions.map((a) => [a.type, a.verb, a.data, a.fallback.type])).toEqual([
+      ['Action.Execute', 'approve', { approvalId }, 'Action.Submit'],
+      ['Action.Execute', 'reject', { approvalId }, 'Action.Submit'],
+    ]);
+
+    // User-specific views: Carol's refresh gets buttons, Bob's gets the waiting view.
+    const carolView = await click(carol, mine, 'refresh', { approvalId });
+    expect(carolView.body.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(((carolView.body.value as AdaptiveCardJson).actions as unknown[]).length).toBe(2);
+    const bobView = await click(bob, mine, 'refresh', { approvalId });
+    expect((bobView.body.value as AdaptiveCardJson).actions ?? []).toEqual([]);
+    // Someone outside the directory sees nothing of it, and cannot decide.
+    const strangerView = await click(stranger, mine, 'refresh', { approvalId });
+    expect(strangerView.body).toMatchObject({ type: 'application/vnd.microsoft.activity.message' });
+    expect(strangerView.body.value).toContain('尚未开通');
+    expect((await click(stranger, mine, 'approve', { approvalId })).body.value).toContain('尚未开通');
+
+    // Refusals: the requester herself, a technician, another department's manager. Nothing runs.
+    const self = await click(alice, mine, 'approve', { approvalId });
+    expect(self.body).toMatchObject({ type: 'application/vnd.microsoft.activity.message' });
+    expect(self.body.value).toContain('不能审批自己');
+    expect((await click(bob, mine, 'approve', { approvalId })).body.value).toContain('你不是此申请的审批人');
+    expect((await click(dave, mine, 'approve', { approvalId })).body.value).toContain('你不是此申请的审批人');
+    expect(await writesOf()).toEqual([]);
+    const refused = await t.app.db.query(`SELECT actor, details->>'reason' AS reason FROM audit_log WHERE action = 'approval.refused' AND subject = $1 ORDER BY id`, [approvalId]);
+    expect(refused.rows.map((r) => [r.actor, r.reason])).toEqual([
+      [`teams:${stranger.aadObjectId}`, 'not_enrolled'],
+      ['alice', 'self_approval'],
+      ['bob', 'not_manager'],
+      ['dave', 'not_approver'],
+    ]);
+
+    // Carol approves while the ticket portal is slow: the invoke is answered within 1 s.
+    await fetch(`${t.app.sandbox!.url}/admin/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ system: 'ticket', latencyMs: 1500 }),
+    });
+    try {
+      const id = nextActivityId();
+      // The same click delivered twice, and a second click: one decision, one write.
+      const [first, retry, second] = await Promise.all([
+        click(carol, carols, 'approve', { approvalId }, id),
+        click(carol, carols, 'approve', { approvalId }, id),
+        click(carol, mine, 'approve', { approvalId }),
+      ]);
+      for (const answer of [first, retry, second]) {
+        expect(answer.status).toBe(200);
+        expect(answer.ms).toBeLessThan(1000);
+      }
+      expect(first.body.type).toBe('application/vnd.microsoft.card.adaptive');
+      expect(JSON.stringify(first.body.value)).toMatch(/已由 Carol 于 .* 批准/);
+      expect(((first.body.value as AdaptiveCardJson).actions ?? []) as unknown[]).toEqual([]);
+      expect(JSON.stringify(second.body.value)).toMatch(/已由 Carol 于 .* 批准/);
+      expect(await writesOf()).toEqual([]); // the slow write is still on its way
+    } finally {
+      await fetch(`${t.app.sandbox!.url}/admin/faults`, { method: 'DELETE' });
+    }
+    await t.app.agent.idle();
+    const writes = (await writesOf()).filter((w) => w.ticketId === 'T20261124-0012');
+    expect(writes).toEqual([expect.objectContaining({ idempotencyKey: approvalId })]);
+
+    // Every copy of the card was PUT with the outcome; Alice is told in her chat.
+    for (const copy of [mine, carols]) {
+      const updates = connector.updatesOf(copy.id);
+      expect(updates.length).toBeGreaterThan(0);
+      const last = updates.at(-1)!;
+      expect(last.conversationId).toBe(copy.conversationId);
+      const json = JSON.stringify(last.activity.attachments![0]!.content);
+      expect(json).toContain('已写入并核验');
+      expect(validateTeamsCard(last.activity.attachments![0]!.content as AdaptiveCardJson)).toEqual([]);
+    }
+    await connector.waitFor(() => connector.texts(groupChat.id).find((x) => x.includes('已由 Carol 批准，已写入并核验')), 'the requester being told');
+  }, 120_000);
+
+  it('rejects with a reason from the card input, and tells the requester', async () => {
+    const ticket = incomplete(['T20261124-0012'])[0]!;
+    const { mine, carols, approvalId } = await requestCompletion(ticket.id);
+    const noReason = await click(carol, carols, 'reject', { approvalId, comment: ' ' });
+    expect(noReason.body.value).toContain('驳回时请填写原因');
+    const rejected = await click(carol, carols, 'reject', { approvalId, comment: '客户要求周一再处理' });
+    expect(rejected.body.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(JSON.stringify(rejected.body.value)).toContain('客户要求周一再处理');
+    await t.app.agent.idle();
+    await connector.waitFor(() => connector.texts(personal(alice).id).find((x) => x.includes('客户要求周一再处理')), 'the rejection notice');
+    expect(JSON.stringify(connector.updatesOf(mine.id).at(-1)!.activity)).toContain('已驳回');
+    expect((await writesOf()).some((w) => w.ticketId === ticket.id)).toBe(false);
+  }, 120_000);
+
+  it('accepts a decision from the Action.Submit fallback (older clients)', async () => {
+    const ticket = incomplete(['T20261124-0012'])[1]!;
+    const { approvalId, carols } = await requestCompletion(ticket.id);
+    const res = await post(
+      messageActivity({ serviceUrl: connector.url, user: carol, text: '', conversation: personal(carol), value: { approvalId, verb: 'reject', comment: 'duplicate ticket' } }),
+    );
+    expect(res.status).toBe(200);
+    await connector.waitFor(() => connector.texts(personal(carol).id).find((x) => x.includes('已驳回')), 'the fallback answer');
+    await t.app.agent.idle();
+    expect(JSON.stringify(connector.updatesOf(carols.id).at(-1)!.activity)).toContain('duplicate ticket');
+  }, 120_000);
+});
