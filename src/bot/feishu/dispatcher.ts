@@ -1,0 +1,171 @@
+/**
+ * One dispatcher for both ways in: the webhook (after our signature, timestamp and decryption
+ * checks) and the SDK's long connection call the same handlers through the SDK's EventDispatcher.
+ *
+ * Every event goes into the inbox first (unique on channel + event id: Feishu's retries and
+ * re-delivered long-connection events do nothing twice), then the platform gets its answer. Chat
+ * turns run after the ack; a card click waits for the decision itself (a few database statements
+ * and card patches) but never for the write it triggers, and never longer than the ack budget.
+ */
+import { z } from 'zod';
+import type { CardAction, InboundMessage } from '../channel.js';
+import type { ApprovalCardView } from '../cards/view.js';
+import type { Inbox } from '../inbox.js';
+import type { Db } from '../../store/db.js';
+import type { Directory } from '../../store/directory.js';
+import { getApproval, type ApprovalRow } from '../../store/approvals-repo.js';
+import { renderFeishuCard, COMMENT_FIELD, type FeishuCardJson } from './cards.js';
+import { chatConversation, replyConversation, userConversation } from './conversation.js';
+import { cardActionSchema, cardValueSchema, mentionsBot, messageReceiveSchema, messageText, type FeishuUserIds } from './events.js';
+
+export const MESSAGE_EVENT = 'im.message.receive_v1';
+export const CARD_ACTION_EVENT = 'card.action.trigger';
+
+/** Feishu retries an event that is not answered within 3 s: answer well before. */
+export const ACK_BUDGET_MS = 2500;
+
+export interface CardCallbackResponse {
+  toast: { type: 'success' | 'error' | 'info' | 'warning'; content: string; i18n?: { zh_cn: string; en_us: string } };
+  card?: { type: 'raw'; data: FeishuCardJson };
+}
+
+export interface FeishuDispatchDeps {
+  inbox: Inbox;
+  directory: Directory;
+  db: Db;
+  /** The card view of an approval (agents/approval-view.ts), injected so bot/ stays out of agents/. */
+  viewOf(row: ApprovalRow): ApprovalCardView;
+  /** The bot's open_id (to tell an @-mention of the bot in a group). */
+  botOpenId(): Promise<string | undefined>;
+  log?(level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>): void;
+  ackBudgetMs?: number;
+}
+
+/** What agent.decide answers (agents/agent.ts DecisionResult), checked rather than cast. */
+const decisionResult = z.union([
+  z.object({ status: z.enum(['approved', 'rejected']), approvalId: z.string(), message: z.string() }),
+  z.object({ status: z.literal('refused'), approvalId: z.string(), reason: z.string(), message: z.string() }),
+]);
+
+/**
+ * The platform user id the directory knows: the open_id (per app) first, then the union_id (the
+ * same person across the tenant's apps). Unknown people keep their open_id; the agent answers them
+ * politely and audits the attempt.
+ */
+export function feishuUserId(directory: Directory, ids: FeishuUserIds): string | undefined {
+  if (ids.open_id && directory.byPlatformUser('feishu', ids.open_id)) return ids.open_id;
+  if (ids.union_id && directory.byPlatformUser('feishu', ids.union_id)) return ids.union_id;
+  return ids.open_id ?? ids.union_id;
+}
+
+export function createFeishuHandlers(deps: FeishuDispatchDeps) {
+  const log = deps.log ?? (() => undefined);
+  const budget = deps.ackBudgetMs ?? ACK_BUDGET_MS;
+
+  async function onMessage(data: unknown): Promise<Record<string, never>> {
+    const parsed = messageReceiveSchema.safeParse(data);
+    if (!parsed.success) {
+      log('warn', 'unreadable im.message.receive_v1 ignored', { error: parsed.error.message.slice(0, 300) });
+      return {};
+    }
+    const { event_id: eventId, sender, message } = parsed.data;
+    // Messages from bots and apps (our own included) are never commands.
+    if (sender.sender_type !== 'user') return {};
+    const group = message.chat_type !== 'p2p';
+    if (group && !mentionsBot(message, await deps.botOpenId())) return {};
+    const text = messageText(message);
+    if (!text) return {};
+    const senderId = feishuUserId(deps.directory, sender.sender_id);
+    if (!senderId) return {};
+
+    const inbound: InboundMessage = {
+      channel: 'feishu',
+      // Answers go back as replies to this message (in a thread in groups, so a busy group stays readable).
+      conversationId: replyConversation(message.chat_id, message.message_id, group),
+      messageId: message.message_id,
+      sender: { channel: 'feishu', id: senderId },
+      text,
+      receivedAt: new Date(),
+    };
+    const received = await deps.inbox.receive({
+      channel: 'feishu',
+      eventId: eventId ?? message.message_id,
+      kind: 'message',
+      // Ordered per chat, whatever message each answer replies to.
+      conversationId: chatConversation(message.chat_id),
+      payload: { ...inbound, receivedAt: inbound.receivedAt.toISOString() },
+    });
+    // The turn runs after the ack; its failures are the inbox's to retry and log.
+    void received.result.catch(() => undefined);
+    return {};
+  }
+
+  async function onCardAction(data: unknown): Promise<CardCallbackResponse> {
+    const parsed = cardActionSchema.safeParse(data);
+    const value = parsed.success ? cardValueSchema.safeParse(parsed.data.action.value) : undefined;
+    const decision = parsed.success ? z.enum(['approve', 'reject']).safeParse(parsed.data.action.name) : undefined;
+    if (!parsed.success || !value?.success || !decision?.success) {
+      log('warn', 'unreadable card.action.trigger ignored', { error: parsed.success ? 'not an approval button' : parsed.error.message.slice(0, 300) });
+      return toast('error', '无法识别此操作', 'This action was not understood');
+    }
+    const { event_id: eventId, token, operator, action, context } = parsed.data;
+    const actorId = feishuUserId(deps.directory, operator);
+    if (!actorId) return toast('error', '无法识别操作人', 'Who clicked could not be established');
+    const idOfClick = eventId ?? (token ? `card:${token}` : undefined);
+    if (!idOfClick) return toast('error', '无法识别此操作', 'This action was not understood');
+    const rawComment = action.form_value?.[COMMENT_FIELD];
+    const comment = typeof rawComment === 'string' && rawComment.trim() ? rawComment.trim() : undefined;
+    const conversationId = context.open_chat_id ? chatConversation(context.open_chat_id) : userConversation(operator.open_id ?? actorId);
+
+    const cardAction: CardAction = {
+      channel: 'feishu',
+      conversationId,
+      messageId: idOfClick,
+      // From the callback's operator, which Feishu fills in: never from the button's value.
+      actor: { channel: 'feishu', id: actorId },
+      approvalId: value.data.approvalId,
+      decision: decision.data,
+      ...(comment ? { comment } : {}),
+    };
+    const received = await deps.inbox.receive({ channel: 'feishu', eventId: idOfClick, kind: 'action', conversationId, payload: { ...cardAction } });
+    received.result.catch(() => undefined);
+
+    const outcome = await withTimeout(received.result, budget);
+    const current = await currentCard(value.data.approvalId);
+    if (outcome === failed) return toast('error', '处理失败，请稍后重试', 'Something went wrong; please try again', current);
+    if (outcome === timedOut) {
+      // The decision is still being recorded; the card is patched for everyone when it is.
+      return toast('info', '正在处理，请稍候', 'Working on it; the card will update', undefined);
+    }
+    if (outcome === undefined) {
+      // A retried delivery of a click already handled: show where things stand.
+      return toast('info', '此操作已处理', 'This click was already handled', current);
+    }
+    const result = decisionResult.safeParse(outcome);
+    if (!result.success) return toast('error', '处理失败，请稍后重试', 'Something went wrong; please try again', current);
+    const r = result.data;
+    return { toast: { type: r.status === 'refused' ? 'error' : 'success', content: r.message }, ...(current ? { card: { type: 'raw', data: current } } : {}) };
+  }
+
+  async function currentCard(approvalId: string): Promise<FeishuCardJson | undefined> {
+    const row = await getApproval(deps.db, approvalId).catch(() => undefined);
+    return row ? renderFeishuCard(deps.viewOf(row)) : undefined;
+  }
+
+  return { [MESSAGE_EVENT]: onMessage, [CARD_ACTION_EVENT]: onCardAction };
+}
+
+function toast(type: CardCallbackResponse['toast']['type'], zh: string, en: string, card?: FeishuCardJson): CardCallbackResponse {
+  return { toast: { type, content: zh, i18n: { zh_cn: zh, en_us: en } }, ...(card ? { card: { type: 'raw', data: card } } : {}) };
+}
+
+const timedOut = Symbol('timedOut');
+const failed = Symbol('failed');
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | typeof timedOut | typeof failed> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p.catch((): typeof failed => failed), new Promise<typeof timedOut>((resolve) => (timer = setTimeout(() => resolve(timedOut), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

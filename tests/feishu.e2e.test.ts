@@ -1,0 +1,300 @@
+/**
+ * The Feishu channel end to end: the real app (HTTP, inbox, agent, Chromium on the sandbox
+ * portals, PGlite) with the Feishu Open API replaced by a local server, and events built, encrypted
+ * and signed the way Feishu does. Webhook first; then a restart into long-connection mode, driving
+ * the dispatcher the WSClient calls.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SandboxState, Ticket } from '../src/sandbox/state.js';
+import { feishuCardSchema } from '../src/bot/feishu/card-schema.js';
+import { createTestDatabase, startTestApp, type TestApp, type TestDatabase } from './helpers/test-app.js';
+import {
+  BOT_OPEN_ID,
+  cardActionEvent,
+  feishuEnv,
+  feishuRequest,
+  messageEvent,
+  postToWebhook,
+  startFakeOpenApi,
+  urlVerification,
+  waitFor,
+  type FakeOpenApi,
+  type SentMessage,
+} from './helpers/feishu-open-api.js';
+
+type Toast = { toast: { type: string; content: string }; card?: { type: 'raw'; data: Record<string, unknown> } };
+
+const textOf = (m: SentMessage) => (JSON.parse(m.content) as { text: string }).text;
+const cardJson = (m: SentMessage) => JSON.parse(m.content) as Record<string, unknown>;
+
+/** Every plain_text string of a card, to assert on what people see. */
+function cardTexts(card: unknown): string {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.tag === 'plain_text' && typeof o.content === 'string') out.push(o.content);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(card);
+  return out.join('\n');
+}
+
+function approvalIdOf(card: unknown): string {
+  const m = /"approvalId":"([^"]+)"/.exec(JSON.stringify(card));
+  if (!m) throw new Error('no approval id on the card');
+  return m[1]!;
+}
+
+describe('Feishu channel', () => {
+  let fake: FakeOpenApi;
+  let db: TestDatabase;
+  let t: TestApp;
+  const repeated = messageEvent({ chatId: 'oc_p2p_bob', chatType: 'p2p', from: 'ou_bob', text: 'port OLT-HZ-01 0/1/4' });
+
+  const deliver = (envelope: unknown) => postToWebhook(t.app.url, feishuRequest(envelope));
+  const settle = async (app = t) => {
+    await app.app.inbox.idle();
+    await app.app.agent.idle();
+  };
+  const repliesTo = (messageId: string) => fake.sent.filter((m) => m.kind === 'reply' && m.targetMessageId === messageId);
+  const writesOf = async (): Promise<{ ticketId: string; idempotencyKey: string | null }[]> =>
+    (await fetch(`${t.app.sandbox!.url}/admin/writes`)).json() as Promise<{ ticketId: string; idempotencyKey: string | null }[]>;
+  const inboxCount = async () => Number((await t.app.db.query<{ n: string }>(`SELECT count(*) AS n FROM inbox WHERE channel = 'feishu'`)).rows[0]!.n);
+  const click = async (input: Parameters<typeof cardActionEvent>[0]) => {
+    const res = await deliver(cardActionEvent(input));
+    expect(res.status).toBe(200);
+    return { ...(res.json as unknown as Toast), ms: res.ms };
+  };
+
+  beforeAll(async () => {
+    fake = await startFakeOpenApi();
+    db = await createTestDatabase('pglite');
+    t = await startTestApp({ ...db.env, ...feishuEnv(fake) });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await fake?.close();
+    await db?.drop();
+  });
+
+  it('answers a p2p message with a reply to it, after acknowledging at once', async () => {
+    const env = messageEvent({ chatId: 'oc_p2p_bob', chatType: 'p2p', from: 'ou_bob', text: '查端口 OLT-HZ-01 0/1/3' });
+    const messageId = (env.event as { message: { message_id: string } }).message.message_id;
+    const res = await deliver(env);
+    expect(res.status).toBe(200);
+    expect(res.ms).toBeLessThan(1000);
+    const [reply] = await waitFor(() => repliesTo(messageId).length > 0 && repliesTo(messageId), 30_000, 'the reply');
+    expect(reply!.replyInThread).toBe(false);
+    expect(textOf(reply!)).toContain('OLT-HZ-01 0/1/3');
+    expect(textOf(reply!)).toContain('-26.40 dBm（临界）');
+  });
+
+  it('in a group answers only when @-mentioned, in a thread, for text and post messages', async () => {
+    const ignored = messageEvent({ chatId: 'oc_group', chatType: 'group', from: 'ou_bob', text: 'port OLT-HZ-01 0/1/4' });
+    expect((await deliver(ignored)).status).toBe(200);
+    const mentioned = messageEvent({
+      chatId: 'oc_group',
+      chatType: 'group',
+      from: 'ou_bob',
+      text: '@_user_1 port OLT-HZ-01 0/1/4',
+      mentions: [{ key: '@_user_1', openId: BOT_OPEN_ID, name: 'Switchboard' }],
+    });
+    const otherMention = messageEvent({
+      chatId: 'oc_group',
+      chatType: 'group',
+      from: 'ou_bob',
+      text: '@_user_1 port OLT-HZ-01 0/1/4',
+      mentions: [{ key: '@_user_1', openId: 'ou_carol', name: 'Carol' }],
+    });
+    const post = messageEvent({
+      chatId: 'oc_group',
+      chatType: 'group',
+      from: 'ou_bob',
+      post: { title: '', content: [[{ tag: 'at', user_id: '@_user_1' }, { tag: 'text', text: ' 查端口 OLT-HZ-02 0/2/7' }]] },
+      mentions: [{ key: '@_user_1', openId: BOT_OPEN_ID, name: 'Switchboard' }],
+    });
+    for (const e of [mentioned, otherMention, post]) expect((await deliver(e)).status).toBe(200);
+    await settle();
+    const id = (e: Record<string, unknown>) => (e.event as { message: { message_id: string } }).message.message_id;
+    expect(repliesTo(id(ignored))).toEqual([]);
+    expect(repliesTo(id(otherMention))).toEqual([]);
+    const [a] = repliesTo(id(mentioned));
+    expect(a!.replyInThread).toBe(true);
+    expect(textOf(a!)).toMatch(/Rx power -19\.85 dBm \(normal\)/);
+    expect(textOf(repliesTo(id(post))[0]!)).toContain('LOS');
+  });
+
+  it('tells an unknown Feishu user politely and audits the attempt', async () => {
+    const env = messageEvent({ chatId: 'oc_p2p_x', chatType: 'p2p', from: 'ou_stranger', text: '查端口 OLT-HZ-01 0/1/3' });
+    await deliver(env);
+    await settle();
+    const [reply] = repliesTo((env.event as { message: { message_id: string } }).message.message_id);
+    expect(textOf(reply!)).toBe('你尚未开通 Switchboard，请联系管理员。');
+    const audit = await t.app.db.query(`SELECT actor FROM audit_log WHERE action = 'identity.unknown'`);
+    expect(audit.rows).toContainEqual({ actor: 'feishu:ou_stranger' });
+  });
+
+  it('handles one event delivered 5 times (Feishu retries) once', async () => {
+    const messageId = (repeated.event as { message: { message_id: string } }).message.message_id;
+    // Each retry is freshly encrypted and signed, as Feishu does.
+    const answers = await Promise.all(Array.from({ length: 5 }, () => deliver(repeated)));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    await settle();
+    for (let i = 0; i < 2; i++) expect((await deliver(repeated)).status).toBe(200);
+    await settle();
+    expect(repliesTo(messageId)).toHaveLength(1);
+    const rows = await t.app.db.query(`SELECT count(*)::int AS n FROM inbox WHERE channel = 'feishu' AND event_id = $1`, [(repeated.header as { event_id: string }).event_id]);
+    expect(rows.rows[0]).toEqual({ n: 1 });
+  });
+
+  it('refuses forged, stale, unencrypted and malformed requests, processes none, and counts them on /healthz', async () => {
+    const before = { inbox: await inboxCount(), sent: fake.sent.length };
+    const env = messageEvent({ chatId: 'oc_p2p_bob', chatType: 'p2p', from: 'ou_bob', text: 'port OLT-HZ-01 0/1/3' });
+    const good = feishuRequest(env);
+    expect((await postToWebhook(t.app.url, { ...good, headers: { ...good.headers, 'x-lark-signature': '0'.repeat(64) } })).status).toBe(401);
+    expect((await postToWebhook(t.app.url, feishuRequest(env, { signWith: 'guessed-key' }))).status).toBe(401);
+    expect((await postToWebhook(t.app.url, feishuRequest(env, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 }))).status).toBe(401);
+    expect((await postToWebhook(t.app.url, feishuRequest(null, { body: JSON.stringify(env) }))).status).toBe(400);
+    expect((await postToWebhook(t.app.url, feishuRequest(null, { body: '{"encrypt":' }))).status).toBe(400);
+    const health = (await (await fetch(`${t.app.url}/healthz`)).json()) as { feishu: { mode: string; webhook: { rejectedTotal: number; rejected: Record<string, number> } } };
+    expect(health.feishu.mode).toBe('webhook');
+    expect(health.feishu.webhook.rejected).toMatchObject({ bad_signature: 2, stale_timestamp: 1, not_encrypted: 1, malformed: 1 });
+    expect(health.feishu.webhook.rejectedTotal).toBe(5);
+    await settle();
+    expect(await inboxCount()).toBe(before.inbox);
+    expect(fake.sent.length).toBe(before.sent);
+  });
+
+  it('answers the URL verification within a second', async () => {
+    const res = await deliver(urlVerification('challenge-abc'));
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ challenge: 'challenge-abc' });
+    expect(res.ms).toBeLessThan(1000);
+  });
+
+  it('runs the approval through card callbacks: refusals, a fast answer while the write is slow, one write, every copy patched', async () => {
+    const ask = messageEvent({ chatId: 'oc_p2p_alice', chatType: 'p2p', from: 'ou_alice', text: '补全工单 T20261124-0012' });
+    const askId = (ask.event as { message: { message_id: string } }).message.message_id;
+    await deliver(ask);
+    const aliceCard = await waitFor(() => repliesTo(askId).find((m) => m.msgType === 'interactive'), 60_000, "alice's card");
+    const carolCard = await waitFor(() => fake.sent.find((m) => m.kind === 'create' && m.receiveIdType === 'open_id' && m.receiveId === 'ou_carol' && m.msgType === 'interactive'), 10_000, "carol's copy");
+    for (const c of [aliceCard, carolCard]) expect(feishuCardSchema.safeParse(cardJson(c)).error?.issues ?? []).toEqual([]);
+    const approvalId = approvalIdOf(cardJson(aliceCard));
+    expect(cardTexts(cardJson(aliceCard))).toContain('审批人：Carol');
+    expect(cardTexts(cardJson(carolCard))).toContain('待审批');
+    const on = { messageId: carolCard.messageId!, chatId: 'oc_p2p_carol', approvalId };
+
+    const self = await click({ ...on, operator: 'ou_alice', button: 'approve', messageId: aliceCard.messageId!, chatId: 'oc_p2p_alice' });
+    expect(self.toast.type).toBe('error');
+    expect(self.toast.content).toMatch(/自己/);
+    const dave = await click({ ...on, operator: 'ou_dave', button: 'approve' });
+    expect(dave.toast.type).toBe('error');
+    expect(dave.toast.content).toContain('Carol');
+    // A value that tries to name someone else changes nothing: identity is the operator's.
+    const forged = await click({ ...on, operator: 'ou_bob', button: 'approve', extraValue: { user: 'carol', actor: 'ou_carol' } });
+    expect(forged.toast.type).toBe('error');
+    expect(await writesOf()).toEqual([]);
+
+    const slow = await fetch(`${t.app.sandbox!.url}/admin/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ system: 'tickets', slowAfterSaveMs: 4000 }),
+    });
+    expect(slow.status).toBe(200);
+    try {
+      const approveEvent = cardActionEvent({ ...on, operator: 'ou_carol', button: 'approve' });
+      const first = await deliver(approveEvent);
+      expect(first.status).toBe(200);
+      expect(first.ms).toBeLessThan(3000);
+      const answer = first.json as unknown as Toast;
+      expect(answer.toast.type).toBe('success');
+      expect(answer.toast.content).toContain('已批准');
+      expect(answer.card?.type).toBe('raw');
+      expect(feishuCardSchema.safeParse(answer.card!.data).success).toBe(true);
+      expect(cardTexts(answer.card!.data)).toMatch(/已由 Carol 于 .* 批准/);
+      expect(cardTexts(answer.card!.data)).toContain('正在执行…');
+
+      // Feishu retries the same callback; carol clicks again with a new event.
+      const retried = await deliver(approveEvent);
+      expect(retried.status).toBe(200);
+      expect((retried.json as unknown as Toast).toast.type).toBe('info');
+      const again = await click({ ...on, operator: 'ou_carol', button: 'approve' });
+      expect(again.toast.type).toBe('error');
+      expect(again.ms).toBeLessThan(3000);
+
+      await settle();
+    } finally {
+      await fetch(`${t.app.sandbox!.url}/admin/faults?system=tickets`, { method: 'DELETE' });
+    }
+    const writes = (await writesOf()).filter((w) => w.ticketId === 'T20261124-0012');
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.idempotencyKey).toBe(approvalId);
+    for (const copy of [aliceCard, carolCard]) {
+      const patches = fake.sent.filter((m) => m.kind === 'patch' && m.targetMessageId === copy.messageId);
+      expect(patches.length).toBeGreaterThan(0);
+      const last = cardJson(patches.at(-1)!);
+      expect(feishuCardSchema.safeParse(last).success).toBe(true);
+      expect(cardTexts(last)).toContain('已写入并核验');
+    }
+    const told = repliesTo(askId).filter((m) => m.msgType === 'text').map(textOf).join('\n');
+    expect(told).toContain('Carol');
+  });
+
+  it('rejects only with a reason from the card form, tells the requester, writes nothing', async () => {
+    const state = t.app.sandbox!.state as SandboxState;
+    const ticket = state.tickets.find(
+      (tk: Ticket) =>
+        tk.id !== 'T20261124-0012' && tk.region === 'hangzhou' && (tk.status === 'open' || tk.status === 'in_progress') && tk.customerId && (tk.broadbandAccount === '' || tk.address === ''),
+    )!;
+    const ask = messageEvent({ chatId: 'oc_p2p_alice', chatType: 'p2p', from: 'ou_alice', text: `complete ticket ${ticket.id}` });
+    const askId = (ask.event as { message: { message_id: string } }).message.message_id;
+    await deliver(ask);
+    const card = await waitFor(() => repliesTo(askId).find((m) => m.msgType === 'interactive'), 60_000, 'the card');
+    const approvalId = approvalIdOf(cardJson(card));
+    const on = { messageId: card.messageId!, chatId: 'oc_p2p_alice', approvalId, operator: 'ou_carol' };
+    const noReason = await click({ ...on, button: 'reject', comment: '  ' });
+    expect(noReason.toast).toMatchObject({ type: 'error', content: 'Please give a reason to reject.' });
+    const rejected = await click({ ...on, button: 'reject', comment: 'Customer asked to wait until Monday' });
+    expect(rejected.toast.type).toBe('success');
+    expect(cardTexts(rejected.card!.data)).toContain('Reason: Customer asked to wait until Monday');
+    await settle();
+    const told = repliesTo(askId).filter((m) => m.msgType === 'text').map(textOf).join('\n');
+    expect(told).toContain('was rejected by Carol. Reason: Customer asked to wait until Monday');
+    expect((await writesOf()).some((w) => w.ticketId === ticket.id)).toBe(false);
+  });
+
+  it('after a restart in long-connection mode: retried events stay handled, new ones go through the same dispatcher', async () => {
+    await t.close();
+    t = await startTestApp({ ...db.env, ...feishuEnv(fake, { FEISHU_MODE: 'websocket' }) });
+    const feishu = t.app.feishu!;
+    const health = (await (await fetch(`${t.app.url}/healthz`)).json()) as { feishu: { mode: string; connection: string } };
+    expect(health.feishu.mode).toBe('websocket');
+    // No webhook in this mode.
+    expect((await deliver(repeated)).status).toBe(404);
+
+    // What WSClient.handleEventData does with each event frame.
+    const messageId = (repeated.event as { message: { message_id: string } }).message.message_id;
+    for (let i = 0; i < 3; i++) expect(await feishu.eventDispatcher.invoke(repeated, { needCheck: false })).toEqual({});
+    await settle();
+    expect(repliesTo(messageId)).toHaveLength(1);
+
+    const fresh = messageEvent({ chatId: 'oc_p2p_bob', chatType: 'p2p', from: 'ou_bob', text: 'port OLT-HZ-01 0/1/3' });
+    const freshId = (fresh.event as { message: { message_id: string } }).message.message_id;
+    await Promise.all([feishu.eventDispatcher.invoke(fresh, { needCheck: false }), feishu.eventDispatcher.invoke(fresh, { needCheck: false })]);
+    await settle();
+    expect(repliesTo(freshId)).toHaveLength(1);
+    expect(textOf(repliesTo(freshId)[0]!)).toContain('OLT-HZ-01 0/1/3');
+
+    // A card callback over the long connection answers with a toast (and at least {}).
+    const decided = fake.sent.find((m) => m.kind === 'create' && m.receiveId === 'ou_carol' && m.msgType === 'interactive')!;
+    const late = (await feishu.eventDispatcher.invoke(
+      cardActionEvent({ operator: 'ou_carol', button: 'approve', approvalId: approvalIdOf(cardJson(decided)), messageId: decided.messageId!, chatId: 'oc_p2p_carol' }),
+      { needCheck: false },
+    )) as Toast;
+    expect(late.toast.type).toBe('error');
+    expect(cardTexts(late.card!.data)).toContain('已写入并核验');
+  });
+});
