@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { PiiVault } from './pii-vault.js';
+
+describe('PiiVault', () => {
+  it('replaces mobiles, resident IDs and bank cards by stable placeholders and restores them exactly', () => {
+    const v = new PiiVault();
+    const text = '客户 138 5710 1234（+86 13857101234）身份证 33010619900101123X，卡号 6222021234567890123';
+    const red = v.redact(text);
+    expect(red).toBe('客户 <MOBILE_1>(<MOBILE_1>)身份证 <ID_1>,卡号 <CARD_1>');
+    expect(red).not.toMatch(/\d{11}/);
+    expect(v.restore('call <MOBILE_1> about <ID_1>')).toBe('call 13857101234 about 33010619900101123X');
+    expect(v.restoreMasked('call <MOBILE_1>')).toBe('call 138****1234');
+  });
+
+  it('leaves ticket ids, OLT names, ports, times and customer ids alone', () => {
+    const v = new PiiVault();
+    const text = 'T20261124-0012 OLT-HZ-01 0/1/3 2026-11-24 14:03 C000123 hz81000123 -26.40 dBm ALM900001';
+    expect(v.redact(text)).toBe(text);
+    expect(v.size).toBe(0);
+  });
+
+  it('redacts values under personal-data keys whatever their shape, deep inside tool outputs', () => {
+    const v = new PiiVault();
+    const out = v.redactDeep({ customer: { mobile: '1385710123', residentId: 'bad-id', notes: ['回电 13900001111'] }, olt: 'OLT-HZ-01' });
+    expect(out).toEqual({ customer: { mobile: '<MOBILE_1>', residentId: '<ID_1>', notes: ['回电 <MOBILE_2>'] }, olt: 'OLT-HZ-01' });
+    expect(v.restoreDeep({ mobile: '<MOBILE_2>' })).toEqual({ mobile: '13900001111' });
+  });
+
+  it('survives a snapshot: the next turn keeps the same numbering', () => {
+    const a = new PiiVault();
+    a.redact('13857101234');
+    const b = new PiiVault(JSON.parse(JSON.stringify(a.snapshot())));
+    expect(b.redact('再查 13857101234 和 13900001111')).toBe('再查 <MOBILE_1> 和 <MOBILE_2>');
+  });
+
+  it('does not invent values for unknown placeholders', () => {
+    expect(new PiiVault().restore('<MOBILE_9>')).toBe('<MOBILE_9>');
+  });
+});
