@@ -13,16 +13,21 @@ import { seedDepartments, seedIdentities, seedPrincipals } from './policies/prin
 import { maskDeep } from './policies/masking.js';
 import { BrowserPool } from './tools/browser-pool.js';
 import { ToolRegistry } from './tools/registry.js';
-import { ToolRunner } from './tools/runner.js';
+import { ToolRunner, callDeadlineMs } from './tools/runner.js';
+import { pruneEvidence } from './tools/evidence.js';
 import type { LegacySystem } from './tools/define.js';
 import { legacyTools, portalLogin } from './tools/legacy/index.js';
 import { Agent, type ChannelDirectory } from './agents/agent.js';
 import { approvalView } from './agents/approval-view.js';
 import { CommandPlanner } from './agents/commands.js';
+import { createFreeForm } from './agents/llm/index.js';
 import type { Channel, ChannelName, CardAction, InboundMessage } from './bot/channel.js';
 import { Inbox } from './bot/inbox.js';
 import { ConsoleChannel } from './bot/console/channel.js';
 import { registerConsoleRoutes } from './bot/console/routes.js';
+import type { FeishuAdapter } from './bot/feishu/index.js';
+import { createTeams } from './bot/teams/index.js';
+import { getApproval } from './store/approvals-repo.js';
 import type { InboxRow } from './store/inbox-repo.js';
 import { verifyAuditChain } from './store/audit.js';
 import { computeKpis } from './store/runs-repo.js';
@@ -46,6 +51,8 @@ export interface App {
   url: string;
   /** The in-process sandbox, when no real legacy URLs are configured. */
   sandbox?: { url: string; close(): Promise<void>; state: unknown };
+  /** The Feishu adapter, when FEISHU_APP_ID is set. */
+  feishu?: FeishuAdapter;
   close(): Promise<void>;
 }
 
@@ -90,16 +97,28 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 
     const registry = new ToolRegistry();
     for (const tool of legacyTools) registry.register(tool);
-    const runner = new ToolRunner({ registry, pool, baseUrl, dataDir: path.resolve(config.DATA_DIR), redact: maskDeep });
+    const runner = new ToolRunner({
+      registry,
+      pool,
+      baseUrl,
+      dataDir: path.resolve(config.DATA_DIR),
+      redact: maskDeep,
+      traces: config.RPA_TRACES,
+      breakers: { failureThreshold: config.RPA_BREAKER_THRESHOLD, coolDownMs: config.RPA_BREAKER_COOLDOWN_MS },
+      deadlineMs: callDeadlineMs(config),
+    });
 
     const consoleChannel = new ConsoleChannel(db);
     const channelMap = new Map<ChannelName, Channel>([['console', consoleChannel]]);
+    const teams = createTeams({ config, db, directory });
+    if (teams.mode !== 'off') channelMap.set('teams', teams.channel);
     const channels: ChannelDirectory = { get: (name) => channelMap.get(name) };
 
     const agent = new Agent({
       db,
       directory,
       planner: new CommandPlanner(),
+      freeForm: createFreeForm(config, db, () => registry.list()),
       tools: runner,
       toolDefs: registry,
       channels,
@@ -127,15 +146,46 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     });
     registerConsoleRoutes(http, { db, directory, inbox, viewOf: (row) => approvalView(row, directory) });
 
+    let feishu: FeishuAdapter | undefined;
+    if (config.FEISHU_APP_ID && config.FEISHU_APP_SECRET) {
+      // Loaded only when configured: the SDK is large.
+      const { startFeishu } = await import('./bot/feishu/index.js');
+      const adapter = startFeishu(
+        {
+          appId: config.FEISHU_APP_ID,
+          appSecret: config.FEISHU_APP_SECRET,
+          domain: config.FEISHU_DOMAIN,
+          mode: config.FEISHU_MODE,
+          approvalChats: config.FEISHU_APPROVAL_CHATS,
+          ...(config.FEISHU_ENCRYPT_KEY ? { encryptKey: config.FEISHU_ENCRYPT_KEY } : {}),
+          ...(config.FEISHU_VERIFICATION_TOKEN ? { verificationToken: config.FEISHU_VERIFICATION_TOKEN } : {}),
+        },
+        { http, inbox, directory, db, viewOf: (row) => approvalView(row, directory) },
+      );
+      feishu = adapter;
+      channelMap.set('feishu', adapter.channel);
+      closers.push(() => adapter.close());
+    }
+
+    teams.register(http, {
+      inbox,
+      viewOf: async (approvalId) => {
+        const row = await getApproval(db, approvalId);
+        return row ? approvalView(row, directory) : undefined;
+      },
+    });
+
     http.get('/healthz', async (_req, reply) => {
       const checks: Record<string, string> = {};
+      checks.teams = teams.health();
       checks.database = await db.query('SELECT 1').then(() => 'ok', (e: Error) => `error: ${e.message}`);
       checks.browser = pool.ready ? 'ok' : 'starting';
       checks.legacy = sandbox
         ? await fetch(`${sandbox.url}/healthz`).then((r) => (r.ok ? 'ok (sandbox)' : `sandbox ${r.status}`), (e: Error) => `error: ${e.message}`)
         : 'external';
       const ok = Object.values(checks).every((v) => v.startsWith('ok') || v === 'external');
-      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind });
+      // An open breaker is a legacy system's trouble, not ours: shown here, not failing the check.
+      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, breakers: runner.breakers(), ...(feishu ? { feishu: feishu.health() } : {}) });
     });
     http.get('/api/kpis', async () => ({ kpis: await computeKpis(db) }));
     http.get('/api/audit/verify', async () => verifyAuditChain(db));
@@ -152,8 +202,17 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const sweeper = setInterval(() => void agent.sweepExpired().catch((e: Error) => console.error('[expiry]', e.message)), config.APPROVAL_SWEEP_MS);
     sweeper.unref();
     closers.push(async () => clearInterval(sweeper));
+    const dataDir = path.resolve(config.DATA_DIR);
+    const prune = () =>
+      void pruneEvidence(dataDir, { maxFiles: config.EVIDENCE_MAX_FILES, maxAgeDays: config.EVIDENCE_MAX_AGE_DAYS }).catch((e: Error) =>
+        console.error('[evidence]', e.message),
+      );
+    prune();
+    const pruner = setInterval(prune, config.EVIDENCE_PRUNE_MS);
+    pruner.unref();
+    closers.push(async () => clearInterval(pruner));
 
-    return { config, db, agent, inbox, pool, http, url, ...(sandbox ? { sandbox } : {}), close };
+    return { config, db, agent, inbox, pool, http, url, ...(sandbox ? { sandbox } : {}), ...(feishu ? { feishu } : {}), close };
   } catch (err) {
     await close();
     throw err;

@@ -12,6 +12,19 @@ const optionalUrl = z
   .pipe(z.url().optional())
   .optional();
 
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+/** An optional secret or name: empty means unset. */
+const llmString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
 const boolish = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
@@ -34,6 +47,18 @@ export const configSchema = z.object({
   RPA_PAGES_PER_SYSTEM: z.coerce.number().int().min(1).max(16).default(2),
   RPA_RECYCLE_AFTER: z.coerce.number().int().min(1).default(50),
   RPA_TASK_TIMEOUT_MS: z.coerce.number().int().min(1000).default(15_000),
+  /** Consecutive SystemErrors that open a legacy system's circuit breaker. */
+  RPA_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  /** How long an open breaker refuses calls before letting one probe through. */
+  RPA_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Overall deadline of one tool call, retries included (capped below the approval expiry). */
+  RPA_CALL_DEADLINE_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** Playwright trace of a failed browser task ('failure') or none ('off'). */
+  RPA_TRACES: z.enum(['failure', 'off']).default('failure'),
+  /** Evidence retention under DATA_DIR/evidence: newest N files, none older than D days. */
+  EVIDENCE_MAX_FILES: z.coerce.number().int().min(1).default(20_000),
+  EVIDENCE_MAX_AGE_DAYS: z.coerce.number().int().min(1).default(90),
+  EVIDENCE_PRUNE_MS: z.coerce.number().int().min(1000).default(3_600_000),
   /** Real legacy portals; when none is set the sandbox starts in-process. */
   LEGACY_CRM_URL: optionalUrl,
   LEGACY_RESOURCE_URL: optionalUrl,
@@ -44,8 +69,88 @@ export const configSchema = z.object({
   APPROVAL_TTL_SECONDS: z.coerce.number().int().min(5).max(7 * 24 * 3600).default(30 * 60),
   /** How often pending approvals are checked for expiry. */
   APPROVAL_SWEEP_MS: z.coerce.number().int().min(100).default(5_000),
-  PLANNER: z.enum(['commands']).default('commands'),
+  /** commands: the deterministic planner only. llm: free-form requests go to the LLM (needs a key). auto: llm when a key is configured. */
+  PLANNER: z.enum(['commands', 'llm', 'auto']).default('auto'),
+  /** The LLM provider (src/agents/llm), named as the openai SDK names them. Any OpenAI-compatible endpoint via OPENAI_BASE_URL. */
+  OPENAI_API_KEY: llmString,
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_MODEL: z.string().trim().min(1).default('gpt-4o-mini'),
+  /** Azure OpenAI instead: all three set. */
+  AZURE_OPENAI_API_KEY: llmString,
+  AZURE_OPENAI_ENDPOINT: optionalUrl,
+  AZURE_OPENAI_DEPLOYMENT: llmString,
+  OPENAI_API_VERSION: z.string().trim().min(1).default('2024-10-21'),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(20_000),
+  LLM_RETRY_BACKOFF_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  /** Completion tokens per request. */
+  LLM_MAX_TOKENS: z.coerce.number().int().min(16).max(32_000).default(800),
+  /** Per turn: tool calls, requests to the provider, prompt + completion tokens. */
+  LLM_MAX_TOOL_CALLS: z.coerce.number().int().min(1).max(50).default(6),
+  LLM_MAX_CALLS: z.coerce.number().int().min(1).max(20).default(5),
+  LLM_TURN_TOKEN_BUDGET: z.coerce.number().int().min(500).default(16_000),
+  /** Conversation memory kept for multi-turn requests, and how long an idle conversation keeps it. */
+  LLM_MEMORY_TOKENS: z.coerce.number().int().min(0).default(1_500),
+  LLM_MEMORY_TTL_MINUTES: z.coerce.number().int().min(1).default(60),
+  /** Price per million prompt / completion tokens (any currency), for the cost figures. */
+  LLM_PRICE_PROMPT_PER_M: z.coerce.number().min(0).default(0),
+  LLM_PRICE_COMPLETION_PER_M: z.coerce.number().min(0).default(0),
+  /** OpenAI strict function schemas; turn off for endpoints that refuse `strict`. */
+  LLM_STRICT_TOOLS: boolish.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Microsoft Teams (src/bot/teams): the Azure Bot's app registration. Unset: the endpoint is off. */
+  MICROSOFT_APP_ID: optionalString,
+  MICROSOFT_APP_PASSWORD: optionalString,
+  MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  MICROSOFT_APP_TENANT_ID: optionalString,
+  /** Local testing only: accept unsigned Bot Framework requests when no app id is set. */
+  TEAMS_ALLOW_UNAUTHENTICATED: boolish.default(false),
+  /** Approval cards to a department's Teams channel instead of each approver's 1:1 chat: "dept=19:…@thread.tacv2,dept2=…". */
+  TEAMS_APPROVAL_CHANNELS: z
+    .string()
+    .trim()
+    .default('')
+    .transform((v, ctx) => {
+      const out: Record<string, string> = {};
+      for (const pair of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const at = pair.indexOf('=');
+        if (at <= 0 || at === pair.length - 1) {
+          ctx.addIssue({ code: 'custom', message: `expected department=conversationId, got "${pair}"` });
+          continue;
+        }
+        out[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+      }
+      return out;
+    }),
+  /** Overrides of the Bot Framework's OpenID metadata and token issuer (sovereign clouds, tests). */
+  TEAMS_OPENID_METADATA_URL: optionalUrl,
+  TEAMS_TOKEN_ISSUER: optionalString,
+  /** Feishu (src/bot/feishu): the self-built app's credentials. Unset FEISHU_APP_ID: the channel is off. */
+  FEISHU_APP_ID: optionalString,
+  FEISHU_APP_SECRET: optionalString,
+  /** Event encryption and signing key (required for the webhook) and the verification token. */
+  FEISHU_ENCRYPT_KEY: optionalString,
+  FEISHU_VERIFICATION_TOKEN: optionalString,
+  /** Open API base URL: Feishu by default, https://open.larksuite.com for Lark. */
+  FEISHU_DOMAIN: z.url().default('https://open.feishu.cn'),
+  /** webhook: POST /feishu/events on this server. websocket: the SDK's long connection (no public URL). */
+  FEISHU_MODE: z.enum(['webhook', 'websocket']).default('webhook'),
+  /** Approval cards to a department's Feishu group instead of each approver's p2p chat: "cs-hangzhou=oc_…,field-hangzhou=oc_…". */
+  FEISHU_APPROVAL_CHATS: z
+    .string()
+    .trim()
+    .default('')
+    .transform((v, ctx) => {
+      const out: Record<string, string> = {};
+      for (const pair of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const m = /^([^=\s]+)\s*=\s*(oc_[A-Za-z0-9_-]+)$/.exec(pair);
+        if (!m) {
+          ctx.addIssue({ code: 'custom', message: `expected department=oc_chatId, got "${pair}"` });
+          continue;
+        }
+        out[m[1]!] = m[2]!;
+      }
+      return out;
+    }),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -66,6 +171,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         'Invalid configuration:\n  LEGACY_*_URL: set all four (CRM, RESOURCE, NMS, TICKET) or none (then the sandbox runs)',
       );
     }
+    const teamsProblem = teamsConfigProblem(cfg);
+    if (teamsProblem) throw new ConfigError(`Invalid configuration:\n  ${teamsProblem}`);
+    const feishuProblem = feishuConfigProblem(cfg);
+    if (feishuProblem) throw new ConfigError(`Invalid configuration:\n  ${feishuProblem}`);
+    const azure = [cfg.AZURE_OPENAI_API_KEY, cfg.AZURE_OPENAI_ENDPOINT, cfg.AZURE_OPENAI_DEPLOYMENT].filter(Boolean).length;
+    if (azure > 0 && azure < 3) {
+      throw new ConfigError('Invalid configuration:\n  AZURE_OPENAI_*: set AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT together, or none');
+    }
+    if (cfg.PLANNER === 'llm' && !llmConfigured(cfg)) {
+      throw new ConfigError('Invalid configuration:\n  PLANNER: "llm" needs OPENAI_API_KEY or the AZURE_OPENAI_* variables');
+    }
     return cfg;
   }
   const lines = result.error.issues.map((issue) => {
@@ -79,6 +195,40 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 }
 
+function teamsConfigProblem(cfg: Config): string | undefined {
+  if (!cfg.MICROSOFT_APP_ID) {
+    if (cfg.MICROSOFT_APP_PASSWORD) return 'MICROSOFT_APP_PASSWORD: set MICROSOFT_APP_ID too (or neither)';
+    return undefined;
+  }
+  if (cfg.MICROSOFT_APP_TYPE !== 'UserAssignedMSI' && !cfg.MICROSOFT_APP_PASSWORD) {
+    return `MICROSOFT_APP_PASSWORD: required with MICROSOFT_APP_ID (app type ${cfg.MICROSOFT_APP_TYPE})`;
+  }
+  if (cfg.MICROSOFT_APP_TYPE !== 'MultiTenant' && !cfg.MICROSOFT_APP_TENANT_ID) {
+    return `MICROSOFT_APP_TENANT_ID: required for MICROSOFT_APP_TYPE=${cfg.MICROSOFT_APP_TYPE}`;
+  }
+  return undefined;
+}
+
 export function usesSandbox(cfg: Config): boolean {
   return !cfg.LEGACY_CRM_URL;
+}
+
+/** An LLM provider is configured (OpenAI-compatible key, or the three Azure variables). */
+export function llmConfigured(cfg: Config): boolean {
+  return Boolean(cfg.OPENAI_API_KEY || (cfg.AZURE_OPENAI_API_KEY && cfg.AZURE_OPENAI_ENDPOINT && cfg.AZURE_OPENAI_DEPLOYMENT));
+}
+
+/** The LLM planner is on: PLANNER=llm, or auto with a provider configured. */
+export function llmEnabled(cfg: Config): boolean {
+  return cfg.PLANNER !== 'commands' && llmConfigured(cfg);
+}
+
+/** Feishu needs its secret, and the webhook refuses to start without the Encrypt Key. */
+function feishuConfigProblem(cfg: Config): string | undefined {
+  if (!cfg.FEISHU_APP_ID) return undefined;
+  if (!cfg.FEISHU_APP_SECRET) return 'FEISHU_APP_SECRET: required when FEISHU_APP_ID is set';
+  if (cfg.FEISHU_MODE === 'webhook' && !cfg.FEISHU_ENCRYPT_KEY) {
+    return 'FEISHU_ENCRYPT_KEY: required for FEISHU_MODE=webhook (set the Encrypt Key in the Feishu console under Events and Callbacks > Encryption Strategy), or use FEISHU_MODE=websocket';
+  }
+  return undefined;
 }

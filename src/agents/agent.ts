@@ -40,11 +40,14 @@ import { detectLang, type Lang, type Planner } from './plan.js';
 import { formatTime, messages, refusalText } from './replies.js';
 import { approvalView } from './approval-view.js';
 import { ThreadLock } from './thread-lock.js';
+import type { FreeFormResponder } from './llm/index.js';
 
 /** What the agent needs of the tool runtime (tools/runner.ts ToolRunner fits). */
 export interface ToolInvoker {
   run(name: string, input: unknown, opts?: ToolInvokeOptions): Promise<{ output: unknown; record: ToolRecordLike }>;
   verify(name: string, input: unknown, output: unknown, opts?: ToolInvokeOptions): Promise<VerifyResult>;
+  /** Whether the system's circuit breaker refuses calls right now (ToolRunner.circuitOpen). */
+  circuitOpen?(system: string): boolean;
 }
 export interface ToolInvokeOptions {
   runId?: string;
@@ -62,6 +65,8 @@ export interface AgentDeps {
   db: Db;
   directory: Directory;
   planner: Planner;
+  /** Requests the command planner cannot place (agents/llm): the LLM, or a once-per-conversation note that it is needed. */
+  freeForm?: FreeFormResponder;
   tools: ToolInvoker;
   toolDefs: { get(name: string): AnyTool | undefined };
   channels: ChannelDirectory;
@@ -196,6 +201,11 @@ export class Agent implements AgentNodes {
     if (action.decision === 'reject' && !comment && row.status === 'pending') {
       return refuse('comment_required', refusalText(lang, { reason: 'comment_required' }), actor.id);
     }
+    // An approval spent now would only fail against a system known to be down: keep it pending.
+    const writeSystem = this.deps.toolDefs.get(row.tool)?.system;
+    if (action.decision === 'approve' && row.status === 'pending' && writeSystem && this.deps.tools.circuitOpen?.(writeSystem)) {
+      return refuse('circuit_open', refusalText(lang, { reason: 'circuit_open', system: writeSystem }), actor.id);
+    }
 
     const outcome = await decideApproval(db, {
       id: row.id,
@@ -244,7 +254,11 @@ export class Agent implements AgentNodes {
     const principal = this.requester(s);
     if (!s.plan) return { status: 'failed', reply: messages.unknown(s.lang) };
     try {
-      const result = await runFlow(s.plan, this.flowTools(s, principal));
+      const tools = this.flowTools(s, principal);
+      const { freeForm } = this.deps;
+      const result = freeForm?.wants(s.plan)
+        ? await freeForm.respond({ runId: s.runId, channel: s.channel, conversationId: s.conversationId, text: s.text, lang: s.lang, principal, tools, commandPlan: s.plan })
+        : await runFlow(s.plan, tools);
       if (result.kind === 'reply') return { reply: result.text, status: result.status };
       return { proposal: result.proposal, unresolved: result.unresolved };
     } catch (err) {

@@ -181,7 +181,8 @@ export function refusalText(
     | { reason: 'expired'; at: string }
     | { reason: 'not_found' }
     | { reason: 'not_enrolled' }
-    | { reason: 'comment_required' },
+    | { reason: 'comment_required' }
+    | { reason: 'circuit_open'; system: string },
 ): string {
   switch (r.reason) {
     case 'self_approval':
@@ -204,6 +205,11 @@ export function refusalText(
       return t(lang, { zh: '你尚未开通 Switchboard，请联系管理员。', en: 'You are not enrolled in Switchboard; please contact your administrator.' });
     case 'comment_required':
       return t(lang, { zh: '驳回时请填写原因。', en: 'Please give a reason to reject.' });
+    case 'circuit_open':
+      return t(lang, {
+        zh: `${systemName('zh', r.system)}当前不可用（已暂停调用），本次批准未生效，申请仍待审批，请稍后再批准。`,
+        en: `The ${systemName('en', r.system)} is unavailable right now (calls are paused), so this approval was not used; the request is still pending, please approve again shortly.`,
+      });
   }
 }
 

@@ -39,9 +39,39 @@ export const seedPrincipals: Principal[] = [
   { id: 'erin', name: 'Erin', roles: ['auditor'], department: 'audit', regions: ['*'] },
 ];
 
+/**
+ * Feishu test identities (README "Feishu"): open_id ou_<name> and union_id on_<name> for each
+ * seeded person. Real deployments add rows to platform_identities with the ids their tenant issues.
+ */
+export const seedFeishuIdentities: PlatformIdentity[] = seedPrincipals.flatMap((p) => [
+  { channel: 'feishu', platformUserId: `ou_${p.id}`, principalId: p.id },
+  { channel: 'feishu', platformUserId: `on_${p.id}`, principalId: p.id },
+]);
+
+/**
+ * Teams test identities: fixed AAD object ids (what Teams puts in `from.aadObjectId`) for the
+ * seeded people, used by the Teams tests and a sideloaded demo (README "Microsoft Teams"). A real
+ * tenant maps its own users with platform_identities rows (channel 'teams', the user's object id).
+ */
+export const seedTeamsAadObjectIds: Readonly<Record<string, string>> = {
+  alice: 'a11ce000-0000-4000-8000-000000000001',
+  bob: 'b0b00000-0000-4000-8000-000000000002',
+  carol: 'ca201000-0000-4000-8000-000000000003',
+  dave: 'da7e0000-0000-4000-8000-000000000004',
+  erin: 'e2140000-0000-4000-8000-000000000005',
+};
+
+function seedTeamsIdentities(): PlatformIdentity[] {
+  return Object.entries(seedTeamsAadObjectIds).map(([principalId, aad]) => ({ channel: 'teams', platformUserId: aad, principalId }));
+}
+
 /** Console personas are the principal ids themselves. */
-export const seedIdentities: PlatformIdentity[] = seedPrincipals.map((p) => ({
-  channel: 'console',
-  platformUserId: p.id,
-  principalId: p.id,
-}));
+export const seedIdentities: PlatformIdentity[] = [
+  ...seedPrincipals.map((p) => ({
+    channel: 'console',
+    platformUserId: p.id,
+    principalId: p.id,
+  })),
+  ...seedFeishuIdentities,
+  ...seedTeamsIdentities(),
+];

@@ -42,6 +42,7 @@ const TEXT = {
     failed: '执行失败',
     none: '（无）',
     listSep: '、',
+    waitingFor: (names: string) => `等待 ${names} 审批`,
   },
   en: {
     status: { pending: 'Pending', approved: 'Approved', rejected: 'Rejected', expired: 'Expired' },
@@ -64,6 +65,7 @@ const TEXT = {
     failed: 'Execution failed',
     none: '(none)',
     listSep: ', ',
+    waitingFor: (names: string) => `Waiting for ${names} to decide`,
   },
 } as const;
 
@@ -217,7 +219,29 @@ function fallbackText(view: ApprovalCardView): string {
   return parts.join('\n');
 }
 
-export function renderAdaptiveCard(view: ApprovalCardView, opts: { now?: Date } = {}): AdaptiveCardJson {
+/** Teams sends a user-specific refresh to at most this many users per card. */
+export const MAX_REFRESH_USER_IDS = 60;
+
+export interface AdaptiveRenderOptions {
+  now?: Date;
+  /**
+   * Who looks at this copy of a pending card: 'approver' (the default, as in the console) gets the
+   * reason input and the buttons; 'viewer' gets a "waiting for <names>" line instead.
+   */
+  audience?: 'approver' | 'viewer';
+  /**
+   * Teams user-specific views (Universal Actions): these users' clients ask the bot for their own
+   * view with an Action.Execute of verb "refresh" while the card is pending. At most 60 are kept.
+   */
+  refreshUserIds?: readonly string[];
+  /** Give each Action.Execute an Action.Submit fallback (data + verb) for clients without Universal Actions. */
+  submitFallback?: boolean;
+}
+
+/** The verb of the refresh action a Teams client sends for a user-specific view. */
+export const REFRESH_VERB = 'refresh';
+
+export function renderAdaptiveCard(view: ApprovalCardView, opts: AdaptiveRenderOptions = {}): AdaptiveCardJson {
   const now = opts.now ?? new Date();
   const t = TEXT[view.lang];
   const approverNames = view.approvers.map((a) => a.name).join(t.listSep) || t.none;
@@ -254,7 +278,16 @@ export function renderAdaptiveCard(view: ApprovalCardView, opts: { now?: Date } 
     body,
   };
 
-  if (view.status === 'pending') {
+  if (view.status === 'pending' && opts.refreshUserIds && opts.refreshUserIds.length > 0) {
+    card.refresh = {
+      action: { type: 'Action.Execute', verb: REFRESH_VERB, title: t.status.pending, data: { approvalId: view.approvalId } },
+      userIds: [...new Set(opts.refreshUserIds)].slice(0, MAX_REFRESH_USER_IDS),
+    };
+  }
+
+  if (view.status === 'pending' && opts.audience === 'viewer') {
+    body.push(textBlock(t.waitingFor(approverNames), { weight: 'bolder', color: 'warning', separator: true, spacing: 'medium' }));
+  } else if (view.status === 'pending') {
     // Inside the body, not in an Action.ShowCard, so both buttons submit it with the click.
     body.push({
       type: 'Input.Text',
@@ -265,22 +298,16 @@ export function renderAdaptiveCard(view: ApprovalCardView, opts: { now?: Date } 
       maxLength: COMMENT_MAX_LENGTH,
       spacing: 'medium',
     });
-    card.actions = [
-      {
-        type: 'Action.Execute',
-        verb: 'approve',
-        title: t.approve,
-        style: 'positive',
-        data: { approvalId: view.approvalId },
-      },
-      {
-        type: 'Action.Execute',
-        verb: 'reject',
-        title: t.reject,
-        style: 'destructive',
-        data: { approvalId: view.approvalId },
-      },
-    ];
+    const execute = (verb: 'approve' | 'reject', title: string, style: string): Element => ({
+      type: 'Action.Execute',
+      verb,
+      title,
+      style,
+      data: { approvalId: view.approvalId },
+      // Action.Submit has no verb: it travels in the data, next to the approval id.
+      ...(opts.submitFallback ? { fallback: { type: 'Action.Submit', title, style, data: { approvalId: view.approvalId, verb } } } : {}),
+    });
+    card.actions = [execute('approve', t.approve, 'positive'), execute('reject', t.reject, 'destructive')];
   }
   return card;
 }
