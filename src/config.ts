@@ -87,6 +87,8 @@ export const configSchema = z.object({
   /** Per turn: tool calls, requests to the provider, prompt + completion tokens. */
   LLM_MAX_TOOL_CALLS: z.coerce.number().int().min(1).max(50).default(6),
   LLM_MAX_CALLS: z.coerce.number().int().min(1).max(20).default(5),
+  /** Wall-clock limit of one free-form turn; checked before each LLM call. */
+  LLM_TURN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
   LLM_TURN_TOKEN_BUDGET: z.coerce.number().int().min(500).default(16_000),
   /** Conversation memory kept for multi-turn requests, and how long an idle conversation keeps it. */
   LLM_MEMORY_TOKENS: z.coerce.number().int().min(0).default(1_500),

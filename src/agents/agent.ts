@@ -313,10 +313,13 @@ export class Agent implements AgentNodes {
       const ref = await this.send(s.channel, s.conversationId, card, s.runId);
       if (ref) await addApprovalMessage(db, { approvalId: row.id, ...ref });
       const channel = this.deps.channels.get(s.channel);
+      // Approvers may share a conversation (a department approval group): one copy each place.
+      const reached = new Set([s.conversationId]);
       for (const approver of approvers) {
         for (const platformId of directory.platformIdsOf(s.channel, approver.id)) {
           const conv = await channel?.personalConversation({ channel: s.channel, id: platformId });
-          if (!conv || conv === s.conversationId) continue;
+          if (!conv || reached.has(conv)) continue;
+          reached.add(conv);
           await this.send(s.channel, conv, { kind: 'text', text: messages.approvalSent(s.lang, principal.name, row.title) });
           const copy = await this.send(s.channel, conv, card);
           if (copy) await addApprovalMessage(db, { approvalId: row.id, ...copy });

@@ -32,6 +32,7 @@ export function llmLimits(config: Config): LlmLimits {
     maxLlmCalls: config.LLM_MAX_CALLS,
     tokenBudget: config.LLM_TURN_TOKEN_BUDGET,
     maxTokens: config.LLM_MAX_TOKENS,
+    turnTimeoutMs: config.LLM_TURN_TIMEOUT_MS,
     memoryTokens: config.LLM_MEMORY_TOKENS,
     memoryTtlMinutes: config.LLM_MEMORY_TTL_MINUTES,
     pricePromptPerM: config.LLM_PRICE_PROMPT_PER_M,

@@ -54,6 +54,8 @@ export interface LlmLimits {
   tokenBudget: number;
   /** Completion tokens per request. */
   maxTokens: number;
+  /** Wall-clock limit for the whole turn (every LLM call and tool call in it). */
+  turnTimeoutMs: number;
   memoryTokens: number;
   memoryTtlMinutes: number;
   /** Price per million tokens, for the cost column. */
@@ -121,6 +123,7 @@ export class LlmResponder implements FreeFormResponder {
     let llmCalls = 0;
     let toolCalls = 0;
     let outcome: Outcome = 'answered';
+    const turnStarted = Date.now();
     let result: FlowResult;
     let remembered: string;
     try {
@@ -132,6 +135,10 @@ export class LlmResponder implements FreeFormResponder {
             max_tokens: limits.maxTokens,
             ...(lastCall || specs.length === 0 ? {} : { tools: specs, tool_choice: 'auto' as const, parallel_tool_calls: true }),
           };
+          if (Date.now() - turnStarted > limits.turnTimeoutMs) {
+            outcome = 'limit';
+            return { kind: 'reply', text: freeFormText.timeout(lang, Math.round(limits.turnTimeoutMs / 1000)), status: 'not_understood' };
+          }
           const spent = calls.reduce((n, c) => n + c.promptTokens + c.completionTokens, 0);
           if (spent + approxJsonTokens(request) + limits.maxTokens > limits.tokenBudget) {
             outcome = 'budget';

@@ -24,4 +24,10 @@ export const freeFormText = {
       '这个请求超出了单次处理的用量预算，已停止。请把问题拆小，或直接用命令，例如：查端口 OLT-HZ-01 0/1/3',
       'This request went past the per-request token budget, so I stopped. Please split it up, or use a command such as "port OLT-HZ-01 0/1/3".',
     ),
+  timeout: (lang: Lang, seconds: number) =>
+    t(
+      lang,
+      `这个请求处理超过了 ${seconds} 秒的上限，已停止。请稍后重试，或直接用命令，例如：查端口 OLT-HZ-01 0/1/3`,
+      `This request took longer than the ${seconds} s limit, so I stopped. Please try again, or use a command such as "port OLT-HZ-01 0/1/3".`,
+    ),
 };
