@@ -29,6 +29,28 @@ const boolish = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
+/** "dept=target,dept2=target2" -> { dept: target }: where a department's approval cards go. */
+function departmentMap(target: RegExp, shape: string) {
+  return z
+    .string()
+    .trim()
+    .default('')
+    .transform((v, ctx) => {
+      const out: Record<string, string> = {};
+      for (const pair of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const at = pair.indexOf('=');
+        const dept = pair.slice(0, at).trim();
+        const to = pair.slice(at + 1).trim();
+        if (at <= 0 || !/^\S+$/.test(dept) || !target.test(to)) {
+          ctx.addIssue({ code: 'custom', message: `expected ${shape}, got "${pair}"` });
+          continue;
+        }
+        out[dept] = to;
+      }
+      return out;
+    });
+}
+
 export const configSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -107,22 +129,7 @@ export const configSchema = z.object({
   /** Local testing only: accept unsigned Bot Framework requests when no app id is set. */
   TEAMS_ALLOW_UNAUTHENTICATED: boolish.default(false),
   /** Approval cards to a department's Teams channel instead of each approver's 1:1 chat: "dept=19:…@thread.tacv2,dept2=…". */
-  TEAMS_APPROVAL_CHANNELS: z
-    .string()
-    .trim()
-    .default('')
-    .transform((v, ctx) => {
-      const out: Record<string, string> = {};
-      for (const pair of v.split(',').map((p) => p.trim()).filter(Boolean)) {
-        const at = pair.indexOf('=');
-        if (at <= 0 || at === pair.length - 1) {
-          ctx.addIssue({ code: 'custom', message: `expected department=conversationId, got "${pair}"` });
-          continue;
-        }
-        out[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
-      }
-      return out;
-    }),
+  TEAMS_APPROVAL_CHANNELS: departmentMap(/^\S+$/, 'department=conversationId'),
   /** Overrides of the Bot Framework's OpenID metadata and token issuer (sovereign clouds, tests). */
   TEAMS_OPENID_METADATA_URL: optionalUrl,
   TEAMS_TOKEN_ISSUER: optionalString,
@@ -137,22 +144,7 @@ export const configSchema = z.object({
   /** webhook: POST /feishu/events on this server. websocket: the SDK's long connection (no public URL). */
   FEISHU_MODE: z.enum(['webhook', 'websocket']).default('webhook'),
   /** Approval cards to a department's Feishu group instead of each approver's p2p chat: "cs-hangzhou=oc_…,field-hangzhou=oc_…". */
-  FEISHU_APPROVAL_CHATS: z
-    .string()
-    .trim()
-    .default('')
-    .transform((v, ctx) => {
-      const out: Record<string, string> = {};
-      for (const pair of v.split(',').map((p) => p.trim()).filter(Boolean)) {
-        const m = /^([^=\s]+)\s*=\s*(oc_[A-Za-z0-9_-]+)$/.exec(pair);
-        if (!m) {
-          ctx.addIssue({ code: 'custom', message: `expected department=oc_chatId, got "${pair}"` });
-          continue;
-        }
-        out[m[1]!] = m[2]!;
-      }
-      return out;
-    }),
+  FEISHU_APPROVAL_CHATS: departmentMap(/^oc_[A-Za-z0-9_-]+$/, 'department=oc_chatId'),
 });
 
 export type Config = z.infer<typeof configSchema>;

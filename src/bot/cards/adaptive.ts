@@ -6,6 +6,7 @@
  * The buttons carry only the opaque approval id: who clicked comes from the platform envelope.
  */
 import type { ApprovalCardView, ApprovalStatus, CardLine, Lang } from './view.js';
+import { CARD_TEXT } from './texts.js';
 
 export type AdaptiveCardJson = Record<string, unknown> & { type: 'AdaptiveCard'; version: '1.5' };
 
@@ -20,54 +21,7 @@ const DISPLAY_TIME_ZONE = 'Asia/Shanghai';
 export const COMMENT_INPUT_ID = 'comment';
 export const COMMENT_MAX_LENGTH = 500;
 
-const TEXT = {
-  zh: {
-    status: { pending: '待审批', approved: '已批准', rejected: '已驳回', expired: '已过期' },
-    requester: '申请人',
-    tool: '操作',
-    approvers: '审批人',
-    expires: '过期时间',
-    willWrite: '批准后将写入：',
-    commentLabel: '审批意见',
-    commentPlaceholder: '驳回原因（驳回时必填）',
-    approve: '批准',
-    reject: '驳回',
-    approvedBy: (name: string, at: string) => `已由 ${name} 于 ${at} 批准`,
-    rejectedBy: (name: string, at: string) => `已由 ${name} 于 ${at} 驳回`,
-    reason: '原因',
-    comment: '意见',
-    expired: '已过期，未执行',
-    executing: '正在执行…',
-    verified: '已写入并核验',
-    failed: '执行失败',
-    none: '（无）',
-    listSep: '、',
-    waitingFor: (names: string) => `等待 ${names} 审批`,
-  },
-  en: {
-    status: { pending: 'Pending', approved: 'Approved', rejected: 'Rejected', expired: 'Expired' },
-    requester: 'Requested by',
-    tool: 'Operation',
-    approvers: 'Approvers',
-    expires: 'Expires',
-    willWrite: 'On approval, this will be written:',
-    commentLabel: 'Comment',
-    commentPlaceholder: 'Reason (required to reject)',
-    approve: 'Approve',
-    reject: 'Reject',
-    approvedBy: (name: string, at: string) => `Approved by ${name} at ${at}`,
-    rejectedBy: (name: string, at: string) => `Rejected by ${name} at ${at}`,
-    reason: 'Reason',
-    comment: 'Comment',
-    expired: 'Expired, nothing was executed',
-    executing: 'Executing…',
-    verified: 'Written and verified',
-    failed: 'Execution failed',
-    none: '(none)',
-    listSep: ', ',
-    waitingFor: (names: string) => `Waiting for ${names} to decide`,
-  },
-} as const;
+const TEXT = CARD_TEXT;
 
 /** Adaptive Card colours: amber while someone must act, green done, red refused, grey lapsed. */
 const STATUS_COLOR: Record<ApprovalStatus, 'warning' | 'good' | 'attention' | 'default'> = {

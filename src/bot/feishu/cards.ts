@@ -9,6 +9,7 @@
  */
 import { formatCardTime, relativeTime } from '../cards/adaptive.js';
 import type { ApprovalCardView, ApprovalStatus, CardLine } from '../cards/view.js';
+import { CARD_TEXT } from '../cards/texts.js';
 
 export const FORM_NAME = 'approval_form';
 export const COMMENT_FIELD = 'comment';
@@ -23,54 +24,7 @@ export type FeishuCardJson = {
   body: { elements: Json[] };
 };
 
-const TEXT = {
-  zh: {
-    status: { pending: '待审批', approved: '已批准', rejected: '已驳回', expired: '已过期' },
-    requester: '申请人',
-    tool: '操作',
-    approvers: '审批人',
-    expires: '过期时间',
-    willWrite: '批准后将写入：',
-    commentLabel: '审批意见',
-    commentPlaceholder: '驳回原因（驳回时必填）',
-    approve: '批准',
-    reject: '驳回',
-    approvedBy: (name: string, at: string) => `已由 ${name} 于 ${at} 批准`,
-    rejectedBy: (name: string, at: string) => `已由 ${name} 于 ${at} 驳回`,
-    reason: '原因',
-    comment: '意见',
-    expired: '已过期，未执行',
-    executing: '正在执行…',
-    verified: '已写入并核验',
-    failed: '执行失败',
-    none: '（无）',
-    listSep: '、',
-    sep: '：',
-  },
-  en: {
-    status: { pending: 'Pending', approved: 'Approved', rejected: 'Rejected', expired: 'Expired' },
-    requester: 'Requested by',
-    tool: 'Operation',
-    approvers: 'Approvers',
-    expires: 'Expires',
-    willWrite: 'On approval, this will be written:',
-    commentLabel: 'Comment',
-    commentPlaceholder: 'Reason (required to reject)',
-    approve: 'Approve',
-    reject: 'Reject',
-    approvedBy: (name: string, at: string) => `Approved by ${name} at ${at}`,
-    rejectedBy: (name: string, at: string) => `Rejected by ${name} at ${at}`,
-    reason: 'Reason',
-    comment: 'Comment',
-    expired: 'Expired, nothing was executed',
-    executing: 'Executing…',
-    verified: 'Written and verified',
-    failed: 'Execution failed',
-    none: '(none)',
-    listSep: ', ',
-    sep: ': ',
-  },
-} as const;
+const TEXT = CARD_TEXT;
 
 /** Header colour: orange while someone must act, green done, red refused, grey lapsed. */
 const TEMPLATE: Record<ApprovalStatus, 'orange' | 'green' | 'red' | 'grey'> = {
