@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxState, Ticket } from '../src/sandbox/state.js';
-import { feishuCardSchema } from '../src/bot/feishu/card-schema.js';
+import { cardPlainTexts, feishuCardSchema } from '../src/bot/feishu/card-schema.js';
 import { createTestDatabase, startTestApp, type TestApp, type TestDatabase } from './helpers/test-app.js';
 import {
   BOT_OPEN_ID,
@@ -28,19 +28,7 @@ const textOf = (m: SentMessage) => (JSON.parse(m.content) as { text: string }).t
 const cardJson = (m: SentMessage) => JSON.parse(m.content) as Record<string, unknown>;
 
 /** Every plain_text string of a card, to assert on what people see. */
-function cardTexts(card: unknown): string {
-  const out: string[] = [];
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.tag === 'plain_text' && typeof o.content === 'string') out.push(o.content);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(card);
-  return out.join('\n');
-}
+const cardTexts = (card: unknown): string => cardPlainTexts(card).join('\n');
 
 function approvalIdOf(card: unknown): string {
   const m = /"approvalId":"([^"]+)"/.exec(JSON.stringify(card));

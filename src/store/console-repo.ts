@@ -48,3 +48,9 @@ export async function consoleTranscript(db: Queryable, conversationId: string, l
   );
   return res.rows;
 }
+
+/** The rows a turn sent, by id (the console's ?wait=1 answer), in the order they were written. */
+export async function consoleMessagesByIds(db: Queryable, ids: string[]): Promise<ConsoleMessageRow[]> {
+  if (ids.length === 0) return [];
+  return (await db.query<ConsoleMessageRow>('SELECT * FROM console_messages WHERE id = ANY($1::bigint[]) ORDER BY id', [ids])).rows;
+}

@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
-import { consoleTranscript, insertConsoleMessage, type ConsoleMessageRow } from '../../store/console-repo.js';
+import { consoleMessagesByIds, consoleTranscript, insertConsoleMessage, type ConsoleMessageRow } from '../../store/console-repo.js';
 import { getApproval, pendingApprovalsFor, type ApprovalRow } from '../../store/approvals-repo.js';
 import type { Inbox } from '../inbox.js';
 import { renderAdaptiveCard } from '../cards/adaptive.js';
@@ -125,9 +125,8 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     const result = await withTimeout(received.result, WAIT_TIMEOUT_MS);
     if (result === timedOut) return reply.code(202).send({ accepted: true, pending: true, conversation });
     const sent = (result as ConsoleTurnResult | undefined)?.sent ?? [];
-    const rows = await consoleTranscript(db, conversation, 500);
-    const ids = new Set(sent.map((s) => s.messageId));
-    return { conversation, duplicate: received.duplicate, replies: rows.filter((r) => ids.has(r.id)).map(toReply) };
+    const rows = await consoleMessagesByIds(db, sent.map((s) => s.messageId));
+    return { conversation, duplicate: received.duplicate, replies: rows.map(toReply) };
   });
 
   app.post('/console/api/actions', async (req, reply) => {

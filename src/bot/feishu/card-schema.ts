@@ -102,3 +102,18 @@ export const feishuCardSchema = z.strictObject({
   }),
 });
 export type FeishuCard = z.infer<typeof feishuCardSchema>;
+
+/** Every plain_text string of a card, in order: what a person reads on it. */
+export function cardPlainTexts(card: unknown): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.tag === 'plain_text' && typeof o.content === 'string') out.push(o.content);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(card);
+  return out;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalCardView } from '../cards/view.js';
 import { renderFeishuCard } from './cards.js';
-import { feishuCardSchema } from './card-schema.js';
+import { cardPlainTexts, feishuCardSchema } from './card-schema.js';
 
 const base: ApprovalCardView = {
   approvalId: '6f1c2a8e-0000-4000-8000-000000000001',
@@ -22,19 +22,7 @@ const base: ApprovalCardView = {
   status: 'pending',
 };
 
-const texts = (card: unknown): string[] => {
-  const out: string[] = [];
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.tag === 'plain_text' && typeof o.content === 'string') out.push(o.content);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(card);
-  return out;
-};
+const texts = cardPlainTexts;
 
 const buttons = (card: unknown): Record<string, unknown>[] => {
   const out: Record<string, unknown>[] = [];
