@@ -11,12 +11,9 @@ import { migrate } from './store/migrate.js';
 import { Directory, seedDirectory } from './store/directory.js';
 import { seedDepartments, seedIdentities, seedPrincipals } from './policies/principals.js';
 import { maskDeep } from './policies/masking.js';
-import { BrowserPool } from './tools/browser-pool.js';
-import { ToolRegistry } from './tools/registry.js';
-import { ToolRunner, callDeadlineMs } from './tools/runner.js';
+import type { BrowserPool } from './tools/browser-pool.js';
 import { pruneEvidence } from './tools/evidence.js';
-import type { LegacySystem } from './tools/define.js';
-import { legacyTools, portalLogin } from './tools/legacy/index.js';
+import { createToolRuntime } from './tools/runtime.js';
 import { Agent, type ChannelDirectory } from './agents/agent.js';
 import { approvalView } from './agents/approval-view.js';
 import { CommandPlanner } from './agents/commands.js';
@@ -70,42 +67,16 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const directory = await new Directory(db).reload();
 
     let sandbox: App['sandbox'];
-    let baseUrls: Record<LegacySystem, string>;
     if (usesSandbox(config)) {
       // Imported only here: the rest of src/ never depends on the simulated portals.
       const { startSandbox } = await import('./sandbox/server.js');
       const sb = await startSandbox({ port: config.SANDBOX_PORT, username: config.LEGACY_USERNAME, password: config.LEGACY_PASSWORD });
       sandbox = sb;
       closers.push(() => sb.close());
-      baseUrls = { crm: `${sb.url}/crm`, resource: `${sb.url}/resource`, nms: `${sb.url}/nms`, ticket: `${sb.url}/tickets` };
-    } else {
-      baseUrls = { crm: config.LEGACY_CRM_URL!, resource: config.LEGACY_RESOURCE_URL!, nms: config.LEGACY_NMS_URL!, ticket: config.LEGACY_TICKET_URL! };
     }
-    const baseUrl = (system: LegacySystem) => baseUrls[system];
-
-    const pool = new BrowserPool({
-      executablePath: config.CHROMIUM_PATH,
-      headless: config.BROWSER_HEADLESS,
-      pagesPerSystem: config.RPA_PAGES_PER_SYSTEM,
-      recycleAfter: config.RPA_RECYCLE_AFTER,
-      taskTimeoutMs: config.RPA_TASK_TIMEOUT_MS,
-      baseUrl,
-      login: (system) => portalLogin(system, { username: config.LEGACY_USERNAME, password: config.LEGACY_PASSWORD }),
-    });
-    closers.push(() => pool.close());
-    await pool.start();
-
-    const registry = new ToolRegistry();
-    for (const tool of legacyTools) registry.register(tool);
-    const runner = new ToolRunner({
-      registry,
-      pool,
-      baseUrl,
-      dataDir: path.resolve(config.DATA_DIR),
-      redact: maskDeep,
-      traces: config.RPA_TRACES,
-      breakers: { failureThreshold: config.RPA_BREAKER_THRESHOLD, coolDownMs: config.RPA_BREAKER_COOLDOWN_MS },
-      deadlineMs: callDeadlineMs(config),
+    const { pool, registry, runner } = await createToolRuntime(config, sandbox ? { sandboxUrl: sandbox.url } : {}).then((rt) => {
+      closers.push(() => rt.close());
+      return rt;
     });
 
     const consoleChannel = new ConsoleChannel(db);

@@ -34,12 +34,16 @@ describe('loadConfig', () => {
 
   it('treats an empty DATABASE_URL as unset and wants all four legacy URLs or none', () => {
     expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
-    expect(() => loadConfig({ LEGACY_CRM_URL: 'http://crm.local' })).toThrow(/set all four/);
+    expect(() => loadConfig({ LEGACY_CRM_URL: 'http://crm.local' })).toThrow(/set all 8 or none.*missing: LEGACY_RESOURCE_URL/s);
     const real = loadConfig({
       LEGACY_CRM_URL: 'http://a/crm',
       LEGACY_RESOURCE_URL: 'http://a/resource',
       LEGACY_NMS_URL: 'http://a/nms',
       LEGACY_TICKET_URL: 'http://a/tickets',
+      LEGACY_BILLING_URL: 'http://a/billing',
+      LEGACY_CHANNEL_URL: 'http://a/channel',
+      LEGACY_SMS_URL: 'http://a/sms',
+      LEGACY_RISK_URL: 'http://a/risk',
     });
     expect(usesSandbox(real)).toBe(false);
   });

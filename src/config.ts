@@ -86,6 +86,10 @@ export const configSchema = z.object({
   LEGACY_RESOURCE_URL: optionalUrl,
   LEGACY_NMS_URL: optionalUrl,
   LEGACY_TICKET_URL: optionalUrl,
+  LEGACY_BILLING_URL: optionalUrl,
+  LEGACY_CHANNEL_URL: optionalUrl,
+  LEGACY_SMS_URL: optionalUrl,
+  LEGACY_RISK_URL: optionalUrl,
   LEGACY_USERNAME: z.string().min(1).default('rpa_bot'),
   LEGACY_PASSWORD: z.string().min(1).default('sandbox'),
   APPROVAL_TTL_SECONDS: z.coerce.number().int().min(5).max(7 * 24 * 3600).default(30 * 60),
@@ -158,11 +162,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const result = configSchema.safeParse(env);
   if (result.success) {
     const cfg = result.data;
-    const legacy = [cfg.LEGACY_CRM_URL, cfg.LEGACY_RESOURCE_URL, cfg.LEGACY_NMS_URL, cfg.LEGACY_TICKET_URL];
+    const legacy = LEGACY_URL_VARS.map((k) => cfg[k]);
     const set = legacy.filter(Boolean).length;
     if (set > 0 && set < legacy.length) {
+      const missing = LEGACY_URL_VARS.filter((k) => !cfg[k]);
       throw new ConfigError(
-        'Invalid configuration:\n  LEGACY_*_URL: set all four (CRM, RESOURCE, NMS, TICKET) or none (then the sandbox runs)',
+        `Invalid configuration:\n  LEGACY_*_URL: set all ${LEGACY_URL_VARS.length} or none (then the sandbox runs); missing: ${missing.join(', ')}`,
       );
     }
     const teamsProblem = teamsConfigProblem(cfg);
@@ -202,6 +207,18 @@ function teamsConfigProblem(cfg: Config): string | undefined {
   }
   return undefined;
 }
+
+/** One per legacy system (tools/systems.ts LEGACY_SYSTEMS). */
+export const LEGACY_URL_VARS = [
+  'LEGACY_CRM_URL',
+  'LEGACY_RESOURCE_URL',
+  'LEGACY_NMS_URL',
+  'LEGACY_TICKET_URL',
+  'LEGACY_BILLING_URL',
+  'LEGACY_CHANNEL_URL',
+  'LEGACY_SMS_URL',
+  'LEGACY_RISK_URL',
+] as const;
 
 export function usesSandbox(cfg: Config): boolean {
   return !cfg.LEGACY_CRM_URL;

@@ -24,7 +24,7 @@ import { SYSTEMS, systemOfPath } from './systems.js';
 
 /** "ticket" is what the tools call the ticket system; the sandbox's key is "tickets". */
 const systemName = z
-  .enum(['crm', 'resource', 'nms', 'tickets', 'ticket'])
+  .enum(['crm', 'resource', 'nms', 'tickets', 'ticket', 'billing', 'channel', 'sms', 'risk'])
   .transform((s): SystemKey => (s === 'ticket' ? 'tickets' : s));
 
 const rate = z.number().min(0).max(1);

@@ -13,6 +13,10 @@ import { crmRoutes } from './portals/crm.js';
 import { nmsRoutes } from './portals/nms.js';
 import { resourceRoutes } from './portals/resource.js';
 import { ticketsRoutes } from './portals/tickets.js';
+import { billingRoutes } from './portals/billing.js';
+import { channelRoutes } from './portals/channel.js';
+import { smsRoutes } from './portals/sms.js';
+import { riskRoutes } from './portals/risk.js';
 import { DEFAULT_SEED } from './seed.js';
 import { createState, type SandboxState, type SystemKey } from './state.js';
 import { SYSTEMS } from './systems.js';
@@ -50,6 +54,10 @@ const ROUTES: Record<SystemKey, (scope: FastifyInstance, ctx: PortalContext) => 
   resource: resourceRoutes,
   nms: nmsRoutes,
   tickets: ticketsRoutes,
+  billing: billingRoutes,
+  channel: channelRoutes,
+  sms: smsRoutes,
+  risk: riskRoutes,
 };
 
 /** The app without listening (for inject-based tests). */

@@ -10,7 +10,8 @@ export type CustomerStatus = 'ACTIVE' | 'SUSPENDED' | 'ARREARS' | 'CLOSED';
 export type Severity = 'critical' | 'major' | 'minor' | 'warning';
 export type TicketStatus = 'open' | 'in_progress' | 'resolved' | 'closed';
 export type Priority = 'P1' | 'P2' | 'P3' | 'P4';
-export type SystemKey = 'crm' | 'resource' | 'nms' | 'tickets';
+export type SystemKey = 'crm' | 'resource' | 'nms' | 'tickets' | 'billing' | 'channel' | 'sms' | 'risk';
+export const SYSTEM_KEYS: readonly SystemKey[] = ['crm', 'resource', 'nms', 'tickets', 'billing', 'channel', 'sms', 'risk'];
 
 export interface Customer {
   id: string;
@@ -155,7 +156,7 @@ export function createState(seed: number): SandboxState {
     seed,
     ...data,
     writes: [],
-    faults: { crm: noFaults(), resource: noFaults(), nms: noFaults(), tickets: noFaults() },
+    faults: Object.fromEntries(SYSTEM_KEYS.map((k) => [k, noFaults()])) as Record<SystemKey, FaultSettings>,
   };
 }
 

@@ -4,6 +4,8 @@ import type { SystemKey } from './state.js';
 
 export interface SystemDef extends SystemInfo {
   key: SystemKey;
+  /** browser: HTML portal with a login form and session cookie; api: JSON API with a bearer token. */
+  carrier: 'browser' | 'api';
   cookie: string;
   /** Where "/crm" itself and a login without ?next= lead. */
   home: string;
@@ -12,6 +14,7 @@ export interface SystemDef extends SystemInfo {
 export const SYSTEMS: Record<SystemKey, SystemDef> = {
   crm: {
     key: 'crm',
+    carrier: 'browser',
     prefix: '/crm',
     cookie: 'CRM_SESSION',
     home: '/crm/customers',
@@ -21,6 +24,7 @@ export const SYSTEMS: Record<SystemKey, SystemDef> = {
   },
   resource: {
     key: 'resource',
+    carrier: 'browser',
     prefix: '/resource',
     cookie: 'RES_SESSION',
     home: '/resource/ports',
@@ -30,6 +34,7 @@ export const SYSTEMS: Record<SystemKey, SystemDef> = {
   },
   nms: {
     key: 'nms',
+    carrier: 'browser',
     prefix: '/nms',
     cookie: 'NMS_SESSION',
     home: '/nms/alarms',
@@ -42,6 +47,7 @@ export const SYSTEMS: Record<SystemKey, SystemDef> = {
   },
   tickets: {
     key: 'tickets',
+    carrier: 'browser',
     prefix: '/tickets',
     cookie: 'TKT_SESSION',
     home: '/tickets',
@@ -51,6 +57,50 @@ export const SYSTEMS: Record<SystemKey, SystemDef> = {
       { href: '/tickets', label: '工单列表 Ticket list' },
       { href: '/tickets?status=open', label: '待处理 Open tickets' },
     ],
+  },
+  billing: {
+    key: 'billing',
+    carrier: 'browser',
+    prefix: '/billing',
+    cookie: 'BOSS_SESSION',
+    home: '/billing/bills',
+    nameZh: 'BOSS 计费系统',
+    nameEn: 'BOSS Billing',
+    menu: [
+      { href: '/billing/bills', label: '账单查询 Bills' },
+      { href: '/billing/plans', label: '套餐目录 Plan catalogue' },
+      { href: '/billing/settlements', label: '渠道结算 Channel settlements' },
+    ],
+  },
+  channel: {
+    key: 'channel',
+    carrier: 'browser',
+    prefix: '/channel',
+    cookie: 'CHN_SESSION',
+    home: '/channel/sales',
+    nameZh: '渠道管理系统',
+    nameEn: 'Channel Sales',
+    menu: [{ href: '/channel/sales', label: '渠道销售 Channel sales' }],
+  },
+  sms: {
+    key: 'sms',
+    carrier: 'api',
+    prefix: '/sms',
+    cookie: 'SMS_SESSION',
+    home: '/sms/api/templates',
+    nameZh: '短信网关',
+    nameEn: 'SMS Gateway',
+    menu: [],
+  },
+  risk: {
+    key: 'risk',
+    carrier: 'api',
+    prefix: '/risk',
+    cookie: 'RISK_SESSION',
+    home: '/risk/api/health',
+    nameZh: '实名/风控服务',
+    nameEn: 'Real-name & Risk Service',
+    menu: [],
   },
 };
 

@@ -22,12 +22,12 @@ import { z } from 'zod';
 import { loadConfig, usesSandbox, type Config } from '../config.js';
 import { maskDeep } from '../policies/masking.js';
 import { canonicalJson } from '../store/canonical-json.js';
-import { BrowserPool } from './browser-pool.js';
 import type { AnyTool, LegacySystem } from './define.js';
 import { isBusinessError, isSystemError } from './errors.js';
-import { legacyTools, portalLogin } from './legacy/index.js';
+import { legacyTools } from './legacy/index.js';
 import { ToolRegistry } from './registry.js';
-import { ToolRunner, callDeadlineMs, recordOf, type ToolCallRecord } from './runner.js';
+import { recordOf, type ToolCallRecord } from './runner.js';
+import { createToolRuntime } from './runtime.js';
 
 export class Refusal extends Error {
   override readonly name = 'Refusal';
@@ -134,28 +134,17 @@ async function runOne(cfg: Config, args: Args): Promise<{ printed: Printed; code
 
   const closers: (() => Promise<void>)[] = [];
   try {
-    let baseUrls: Record<LegacySystem, string>;
+    let sandboxUrl: string | undefined;
     if (usesSandbox(cfg)) {
       const { startSandbox } = await import('../sandbox/server.js');
       // Port 0: a running app may hold SANDBOX_PORT.
       const sb = await startSandbox({ port: 0, username: cfg.LEGACY_USERNAME, password: cfg.LEGACY_PASSWORD });
       closers.push(() => sb.close());
-      baseUrls = { crm: `${sb.url}/crm`, resource: `${sb.url}/resource`, nms: `${sb.url}/nms`, ticket: `${sb.url}/tickets` };
-    } else {
-      baseUrls = { crm: cfg.LEGACY_CRM_URL!, resource: cfg.LEGACY_RESOURCE_URL!, nms: cfg.LEGACY_NMS_URL!, ticket: cfg.LEGACY_TICKET_URL! };
+      sandboxUrl = sb.url;
     }
-    const baseUrl = (s: LegacySystem) => baseUrls[s];
-    const pool = new BrowserPool({
-      executablePath: cfg.CHROMIUM_PATH,
-      headless: cfg.BROWSER_HEADLESS,
-      pagesPerSystem: 1,
-      taskTimeoutMs: cfg.RPA_TASK_TIMEOUT_MS,
-      baseUrl,
-      login: (system) => portalLogin(system, { username: cfg.LEGACY_USERNAME, password: cfg.LEGACY_PASSWORD }),
-    });
-    closers.push(() => pool.close());
-    const dataDir = path.resolve(cfg.DATA_DIR);
-    const runner = new ToolRunner({ registry, pool, baseUrl, dataDir, redact: maskDeep, traces: cfg.RPA_TRACES, deadlineMs: callDeadlineMs(cfg) });
+    const rt = await createToolRuntime(cfg, { pagesPerSystem: 1, ...(sandboxUrl && { sandboxUrl }) });
+    closers.push(() => rt.close());
+    const { runner, dataDir } = rt;
     const opts = args.approval && tool.effect === 'write' ? { idempotencyKey: args.approval } : {};
     const evidenceOf = (recs: ToolCallRecord[]) => recs.flatMap((r) => r.evidence.files.map((f) => path.join(dataDir, f)));
     try {

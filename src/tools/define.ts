@@ -6,7 +6,8 @@
 import type { z } from 'zod';
 import type { Page } from 'playwright-core';
 
-export type LegacySystem = 'crm' | 'resource' | 'nms' | 'ticket';
+/** The legacy systems the robot reaches (tools/systems.ts says how: browser or HTTP API). */
+export type LegacySystem = 'crm' | 'resource' | 'nms' | 'ticket' | 'billing' | 'channel' | 'sms' | 'risk';
 export type ToolEffect = 'read' | 'write';
 
 /** One step of evidence: what the robot did, in order. */
@@ -22,6 +23,20 @@ export interface Evidence {
   files: string[];
 }
 
+/**
+ * The HTTP-API carrier: a logged-in JSON client for one system (tools/api-client.ts). Same
+ * contract as a browser page: 5xx, timeouts and lost sessions are SystemErrors (a lost session
+ * logs in again and retries once); other 4xx come back as a status for the tool to turn into a
+ * BusinessError.
+ */
+export interface ApiResponse {
+  status: number;
+  body: unknown;
+}
+export interface ApiClient {
+  request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<ApiResponse>;
+}
+
 /** A warm, logged-in page for one legacy system, lent for the duration of fn. */
 export type WithPage = <T>(system: LegacySystem, fn: (page: Page, baseUrl: string) => Promise<T>) => Promise<T>;
 
@@ -32,6 +47,8 @@ export interface ToolContext {
   idempotencyKey?: string;
   signal: AbortSignal;
   withPage: WithPage;
+  /** The HTTP-API carrier for systems driven through their API instead of the browser. */
+  api(system: LegacySystem): ApiClient;
   /** Base URL of each legacy system (the sandbox, or the real portals). */
   baseUrl(system: LegacySystem): string;
   /** Record a step of evidence. */

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { z } from 'zod';
-import type { AnyTool, Evidence, LegacySystem, ToolContext, ToolEffect, VerifyResult, WithPage } from './define.js';
+import type { AnyTool, ApiClient, Evidence, LegacySystem, ToolContext, ToolEffect, VerifyResult, WithPage } from './define.js';
 import { BusinessError, SystemError, isBusinessError, isSystemError } from './errors.js';
 import { pageReusable, toSystemError } from './browser-pool.js';
 import { CircuitBreakers, type BreakerOptions, type BreakerSnapshot } from './circuit-breaker.js';
@@ -62,6 +62,8 @@ export interface RetryPolicy {
 export interface ToolRunnerDeps {
   registry: ToolRegistry;
   pool: { withPage: WithPage };
+  /** HTTP-API carrier per system (tools/api-client.ts), for systems not driven by the browser. */
+  api?(system: LegacySystem, signal: AbortSignal): ApiClient;
   baseUrl(system: LegacySystem): string;
   dataDir: string;
   retry?: Partial<RetryPolicy>;
@@ -240,6 +242,10 @@ export class ToolRunner {
       ...(opts.idempotencyKey !== undefined && { idempotencyKey: opts.idempotencyKey }),
       signal,
       baseUrl: (s) => this.deps.baseUrl(s),
+      api: (s) => {
+        if (!this.deps.api) throw new SystemError('unavailable', s, `${s}: no HTTP API client configured`);
+        return this.deps.api(s, signal);
+      },
       step: (s, data) => evidence.step(s, data),
       withPage: this.evidenceWithPage(evidence, signal),
     };

@@ -1,0 +1,60 @@
+/**
+ * The tool runtime of one process: registry, browser pool, HTTP-API clients and runner, built
+ * from the configuration. app.ts and the `npm run tool` CLI both compose it here, so the two
+ * cannot drift apart in how they reach the legacy systems.
+ */
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { maskDeep } from '../policies/masking.js';
+import type { AnyTool, LegacySystem } from './define.js';
+import { BrowserPool } from './browser-pool.js';
+import { legacyTools, portalLogin } from './legacy/index.js';
+import { ToolRegistry } from './registry.js';
+import { ToolRunner, callDeadlineMs } from './runner.js';
+import { legacyBaseUrls } from './systems.js';
+
+export interface ToolRuntime {
+  registry: ToolRegistry;
+  pool: BrowserPool;
+  runner: ToolRunner;
+  baseUrl(system: LegacySystem): string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export interface ToolRuntimeOptions {
+  /** The in-process sandbox's URL; otherwise the LEGACY_*_URL variables are used. */
+  sandboxUrl?: string;
+  /** Overrides RPA_PAGES_PER_SYSTEM (the CLI runs one tool: one page is enough). */
+  pagesPerSystem?: number;
+  tools?: readonly AnyTool[];
+}
+
+export async function createToolRuntime(config: Config, opts: ToolRuntimeOptions = {}): Promise<ToolRuntime> {
+  const urls = opts.sandboxUrl ? legacyBaseUrls({ sandboxUrl: opts.sandboxUrl }) : legacyBaseUrls({ env: config });
+  const baseUrl = (system: LegacySystem) => urls[system];
+  const pool = new BrowserPool({
+    executablePath: config.CHROMIUM_PATH,
+    headless: config.BROWSER_HEADLESS,
+    pagesPerSystem: opts.pagesPerSystem ?? config.RPA_PAGES_PER_SYSTEM,
+    recycleAfter: config.RPA_RECYCLE_AFTER,
+    taskTimeoutMs: config.RPA_TASK_TIMEOUT_MS,
+    baseUrl,
+    login: (system) => portalLogin(system, { username: config.LEGACY_USERNAME, password: config.LEGACY_PASSWORD }),
+  });
+  await pool.start();
+  const registry = new ToolRegistry();
+  for (const tool of opts.tools ?? legacyTools) registry.register(tool);
+  const dataDir = path.resolve(config.DATA_DIR);
+  const runner = new ToolRunner({
+    registry,
+    pool,
+    baseUrl,
+    dataDir,
+    redact: maskDeep,
+    traces: config.RPA_TRACES,
+    breakers: { failureThreshold: config.RPA_BREAKER_THRESHOLD, coolDownMs: config.RPA_BREAKER_COOLDOWN_MS },
+    deadlineMs: callDeadlineMs(config),
+  });
+  return { registry, pool, runner, baseUrl, dataDir, close: () => pool.close() };
+}
