@@ -20,7 +20,7 @@ import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { startApp, type App } from '../src/app.js';
 import { formatTable, summarize } from './lib/stats.js';
-import { chromiumRssMb, chromiumTrees, nodePeakRssMb, pssMb, rssMb } from './lib/proc-rss.js';
+import { chromiumRssMb, chromiumTrees, nodePeakRssMb, pssMb, rssMb } from '../src/tools/proc-memory.js';
 import { WarmReader, chromiumPath, readWithFreshBrowser, type PortReading, type PortTarget } from './lib/bare-playwright.js';
 
 const TARGET: PortTarget = { olt: 'OLT-HZ-01', fsp: '0/1/3' };

@@ -77,6 +77,13 @@ export const configSchema = z.object({
   RPA_CALL_DEADLINE_MS: z.coerce.number().int().min(1000).default(60_000),
   /** Playwright trace of a failed browser task ('failure') or none ('off'). */
   RPA_TRACES: z.enum(['failure', 'off']).default('failure'),
+  /** Bound on the browser's memory (summed RSS of the Chromium process tree, MB); 0 = measure only. */
+  RPA_BROWSER_MAX_RSS_MB: z.coerce.number().int().min(0).default(1500),
+  /** Encrypts portal sessions saved under DATA_DIR/sessions (32 bytes: 64 hex chars or base64). Unset: sessions in memory only. */
+  RPA_SESSION_KEY: optionalString.refine(
+    (v) => v === undefined || /^[0-9a-fA-F]{64}$/.test(v) || (/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(v) && Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64').length === 32),
+    'must be 32 bytes: 64 hex characters or base64',
+  ),
   /** Evidence retention under DATA_DIR/evidence: newest N files, none older than D days. */
   EVIDENCE_MAX_FILES: z.coerce.number().int().min(1).default(20_000),
   EVIDENCE_MAX_AGE_DAYS: z.coerce.number().int().min(1).default(90),

@@ -20,7 +20,7 @@ export interface PortReading {
 }
 
 /** Same options as the pool's contexts, so both render the same pages the same way. */
-const CONTEXT_OPTIONS = { ignoreHTTPSErrors: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' } as const;
+export const CONTEXT_OPTIONS = { ignoreHTTPSErrors: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' } as const;
 
 export const chromiumPath = (): string => process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -39,7 +39,7 @@ export function alarmsUrl(sandboxUrl: string, t: PortTarget): string {
 
 const onLoginPage = (page: Page) => new URL(page.url()).pathname.replace(/\/+$/, '').endsWith('/login');
 
-async function open(page: Page, url: string): Promise<void> {
+export async function open(page: Page, url: string): Promise<void> {
   const res = await page.goto(url, { waitUntil: 'domcontentloaded' });
   if (!res || res.status() >= 400) throw new Error(`${url}: HTTP ${res?.status() ?? 'no response'}`);
   if (onLoginPage(page)) throw new Error(`${url}: the portal showed its login page (session lost)`);

@@ -519,7 +519,22 @@ export class Agent implements AgentNodes {
   }
 
   private flowTools(s: AgentStateValue, principal: Principal): FlowTools {
+    // Progress of a long flow: one message, updated in place (a new one if the update fails).
+    let progressRef: MessageRef | undefined;
+    const progress = async (text: string): Promise<void> => {
+      const channel = this.deps.channels.get(s.channel);
+      if (progressRef && channel) {
+        try {
+          await channel.update(progressRef, { kind: 'text', text: maskText(text) });
+          return;
+        } catch (err) {
+          this.log('warn', 'progress update failed', { runId: s.runId, error: (err as Error).message });
+        }
+      }
+      progressRef = await this.send(s.channel, s.conversationId, { kind: 'text', text }, s.runId);
+    };
     return {
+      progress,
       call: async <S extends z.ZodType>(tool: string, input: unknown, output: S): Promise<z.infer<S>> => {
         const access = canCallTool(principal, tool);
         if (!access.allowed) {

@@ -5,7 +5,50 @@
  */
 import type { z } from 'zod';
 import type { Plan, Lang } from './plan.js';
-import { alarmSummary, messages, portReply, ticketReply } from './replies.js';
+import {
+  alarmSummary,
+  batchProgress,
+  batchReply,
+  billsReply,
+  blacklistReply,
+  completeTitle,
+  customerLabel,
+  eligibilityReply,
+  identityReply,
+  messages,
+  portReply,
+  reconReply,
+  systemName,
+  ticketReply,
+  workMessages,
+  workOrderReply,
+  type BatchItem,
+} from './replies.js';
+import { BusinessError, isBusinessError, isSystemError } from '../tools/errors.js';
+import { runBatch } from '../tools/batch.js';
+import { maskMobile, maskResidentId, maskText } from '../policies/masking.js';
+import {
+  acknowledgeAlarmInput,
+  addTicketNoteInput,
+  alarmSchema,
+  checkBlacklistInput,
+  checkBlacklistOutput,
+  checkPlanEligibilityInput,
+  checkPlanEligibilityOutput,
+  compareChannelBillingInput,
+  compareChannelBillingOutput,
+  dispatchWorkOrderInput,
+  getAlarmInput,
+  getBillsInput,
+  getBillsOutput,
+  getNumberStatusInput,
+  getNumberStatusOutput,
+  getWorkOrderInput,
+  getWorkOrderOutput,
+  sendSmsNoticeInput,
+  verifyIdentityInput,
+  verifyIdentityOutput,
+} from '../tools/schemas.js';
 import {
   getCustomerInput,
   customerSchema,
@@ -21,7 +64,17 @@ import {
 
 export interface FlowTools {
   call<S extends z.ZodType>(tool: string, input: z.input<typeof getPortInput> | Record<string, unknown>, output: S): Promise<z.infer<S>>;
+  /**
+   * Tell the requester how a long flow is getting on (the agent sends one message and updates it).
+   * Optional: flows run without it. A failure to report never fails the flow.
+   */
+  progress?(text: string): Promise<void>;
+  /** Most tool calls a batch flow keeps in flight at once (default BATCH_CONCURRENCY). */
+  concurrency?: number;
 }
+
+/** Default calls in flight for a batch flow: enough to be quick, few enough to spare the portal. */
+export const BATCH_CONCURRENCY = 4;
 
 export interface WriteProposal {
   tool: string;
@@ -34,7 +87,29 @@ export type FlowResult =
   /** The proposing node writes the message, since only it knows who the approvers are. */
   | { kind: 'propose'; proposal: WriteProposal; unresolved: CompletableField[] };
 
+/** A planned argument the tool's schema refuses: told to the user, not an internal error. */
+class InvalidInput extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+  }
+}
+
+function valid<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  throw new InvalidInput(r.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`));
+}
+
 export async function runFlow(plan: Plan, tools: FlowTools): Promise<FlowResult> {
+  try {
+    return await route(plan, tools);
+  } catch (err) {
+    if (err instanceof InvalidInput) return { kind: 'reply', text: maskText(workMessages.invalidInput(plan.lang, err.problems)), status: 'not_understood' };
+    throw err;
+  }
+}
+
+async function route(plan: Plan, tools: FlowTools): Promise<FlowResult> {
   const lang = plan.lang;
   switch (plan.flow) {
     case 'help':
@@ -57,7 +132,156 @@ export async function runFlow(plan: Plan, tools: FlowTools): Promise<FlowResult>
     }
     case 'ticket.complete':
       return completeTicket(lang, plan.ticketId, tools);
+    case 'identity.verify': {
+      const input = valid(verifyIdentityInput, { customer: plan.customer, residentId: plan.residentId, ...(plan.name ? { name: plan.name } : {}) });
+      const res = await tools.call('crm.verifyIdentity', input, verifyIdentityOutput);
+      return { kind: 'reply', text: identityReply(lang, customerLabel(plan.customer), res), status: 'succeeded' };
+    }
+    case 'blacklist.check': {
+      const input = valid(checkBlacklistInput, { ...(plan.mobile ? { mobile: plan.mobile } : {}), ...(plan.residentId ? { residentId: plan.residentId } : {}) });
+      const res = await tools.call('risk.checkBlacklist', input, checkBlacklistOutput);
+      const subject = [plan.mobile ? maskMobile(plan.mobile) : null, plan.residentId ? maskResidentId(plan.residentId) : null].filter(Boolean).join(' / ');
+      return { kind: 'reply', text: blacklistReply(lang, subject, res), status: 'succeeded' };
+    }
+    case 'bills.show': {
+      const input = valid(getBillsInput, { customer: plan.customer, ...(plan.from ? { from: plan.from } : {}), ...(plan.to ? { to: plan.to } : {}) });
+      const res = await tools.call('billing.getBills', input, getBillsOutput);
+      return { kind: 'reply', text: billsReply(lang, res, plan.from, plan.to), status: 'succeeded' };
+    }
+    case 'plan.eligibility': {
+      const input = valid(checkPlanEligibilityInput, { customer: plan.customer, planCode: plan.planCode });
+      const res = await tools.call('billing.checkPlanEligibility', input, checkPlanEligibilityOutput);
+      return { kind: 'reply', text: eligibilityReply(lang, res), status: 'succeeded' };
+    }
+    case 'workorder.show': {
+      const res = await tools.call('workorder.get', valid(getWorkOrderInput, { workOrderId: plan.workOrderId }), getWorkOrderOutput);
+      return { kind: 'reply', text: workOrderReply(lang, res.workOrder), status: 'succeeded' };
+    }
+    case 'recon.channel': {
+      const input = valid(compareChannelBillingInput, { channelId: plan.channelId, period: plan.period });
+      const res = await tools.call('recon.compareChannelBilling', input, compareChannelBillingOutput);
+      return { kind: 'reply', text: reconReply(lang, res), status: 'succeeded' };
+    }
+    case 'numbers.batch':
+      return batchStatus(plan, tools);
+    case 'alarm.ack':
+      return proposeAck(lang, plan.alarmId, plan.note, tools);
+    case 'ticket.note':
+      return proposeNote(lang, plan.ticketId, plan.note, tools);
+    case 'workorder.dispatch':
+      return proposeDispatch(plan, tools);
+    case 'sms.send': {
+      const input = valid(sendSmsNoticeInput, { mobile: plan.mobile, templateId: plan.templateId, params: plan.params });
+      return { kind: 'propose', proposal: { tool: 'sms.sendNotice', input, title: workMessages.smsTitle(lang, input.mobile, input.templateId) }, unresolved: [] };
+    }
   }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Writes: read the target first so the proposal carries what the approver saw (`expected`).
+
+export async function proposeAck(lang: Lang, alarmId: string, note: string | null, tools: FlowTools): Promise<FlowResult> {
+  const alarm = await tools.call('nms.getAlarm', valid(getAlarmInput, { alarmId }), alarmSchema);
+  if (alarm.acknowledged) return { kind: 'reply', text: workMessages.alreadyAcknowledged(lang, alarm), status: 'succeeded' };
+  const input = valid(acknowledgeAlarmInput, {
+    alarmId: alarm.id,
+    ...(note ? { note } : {}),
+    expected: { acknowledged: false, cleared: alarm.clearedAt !== null },
+  });
+  return { kind: 'propose', proposal: { tool: 'nms.acknowledgeAlarm', input, title: workMessages.ackTitle(lang, alarm) }, unresolved: [] };
+}
+
+export async function proposeNote(lang: Lang, ticketId: string, note: string, tools: FlowTools): Promise<FlowResult> {
+  valid(addTicketNoteInput, { ticketId, note, expected: { status: '' } });
+  const { ticket } = await tools.call('ticket.get', valid(getTicketInput, { ticketId }), getTicketOutput);
+  const input = valid(addTicketNoteInput, { ticketId: ticket.id, note, expected: { status: ticket.status } });
+  return { kind: 'propose', proposal: { tool: 'ticket.addNote', input, title: workMessages.noteTitle(lang, ticket.id) }, unresolved: [] };
+}
+
+async function proposeDispatch(plan: Extract<Plan, { flow: 'workorder.dispatch' }>, tools: FlowTools): Promise<FlowResult> {
+  const asked = {
+    ticketId: plan.ticketId,
+    ...(plan.team ? { team: plan.team } : {}),
+    ...(plan.engineer ? { engineer: plan.engineer } : {}),
+    priority: plan.priority,
+    window: { start: plan.start, end: plan.end },
+    ...(plan.note ? { note: plan.note } : {}),
+  };
+  // Refuse a malformed request before touching the ticket system.
+  valid(dispatchWorkOrderInput, { ...asked, expected: { ticketStatus: '' } });
+  const { ticket } = await tools.call('ticket.get', valid(getTicketInput, { ticketId: plan.ticketId }), getTicketOutput);
+  const input = valid(dispatchWorkOrderInput, { ...asked, ticketId: ticket.id, expected: { ticketStatus: ticket.status } });
+  const to = plan.team ?? plan.engineer ?? '';
+  return { kind: 'propose', proposal: { tool: 'workorder.dispatch', input, title: workMessages.dispatchTitle(plan.lang, ticket.id, to) }, unresolved: [] };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Batch: many reads with a few in flight, progress about every 10 %, a failed item is reported
+// with its reason and does not fail the batch.
+
+async function batchStatus(plan: Extract<Plan, { flow: 'numbers.batch' }>, tools: FlowTools): Promise<FlowResult> {
+  const { lang, mobiles } = plan;
+  const total = mobiles.length;
+  const step = Math.max(1, Math.ceil(total / 10));
+  const denied = messages.denied(lang, 'crm.getNumberStatus');
+  const stop = new AbortController();
+  const failures = new Map<object, unknown>();
+  let fatal: unknown;
+  let reported = Promise.resolve();
+  let lastReported = 0;
+  const report = (done: number) => {
+    const progress = tools.progress;
+    if (!progress || done === lastReported || (done % step !== 0 && done !== total)) return;
+    lastReported = done;
+    reported = reported.then(() => progress(batchProgress(lang, done, total))).catch(() => undefined);
+  };
+
+  const inputs = mobiles.map((mobile) => ({ mobile }));
+  const result = await runBatch<{ mobile: string }, z.infer<typeof getNumberStatusOutput>>({
+    // Every item goes through FlowTools.call: authorized, audited and scope-checked one by one.
+    runner: {
+      run: async (tool, input) => {
+        try {
+          return { output: await tools.call(tool, valid(getNumberStatusInput, input), getNumberStatusOutput) };
+        } catch (err) {
+          failures.set(input as object, err);
+          // The role may not use the tool at all: every other call would be refused the same way.
+          if (err instanceof Error && err.message === denied) {
+            fatal ??= err;
+            stop.abort();
+          }
+          throw err;
+        }
+      },
+    },
+    tool: 'crm.getNumberStatus',
+    inputs,
+    concurrency: tools.concurrency ?? BATCH_CONCURRENCY,
+    progressIntervalMs: 0,
+    onProgress: (p) => report(p.done),
+    signal: stop.signal,
+  });
+  await reported;
+  if (fatal !== undefined) throw fatal;
+  const errors = [...failures.values()];
+  // Nothing answered and the system is down: say so, as any other flow would.
+  if (result.ok === 0 && errors.length === total && isSystemError(errors[0])) throw errors[0];
+  const items: BatchItem[] = result.items.map((item, i) =>
+    item.ok
+      ? { mobile: mobiles[i]!, status: item.output.status }
+      : { mobile: mobiles[i]!, status: null, reason: failures.has(inputs[i]!) ? failureReason(lang, failures.get(inputs[i]!)) : maskText(item.error.message) },
+  );
+  return { kind: 'reply', text: batchReply(lang, items, plan.invalid, plan.duplicates), status: 'succeeded' };
+}
+
+function failureReason(lang: Lang, err: unknown): string {
+  if (isBusinessError(err)) {
+    const zh = (err as BusinessError).details.zh;
+    return maskText(lang === 'zh' && typeof zh === 'string' ? zh : err.message);
+  }
+  if (isSystemError(err)) return lang === 'zh' ? `${systemName('zh', err.system)}无响应` : `${systemName('en', err.system)} not responding`;
+  if (err instanceof InvalidInput) return maskText(err.message);
+  return maskText(err instanceof Error ? err.message : String(err));
 }
 
 async function portStatus(lang: Lang, olt: string, fsp: string, tools: FlowTools): Promise<FlowResult> {
@@ -116,7 +340,7 @@ async function completeTicket(lang: Lang, ticketId: string, tools: FlowTools): P
     proposal: {
       tool: 'ticket.updateFields',
       input,
-      title: lang === 'zh' ? `补全工单 ${ticket.id}` : `Complete ticket ${ticket.id}`,
+      title: `${completeTitle[lang]} ${ticket.id}`,
     },
     unresolved,
   };

@@ -3,7 +3,17 @@
  * wording can change without touching behaviour, and so both languages stay side by side.
  */
 import type { Lang } from './plan.js';
-import type { Alarm, CompletableField, Port, RxBand, Ticket } from '../tools/schemas.js';
+import type { z } from 'zod';
+import type { Alarm, CompletableField, Port, RxBand, Ticket, WorkOrder } from '../tools/schemas.js';
+import type {
+  checkBlacklistOutput,
+  checkPlanEligibilityOutput,
+  compareChannelBillingOutput,
+  getBillsOutput,
+  getNumberStatusOutput,
+  verifyIdentityOutput,
+} from '../tools/schemas.js';
+import { maskMobile } from '../policies/masking.js';
 
 type Text = { zh: string; en: string };
 const t = (lang: Lang, text: Text) => text[lang];
@@ -107,6 +117,18 @@ export const messages = {
         '• 查告警 OLT-HZ-01 — 网元的活动告警',
         '• 查工单 T20261124-0012 — 工单详情与缺失字段',
         '• 补全工单 T20261124-0012 — 从 CRM 和资源系统补全缺失字段（需主管审批后写入）',
+        '• 核验身份 <手机号或客户编号> <身份证号> [姓名 张伟] — 证件号格式、校验位与档案比对',
+        '• 黑名单 <手机号> / 查风险 <身份证号> — 黑名单与风险名单核查',
+        '• 查账单 C000123 [2026-09 [2026-11]] — 账单、欠费与合约到期',
+        '• 能否办理 P5G_199 C000123 — 套餐办理资格与不通过的原因',
+        '• 查派单 W20261124-0001 — 派单详情',
+        '• 批量查询号码状态 <手机号，空格/逗号/换行分隔，最多 500 个> — 批量号码状态',
+        '• 对账 CH001 2026-10 — 渠道与计费对账，列出差异与证据',
+        '需主管审批后执行的操作：',
+        '• 派单 T20261124-0012 杭州装维一组 P2 2026-11-25 09:00-11:00 [备注]',
+        '• 工单备注 T20261124-0012 用户已重启光猫',
+        '• 确认告警 ALM900001 [备注]',
+        '• 发短信 <手机号> SMS_FAULT_NOTICE ticket=T20261124-0012 time=2026-11-25 09:00',
       ].join('\n'),
       en: [
         'I can help with:',
@@ -114,6 +136,18 @@ export const messages = {
         '• alarms OLT-HZ-01 — active alarms of a network element',
         '• ticket T20261124-0012 — ticket details and missing fields',
         '• complete ticket T20261124-0012 — fill missing fields from CRM and resource systems (written after a manager approves)',
+        '• verify id C000123 <ID number> [name 张伟] — ID number format, checksum and match with the record',
+        '• blacklist check <mobile> — blacklist and risk lists',
+        '• bills C000123 [2026-09 [2026-11]] — bills, arrears and contract end',
+        '• eligible C000123 P5G_199 — plan eligibility and the rules that fail',
+        '• work order W20261124-0001 — work order details',
+        '• batch status <mobiles, separated by spaces/commas/new lines, up to 500> — line status of many numbers',
+        '• reconcile CH001 2026-10 — channel vs billing reconciliation with the evidence of each difference',
+        'Run after a manager approves:',
+        '• dispatch T20261124-0012 to <team or engineer> P2 2026-11-25 09:00-11:00 [note]',
+        '• add note T20261124-0012 <text>',
+        '• ack alarm ALM900001 [note]',
+        '• send sms <mobile> SMS_FAULT_NOTICE ticket=T20261124-0012 time=2026-11-25 09:00',
       ].join('\n'),
     }),
   unknown: (lang: Lang) =>
@@ -142,6 +176,12 @@ export const messages = {
     }),
   proposal: (lang: Lang, title: string, approvers: string[], unresolved: string[]) => {
     const missing = unresolved.map((f) => fieldLabels[f as CompletableField]?.[lang] ?? f);
+    if (!title.startsWith(completeTitle.zh) && !title.startsWith(completeTitle.en)) {
+      return t(lang, {
+        zh: `「${title}」：需 ${approvers.join(' 或 ')} 审批后执行，执行后会回读核验。`,
+        en: `"${title}": it will run once ${approvers.join(' or ')} approves, and be checked by reading it back.`,
+      });
+    }
     return t(lang, {
       zh: `「${title}」：已从 CRM 和资源系统查到缺失字段，需 ${approvers.join(' 或 ')} 审批后写入。${missing.length ? `仍无法补全：${missing.join('、')}。` : ''}`,
       en: `"${title}": found the missing fields in CRM and the resource system; they will be written once ${approvers.join(' or ')} approves.${missing.length ? ` Still unknown: ${missing.join(', ')}.` : ''}`,
@@ -168,6 +208,10 @@ const systemNames: Record<string, Text> = {
   resource: { zh: '资源管理系统', en: 'resource system' },
   nms: { zh: '网管系统', en: 'network management system' },
   ticket: { zh: '工单系统', en: 'ticket system' },
+  billing: { zh: 'BOSS 计费系统', en: 'BOSS billing system' },
+  risk: { zh: '风控系统', en: 'risk system' },
+  sms: { zh: '短信平台', en: 'SMS gateway' },
+  channel: { zh: '渠道系统', en: 'channel system' },
 };
 export const systemName = (lang: Lang, system: string) => systemNames[system]?.[lang] ?? system;
 
@@ -219,3 +263,266 @@ export function formatTime(d: Date | string): string {
   const s = new Date(date.getTime() + 8 * 3600_000).toISOString();
   return `${s.slice(0, 10)} ${s.slice(11, 16)}`;
 }
+
+// ------------------------------------------------------------------------------------------------
+// Issue 3 replies. Personal numbers are shown masked here already (the agent masks again).
+
+/** Title prefix of the ticket-completion proposal (its proposal message names CRM and resources). */
+export const completeTitle: Text = { zh: '补全工单', en: 'Complete ticket' };
+
+const yuan = (lang: Lang, v: number) => (lang === 'zh' ? `${v.toFixed(2)} 元` : `¥${v.toFixed(2)}`);
+const yes = (v: boolean | null) => (v === null ? '—' : v ? '✓' : '✗');
+const list = (lang: Lang, items: string[]) => items.join(lang === 'zh' ? '、' : ', ');
+
+/** A customer reference as it may be shown: customer id as is, mobile masked. */
+export function customerLabel(ref: { customerId: string } | { mobile: string }): string {
+  return 'customerId' in ref ? ref.customerId : maskMobile(ref.mobile);
+}
+
+/** Something typed that is not a valid number: keep the first 3 and last 4 of long digit runs. */
+export function maskLoose(token: string): string {
+  const digits = token.replace(/\D/g, '');
+  if (digits.length < 7) return token;
+  return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
+}
+
+const verdictNames: Record<z.infer<typeof verifyIdentityOutput>['verdict'], Text> = {
+  verified: { zh: '通过 ✅', en: 'verified ✅' },
+  mismatch: { zh: '与档案不一致 ❌', en: 'does not match the record ❌' },
+  invalid_id: { zh: '证件号无效 ❌', en: 'invalid ID number ❌' },
+  not_real_name_verified: { zh: '客户未完成实名认证 ⚠️', en: 'customer is not real-name verified ⚠️' },
+};
+
+export function identityReply(lang: Lang, who: string, r: z.infer<typeof verifyIdentityOutput>): string {
+  const lines = [
+    t(lang, { zh: `身份核验（${who}）：${verdictNames[r.verdict].zh}`, en: `Identity check (${who}): ${verdictNames[r.verdict].en}` }),
+    t(lang, {
+      zh: `• 提供的证件号 ${r.givenIdMasked}${r.recordIdMasked ? `，档案证件号 ${r.recordIdMasked}` : ''}${r.customerId ? `（客户 ${r.customerId}，${regionName('zh', r.region)}）` : ''}`,
+      en: `• ID given ${r.givenIdMasked}${r.recordIdMasked ? `, on record ${r.recordIdMasked}` : ''}${r.customerId ? ` (customer ${r.customerId}, ${regionName('en', r.region)})` : ''}`,
+    }),
+    t(lang, {
+      zh: `• 格式 ${yes(r.formatValid)}  校验位 ${yes(r.checksumValid)}  出生日期 ${yes(r.birthDateValid)}  与档案一致 ${yes(r.matchesRecord)}  姓名一致 ${yes(r.nameMatches)}  已实名 ${yes(r.realNameVerified)}`,
+      en: `• Format ${yes(r.formatValid)}  checksum ${yes(r.checksumValid)}  birth date ${yes(r.birthDateValid)}  matches record ${yes(r.matchesRecord)}  name ${yes(r.nameMatches)}  real-name verified ${yes(r.realNameVerified)}`,
+    }),
+  ];
+  if (r.reasons.length) lines.push(t(lang, { zh: `原因：${r.reasons.map((x) => x.zh).join('；')}`, en: `Why: ${r.reasons.map((x) => x.en).join('; ')}` }));
+  return lines.join('\n');
+}
+
+const riskNames: Record<'low' | 'medium' | 'high', Text> = { low: { zh: '低', en: 'low' }, medium: { zh: '中', en: 'medium' }, high: { zh: '高', en: 'high' } };
+const listNames: Record<string, Text> = {
+  blacklist: { zh: '黑名单', en: 'blacklist' },
+  fraud: { zh: '涉诈名单', en: 'fraud list' },
+  arrears_risk: { zh: '欠费风险', en: 'arrears risk' },
+  watch: { zh: '关注名单', en: 'watch list' },
+};
+
+export function blacklistReply(lang: Lang, subject: string, r: z.infer<typeof checkBlacklistOutput>): string {
+  const risk = riskNames[r.riskLevel][lang];
+  if (!r.listed || r.hits.length === 0) {
+    return t(lang, {
+      zh: `风险核查 ${subject}：未命中任何名单，风险等级 ${risk}（核查时间 ${r.checkedAt}）。`,
+      en: `Risk check ${subject}: on no list, risk ${risk} (checked ${r.checkedAt}).`,
+    });
+  }
+  const head = t(lang, {
+    zh: `风险核查 ${subject}：命中 ${r.hits.length} 条名单，风险等级 ${risk}（核查时间 ${r.checkedAt}）：`,
+    en: `Risk check ${subject}: ${r.hits.length} list hit${r.hits.length === 1 ? '' : 's'}, risk ${risk} (checked ${r.checkedAt}):`,
+  });
+  const rows = r.hits.map((h) =>
+    t(lang, {
+      zh: `• [${listNames[h.list]?.zh ?? h.list}] ${h.subject === 'mobile' ? '手机号' : '证件号'} ${h.value} — ${h.reason}（自 ${h.since}，来源 ${h.source}）`,
+      en: `• [${listNames[h.list]?.en ?? h.list}] ${h.subject === 'mobile' ? 'mobile' : 'ID'} ${h.value} — ${h.reason} (since ${h.since}, source ${h.source})`,
+    }),
+  );
+  return [head, ...rows].join('\n');
+}
+
+const billStatusNames: Record<string, Text> = {
+  paid: { zh: '已缴清', en: 'paid' },
+  unpaid: { zh: '未缴', en: 'unpaid' },
+  overdue: { zh: '逾期', en: 'overdue' },
+  partial: { zh: '部分缴纳', en: 'part paid' },
+};
+
+export function billsReply(lang: Lang, r: z.infer<typeof getBillsOutput>, from: string | null, to: string | null): string {
+  const range = from ? (from === to || !to ? from : `${from} ~ ${to}`) : t(lang, { zh: '最近账期', en: 'recent periods' });
+  const owing =
+    r.paymentStatus === 'arrears' || r.arrears > 0
+      ? t(lang, { zh: `欠费 ${yuan(lang, r.arrears)}`, en: `arrears ${yuan(lang, r.arrears)}` })
+      : t(lang, { zh: '无欠费', en: 'no arrears' });
+  const contract = r.contractEnd ? t(lang, { zh: `，合约到期 ${r.contractEnd}`, en: `, contract ends ${r.contractEnd}` }) : '';
+  const head = t(lang, {
+    zh: `客户 ${r.customerId} 账单（${range}，${regionName('zh', r.region)}）：${owing}${contract}`,
+    en: `Bills of ${r.customerId} (${range}, ${regionName('en', r.region)}): ${owing}${contract}`,
+  });
+  if (r.bills.length === 0) return [head, t(lang, { zh: '该时段没有账单。', en: 'No bills in that period.' })].join('\n');
+  const rows = r.bills.map((b) =>
+    t(lang, {
+      zh: `• ${b.period} 应缴 ${yuan('zh', b.amount)}，已缴 ${yuan('zh', b.paid)}，${billStatusNames[b.status]!.zh}（到期 ${b.dueDate}${b.paidAt ? `，缴费于 ${b.paidAt}` : ''}）`,
+      en: `• ${b.period} due ${yuan('en', b.amount)}, paid ${yuan('en', b.paid)}, ${billStatusNames[b.status]!.en} (due ${b.dueDate}${b.paidAt ? `, paid ${b.paidAt}` : ''})`,
+    }),
+  );
+  return [head, ...rows].join('\n');
+}
+
+export function eligibilityReply(lang: Lang, r: z.infer<typeof checkPlanEligibilityOutput>): string {
+  const head = t(lang, {
+    zh: `${r.planName}（${r.planCode}）：客户 ${r.customerId} ${r.eligible ? '可以办理 ✅' : '不能办理 ❌'}`,
+    en: `${r.planName} (${r.planCode}): customer ${r.customerId} ${r.eligible ? 'is eligible ✅' : 'is not eligible ❌'}`,
+  });
+  // Failed rules first: they are the answer to "why not".
+  const rules = [...r.rules].sort((a, b) => Number(a.passed) - Number(b.passed));
+  return [head, ...rules.map((x) => `• ${x.passed ? '✓' : '✗'} ${x.reason[lang]}`)].join('\n');
+}
+
+const woStatusNames: Record<WorkOrder['status'], Text> = {
+  pending: { zh: '待派', en: 'pending' },
+  dispatched: { zh: '已派单', en: 'dispatched' },
+  in_progress: { zh: '处理中', en: 'in progress' },
+  done: { zh: '已完成', en: 'done' },
+  cancelled: { zh: '已取消', en: 'cancelled' },
+};
+
+export function workOrderReply(lang: Lang, w: WorkOrder): string {
+  const v = (s: string | null) => s ?? '—';
+  const window = w.appointmentStart ? `${w.appointmentStart} – ${w.appointmentEnd ?? '?'}` : '—';
+  return [
+    t(lang, { zh: `派单 ${w.id}（${woStatusNames[w.status].zh}，${w.priority}）`, en: `Work order ${w.id} (${woStatusNames[w.status].en}, ${w.priority})` }),
+    t(lang, { zh: `• 关联工单：${v(w.ticketId)}，类型 ${w.type}`, en: `• Ticket: ${v(w.ticketId)}, type ${w.type}` }),
+    t(lang, { zh: `• 班组：${v(w.team)}，工程师：${v(w.engineer)}`, en: `• Team: ${v(w.team)}, engineer: ${v(w.engineer)}` }),
+    t(lang, { zh: `• 预约时段：${window}`, en: `• Appointment: ${window}` }),
+    t(lang, { zh: `• 地址：${v(w.address)}（${regionName('zh', w.region)}）`, en: `• Address: ${v(w.address)} (${regionName('en', w.region)})` }),
+    ...(w.note ? [t(lang, { zh: `• 备注：${w.note}`, en: `• Note: ${w.note}` })] : []),
+  ].join('\n');
+}
+
+type Recon = z.infer<typeof compareChannelBillingOutput>;
+const reconKinds: Record<Recon['exceptions'][number]['kind'], Text> = {
+  missing_in_billing: { zh: '计费系统缺失', en: 'Missing in billing' },
+  missing_in_channel: { zh: '渠道系统缺失', en: 'Missing in channel' },
+  amount_mismatch: { zh: '金额不一致', en: 'Amount mismatch' },
+  duplicate: { zh: '重复记录', en: 'Duplicate' },
+};
+const sourceNames: Record<'channel' | 'billing', Text> = { channel: { zh: '渠道系统', en: 'channel' }, billing: { zh: 'BOSS 计费', en: 'BOSS billing' } };
+/** Exception rows shown in one reply; the rest are counted. */
+export const RECON_SHOWN = 20;
+
+export function reconReply(lang: Lang, r: Recon): string {
+  const lines = [
+    t(lang, {
+      zh: `渠道 ${r.channelId} ${r.period} 对账（${regionName('zh', r.region)}，数据获取于 ${r.fetchedAt}）`,
+      en: `Reconciliation ${r.channelId} ${r.period} (${regionName('en', r.region)}, fetched ${r.fetchedAt})`,
+    }),
+    t(lang, {
+      zh: `• 渠道记录 ${r.channelTotals.count} 笔 ${yuan('zh', r.channelTotals.amount)}；计费记录 ${r.billingTotals.count} 笔 ${yuan('zh', r.billingTotals.amount)}`,
+      en: `• Channel ${r.channelTotals.count} records ${yuan('en', r.channelTotals.amount)}; billing ${r.billingTotals.count} records ${yuan('en', r.billingTotals.amount)}`,
+    }),
+    t(lang, { zh: `• 一致 ${r.matched.count} 笔 ${yuan('zh', r.matched.amount)}`, en: `• Matched ${r.matched.count} records ${yuan('en', r.matched.amount)}` }),
+  ];
+  if (r.exceptions.length === 0) {
+    lines.push(t(lang, { zh: '无差异：两边记录全部一致。', en: 'No differences: every record matches.' }));
+    return lines.join('\n');
+  }
+  const kinds = Object.keys(reconKinds) as (keyof typeof reconKinds)[];
+  const counts = kinds.map((k) => [k, r.exceptions.filter((e) => e.kind === k).length] as const).filter(([, n]) => n > 0);
+  lines.push(
+    t(lang, {
+      zh: `• 差异 ${r.exceptions.length} 笔：${counts.map(([k, n]) => `${reconKinds[k].zh} ${n}`).join('，')}`,
+      en: `• ${r.exceptions.length} difference${r.exceptions.length === 1 ? '' : 's'}: ${counts.map(([k, n]) => `${reconKinds[k].en} ${n}`).join(', ')}`,
+    }),
+  );
+  let shown = 0;
+  for (const [kind, n] of counts) {
+    if (shown >= RECON_SHOWN) break;
+    lines.push(t(lang, { zh: `${reconKinds[kind].zh}（${n}）：`, en: `${reconKinds[kind].en} (${n}):` }));
+    for (const e of r.exceptions.filter((x) => x.kind === kind)) {
+      if (shown >= RECON_SHOWN) break;
+      shown++;
+      const sources = e.evidence
+        .map((ev) => t(lang, { zh: `${sourceNames[ev.system].zh} ${ev.recordId} 于 ${ev.fetchedAt}`, en: `${sourceNames[ev.system].en} ${ev.recordId} at ${ev.fetchedAt}` }))
+        .join(lang === 'zh' ? '；' : '; ');
+      lines.push(
+        t(lang, {
+          zh: `• ${e.orderId} ${e.field}：渠道 ${e.channelValue ?? '—'} / 计费 ${e.billingValue ?? '—'}（来源：${sources}）`,
+          en: `• ${e.orderId} ${e.field}: channel ${e.channelValue ?? '—'} / billing ${e.billingValue ?? '—'} (source: ${sources})`,
+        }),
+      );
+    }
+  }
+  const more = r.exceptions.length - shown;
+  if (more > 0) lines.push(t(lang, { zh: `……以及另外 ${more} 条差异。`, en: `…and ${more} more.` }));
+  return lines.join('\n');
+}
+
+export type NumberStatus = z.infer<typeof getNumberStatusOutput>['status'];
+export type BatchItem = { mobile: string; status: NumberStatus } | { mobile: string; status: null; reason: string };
+const numberStatusNames: Record<NumberStatus, Text> = {
+  ACTIVE: { zh: '正常', en: 'active' },
+  SUSPENDED: { zh: '停机', en: 'suspended' },
+  ARREARS: { zh: '欠费', en: 'in arrears' },
+  CLOSED: { zh: '销户', en: 'closed' },
+  UNASSIGNED: { zh: '空号', en: 'unassigned' },
+};
+/** Numbers needing attention listed in one reply; the rest are counted. */
+export const BATCH_LISTED = 50;
+
+export function batchProgress(lang: Lang, done: number, total: number): string {
+  return t(lang, { zh: `批量查询号码状态：已完成 ${done}/${total}…`, en: `Batch status: ${done}/${total} done…` });
+}
+
+export function batchReply(lang: Lang, items: BatchItem[], invalid: string[], duplicates: number): string {
+  const statuses = Object.keys(numberStatusNames) as NumberStatus[];
+  const failed = items.filter((i) => i.status === null);
+  const counts = statuses.map((s) => [s, items.filter((i) => i.status === s).length] as const).filter(([, n]) => n > 0);
+  const parts = counts.map(([s, n]) => `${numberStatusNames[s][lang]} ${n}`);
+  if (failed.length) parts.push(t(lang, { zh: `查询失败 ${failed.length}`, en: `failed ${failed.length}` }));
+  const lines = [
+    t(lang, {
+      zh: `批量查询完成：共 ${items.length} 个号码，${parts.join('，')}。`,
+      en: `Batch status done: ${items.length} number${items.length === 1 ? '' : 's'}, ${parts.join(', ')}.`,
+    }),
+  ];
+  if (duplicates > 0) lines.push(t(lang, { zh: `（已去除重复号码 ${duplicates} 个）`, en: `(${duplicates} duplicate${duplicates === 1 ? '' : 's'} removed)` }));
+  if (invalid.length > 0) {
+    const shownInvalid = invalid.slice(0, 20).map(maskLoose);
+    const rest = invalid.length - shownInvalid.length;
+    lines.push(
+      t(lang, {
+        zh: `无效号码 ${invalid.length} 个，未查询：${list('zh', shownInvalid)}${rest > 0 ? ` 等` : ''}`,
+        en: `${invalid.length} invalid number${invalid.length === 1 ? '' : 's'} not queried: ${list('en', shownInvalid)}${rest > 0 ? ` and ${rest} more` : ''}`,
+      }),
+    );
+  }
+  const attention = items.filter((i) => i.status !== 'ACTIVE');
+  if (attention.length > 0) {
+    lines.push(t(lang, { zh: '需关注的号码：', en: 'Numbers needing attention:' }));
+    for (const i of attention.slice(0, BATCH_LISTED)) {
+      lines.push(
+        i.status === null
+          ? t(lang, { zh: `• ${maskMobile(i.mobile)} 查询失败：${i.reason}`, en: `• ${maskMobile(i.mobile)} failed: ${i.reason}` })
+          : `• ${maskMobile(i.mobile)} ${numberStatusNames[i.status][lang]} (${i.status})`,
+      );
+    }
+    if (attention.length > BATCH_LISTED) {
+      lines.push(t(lang, { zh: `……以及另外 ${attention.length - BATCH_LISTED} 个。`, en: `…and ${attention.length - BATCH_LISTED} more.` }));
+    }
+  }
+  return lines.join('\n');
+}
+
+export const workMessages = {
+  alreadyAcknowledged: (lang: Lang, a: Alarm) =>
+    t(lang, {
+      zh: `告警 ${a.id}（${a.type}，${a.ne} ${a.object}）已被确认，无需再次确认。`,
+      en: `Alarm ${a.id} (${a.type}, ${a.ne} ${a.object}) is already acknowledged; nothing to do.`,
+    }),
+  invalidInput: (lang: Lang, problems: string[]) =>
+    t(lang, { zh: `输入有误：${problems.join('；')}。请修改后重发。`, en: `That input is not valid: ${problems.join('; ')}. Please correct it and send again.` }),
+  dispatchTitle: (lang: Lang, ticketId: string, to: string) => t(lang, { zh: `派单 ${ticketId} → ${to}`, en: `Dispatch ${ticketId} to ${to}` }),
+  noteTitle: (lang: Lang, ticketId: string) => t(lang, { zh: `工单备注 ${ticketId}`, en: `Add a note to ${ticketId}` }),
+  ackTitle: (lang: Lang, a: Alarm) => t(lang, { zh: `确认告警 ${a.id}（${a.type}，${a.ne} ${a.object}）`, en: `Acknowledge alarm ${a.id} (${a.type}, ${a.ne} ${a.object})` }),
+  smsTitle: (lang: Lang, mobile: string, templateId: string) =>
+    t(lang, { zh: `发送短信 ${templateId} → ${maskMobile(mobile)}`, en: `Send SMS ${templateId} to ${maskMobile(mobile)}` }),
+};
+

@@ -14,6 +14,21 @@ export const toolRoles: Readonly<Record<string, readonly Role[]>> = {
   // Customer records hold personal data: not for auditors, who see the audit trail instead.
   'crm.getCustomer': ['cs_agent', 'field_tech', 'manager'],
   'ticket.updateFields': ['cs_agent', 'field_tech', 'manager'],
+  // Identity, risk and billing are customer-service work (SIM and plan handling).
+  'crm.verifyIdentity': ['cs_agent', 'manager'],
+  'crm.getNumberStatus': ['cs_agent', 'field_tech', 'manager'],
+  'risk.checkBlacklist': ['cs_agent', 'manager'],
+  'billing.getBills': ['cs_agent', 'manager'],
+  'billing.checkPlanEligibility': ['cs_agent', 'manager'],
+  'workorder.get': ['cs_agent', 'field_tech', 'manager', 'auditor'],
+  'nms.getAlarm': ['cs_agent', 'field_tech', 'manager'],
+  'workorder.dispatch': ['cs_agent', 'field_tech', 'manager'],
+  'ticket.addNote': ['cs_agent', 'field_tech', 'manager'],
+  'sms.sendNotice': ['cs_agent', 'field_tech', 'manager'],
+  // Alarms are the network side's to acknowledge.
+  'nms.acknowledgeAlarm': ['field_tech', 'manager'],
+  // Reconciliation is an operations and audit job, not front-line work.
+  'recon.compareChannelBilling': ['manager', 'auditor'],
 };
 
 export type AccessDecision = { allowed: true } | { allowed: false; reason: 'role' | 'unknown_tool' | 'scope'; detail: string };

@@ -39,6 +39,40 @@ export function isValidResidentId(raw: string): boolean {
   return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
+/** What a resident ID as given (full-width digits, spaces, dashes, lower-case x) passes, step by step. */
+export interface ResidentIdCheck {
+  /** Digits and X only. */
+  normalized: string;
+  /** 17 digits and a digit or X. */
+  formatValid: boolean;
+  /** The GB 11643 check character (false when the format already failed). */
+  checksumValid: boolean;
+  /** Digits 7-14 form a real date from 1900 on, not after `today` (false when the format failed). */
+  birthDateValid: boolean;
+  /** 15 digits: the pre-1999 format, which has no check character. */
+  legacy15: boolean;
+}
+
+export function checkResidentId(raw: string, today: Date = new Date()): ResidentIdCheck {
+  const id = normalizeDigits(raw);
+  const formatValid = /^\d{17}[\dX]$/.test(id);
+  let checksumValid = false;
+  let birthDateValid = false;
+  if (formatValid) {
+    let sum = 0;
+    for (let i = 0; i < 17; i++) sum += Number(id[i]) * ID_WEIGHTS[i]!;
+    checksumValid = ID_CHECK[sum % 11] === id[17];
+    const y = Number(id.slice(6, 10));
+    const m = Number(id.slice(10, 12));
+    const d = Number(id.slice(12, 14));
+    const birth = new Date(Date.UTC(y, m - 1, d));
+    const real = birth.getUTCFullYear() === y && birth.getUTCMonth() === m - 1 && birth.getUTCDate() === d;
+    const todayUtc = Date.UTC(today.getFullYear(), today.getMonth(), today.getDate());
+    birthDateValid = real && y >= 1900 && birth.getTime() <= todayUtc;
+  }
+  return { normalized: id, formatValid, checksumValid, birthDateValid, legacy15: /^\d{15}$/.test(id) };
+}
+
 export function isLuhnValid(raw: string): boolean {
   const digits = normalizeDigits(raw);
   if (!/^\d{12,19}$/.test(digits)) return false;

@@ -38,7 +38,7 @@ describe('/admin/faults', () => {
 
   it('refuses bad settings with a message naming the field', async () => {
     const cases: [unknown, RegExp][] = [
-      [{ system: 'billing', errorRate: 0.1 }, /system/],
+      [{ system: 'payroll', errorRate: 0.1 }, /system/],
       [{ system: 'nms', errorRate: 1.5 }, /errorRate/],
       [{ system: 'nms', layout: 'c' }, /layout/],
       [{ system: 'nms', latencyMs: -1 }, /latencyMs/],

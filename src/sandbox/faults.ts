@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { SessionStore } from './auth.js';
 import { parseCookies, sendHtml } from './auth.js';
+import { bearerToken } from './api-auth.js';
 import { alertBox, page } from './html.js';
 import { layoutContext } from './layout.js';
 import { createRng, type Rng } from './random.js';
@@ -121,6 +122,7 @@ export function installFaults(app: FastifyInstance, state: SandboxState, session
     if (f.expireSessions && !isLogin && rngOf(sys.key).chance(f.sessionExpiryRate)) {
       // The next guard finds no session and sends the robot to the login page, as after a portal restart.
       sessions.destroy(parseCookies(req.headers.cookie)[sys.cookie]);
+      sessions.destroy(bearerToken(req.headers.authorization)); // API systems: the bearer token
     }
   });
 

@@ -6,6 +6,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin.js';
 import { installAuth, SessionStore, sendHtml } from './auth.js';
+import { installApiAuth } from './api-auth.js';
 import { installFaults, type FaultController } from './faults.js';
 import { html, page } from './html.js';
 import type { PortalContext } from './portals/context.js';
@@ -90,7 +91,10 @@ export async function buildSandboxApp(opts: SandboxOptions = {}): Promise<{ app:
   for (const sys of Object.values(SYSTEMS)) {
     await app.register(
       async (scope) => {
-        installAuth(scope, sys, { sessions, username: opts.username ?? 'rpa_bot', password: opts.password ?? 'sandbox' });
+        const auth = { sessions, username: opts.username ?? 'rpa_bot', password: opts.password ?? 'sandbox' };
+        // JSON-API systems (sms, risk) log in with a bearer token instead of a form and a cookie.
+        if (sys.carrier === 'api') installApiAuth(scope, sys, auth);
+        else installAuth(scope, sys, auth);
         ROUTES[sys.key](scope, ctx);
       },
       { prefix: sys.prefix },

@@ -3,6 +3,9 @@
  * save so tests can count writes (exactly-once is the point of the idempotency key).
  */
 import { buildSeed } from './seed.js';
+import { buildBillingWorld, type BillingWorld } from './seed-billing.js';
+import { buildRiskSmsSeed, type RiskWorld, type SmsWorld } from './seed-risk-sms.js';
+import { buildWorkOrderSeed } from './seed-workorders.js';
 
 export type Region = 'hangzhou' | 'ningbo' | 'wenzhou';
 export type UpDown = 'up' | 'down';
@@ -61,6 +64,55 @@ export interface Alarm {
   clearedAt: string;
   acknowledged: boolean;
   serviceAffecting: boolean;
+  /** Set by an acknowledgement through the portal (seeded acknowledged alarms have none). */
+  acknowledgedBy?: string;
+  acknowledgedAt?: string;
+  ackNote?: string;
+  ackIdempotencyKey?: string;
+}
+
+/** 派工单 Work orders (ticket system), a field team's visit for a ticket. */
+export type WorkOrderType = 'repair' | 'install' | 'inspection';
+export type WorkOrderStatus = 'pending' | 'dispatched' | 'in_progress' | 'done' | 'cancelled';
+export interface WorkOrder {
+  /** W + yyyymmdd + "-" + 4-digit sequence of that day, e.g. W20261124-0001. */
+  id: string;
+  ticketId: string;
+  type: WorkOrderType;
+  status: WorkOrderStatus;
+  /** Full directory name, e.g. "杭州装维一组 HZ Field Team 1". */
+  team: string;
+  /** "" = the team assigns one. */
+  engineer: string;
+  priority: Priority;
+  /** "YYYY-MM-DD HH:mm" local time. */
+  appointmentStart: string;
+  appointmentEnd: string;
+  address: string;
+  region: Region;
+  note: string;
+  createdAt: string;
+  version: number;
+  /** "" when created without one. */
+  idempotencyKey: string;
+}
+
+/** The directory of field teams (装维班组) and their engineers. */
+export interface FieldTeam {
+  name: string;
+  region: Region;
+  engineers: string[];
+}
+
+/** A note appended to a ticket (its notes table); the ticket's version goes +1 per note. */
+export interface TicketNote {
+  id: string;
+  ticketId: string;
+  at: string;
+  author: string;
+  text: string;
+  /** "" when added without one. */
+  idempotencyKey: string;
 }
 
 /** The four fields the edit form can change (the ones a ticket may be missing). */
@@ -134,7 +186,16 @@ export interface SandboxState {
   alarms: Alarm[];
   tickets: Ticket[];
   writes: WriteLogEntry[];
+  workOrders: WorkOrder[];
+  teams: FieldTeam[];
+  ticketNotes: TicketNote[];
   faults: Record<SystemKey, FaultSettings>;
+  /** Real-name & risk service lists (seed-risk-sms.ts). */
+  risk: RiskWorld;
+  /** SMS gateway: templates, opt-outs, every accepted message (seed-risk-sms.ts). */
+  sms: SmsWorld;
+  /** BOSS billing + channel portals: bills, plans, channels, sales, settlements (seed-billing.ts). */
+  billing: BillingWorld;
 }
 
 export const noFaults = (): FaultSettings => ({
@@ -155,7 +216,10 @@ export function createState(seed: number): SandboxState {
   return {
     seed,
     ...data,
+    ...buildWorkOrderSeed(seed, data.tickets),
     writes: [],
+    billing: buildBillingWorld(seed, data.customers),
+    ...buildRiskSmsSeed(data.customers),
     faults: Object.fromEntries(SYSTEM_KEYS.map((k) => [k, noFaults()])) as Record<SystemKey, FaultSettings>,
   };
 }

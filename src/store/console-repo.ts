@@ -41,6 +41,12 @@ export async function updateConsoleCard(db: Queryable, id: string, card: Approva
   await db.query(`UPDATE console_messages SET card = $2, updated_at = now() WHERE id = $1`, [id, JSON.stringify(card)]);
 }
 
+/** A bot text edited in place (a progress line); only bot texts, so a user's words never change. */
+export async function updateConsoleText(db: Queryable, id: string, text: string): Promise<void> {
+  const res = await db.query(`UPDATE console_messages SET text = $2, updated_at = now() WHERE id = $1 AND kind = 'text' AND sender = 'bot'`, [id, text]);
+  if (res.rowCount === 0) throw new Error(`console: no bot text message ${id} to update`);
+}
+
 export async function consoleTranscript(db: Queryable, conversationId: string, limit = 200): Promise<ConsoleMessageRow[]> {
   const res = await db.query<ConsoleMessageRow>(
     `SELECT * FROM (SELECT * FROM console_messages WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2) t ORDER BY id`,

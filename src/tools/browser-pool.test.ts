@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { BrowserPool, ensureNotLoginPage, gotoPage } from './browser-pool.js';
 import type { LegacySystem } from './define.js';
@@ -215,6 +215,92 @@ describe('BrowserPool', () => {
       await Promise.all(holders);
     }
     expect(pool.stats().systems.resource?.waiting).toBe(0);
+  });
+
+  describe('memory bound', () => {
+    type MemOpts = { maxBrowserRssMb: number; memorySampleMs: number; measureRssMb?: () => number | null };
+    const memOpts = () => (pool as unknown as { opts: MemOpts }).opts;
+    const saved = { max: 0, every: 0 };
+    beforeAll(() => {
+      saved.max = memOpts().maxBrowserRssMb;
+      saved.every = memOpts().memorySampleMs;
+    });
+    afterEach(() => {
+      memOpts().maxBrowserRssMb = saved.max;
+      memOpts().memorySampleMs = saved.every;
+      delete memOpts().measureRssMb;
+    });
+
+    it("measures the browser's process tree and shows it in stats()", async () => {
+      await pool.withPage('crm', (page, baseUrl) => readPort(page, baseUrl, 'M1'));
+      await pool.checkMemory();
+      const m = pool.stats().memory;
+      expect(m.maxRssMb).toBe(1500);
+      expect(m.rssMb).toBeGreaterThan(20); // a Chromium with open pages is tens of MB at least
+      expect(m.rssMb).toBeLessThan(1500);
+      expect(Date.now() - Date.parse(m.sampledAt!)).toBeLessThan(5000);
+    });
+
+    it('samples after a task at most every memorySampleMs', async () => {
+      memOpts().memorySampleMs = 60_000;
+      await pool.checkMemory();
+      const first = pool.stats().memory.sampledAt;
+      await pool.withPage('crm', (page, baseUrl) => readPort(page, baseUrl, 'M2'));
+      await new Promise((r) => setImmediate(r));
+      expect(pool.stats().memory.sampledAt).toBe(first); // within the interval: not sampled again
+      memOpts().memorySampleMs = 0;
+      await new Promise((r) => setTimeout(r, 5));
+      await pool.withPage('crm', (page, baseUrl) => readPort(page, baseUrl, 'M3'));
+      await expect.poll(() => pool.stats().memory.sampledAt).not.toBe(first);
+    });
+
+    it('over the bound, closes idle pages first; tasks keep working on reopened pages', async () => {
+      await Promise.all(['A', 'B'].map((id) => pool.withPage('resource', (page, baseUrl) => readPort(page, baseUrl, id))));
+      const before = pool.stats();
+      const idleBefore = Object.values(before.systems).reduce((n, s) => n + s.idle, 0);
+      expect(idleBefore).toBeGreaterThanOrEqual(2);
+      memOpts().maxBrowserRssMb = 500;
+      // Over the bound at the first sample, under it once the idle pages are closed: no relaunch.
+      let samples = 0;
+      memOpts().measureRssMb = () => (samples++ === 0 ? 900 : 300);
+      await pool.checkMemory();
+      expect(samples).toBe(2);
+      const after = pool.stats();
+      expect(after.memory.trims - before.memory.trims).toBe(idleBefore);
+      expect(after.memory.relaunches).toBe(before.memory.relaunches);
+      expect(after.launches).toBe(before.launches);
+      expect(Object.values(after.systems).every((s) => s.open === 0)).toBe(true);
+      expect(await pool.withPage('resource', (page, baseUrl) => readPort(page, baseUrl, 'C'))).toBe('C');
+    });
+
+    it('never relaunches the browser while a task is running', async () => {
+      const before = pool.stats();
+      memOpts().maxBrowserRssMb = 500;
+      memOpts().measureRssMb = () => 5000;
+      const port = await pool.withPage('crm', async (page, baseUrl) => {
+        await pool.checkMemory();
+        return readPort(page, baseUrl, 'BUSY');
+      });
+      expect(port).toBe('BUSY');
+      expect(pool.stats().memory.relaunches).toBe(before.memory.relaunches);
+      expect(pool.stats().launches).toBe(before.launches);
+    });
+
+    it('relaunches Chromium when still over a (tiny, real) bound with nothing running; tasks keep working', async () => {
+      const before = pool.stats();
+      const logins = portal.logins.nms ?? 0;
+      memOpts().maxBrowserRssMb = 1; // any real Chromium is over 1 MB
+      await pool.checkMemory();
+      const after = pool.stats();
+      expect(after.memory.relaunches).toBe(before.memory.relaunches + 1);
+      expect(after.launches).toBe(before.launches + 1);
+      expect(after.connected).toBe(true);
+      memOpts().maxBrowserRssMb = 1500;
+      expect(await pool.withPage('nms', (page, baseUrl) => readPort(page, baseUrl, 'FRESH'))).toBe('FRESH');
+      expect((portal.logins.nms ?? 0) - logins).toBe(1); // a new browser has no session: one login
+      await pool.checkMemory();
+      expect(pool.stats().memory.rssMb).toBeGreaterThan(1);
+    });
   });
 
   it('relaunches Chromium lazily after it crashes, and logs in again', async () => {

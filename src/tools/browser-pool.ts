@@ -6,9 +6,11 @@
  * up to `pagesPerSystem` pages that stay open between tasks. A page that failed in a way we do not
  * understand is closed rather than lent again: its DOM, dialogs or half-filled forms are suspect.
  */
+import { randomUUID } from 'node:crypto';
 import { chromium, errors as pwErrors, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { LegacySystem, WithPage } from './define.js';
 import { BusinessError, SystemError, isBusinessError, isSystemError } from './errors.js';
+import { findChildByArg, treeMemoryMb } from './proc-memory.js';
 
 /** Fills the system's login form. Must resolve once the portal has left its login page. */
 export interface PortalLogin {
@@ -36,6 +38,33 @@ export interface BrowserPoolOptions {
   taskDeadlineMs?: number;
   /** Extra launch args, appended to the fixed set. */
   extraArgs?: string[];
+  /**
+   * Bound on the browser's memory: the resident memory of the Chromium process tree, in MB, as
+   * summed PSS where the kernel offers it (else summed VmRSS) (default 1500; 0 = measure only). Over it, idle pages are closed (they reopen on demand); still over
+   * with no task running, the browser is relaunched.
+   */
+  maxBrowserRssMb?: number;
+  /** The memory is sampled after a task, at most this often (default 10 s). */
+  memorySampleMs?: number;
+  /** For tests: what the browser's RSS is, in MB (default: read from /proc). */
+  measureRssMb?: () => number | null;
+  /**
+   * Where each system's session (cookies, storage) outlives the process: loaded when the system's
+   * context is created, saved after each successful login. Unset: sessions live in memory only.
+   */
+  sessionStore?: SessionStore;
+  /** Warnings (an unreadable saved session, a failed save). Default console.warn. */
+  log?: (message: string) => void;
+}
+
+/** What BrowserContext.storageState() returns and newContext({ storageState }) accepts. */
+export type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
+
+/** Persistence of a system's logged-in browser state (tools/session-vault.ts encrypts it). */
+export interface SessionStore {
+  /** null when nothing usable is stored (missing, unreadable, wrong key...). Never throws. */
+  load(system: LegacySystem): Promise<StorageState | null>;
+  save(system: LegacySystem, state: StorageState): Promise<void>;
 }
 
 export const CHROMIUM_ARGS: readonly string[] = [
@@ -60,10 +89,29 @@ export interface SystemPoolStats {
   tasks: number;
 }
 
+export interface BrowserMemoryStats {
+  /**
+   * Resident memory of the browser's process tree at the last sample, in MB; null before one (or
+   * off Linux). Summed PSS (shared pages split fairly) where available, else summed VmRSS.
+   */
+  rssMb: number | null;
+  /** Which of the two rssMb is: 'pss' or 'rss' (null before a sample). */
+  measure: 'pss' | 'rss' | null;
+  /** The bound (0 = none). */
+  maxRssMb: number;
+  /** ISO time of the last sample, or null. */
+  sampledAt: string | null;
+  /** Idle pages closed because the browser was over the bound. */
+  trims: number;
+  /** Browser relaunches because it stayed over the bound with no task running. */
+  relaunches: number;
+}
+
 export interface BrowserPoolStats {
   connected: boolean;
   launches: number;
   systems: Partial<Record<LegacySystem, SystemPoolStats>>;
+  memory: BrowserMemoryStats;
 }
 
 /** Tools call this after a navigation: the portal showing its login form means our session died. */
@@ -153,10 +201,27 @@ interface SystemSlot {
 }
 
 export class BrowserPool {
-  private readonly opts: Required<Omit<BrowserPoolOptions, 'taskDeadlineMs' | 'extraArgs'>> & {
+  private readonly opts: Required<
+    Omit<BrowserPoolOptions, 'taskDeadlineMs' | 'extraArgs' | 'measureRssMb' | 'sessionStore' | 'log'>
+  > & {
     taskDeadlineMs: number;
     extraArgs: string[];
+    measureRssMb?: () => number | null;
+    sessionStore?: SessionStore;
+    log: (message: string) => void;
   };
+  /** A launch switch Chromium ignores; it tells our browser's process apart from any other. */
+  private readonly marker = `--switchboard-pool=${randomUUID()}`;
+  private browserPid: number | null = null;
+  private readonly memory = {
+    rssMb: null as number | null,
+    measure: null as 'pss' | 'rss' | null,
+    sampledAt: null as Date | null,
+    trims: 0,
+    relaunches: 0,
+  };
+  private lastSampleAt = 0;
+  private sampling: Promise<void> | null = null;
   private browser: Browser | null = null;
   private launching: Promise<Browser> | null = null;
   private epoch = 0;
@@ -178,7 +243,22 @@ export class BrowserPool {
       taskTimeoutMs,
       taskDeadlineMs: opts.taskDeadlineMs ?? taskTimeoutMs * 2,
       extraArgs: opts.extraArgs ?? [],
+      maxBrowserRssMb: Math.max(0, opts.maxBrowserRssMb ?? 1500),
+      memorySampleMs: Math.max(0, opts.memorySampleMs ?? 10_000),
+      ...(opts.measureRssMb && { measureRssMb: opts.measureRssMb }),
+      ...(opts.sessionStore && { sessionStore: opts.sessionStore }),
+      log: opts.log ?? ((m) => console.warn(`[browser-pool] ${m}`)),
     };
+  }
+
+  /** Process id of the running Chromium (its tree is what the memory bound measures), or null. */
+  get browserProcessId(): number | null {
+    return this.browser ? this.browserPid : null;
+  }
+
+  /** Open pages per system, at most (what a batch's default concurrency follows). */
+  get pagesPerSystem(): number {
+    return this.opts.pagesPerSystem;
   }
 
   get ready(): boolean {
@@ -231,7 +311,36 @@ export class BrowserPool {
         ...s.stats,
       };
     }
-    return { connected: this.ready, launches: this.launches, systems };
+    const m = this.memory;
+    return {
+      connected: this.ready,
+      launches: this.launches,
+      systems,
+      memory: {
+        rssMb: m.rssMb === null ? null : Math.round(m.rssMb * 10) / 10,
+        measure: m.measure,
+        maxRssMb: this.opts.maxBrowserRssMb,
+        sampledAt: m.sampledAt ? m.sampledAt.toISOString() : null,
+        trims: m.trims,
+        relaunches: m.relaunches,
+      },
+    };
+  }
+
+  /**
+   * Sample the browser's memory now and apply the bound (tests, and the sampler after tasks).
+   * Resolves when done; concurrent calls share one run.
+   */
+  checkMemory(): Promise<void> {
+    if (!this.sampling) {
+      this.lastSampleAt = Date.now();
+      this.sampling = this.enforceMemory()
+        .catch((e: unknown) => this.opts.log(`memory check failed: ${e instanceof Error ? e.message : String(e)}`))
+        .finally(() => {
+          this.sampling = null;
+        });
+    }
+    return this.sampling;
   }
 
   /** Idempotent. Pending waiters are refused; pages in use fail with 'unavailable'. */
@@ -317,6 +426,7 @@ export class BrowserPool {
           throw new SystemError('session_expired', slot.system, `${slot.system}: login was not accepted`);
         }
         slot.sessionGen++;
+        await this.saveSession(slot.system, lease.page);
       })().finally(() => {
         slot.loginInFlight = null;
       });
@@ -395,6 +505,88 @@ export class BrowserPool {
     if (reuse) slot.idle.push(lease);
     else this.discard(slot, lease);
     this.dispatch(slot);
+    if (!this.closed && !this.sampling && Date.now() - this.lastSampleAt >= this.opts.memorySampleMs) {
+      // Off the release path: the next task must not wait for /proc to be read.
+      setImmediate(() => void this.checkMemory());
+    }
+  }
+
+  private measureRss(): number | null {
+    const pid = this.browserPid;
+    let rss: number | null;
+    if (this.opts.measureRssMb) {
+      rss = this.opts.measureRssMb();
+      this.memory.measure = 'rss';
+    } else {
+      const m = pid !== null && this.browser ? treeMemoryMb(pid) : null;
+      rss = m?.mb ?? null;
+      this.memory.measure = m?.kind ?? null;
+    }
+    this.memory.rssMb = rss;
+    this.memory.sampledAt = new Date();
+    return rss;
+  }
+
+  /** Over the bound: close idle pages; still over and nothing running: relaunch the browser. */
+  private async enforceMemory(): Promise<void> {
+    const max = this.opts.maxBrowserRssMb;
+    const before = this.measureRss();
+    if (max <= 0 || before === null || before <= max || this.closed) return;
+    const closing: Promise<void>[] = [];
+    for (const slot of this.slots.values()) {
+      for (const p of slot.idle.splice(0)) {
+        slot.pages.delete(p);
+        this.memory.trims++;
+        closing.push(p.page.close().catch(() => undefined));
+      }
+    }
+    await Promise.all(closing);
+    const after = this.measureRss();
+    if (after === null || after <= max || this.closed || !this.quiet()) return;
+    this.opts.log(`browser RSS ${after.toFixed(0)} MB over ${max} MB with no task running: relaunching Chromium`);
+    const old = this.browser;
+    if (!old) return;
+    this.memory.relaunches++;
+    this.browser = null; // the next ensureBrowser launches a new one; old pages fail usable()
+    await old.close().catch(() => undefined);
+    if (!this.closed) {
+      await this.ensureBrowser().catch(() => undefined);
+      this.measureRss();
+    }
+  }
+
+  /** No page lent, being opened or waited for, and no login in flight. */
+  private quiet(): boolean {
+    for (const s of this.slots.values()) {
+      if (s.pages.size > s.idle.length || s.creating > 0 || s.waiters.length > 0 || s.loginInFlight) return false;
+    }
+    return true;
+  }
+
+  private async saveSession(system: LegacySystem, page: Page): Promise<void> {
+    const store = this.opts.sessionStore;
+    if (!store) return;
+    try {
+      await store.save(system, await page.context().storageState());
+    } catch (e) {
+      this.opts.log(`${system}: could not save the session (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+
+  /** The system's context, with its saved session when there is one (then no login is needed). */
+  private async newContext(browser: Browser, slot: SystemSlot): Promise<BrowserContext> {
+    const options = { ignoreHTTPSErrors: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' } as const;
+    const saved = this.opts.sessionStore ? await this.opts.sessionStore.load(slot.system).catch(() => null) : null;
+    if (saved) {
+      try {
+        const ctx = await browser.newContext({ ...options, storageState: saved });
+        if (slot.sessionGen === 0) slot.sessionGen = 1; // logged in already, as far as we know
+        return ctx;
+      } catch (e) {
+        this.opts.log(`${slot.system}: saved session not usable, logging in afresh (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+      }
+    }
+    return browser.newContext(options);
   }
 
   private usable(p: PooledPage): boolean {
@@ -412,7 +604,7 @@ export class BrowserPool {
     const browser = await this.ensureBrowser();
     const epoch = this.epoch;
     if (!slot.context) {
-      const ctx = browser.newContext({ ignoreHTTPSErrors: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      const ctx = this.newContext(browser, slot);
       slot.context = ctx;
       ctx.catch(() => {
         if (slot.context === ctx) slot.context = null;
@@ -440,9 +632,10 @@ export class BrowserPool {
         const browser = await chromium.launch({
           executablePath: this.opts.executablePath,
           headless: this.opts.headless,
-          args: [...CHROMIUM_ARGS, ...this.opts.extraArgs],
+          args: [...CHROMIUM_ARGS, ...this.opts.extraArgs, this.marker],
         });
         this.launches++;
+        this.browserPid = findChildByArg(this.marker);
         this.epoch++;
         // Contexts and sessions died with the old browser; start every system afresh.
         for (const slot of this.slots.values()) {

@@ -12,10 +12,14 @@ import { legacyTools, portalLogin } from './legacy/index.js';
 import { ToolRegistry } from './registry.js';
 import { ToolRunner, callDeadlineMs } from './runner.js';
 import { legacyBaseUrls } from './systems.js';
+import { ApiClients } from './api-client.js';
+import { SessionVault, parseSessionKey } from './session-vault.js';
 
 export interface ToolRuntime {
   registry: ToolRegistry;
   pool: BrowserPool;
+  /** HTTP-API clients of the systems driven through their API (sms, risk). */
+  api: ApiClients;
   runner: ToolRunner;
   baseUrl(system: LegacySystem): string;
   dataDir: string;
@@ -33,7 +37,10 @@ export interface ToolRuntimeOptions {
 export async function createToolRuntime(config: Config, opts: ToolRuntimeOptions = {}): Promise<ToolRuntime> {
   const urls = opts.sandboxUrl ? legacyBaseUrls({ sandboxUrl: opts.sandboxUrl }) : legacyBaseUrls({ env: config });
   const baseUrl = (system: LegacySystem) => urls[system];
+  const sessionKey = config.RPA_SESSION_KEY ? parseSessionKey(config.RPA_SESSION_KEY) : null;
   const pool = new BrowserPool({
+    maxBrowserRssMb: config.RPA_BROWSER_MAX_RSS_MB,
+    ...(sessionKey && { sessionStore: new SessionVault({ dir: path.join(path.resolve(config.DATA_DIR), 'sessions'), key: sessionKey }) }),
     executablePath: config.CHROMIUM_PATH,
     headless: config.BROWSER_HEADLESS,
     pagesPerSystem: opts.pagesPerSystem ?? config.RPA_PAGES_PER_SYSTEM,
@@ -46,15 +53,34 @@ export async function createToolRuntime(config: Config, opts: ToolRuntimeOptions
   const registry = new ToolRegistry();
   for (const tool of opts.tools ?? legacyTools) registry.register(tool);
   const dataDir = path.resolve(config.DATA_DIR);
+  const api = new ApiClients({
+    baseUrl,
+    credentials: { username: config.LEGACY_USERNAME, password: config.LEGACY_PASSWORD },
+    requestTimeoutMs: config.RPA_TASK_TIMEOUT_MS,
+  });
   const runner = new ToolRunner({
     registry,
     pool,
+    api: api.for,
     baseUrl,
     dataDir,
     redact: maskDeep,
     traces: config.RPA_TRACES,
     breakers: { failureThreshold: config.RPA_BREAKER_THRESHOLD, coolDownMs: config.RPA_BREAKER_COOLDOWN_MS },
     deadlineMs: callDeadlineMs(config),
+    screenshotAfterResult: true,
   });
-  return { registry, pool, runner, baseUrl, dataDir, close: () => pool.close() };
+  return {
+    registry,
+    pool,
+    api,
+    runner,
+    baseUrl,
+    dataDir,
+    close: async () => {
+      await runner.settled(); // screenshots still being written after their call answered
+      await api.close();
+      await pool.close();
+    },
+  };
 }

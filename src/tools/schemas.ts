@@ -19,6 +19,11 @@ export const ticketIdSchema = z
   .toUpperCase()
   .regex(/^T\d{8}-\d{4}$/, 'ticket id like T20261124-0012');
 export const customerIdSchema = z.string().trim().regex(/^C\d{6}$/, 'customer id like C000123');
+export const mobileSchema = z
+  .string()
+  .trim()
+  .transform((s) => s.replace(/[\s-]/g, '').replace(/^(\+86|0086)/, ''))
+  .pipe(z.string().regex(/^1[3-9]\d{9}$/, '11-digit mobile number'));
 export const broadbandAccountSchema = z.string().trim().min(3).max(64);
 
 export const rxBandSchema = z.enum(['overload', 'normal', 'marginal', 'fault']);
@@ -116,7 +121,7 @@ export const getTicketOutput = z.object({
 
 export const getCustomerInput = z.union([
   z.object({ customerId: customerIdSchema }).strict(),
-  z.object({ mobile: z.string().trim().regex(/^1[3-9]\d{9}$/, '11-digit mobile number') }).strict(),
+  z.object({ mobile: mobileSchema }).strict(),
   z.object({ broadbandAccount: broadbandAccountSchema }).strict(),
 ]);
 export const customerSchema = z.object({
@@ -167,18 +172,13 @@ export const updateTicketFieldsOutput = z.object({
 // decimals), periods as YYYY-MM, times as the portal shows them ("YYYY-MM-DD HH:mm"), personal
 // data only as the systems return it (the runner and the agent mask it on the way out).
 
-export const mobileSchema = z
-  .string()
-  .trim()
-  .transform((s) => s.replace(/[\s-]/g, '').replace(/^(\+86|0086)/, ''))
-  .pipe(z.string().regex(/^1[3-9]\d{9}$/, '11-digit mobile number'));
 export const periodSchema = z.string().trim().regex(/^20\d{2}-(0[1-9]|1[0-2])$/, 'period like 2026-10');
 export const workOrderIdSchema = z
   .string()
   .trim()
   .toUpperCase()
   .regex(/^W\d{8}-\d{4}$/, 'work order id like W20261124-0001');
-export const alarmIdSchema = z.string().trim().toUpperCase().regex(/^ALM-\d{6,10}$/, 'alarm id like ALM-000123');
+export const alarmIdSchema = z.string().trim().toUpperCase().regex(/^ALM\d{6,10}$/, 'alarm id like ALM900001');
 export const channelIdSchema = z.string().trim().toUpperCase().regex(/^CH\d{3}$/, 'channel id like CH001');
 export const planCodeSchema = z.string().trim().toUpperCase().regex(/^P[A-Z0-9_]{2,30}$/, 'plan code like P5G_199');
 /** "2026-11-25 09:00", local time of the operator. */
@@ -377,6 +377,12 @@ export const acknowledgeAlarmOutput = z.object({
   alreadyApplied: z.boolean(),
 });
 export const getAlarmInput = z.object({ alarmId: alarmIdSchema }).strict();
+/** nms.getAlarm: the alarm as listed, plus who acknowledged it, when, and with what note. */
+export const getAlarmOutput = alarmSchema.extend({
+  acknowledgedBy: z.string().nullable(),
+  acknowledgedAt: z.string().nullable(),
+  ackNote: z.string().nullable(),
+});
 
 // --- recon.compareChannelBilling: channel sales vs BOSS settlement records for one period.
 export const compareChannelBillingInput = z.object({ period: periodSchema, channelId: channelIdSchema }).strict();

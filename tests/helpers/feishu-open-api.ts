@@ -15,7 +15,7 @@ export const BOT_OPEN_ID = 'ou_switchboard_bot';
 const TENANT_TOKEN = 't-test-tenant-token';
 
 export interface SentMessage {
-  kind: 'create' | 'reply' | 'patch';
+  kind: 'create' | 'reply' | 'patch' | 'edit';
   /** create: receive_id_type and receive_id; reply / patch: the message acted on. */
   receiveIdType?: string;
   receiveId?: string;
@@ -108,6 +108,12 @@ export async function startFakeOpenApi(): Promise<FakeOpenApi> {
         sent.push({ kind: 'patch', targetMessageId: patch[1]!, content: String(body.content), at: Date.now() });
         return json(200, { code: 0, msg: 'success', data: {} });
       }
+      if (req.method === 'PUT' && patch) {
+        // im.v1.message.update: text and post messages only.
+        if (body.msg_type !== 'text' && body.msg_type !== 'post') return json(400, { code: 230001, msg: 'msg_type must be text or post' });
+        sent.push({ kind: 'edit', targetMessageId: patch[1]!, msgType: String(body.msg_type), content: String(body.content), at: Date.now() });
+        return json(200, { code: 0, msg: 'success', data: {} });
+      }
       return json(404, { code: 404, msg: `no fake for ${req.method} ${url.pathname}` });
     });
   });
@@ -121,7 +127,7 @@ export async function startFakeOpenApi(): Promise<FakeOpenApi> {
     },
     texts(filter) {
       return sent
-        .filter((m) => m.kind !== 'patch' && m.msgType === 'text' && (!filter || filter(m)))
+        .filter((m) => m.kind !== 'patch' && m.kind !== 'edit' && m.msgType === 'text' && (!filter || filter(m)))
         .map((m) => (JSON.parse(m.content) as { text: string }).text);
     },
     rateLimitNext(n) {

@@ -30,10 +30,16 @@ describe('tools offered to the LLM', () => {
   });
 
   it('name functions by tool, offer writes only as proposals without the server-filled guard', () => {
-    expect(offered.map((o) => o.fn)).toEqual(['resource_getPort', 'nms_listAlarms', 'ticket_get', 'crm_getCustomer', 'propose_ticket_updateFields']);
+    expect(offered.map((o) => o.fn)).toEqual(legacyTools.map((t) => (t.effect === 'write' ? 'propose_' : '') + t.name.replace('.', '_')));
+    expect(offered.map((o) => o.fn).slice(0, 5)).toEqual(['resource_getPort', 'nms_listAlarms', 'ticket_get', 'crm_getCustomer', 'propose_ticket_updateFields']);
     const propose = offered.find((o) => o.kind === 'propose')!;
     expect(Object.keys(propose.spec.function.parameters.properties as object)).toEqual(['ticketId', 'fields']);
     expect(propose.spec.function.description).toMatch(/approval/);
+    // Every write is offered as a proposal, and none lets the model fill the stale-state guard.
+    for (const o of offered.filter((x) => x.tool.effect === 'write')) {
+      expect(o.kind, o.fn).toBe('propose');
+      expect(Object.keys(o.spec.function.parameters.properties as object), o.fn).not.toContain('expected');
+    }
   });
 
   it('let a placeholder through where a mobile number is expected', () => {
@@ -41,8 +47,10 @@ describe('tools offered to the LLM', () => {
     expect((crm.spec.function.parameters.properties as Record<string, JsonSchema>).mobile).not.toHaveProperty('pattern');
   });
 
-  it('stay under 2,000 tokens in total', () => {
-    expect(approxJsonTokens(offered.map((o) => o.spec))).toBeLessThan(2000);
+  // 17 tools since issue 3 (a manager is offered all of them): about 3,000 tokens in all.
+  it('stay under 3,200 tokens in total and 300 per tool', () => {
+    expect(approxJsonTokens(offered.map((o) => o.spec))).toBeLessThan(3200);
+    for (const o of offered) expect(approxJsonTokens(o.spec), o.fn).toBeLessThan(300);
   });
 
   it('turn the model\'s nulls back into valid tool input for each way of calling', () => {

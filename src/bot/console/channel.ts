@@ -4,7 +4,7 @@
  */
 import type { Channel, MessageRef, OutboundMessage, PlatformUser } from '../channel.js';
 import type { Db } from '../../store/db.js';
-import { insertConsoleMessage, updateConsoleCard } from '../../store/console-repo.js';
+import { insertConsoleMessage, updateConsoleCard, updateConsoleText } from '../../store/console-repo.js';
 
 export const personalConversationId = (userId: string) => `console-${userId}`;
 
@@ -24,8 +24,8 @@ export class ConsoleChannel implements Channel {
   }
 
   async update(ref: MessageRef, message: OutboundMessage): Promise<void> {
-    if (message.kind !== 'card') throw new Error('the console only updates cards');
-    await updateConsoleCard(this.db, ref.messageId, message.card);
+    if (message.kind === 'text') await updateConsoleText(this.db, ref.messageId, message.text);
+    else await updateConsoleCard(this.db, ref.messageId, message.card);
   }
 
   async personalConversation(user: PlatformUser): Promise<string> {

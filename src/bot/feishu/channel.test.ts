@@ -70,7 +70,15 @@ describe('FeishuChannel over the Open API', () => {
     await channel.update({ channel: 'feishu', conversationId: 'user:ou_carol', messageId: 'om_card' }, { kind: 'card', card: { ...view, status: 'expired' } });
     expect(fake.sent[0]).toMatchObject({ kind: 'patch', targetMessageId: 'om_card' });
     expect(JSON.parse(fake.sent[0]!.content).header.template).toBe('grey');
-    await expect(channel.update({ channel: 'feishu', conversationId: 'x', messageId: 'om_card' }, { kind: 'text', text: 'x' })).rejects.toThrow(/only as cards/);
+  });
+
+  it('edits a text message in place (a progress line), and refuses an edit that no longer fits one message', async () => {
+    fake.sent.length = 0;
+    const ref = await channel.send('chat:oc_g', { kind: 'text', text: '已完成 0/200' });
+    await channel.update(ref, { kind: 'text', text: '已完成 100/200' });
+    expect(fake.sent[1]).toMatchObject({ kind: 'edit', targetMessageId: ref.messageId, msgType: 'text', content: JSON.stringify({ text: '已完成 100/200' }) });
+    await expect(channel.update(ref, { kind: 'text', text: 'x'.repeat(20_000) })).rejects.toThrow(/fit in one message/);
+    expect(fake.sent).toHaveLength(2);
   });
 
   it('splits a long answer into ordered replies to the same message', async () => {

@@ -15,6 +15,8 @@ export interface FeishuMessageApi {
   create(receiveIdType: 'chat_id' | 'open_id', receiveId: string, msgType: MsgType, content: string): Promise<{ messageId: string }>;
   reply(messageId: string, msgType: MsgType, content: string, inThread: boolean): Promise<{ messageId: string }>;
   patch(messageId: string, content: string): Promise<void>;
+  /** Edit a sent text message in place (im.v1.message.update; cards go through patch). */
+  edit(messageId: string, msgType: 'text', content: string): Promise<void>;
 }
 
 /** An Open API answer with a non-zero code, or an HTTP failure; `retryAfterMs` when rate limited. */
@@ -78,7 +80,14 @@ export class FeishuChannel implements Channel {
   }
 
   async update(ref: MessageRef, message: OutboundMessage): Promise<void> {
-    if (message.kind !== 'card') throw new Error('Feishu messages are updated only as cards');
+    if (message.kind === 'text') {
+      // A progress line edited in place; a text too long for one message is not an edit any more.
+      const [first, ...rest] = splitText(message.text);
+      if (rest.length > 0) throw new Error('Feishu: an edited text must fit in one message');
+      const content = JSON.stringify({ text: first ?? '' });
+      await this.patches.run(ref.messageId, () => retryRateLimited(() => this.api.edit(ref.messageId, 'text', content)));
+      return;
+    }
     const content = JSON.stringify(renderFeishuCard(message.card));
     await this.patches.run(ref.messageId, () => retryRateLimited(() => this.api.patch(ref.messageId, content)));
   }

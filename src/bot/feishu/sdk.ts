@@ -92,6 +92,13 @@ export function messageApi(client: Client): FeishuMessageApi {
         throw toApiError('im.v1.message.patch', err);
       }
     },
+    async edit(messageId, msgType, content) {
+      try {
+        check('im.v1.message.update', await client.im.v1.message.update({ path: { message_id: messageId }, data: { msg_type: msgType, content } }));
+      } catch (err) {
+        throw toApiError('im.v1.message.update', err);
+      }
+    },
   };
 }
 

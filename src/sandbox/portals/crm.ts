@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { queryOf, sendHtml, sessionOf } from '../auth.js';
 import { dataTable, detailTable, html, page, statusBox, textField, yesNo, type SafeHtml } from '../html.js';
+import { alertBox } from '../html.js';
+import { currentLayout } from '../layout.js';
 import { findCustomer, type Customer } from '../state.js';
 import { SYSTEMS } from '../systems.js';
 import type { PortalContext } from './context.js';
@@ -34,6 +36,7 @@ ${textField({ name: 'q', label: '客户编号/手机号码/宽带账号 Customer
 
 export function crmRoutes(scope: FastifyInstance, ctx: PortalContext): void {
   scope.get('/', async (_req, reply) => reply.redirect(sys.home, 302));
+  numberStatusRoute(scope, ctx);
 
   scope.get('/customers', async (req, reply) => {
     const q = queryOf(req).q ?? '';
@@ -95,5 +98,45 @@ ${detailTable(
 <p><a href="${sys.prefix}/customers">返回查询 Back to search</a></p>`
       : html`${searchForm('')}${statusBox('not_found', `未找到客户 / No customer found: ${req.params.id}`)}`;
     return sendHtml(reply, page({ system: sys, user: sessionOf(req).user, title: '客户详情 Customer detail', body }));
+  });
+}
+
+/**
+ * 号码状态 Number status: GET /crm/numbers?mobile=… — the line status, holder, region and main
+ * plan of one number, or statusBox("unassigned") for a number no customer holds (空号). Layout b:
+ * the answer comes before the search form (and detailTable/textField change as everywhere).
+ */
+function numberStatusRoute(scope: FastifyInstance, ctx: PortalContext): void {
+  scope.get('/numbers', async (req, reply) => {
+    const raw = queryOf(req).mobile ?? '';
+    const form = html`<h2>号码状态查询 Number status</h2>
+<form method="get" action="${sys.prefix}/numbers" role="search" aria-label="号码状态查询 Number status">
+<fieldset>
+${textField({ name: 'mobile', label: '手机号码 Mobile', value: raw, hint: '例 e.g. 13857101234' })}
+<button type="submit">查询 Search</button>
+</fieldset>
+</form>`;
+    let result: SafeHtml | string = '';
+    if (raw.trim()) {
+      const mobile = raw.replace(/[\s-]/g, '').replace(/^(\+86|0086)/, '');
+      const holder = /^1[3-9]\d{9}$/.test(mobile) ? ctx.state.customers.find((c) => c.mobile === mobile) : undefined;
+      result = !/^1[3-9]\d{9}$/.test(mobile)
+        ? alertBox(['号码格式错误，应为 11 位手机号码 / Invalid number: 11-digit mobile expected'], 'validation_error')
+        : holder
+          ? detailTable(
+              '号码状态 Number status',
+              [
+                { label: '手机号码 Mobile', field: 'mobile', value: holder.mobile },
+                { label: '号码状态 Line status', field: 'line_status', value: holder.status },
+                { label: '客户编号 Customer ID', field: 'customer_id', value: holder.id },
+                { label: '区域 Region', field: 'region', value: holder.region },
+                { label: '主套餐 Main plan', field: 'main_plan', value: holder.plans[0] ?? '' },
+              ],
+              'number-status',
+            )
+          : statusBox('unassigned', `空号：该号码未分配给任何客户 / Unassigned: no customer holds ${mobile}`);
+    }
+    const body = currentLayout() === 'b' ? html`${result}${form}` : html`${form}${result}`;
+    return sendHtml(reply, page({ system: sys, user: sessionOf(req).user, title: '号码状态 Number status', body }));
   });
 }

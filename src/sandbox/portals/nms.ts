@@ -1,7 +1,9 @@
 /** 网管告警系统 NMS: alarm list with filters and 20-row pages. */
-import type { FastifyInstance } from 'fastify';
-import { queryOf, sendHtml, sessionOf } from '../auth.js';
-import { dataTable, html, page, pageNumber, pager, statusBox, textField, urlWith, yesNo } from '../html.js';
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { formOf, queryOf, sendHtml, sessionOf } from '../auth.js';
+import { alertBox, dataTable, detailTable, html, page, pageNumber, pager, statusBox, textField, urlWith, yesNo, type SafeHtml } from '../html.js';
+import { formatLocal } from '../time.js';
 import { objectMatches, type Alarm } from '../state.js';
 import { SYSTEMS } from '../systems.js';
 import type { PortalContext } from './context.js';
@@ -75,7 +77,7 @@ ${dataTable(
   ],
   rows.map((a) => ({
     id: a.id,
-    cells: [a.id, a.severity, a.ne, a.object, a.type, a.probableCause, a.raisedAt, a.clearedAt, yesNo(a.acknowledged), yesNo(a.serviceAffecting)],
+    cells: [html`<a href="${alarmUrl(a.id)}">${a.id}</a>`, a.severity, a.ne, a.object, a.type, a.probableCause, a.raisedAt, a.clearedAt, yesNo(a.acknowledged), yesNo(a.serviceAffecting)],
   })),
   'alarms',
 )}
@@ -83,4 +85,188 @@ ${all.length === 0 ? statusBox('no_alarms', '无告警 / No alarms') : ''}
 ${pager({ page: current, totalPages, totalRows: all.length, href, noun: '条 alarms' })}`;
     return sendHtml(reply, page({ system: sys, user: sessionOf(req).user, title: '告警查询 Alarm query', body }));
   });
+
+  alarmAckRoutes(scope, ctx);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alarm detail and acknowledgement (告警确认): form → confirm page → saved, with an idempotency
+// key. An alarm acknowledged under another key (or by hand) answers "conflict"; the same key
+// again answers "already_applied" and changes nothing.
+
+export const ACK_NOTE_MAX = 200;
+const ACK_KEY_RE = /^[A-Za-z0-9._:-]{1,100}$/;
+const alarmUrl = (id: string) => `${sys.prefix}/alarms/${encodeURIComponent(id)}`;
+
+interface PendingAck {
+  alarmId: string;
+  sessionId: string;
+  note: string;
+  idempotencyKey: string;
+  expiresAt: number;
+}
+
+function alarmAckRoutes(scope: FastifyInstance, ctx: PortalContext): void {
+  const pending = new Map<string, PendingAck>();
+  const nowMs = () => ctx.now().getTime();
+  const render = (req: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml) =>
+    sendHtml(reply, page({ system: sys, user: sessionOf(req).user, title, body }));
+  const find = (id: string) => ctx.state.alarms.find((a) => a.id === id.trim().toUpperCase());
+  const notFound = (id: string) =>
+    html`${statusBox('not_found', `未找到告警 / No alarm found: ${id}`)}<p><a href="${sys.prefix}/alarms">返回列表 Back to list</a></p>`;
+  /** Already acknowledged: by this key (already applied) or otherwise (conflict). */
+  const ackOutcome = (a: Alarm, key: string): SafeHtml | null => {
+    if (!a.acknowledged) return null;
+    if (key && a.ackIdempotencyKey === key) return ackResult('already_applied', '已处理 / Already applied', a);
+    return html`${statusBox('conflict', `告警已被确认 / Alarm ${a.id} is already acknowledged${a.acknowledgedBy ? ` by ${a.acknowledgedBy}` : ''}`)}
+${ackResultTable(a)}
+<p><a href="${alarmUrl(a.id)}">查看告警 View alarm</a></p>`;
+  };
+
+  scope.get<{ Params: { id: string } }>('/alarms/:id', async (req, reply) => {
+    const a = find(req.params.id);
+    if (!a) return render(req, reply, '告警详情 Alarm detail', notFound(req.params.id));
+    return render(
+      req,
+      reply,
+      `告警 Alarm ${a.id}`,
+      html`<h2>告警详情 Alarm detail</h2>
+${alarmDetail(a)}
+<p>${a.acknowledged ? '' : html`<a href="${alarmUrl(a.id)}/ack">确认告警 Acknowledge</a> | `}<a href="${urlWith(`${sys.prefix}/alarms`, { ne: a.ne })}">返回列表 Back to list</a></p>`,
+    );
+  });
+
+  const formTitle = '确认告警 Acknowledge alarm';
+  scope.get<{ Params: { id: string } }>('/alarms/:id/ack', async (req, reply) => {
+    const a = find(req.params.id);
+    if (!a) return render(req, reply, formTitle, notFound(req.params.id));
+    const done = ackOutcome(a, '');
+    if (done) return render(req, reply, formTitle, done);
+    const token = queryOf(req).token;
+    const back = token ? pending.get(token) : undefined;
+    const mine = back && back.alarmId === a.id && back.sessionId === sessionOf(req).id ? back : undefined;
+    return render(req, reply, formTitle, ackForm(a, mine?.note ?? '', mine?.idempotencyKey ?? '', {}));
+  });
+
+  scope.post<{ Params: { id: string } }>('/alarms/:id/ack', async (req, reply) => {
+    const a = find(req.params.id);
+    if (!a) return render(req, reply, formTitle, notFound(req.params.id));
+    const f = formOf(req);
+    const note = (f.ack_note ?? '').trim();
+    const key = (f.idempotency_key ?? '').trim();
+    const errors: Record<string, string> = {};
+    if (note.length > ACK_NOTE_MAX || /[\u0000-\u001f\u007f]/.test(note)) errors.ack_note = `确认备注无效（不超过 ${ACK_NOTE_MAX} 字）/ Invalid note (at most ${ACK_NOTE_MAX} characters)`;
+    if (key && !ACK_KEY_RE.test(key)) errors.idempotency_key = '幂等键格式错误（字母、数字、._:-，最多 100 位）/ Invalid idempotency key (letters, digits, ._:-, up to 100)';
+    if (Object.keys(errors).length > 0) return render(req, reply, formTitle, ackForm(a, note, key, errors));
+    const done = ackOutcome(a, key);
+    if (done) return render(req, reply, formTitle, done);
+    for (const [k, p] of pending) if (p.expiresAt < nowMs()) pending.delete(k);
+    const token = randomBytes(16).toString('hex');
+    pending.set(token, { alarmId: a.id, sessionId: sessionOf(req).id, note, idempotencyKey: key, expiresAt: nowMs() + 10 * 60_000 });
+    return render(req, reply, '请确认 Confirm acknowledgement', ackConfirm(a, note, key, token));
+  });
+
+  scope.post<{ Params: { id: string } }>('/alarms/:id/ack/confirm', async (req, reply) => {
+    const title = '确认结果 Acknowledgement result';
+    const a = find(req.params.id);
+    if (!a) return render(req, reply, title, notFound(req.params.id));
+    const token = formOf(req).confirm_token;
+    for (const [k, p] of pending) if (p.expiresAt < nowMs()) pending.delete(k);
+    const p = token ? pending.get(token) : undefined;
+    if (!p || !token || p.alarmId !== a.id || p.sessionId !== sessionOf(req).id) {
+      return render(
+        req,
+        reply,
+        title,
+        html`${alertBox(['确认已失效，请重新提交 / This confirmation is no longer valid, please submit again'], 'token_invalid')}<p><a href="${alarmUrl(a.id)}/ack">重新确认 Start again</a></p>`,
+      );
+    }
+    pending.delete(token);
+    const done = ackOutcome(a, p.idempotencyKey);
+    if (done) return render(req, reply, title, done);
+    a.acknowledged = true;
+    a.acknowledgedBy = sessionOf(req).user;
+    a.acknowledgedAt = formatLocal(nowMs());
+    a.ackNote = p.note;
+    a.ackIdempotencyKey = p.idempotencyKey;
+    return render(req, reply, title, ackResult('saved', '确认成功 / Acknowledged', a));
+  });
+}
+
+function alarmDetail(a: Alarm): SafeHtml {
+  return detailTable(
+    '告警信息 Alarm information',
+    [
+      { label: '告警ID Alarm ID', field: 'alarm_id', value: a.id },
+      { label: '级别 Severity', field: 'severity', value: a.severity },
+      { label: '网元 NE', field: 'ne', value: a.ne },
+      { label: '对象 Object', field: 'object', value: a.object },
+      { label: '类型 Type', field: 'type', value: a.type },
+      { label: '可能原因 Probable cause', field: 'probable_cause', value: a.probableCause },
+      { label: '产生时间 Raised', field: 'raised', value: a.raisedAt },
+      { label: '清除时间 Cleared', field: 'cleared', value: a.clearedAt },
+      { label: '影响业务 Service affecting', field: 'service_affecting', value: yesNo(a.serviceAffecting) },
+      { label: '已确认 Acknowledged', field: 'acknowledged', value: yesNo(a.acknowledged) },
+      { label: '确认人 Acknowledged by', field: 'acknowledged_by', value: a.acknowledgedBy ?? '' },
+      { label: '确认时间 Acknowledged at', field: 'acknowledged_at', value: a.acknowledgedAt ?? '' },
+      { label: '确认备注 Ack note', field: 'ack_note', value: a.ackNote ?? '' },
+      { label: '幂等键 Idempotency key', field: 'idempotency_key', value: a.ackIdempotencyKey ?? '' },
+    ],
+    'alarm-detail',
+  );
+}
+
+function ackForm(a: Alarm, note: string, key: string, errors: Record<string, string>): SafeHtml {
+  return html`<h2>确认告警 Acknowledge alarm ${a.id}</h2>
+${alertBox(Object.values(errors), 'validation_error')}
+${detailTable('告警 Alarm', [
+  { label: '告警ID Alarm ID', field: 'alarm_id', value: a.id },
+  { label: '类型 Type', field: 'type', value: a.type },
+  { label: '清除时间 Cleared', field: 'cleared', value: a.clearedAt },
+])}
+<form method="post" action="${alarmUrl(a.id)}/ack" aria-label="确认告警 Acknowledge alarm">
+<fieldset>
+${textField({ name: 'ack_note', label: '确认备注 Ack note', value: note, hint: `可选，不超过 ${ACK_NOTE_MAX} 字 / optional`, error: errors.ack_note })}
+${textField({ name: 'idempotency_key', label: '幂等键 Idempotency key', value: key, hint: '可选 / optional', error: errors.idempotency_key })}
+<button type="submit">提交 Submit</button> <a href="${alarmUrl(a.id)}">取消 Cancel</a>
+</fieldset>
+</form>`;
+}
+
+function ackConfirm(a: Alarm, note: string, key: string, token: string): SafeHtml {
+  return html`<h2>请确认 / Please confirm the acknowledgement</h2>
+${detailTable('确认内容 Acknowledgement', [
+  { label: '告警ID Alarm ID', field: 'alarm_id', value: a.id },
+  { label: '类型 Type', field: 'type', value: a.type },
+  { label: '确认备注 Ack note', field: 'ack_note', value: note },
+  { label: '幂等键 Idempotency key', field: 'idempotency_key', value: key },
+], 'ack-confirm')}
+<form method="post" action="${alarmUrl(a.id)}/ack/confirm" style="display:inline" aria-label="确认提交 Confirm acknowledgement">
+<input type="hidden" name="confirm_token" value="${token}">
+<button type="submit">确认提交 Confirm acknowledgement</button>
+</form>
+<form method="get" action="${alarmUrl(a.id)}/ack" style="display:inline" aria-label="返回修改 Back">
+<input type="hidden" name="token" value="${token}">
+<button type="submit">返回修改 Back</button>
+</form>`;
+}
+
+function ackResultTable(a: Alarm): SafeHtml {
+  return detailTable(
+    '处理结果 Result',
+    [
+      { label: '告警ID Alarm ID', field: 'alarm_id', value: a.id },
+      { label: '已确认 Acknowledged', field: 'acknowledged', value: yesNo(a.acknowledged) },
+      { label: '确认人 Acknowledged by', field: 'acknowledged_by', value: a.acknowledgedBy ?? '' },
+      { label: '确认时间 Acknowledged at', field: 'acknowledged_at', value: a.acknowledgedAt ?? '' },
+      { label: '幂等键 Idempotency key', field: 'idempotency_key', value: a.ackIdempotencyKey ?? '' },
+    ],
+    'save-result',
+  );
+}
+
+function ackResult(result: 'saved' | 'already_applied', text: string, a: Alarm): SafeHtml {
+  return html`${statusBox(result, text, result === 'saved' ? 'ok' : 'info')}
+${ackResultTable(a)}
+<p><a href="${alarmUrl(a.id)}">查看告警 View alarm</a></p>`;
 }

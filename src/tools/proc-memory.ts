@@ -1,6 +1,6 @@
 /**
- * Resident memory of this process's Chromium descendants, read from /proc (Linux only; elsewhere
- * every figure is null). Summed VmRSS counts pages shared between Chromium processes once per
+ * Resident memory of Chromium process trees, read from /proc (Linux only; elsewhere every figure
+ * is null). Used by the browser pool's memory bound and by the benchmarks (bench/). Summed VmRSS counts pages shared between Chromium processes once per
  * process, so it overstates the real footprint; PSS (smaps_rollup) splits shared pages fairly
  * but costs more to read, so it is taken once, not sampled.
  */
@@ -61,6 +61,60 @@ export function chromiumTrees(root = process.pid): Map<number, number[]> {
     if (found.length > 0) trees.set(top.pid, found);
   }
   return trees;
+}
+
+/**
+ * The pid of the process (a child of `parent`, default this process) whose command line holds
+ * `marker` as one argument, or null. The pool launches Chromium with a unique marker switch, so it
+ * can tell its own browser from any other Chromium this process started.
+ */
+export function findChildByArg(marker: string, parent = process.pid): number | null {
+  for (const p of listProcs()) {
+    if (p.ppid !== parent) continue;
+    try {
+      const args = fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0');
+      if (args.includes(marker)) return p.pid;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return null;
+}
+
+/** `root` and every process below it. */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const p of listProcs()) {
+    const list = children.get(p.ppid);
+    if (list) list.push(p.pid);
+    else children.set(p.ppid, [p.pid]);
+  }
+  const out: number[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    const pid = stack.pop()!;
+    out.push(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+/** Summed VmRSS of `root`'s process tree in MB; null when /proc is unreadable or root is gone. */
+export function treeRssMb(root: number): number | null {
+  if (!fs.existsSync(`/proc/${root}/status`)) return null;
+  return rssMb(processTree(root));
+}
+
+/**
+ * The memory `root`'s process tree really holds, in MB: summed PSS (shared pages split between the
+ * processes sharing them) where the kernel offers smaps_rollup, else summed VmRSS (which counts a
+ * shared page once per process: for Chromium about 2-3x the PSS). null when root is gone.
+ */
+export function treeMemoryMb(root: number): { mb: number; kind: 'pss' | 'rss' } | null {
+  if (!fs.existsSync(`/proc/${root}/status`)) return null;
+  const pids = processTree(root);
+  const pss = pssMb(pids);
+  return pss !== null ? { mb: pss, kind: 'pss' } : { mb: rssMb(pids), kind: 'rss' };
 }
 
 export function chromiumDescendants(root = process.pid): number[] {

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { proposalAdapters } from './proposals.js';
+import type { FlowTools } from '../flows.js';
+import { isBusinessError } from '../../tools/errors.js';
+
+function fakeTools(answers: Record<string, unknown>): FlowTools & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    async call<S extends z.ZodType>(tool: string, _input: unknown, output: S): Promise<z.infer<S>> {
+      calls.push(tool);
+      return output.parse(answers[tool]) as z.infer<S>;
+    },
+  };
+}
+
+const ticketAnswer = (status: string) => ({
+  ticket: {
+    id: 'T20261124-0012', status, customerId: 'C000123', serviceNumber: '13857101234', broadbandAccount: 'hz81000123', address: 'a', accessPort: null, onuSn: null,
+    faultType: null, priority: 'P2', slaDeadline: null, region: 'hangzhou', assignedTeam: null, notes: null, version: 1, idempotencyKey: null,
+  },
+  missingFields: [],
+});
+const alarmAnswer = (acknowledged: boolean) => ({
+  id: 'ALM900001', severity: 'major', ne: 'OLT-HZ-01', object: '0/1/3', type: 'LOS', probableCause: 'x', raisedAt: '2026-11-24 08:00', clearedAt: null, acknowledged, serviceAffecting: true,
+});
+
+describe('LLM proposals for the issue-3 writes', () => {
+  it('offer no stale-state guard to the model; the server fills it from a fresh read', async () => {
+    for (const tool of ['workorder.dispatch', 'ticket.addNote', 'nms.acknowledgeAlarm']) {
+      const schema = proposalAdapters[tool]!.input as z.ZodObject;
+      expect(Object.keys(schema.shape), tool).not.toContain('expected');
+    }
+    const tools = fakeTools({ 'ticket.get': ticketAnswer('open'), 'nms.getAlarm': alarmAnswer(false) });
+    const dispatch = await proposalAdapters['workorder.dispatch']!.build(
+      { ticketId: 't20261124-0012', team: '杭州装维一组', priority: 'P2', window: { start: '2026-11-25 09:00', end: '2026-11-25 11:00' } },
+      tools,
+      'zh',
+    );
+    expect(dispatch).toMatchObject({ tool: 'workorder.dispatch', title: '派单 T20261124-0012 → 杭州装维一组', input: { ticketId: 'T20261124-0012', type: 'repair', expected: { ticketStatus: 'open' } } });
+    const note = await proposalAdapters['ticket.addNote']!.build({ ticketId: 'T20261124-0012', note: 'customer restarted the ONU' }, tools, 'en');
+    expect(note).toMatchObject({ tool: 'ticket.addNote', title: 'Add a note to T20261124-0012', input: { expected: { status: 'open' } } });
+    const ack = await proposalAdapters['nms.acknowledgeAlarm']!.build({ alarmId: 'ALM900001' }, tools, 'en');
+    expect(ack.input).toEqual({ alarmId: 'ALM900001', expected: { acknowledged: false, cleared: false } });
+    expect(tools.calls).toEqual(['ticket.get', 'ticket.get', 'nms.getAlarm']);
+  });
+
+  it('name the target for the taint rule: ticket, alarm, and the number as the requester wrote it', () => {
+    expect(proposalAdapters['workorder.dispatch']!.target({ ticketId: 't20261124-0012' })).toBe('T20261124-0012');
+    expect(proposalAdapters['ticket.addNote']!.target({ ticketId: 'T20261124-0012' })).toBe('T20261124-0012');
+    expect(proposalAdapters['nms.acknowledgeAlarm']!.target({ alarmId: 'alm900001' })).toBe('ALM900001');
+    expect(proposalAdapters['sms.sendNotice']!.target({ mobile: '138 5710 1234' })).toBe('138 5710 1234');
+  });
+
+  it('refuse a dispatch without a team or engineer, and an already acknowledged alarm', async () => {
+    const tools = fakeTools({ 'ticket.get': ticketAnswer('open'), 'nms.getAlarm': alarmAnswer(true) });
+    expect(proposalAdapters['workorder.dispatch']!.input.safeParse({ ticketId: 'T20261124-0012', priority: 'P2', window: { start: '2026-11-25 09:00', end: '2026-11-25 11:00' } }).success).toBe(false);
+    const err = await proposalAdapters['nms.acknowledgeAlarm']!.build({ alarmId: 'ALM900001' }, tools, 'zh').catch((e: unknown) => e);
+    expect(isBusinessError(err)).toBe(true);
+  });
+
+  it('take SMS parameters as name/value pairs (strict function calling has no maps)', async () => {
+    const sms = await proposalAdapters['sms.sendNotice']!.build(
+      { mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: [{ name: 'ticket', value: 'T20261124-0012' }] },
+      fakeTools({}),
+      'en',
+    );
+    expect(sms).toEqual({
+      tool: 'sms.sendNotice',
+      title: 'Send SMS SMS_FAULT_NOTICE to 138****1234',
+      input: { mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: { ticket: 'T20261124-0012' } },
+    });
+  });
+});
