@@ -156,7 +156,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         : 'external';
       const ok = Object.values(checks).every((v) => v.startsWith('ok') || v === 'external');
       // An open breaker is a legacy system's trouble, not ours: shown here, not failing the check.
-      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, breakers: runner.breakers(), ...(feishu ? { feishu: feishu.health() } : {}) });
+      const { memory, systems } = pool.stats();
+      const browser = { memory, pages: Object.fromEntries(Object.entries(systems).map(([k, v]) => [k, { open: v.open, busy: v.busy, waiting: v.waiting }])) };
+      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, breakers: runner.breakers(), browser, ...(feishu ? { feishu: feishu.health() } : {}) });
     });
     http.get('/api/kpis', async () => ({ kpis: await computeKpis(db) }));
     http.get('/api/audit/verify', async () => verifyAuditChain(db));

@@ -77,7 +77,7 @@ export const configSchema = z.object({
   RPA_CALL_DEADLINE_MS: z.coerce.number().int().min(1000).default(60_000),
   /** Playwright trace of a failed browser task ('failure') or none ('off'). */
   RPA_TRACES: z.enum(['failure', 'off']).default('failure'),
-  /** Bound on the browser's memory (summed RSS of the Chromium process tree, MB); 0 = measure only. */
+  /** Bound on the browser's memory (PSS of the Chromium process tree where the kernel reports it, else summed RSS; MB); 0 = measure only. */
   RPA_BROWSER_MAX_RSS_MB: z.coerce.number().int().min(0).default(1500),
   /** Encrypts portal sessions saved under DATA_DIR/sessions (32 bytes: 64 hex chars or base64). Unset: sessions in memory only. */
   RPA_SESSION_KEY: optionalString.refine(

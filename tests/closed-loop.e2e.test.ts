@@ -216,7 +216,12 @@ describe.each(kinds)('closed loop on %s', (kind) => {
     expect(bad[2]!.json.error).toMatch(/unknown user "mallory"/);
     const unknown = await t.client.act('carol', '00000000-0000-0000-0000-000000000000', 'approve');
     expect(unknown).toMatchObject({ status: 'refused', reason: 'not_found' });
-    expect((await t.client.get('/healthz')).status).toBe(200);
+    const health = await t.client.get('/healthz');
+    expect(health.status).toBe(200);
+    // The browser's memory against its bound, and the pages per system, for whoever runs the robot.
+    const browser = health.json.browser as { memory: unknown; pages: Record<string, unknown> };
+    expect(browser.memory).toMatchObject({ maxRssMb: expect.any(Number) });
+    expect(browser.pages.resource).toMatchObject({ open: expect.any(Number), busy: 0 });
     expect(textOf(await t.client.say('bob', 'help'))).toContain('I can help with');
   });
 

@@ -73,7 +73,7 @@ describe('Feishu channel', () => {
     const messageId = (env.event as { message: { message_id: string } }).message.message_id;
     const res = await deliver(env);
     expect(res.status).toBe(200);
-    expect(res.ms).toBeLessThan(1000);
+    expect(res.ms).toBeLessThan(3000); // Feishu redelivers an event not answered within 3 s
     const [reply] = await waitFor(() => repliesTo(messageId).length > 0 && repliesTo(messageId), 30_000, 'the reply');
     expect(reply!.replyInThread).toBe(false);
     expect(textOf(reply!)).toContain('OLT-HZ-01 0/1/3');
@@ -156,11 +156,11 @@ describe('Feishu channel', () => {
     expect(fake.sent.length).toBe(before.sent);
   });
 
-  it('answers the URL verification within a second', async () => {
+  it('answers the URL verification within Feishu\'s 3 s', async () => {
     const res = await deliver(urlVerification('challenge-abc'));
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ challenge: 'challenge-abc' });
-    expect(res.ms).toBeLessThan(1000);
+    expect(res.ms).toBeLessThan(3000); // Feishu redelivers an event not answered within 3 s
   });
 
   it('runs the approval through card callbacks: refusals, a fast answer while the write is slow, one write, every copy patched', async () => {

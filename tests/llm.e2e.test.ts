@@ -62,7 +62,10 @@ describe('free-form requests through the LLM', () => {
     llm.script(
       [
         (r) => {
-          expect(toolNamesOf(r)).toEqual(['resource_getPort', 'nms_listAlarms', 'ticket_get', 'crm_getCustomer', 'propose_ticket_updateFields']);
+          // Bob is a field technician: his tools, not customer service's billing or audit's reconciliation.
+          expect(toolNamesOf(r)).toEqual(expect.arrayContaining(['resource_getPort', 'nms_listAlarms', 'ticket_get', 'crm_getCustomer', 'propose_ticket_updateFields', 'propose_nms_acknowledgeAlarm']));
+          expect(toolNamesOf(r)).not.toContain('billing_getBills');
+          expect(toolNamesOf(r)).not.toContain('recon_compareChannelBilling');
           expect(systemOf(r)).toContain('Simplified Chinese');
           return {
             toolCalls: [

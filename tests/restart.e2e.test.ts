@@ -3,6 +3,7 @@
  * Also the harder case: the process dies right after a decision is committed but before the
  * write ran; the next start finds the decision and executes it exactly once.
  */
+import { LEGACY_SYSTEMS } from '../src/tools/systems.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxHandle } from '../src/sandbox/server.js';
 import { decideApproval } from '../src/store/approvals-repo.js';
@@ -22,10 +23,8 @@ describe.each(kinds)('restart on %s', (kind) => {
     db = await createTestDatabase(kind);
     env = {
       ...db.env,
-      LEGACY_CRM_URL: `${sandbox.url}/crm`,
-      LEGACY_RESOURCE_URL: `${sandbox.url}/resource`,
-      LEGACY_NMS_URL: `${sandbox.url}/nms`,
-      LEGACY_TICKET_URL: `${sandbox.url}/tickets`,
+      // Every system by its URL, as in a deployment against the real ones.
+      ...Object.fromEntries(LEGACY_SYSTEMS.map((s) => [s.env, `${sandbox.url}${s.sandboxPath}`])),
     };
   });
   afterAll(async () => {

@@ -198,7 +198,8 @@ describe('Teams channel', () => {
       ['dave', 'not_approver'],
     ]);
 
-    // Carol approves while the ticket portal is slow: the invoke is answered within 1 s.
+    // Carol approves while the ticket portal is slow: the invoke is answered long before Teams gives
+    // up on it (10-15 s) and before the write is done (checked below), not after the write.
     await fetch(`${t.app.sandbox!.url}/admin/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -214,7 +215,7 @@ describe('Teams channel', () => {
       ]);
       for (const answer of [first, retry, second]) {
         expect(answer.status).toBe(200);
-        expect(answer.ms).toBeLessThan(1000);
+        expect(answer.ms).toBeLessThan(3000);
       }
       expect(first.body.type).toBe('application/vnd.microsoft.card.adaptive');
       expect(JSON.stringify(first.body.value)).toMatch(/已由 Carol 于 .* 批准/);

@@ -104,16 +104,20 @@ describe('npm run tool', () => {
   });
 
   it('prints a typed error with exit code 1, and refuses bad usage with exit code 2', async () => {
-    const nf = await cli(['resource.getPort', JSON.stringify({ olt: 'OLT-HZ-01', fsp: '0/9/9' })]);
+    // Independent runs of read tools (no database involved): side by side.
+    const [nf, bad, nope, notJson] = await Promise.all([
+      cli(['resource.getPort', JSON.stringify({ olt: 'OLT-HZ-01', fsp: '0/9/9' })]),
+      cli(['resource.getPort', '{"olt": 42}']),
+      cli(['crm.nope', '{}']),
+      cli(['resource.getPort', '{olt']),
+    ]);
     expect(nf.code).toBe(1);
     expect(JSON.parse(nf.stdout)).toMatchObject({ ok: false, error: { name: 'BusinessError', code: 'not_found' } });
 
-    const bad = await cli(['resource.getPort', '{"olt": 42}']);
     expect(bad.code).toBe(1);
-    expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, error: { code: 'invalid_input' }, attempts: 0 });
+    expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, error: { code: 'invalid_input' }, attempts: 0, evidence: [] });
 
-    expect((await cli(['crm.nope', '{}'])).stderr).toMatch(/refused: unknown tool crm.nope/);
-    const notJson = await cli(['resource.getPort', '{olt']);
+    expect(nope.stderr).toMatch(/refused: unknown tool crm.nope/);
     expect(notJson.code).toBe(2);
     expect(notJson.stderr).toMatch(/not valid JSON/);
   });

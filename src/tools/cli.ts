@@ -142,7 +142,7 @@ async function runOne(cfg: Config, args: Args): Promise<{ printed: Printed; code
       closers.push(() => sb.close());
       sandboxUrl = sb.url;
     }
-    const rt = await createToolRuntime(cfg, { pagesPerSystem: 1, ...(sandboxUrl && { sandboxUrl }) });
+    const rt = await createToolRuntime(cfg, { pagesPerSystem: 1, launchBrowser: false, ...(sandboxUrl && { sandboxUrl }) });
     closers.push(() => rt.close());
     const { runner, dataDir } = rt;
     const opts = args.approval && tool.effect === 'write' ? { idempotencyKey: args.approval } : {};

@@ -32,6 +32,8 @@ export interface ToolRuntimeOptions {
   /** Overrides RPA_PAGES_PER_SYSTEM (the CLI runs one tool: one page is enough). */
   pagesPerSystem?: number;
   tools?: readonly AnyTool[];
+  /** Launch Chromium now (default) rather than on the first browser task; the CLI waits, so bad input or an API tool never starts a browser. */
+  launchBrowser?: boolean;
 }
 
 export async function createToolRuntime(config: Config, opts: ToolRuntimeOptions = {}): Promise<ToolRuntime> {
@@ -49,7 +51,7 @@ export async function createToolRuntime(config: Config, opts: ToolRuntimeOptions
     baseUrl,
     login: (system) => portalLogin(system, { username: config.LEGACY_USERNAME, password: config.LEGACY_PASSWORD }),
   });
-  await pool.start();
+  if (opts.launchBrowser !== false) await pool.start();
   const registry = new ToolRegistry();
   for (const tool of opts.tools ?? legacyTools) registry.register(tool);
   const dataDir = path.resolve(config.DATA_DIR);
