@@ -102,6 +102,33 @@ export class EvidenceRecorder {
     return rel;
   }
 
+  /**
+   * Name the next file now and write it later: the path is in the record from this moment, so a
+   * call can be answered (and recorded) before its screenshot is on disk. `write` never throws;
+   * a failed write leaves a step saying so.
+   */
+  reserve(suffix: string, label: string): { rel: string; write(fill: (absPath: string) => Promise<void>): Promise<void> } {
+    const day = this.now().toISOString().slice(0, 10);
+    const n = this.files.filter((f) => f.endsWith(`.${suffix}`)).length;
+    const name = `${this.opts.callId}${n === 0 ? '' : `-${n + 1}`}.${suffix}`;
+    const rel = ['evidence', day, name].join('/');
+    this.files.push(rel);
+    this.step(label, { file: rel });
+    const abs = path.join(this.opts.dataDir, rel);
+    return {
+      rel,
+      write: async (fill) => {
+        try {
+          await mkdir(path.dirname(abs), { recursive: true });
+          await fill(abs);
+        } catch (e) {
+          await rm(abs, { force: true }).catch(() => undefined);
+          this.step(`${label} not written`, { file: rel, error: e instanceof Error ? e.message : String(e) });
+        }
+      },
+    };
+  }
+
   snapshot(): Evidence {
     const steps = [...this.steps];
     if (this.dropped > 0) {

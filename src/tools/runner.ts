@@ -349,9 +349,11 @@ export class ToolRunner {
         }
         await trace?.discard();
         if (answer) {
-          const written = await shootLater(evidence, page, 'screenshot');
+          // Answer first, then capture: the file's name is in the record already (reserve), and
+          // the page stays leased until the PNG is written, so it is never lent mid-capture.
+          const shot = evidence.reserve('png', 'screenshot');
           (answer as (v: T) => void)(result);
-          await written;
+          await shot.write((abs) => (page.isClosed() ? Promise.reject(new Error('page closed')) : capturePng(page, abs)));
         } else if (mode === 'always') {
           await shoot(evidence, page, 'screenshot');
         }
@@ -438,16 +440,6 @@ async function traceTask(page: Page): Promise<TraceHandle | null> {
  * Name the screenshot file in the evidence now and capture it in the background: the returned
  * promise resolves when the PNG is written (or could not be; evidence never fails a call).
  */
-async function shootLater(evidence: EvidenceRecorder, page: Page, label: string): Promise<Promise<void>> {
-  let written: Promise<void> = Promise.resolve();
-  const file = await evidence.file('png', async (abs) => {
-    if (page.isClosed()) throw new Error('page closed');
-    written = capturePng(page, abs).catch(() => undefined);
-  });
-  if (file) evidence.step(label, { file });
-  return written;
-}
-
 /**
  * A viewport PNG through the DevTools protocol with Chromium's fast PNG encoder: about half the CPU
  * of page.screenshot() (no font/caret/animation preparation round trips, quicker compression).
