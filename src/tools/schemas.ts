@@ -66,6 +66,13 @@ export const listAlarmsInput = z
     /** A port (F/S/P); alarms on the port and on its ONUs match. */
     object: fspSchema.nullable().default(null),
     state: z.enum(['active', 'all']).default('active'),
+    /** Only alarms raised at or after this local time ("2026-11-23 00:00"), in either state. */
+    since: z
+      .string()
+      .trim()
+      .regex(/^20\d{2}-\d{2}-\d{2} [0-2]\d:[0-5]\d(:[0-5]\d)?$/, 'time like 2026-11-23 00:00')
+      .nullable()
+      .default(null),
     /** Stop after this many rows (the portal pages 20 at a time). */
     limit: z.number().int().min(1).max(500).default(100),
   })

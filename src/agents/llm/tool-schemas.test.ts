@@ -58,7 +58,7 @@ describe('tools offered to the LLM', () => {
     expect(port.tool.input.parse(dropNulls({ olt: 'olt-hz-01', fsp: '0/1/3', broadbandAccount: null }, port.original))).toEqual({ olt: 'OLT-HZ-01', fsp: '0/1/3' });
     expect(port.tool.input.parse(dropNulls({ olt: null, fsp: null, broadbandAccount: 'hz81000123' }, port.original))).toEqual({ broadbandAccount: 'hz81000123' });
     const alarms = offered.find((o) => o.fn === 'nms_listAlarms')!;
-    expect(alarms.tool.input.parse(dropNulls({ ne: 'OLT-HZ-01', object: null, state: null, limit: null }, alarms.original))).toEqual({ ne: 'OLT-HZ-01', object: null, state: 'active', limit: 100 });
+    expect(alarms.tool.input.parse(dropNulls({ ne: 'OLT-HZ-01', object: null, state: null, limit: null }, alarms.original))).toEqual({ ne: 'OLT-HZ-01', object: null, state: 'active', since: null, limit: 100 });
     const propose = offered.find((o) => o.kind === 'propose')!;
     expect(propose.input.parse(dropNulls({ ticketId: 'T20261124-0012', fields: { broadbandAccount: 'hz81000123', address: null, accessPort: null, onuSn: null } }, propose.original))).toEqual({
       ticketId: 'T20261124-0012',

@@ -22,6 +22,8 @@ export interface AlarmFilter {
   /** A port "0/1/3" matches the port and its ONUs ("0/1/3 ONU 5"). */
   object?: string;
   state: AlarmStateFilter;
+  /** "YYYY-MM-DD HH:mm[:ss]": only alarms raised at or after it. */
+  since?: string;
 }
 
 /** Newest first, like the real alarm console. */
@@ -31,7 +33,8 @@ export function filterAlarms(alarms: Alarm[], f: AlarmFilter): Alarm[] {
       (a) =>
         (!f.ne || a.ne === f.ne) &&
         (!f.object || objectMatches(a.object, f.object)) &&
-        (f.state === 'all' || (f.state === 'active' ? a.clearedAt === '' : a.clearedAt !== '')),
+        (f.state === 'all' || (f.state === 'active' ? a.clearedAt === '' : a.clearedAt !== '')) &&
+        (!f.since || a.raisedAt >= f.since),
     )
     .sort((a, b) => (a.raisedAt === b.raisedAt ? b.id.localeCompare(a.id) : b.raisedAt.localeCompare(a.raisedAt)));
 }
@@ -44,16 +47,20 @@ export function nmsRoutes(scope: FastifyInstance, ctx: PortalContext): void {
     const ne = (q.ne ?? '').trim().toUpperCase();
     const object = (q.object ?? '').trim().replace(/\s+/g, ' ');
     const state: AlarmStateFilter = q.state === 'all' || q.state === 'cleared' ? q.state : 'active';
-    const all = filterAlarms(ctx.state.alarms, { ne, object, state });
+    // Times compare as text in this fixed format; anything else is ignored like an empty field.
+    const rawSince = (q.since ?? '').trim().replace('T', ' ');
+    const since = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$/.test(rawSince) ? rawSince : '';
+    const all = filterAlarms(ctx.state.alarms, { ne, object, state, since });
     const { page: current, totalPages } = pageNumber(q.page, all.length, ALARMS_PAGE_SIZE);
     const rows = all.slice((current - 1) * ALARMS_PAGE_SIZE, current * ALARMS_PAGE_SIZE);
-    const href = (n: number) => urlWith(`${sys.prefix}/alarms`, { ne, object, state, page: n });
+    const href = (n: number) => urlWith(`${sys.prefix}/alarms`, { ne, object, state, since, page: n });
 
     const body = html`<h2>告警查询 Alarm query</h2>
 <form method="get" action="${sys.prefix}/alarms" role="search" aria-label="告警查询 Alarm query">
 <fieldset>
 ${textField({ name: 'ne', label: '网元 NE', value: ne, hint: '例 e.g. OLT-HZ-01' })}
 ${textField({ name: 'object', label: '对象 Object', value: object, hint: '例 e.g. 0/1/3' })}
+${textField({ name: 'since', label: '起始时间 Raised since', value: since, hint: '例 e.g. 2026-11-23 00:00' })}
 <div class="field"><label for="f-state">告警状态 Alarm state</label>
 <select id="f-state" name="state">${STATE_OPTIONS.map(
       ([v, label]) => html`<option value="${v}"${v === state ? html` selected` : ''}>${label}</option>`,

@@ -60,6 +60,16 @@ describe('nms.listAlarms', () => {
     expect(all.alarms.map((a) => a.id).sort()).toEqual([...demo.port.activeAlarmIds, ...demo.port.clearedAlarmIds].sort());
   });
 
+  it('lists the alarms raised since a time, in either state; an alarm raised exactly then counts (boundary)', async () => {
+    // Seeded on 0/1/3: ALM900004 2026-11-18 14:02:33, ALM900003 2026-11-23 21:14:05 (both cleared),
+    // ALM900001 2026-11-23 21:20:11, ALM900002 2026-11-24 06:05:47 (both active).
+    const since = (await h.run('nms.listAlarms', { ne: 'OLT-HZ-01', object: '0/1/3', state: 'all', since: '2026-11-23 21:14:05' })).output as AlarmsOut;
+    expect(since.alarms.map((a) => a.id).sort()).toEqual(['ALM900001', 'ALM900002', 'ALM900003']);
+    const activeSince = (await h.run('nms.listAlarms', { ne: 'OLT-HZ-01', object: '0/1/3', since: '2026-11-24 00:00' })).output as AlarmsOut;
+    expect(activeSince.alarms.map((a) => a.id)).toEqual(['ALM900002']);
+    expect((await h.fail('nms.listAlarms', { ne: 'OLT-HZ-01', since: 'yesterday' })).code).toBe('invalid_input');
+  });
+
   it('reads 45 alarms across three pages, cuts at the limit with truncated, in layout b; empty for a quiet port (boundary)', async () => {
     const busy = (await h.run('nms.listAlarms', { ne: demo.busyOlt.name })).output as AlarmsOut;
     expect(busy.alarms).toHaveLength(45);

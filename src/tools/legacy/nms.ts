@@ -15,7 +15,7 @@ export const listAlarms = defineTool({
   effect: 'read',
   system: 'nms',
   description:
-    '查询网元或端口的告警（默认仅活动告警）。List alarms of an NE, optionally one port (F/S/P) and its ONUs; active only by default.',
+    '查询网元或端口的告警（默认仅活动告警，可指定起始时间）。List alarms of an NE, optionally one port (F/S/P) and its ONUs; active only by default, or all raised since a time.',
   input: listAlarmsInput,
   output: listAlarmsOutput,
   async run(input, ctx) {
@@ -25,6 +25,7 @@ export const listAlarms = defineTool({
       for (let n = 1; n <= MAX_PAGES; n++) {
         const qs = new URLSearchParams({ ne: input.ne, state: input.state, page: String(n) });
         if (input.object) qs.set('object', input.object);
+        if (input.since) qs.set('since', input.since);
         ctx.step('read alarm page', { page: n });
         await gotoPage(page, `${base}/alarms?${qs.toString()}`, SYSTEM);
         const table = await readListTable(page, /Alarm/i);
