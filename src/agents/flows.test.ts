@@ -179,6 +179,8 @@ describe('read flows', () => {
     billingValue: kind === 'amount_mismatch' ? '189.00' : null,
     evidence: [
       { system: 'channel', recordId: `S${i}`, field: 'amount', value: '199.00', fetchedAt: '2026-11-24 10:00:01' },
+      // The same record's other field: one source in the reply, not two.
+      { system: 'channel', recordId: `S${i}`, field: 'orderId', value: `O0${i}`, fetchedAt: '2026-11-24 10:00:01' },
       ...(kind === 'amount_mismatch' ? [{ system: 'billing', recordId: `B${i}`, field: 'amount', value: '189.00', fetchedAt: '2026-11-24 10:00:02' }] : []),
     ],
   });
@@ -190,7 +192,8 @@ describe('read flows', () => {
     billingTotals: { count: 100, amount: 19900 },
     matched: { count: 95, amount: 18905 },
     exceptions,
-    fetchedAt: '2026-11-24 10:00',
+    // As the tool stamps it (an instant); the reply shows operator-local time (UTC+8).
+    fetchedAt: '2026-11-24T02:00:00.000Z',
   });
 
   it('reconciliation: totals, exceptions grouped by kind with both values and evidence, first 20 then the count', async () => {
@@ -200,6 +203,7 @@ describe('read flows', () => {
     expect(text).toContain('渠道记录 120 笔 23880.00 元；计费记录 100 笔 19900.00 元');
     expect(text).toContain('一致 95 笔 18905.00 元');
     expect(text).toContain('差异 25 笔：计费系统缺失 15，金额不一致 10');
+    expect(text).toContain('数据获取于 2026-11-24 10:00:00');
     expect(text).toContain('• O0100 amount：渠道 199.00 / 计费 189.00（来源：渠道系统 S100 于 2026-11-24 10:00:01；BOSS 计费 B100 于 2026-11-24 10:00:02）');
     expect(text.split('\n').filter((l) => l.startsWith('• O'))).toHaveLength(20);
     expect(text).toContain('以及另外 5 条差异');

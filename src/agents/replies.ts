@@ -258,10 +258,15 @@ export function refusalText(
 }
 
 /** Shanghai wall-clock time, as people in the operator read it: 2026-11-24 14:03. */
-export function formatTime(d: Date | string): string {
+export function formatTime(d: Date | string, withSeconds = false): string {
   const date = typeof d === 'string' ? new Date(d) : d;
   const s = new Date(date.getTime() + 8 * 3600_000).toISOString();
-  return `${s.slice(0, 10)} ${s.slice(11, 16)}`;
+  return `${s.slice(0, 10)} ${s.slice(11, withSeconds ? 19 : 16)}`;
+}
+
+/** An ISO instant as operator-local time with seconds; a time already written locally stays as is. */
+function localTime(value: string): string {
+  return /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value)) ? formatTime(value, true) : value;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -411,8 +416,8 @@ export const RECON_SHOWN = 20;
 export function reconReply(lang: Lang, r: Recon): string {
   const lines = [
     t(lang, {
-      zh: `渠道 ${r.channelId} ${r.period} 对账（${regionName('zh', r.region)}，数据获取于 ${r.fetchedAt}）`,
-      en: `Reconciliation ${r.channelId} ${r.period} (${regionName('en', r.region)}, fetched ${r.fetchedAt})`,
+      zh: `渠道 ${r.channelId} ${r.period} 对账（${regionName('zh', r.region)}，数据获取于 ${localTime(r.fetchedAt)}）`,
+      en: `Reconciliation ${r.channelId} ${r.period} (${regionName('en', r.region)}, fetched ${localTime(r.fetchedAt)})`,
     }),
     t(lang, {
       zh: `• 渠道记录 ${r.channelTotals.count} 笔 ${yuan('zh', r.channelTotals.amount)}；计费记录 ${r.billingTotals.count} 笔 ${yuan('zh', r.billingTotals.amount)}`,
@@ -439,8 +444,13 @@ export function reconReply(lang: Lang, r: Recon): string {
     for (const e of r.exceptions.filter((x) => x.kind === kind)) {
       if (shown >= RECON_SHOWN) break;
       shown++;
-      const sources = e.evidence
-        .map((ev) => t(lang, { zh: `${sourceNames[ev.system].zh} ${ev.recordId} 于 ${ev.fetchedAt}`, en: `${sourceNames[ev.system].en} ${ev.recordId} at ${ev.fetchedAt}` }))
+      // One source per record: a record's evidence rows (one per field) share system, id and time.
+      const records = [...new Map(e.evidence.map((ev) => [`${ev.system}:${ev.recordId}`, ev])).values()];
+      const sources = records
+        .map((ev) => {
+          const at = localTime(ev.fetchedAt);
+          return t(lang, { zh: `${sourceNames[ev.system].zh} ${ev.recordId} 于 ${at}`, en: `${sourceNames[ev.system].en} ${ev.recordId} at ${at}` });
+        })
         .join(lang === 'zh' ? '；' : '; ');
       lines.push(
         t(lang, {
