@@ -12,7 +12,6 @@ import {
   billsReply,
   blacklistReply,
   completeTitle,
-  customerLabel,
   eligibilityReply,
   identityReply,
   messages,
@@ -26,7 +25,7 @@ import {
 } from './replies.js';
 import { BusinessError, isBusinessError, isSystemError } from '../tools/errors.js';
 import { runBatch } from '../tools/batch.js';
-import { maskMobile, maskResidentId, maskText } from '../policies/masking.js';
+import { customerRefLabel, maskMobile, maskResidentId, maskText } from '../policies/masking.js';
 import {
   acknowledgeAlarmInput,
   addTicketNoteInput,
@@ -135,7 +134,7 @@ async function route(plan: Plan, tools: FlowTools): Promise<FlowResult> {
     case 'identity.verify': {
       const input = valid(verifyIdentityInput, { customer: plan.customer, residentId: plan.residentId, ...(plan.name ? { name: plan.name } : {}) });
       const res = await tools.call('crm.verifyIdentity', input, verifyIdentityOutput);
-      return { kind: 'reply', text: identityReply(lang, customerLabel(plan.customer), res), status: 'succeeded' };
+      return { kind: 'reply', text: identityReply(lang, customerRefLabel(plan.customer), res), status: 'succeeded' };
     }
     case 'blacklist.check': {
       const input = valid(checkBlacklistInput, { ...(plan.mobile ? { mobile: plan.mobile } : {}), ...(plan.residentId ? { residentId: plan.residentId } : {}) });

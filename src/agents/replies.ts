@@ -279,10 +279,6 @@ const yuan = (lang: Lang, v: number) => (lang === 'zh' ? `${v.toFixed(2)} 元` :
 const yes = (v: boolean | null) => (v === null ? '—' : v ? '✓' : '✗');
 const list = (lang: Lang, items: string[]) => items.join(lang === 'zh' ? '、' : ', ');
 
-/** A customer reference as it may be shown: customer id as is, mobile masked. */
-export function customerLabel(ref: { customerId: string } | { mobile: string }): string {
-  return 'customerId' in ref ? ref.customerId : maskMobile(ref.mobile);
-}
 
 /** Something typed that is not a valid number: keep the first 3 and last 4 of long digit runs. */
 export function maskLoose(token: string): string {

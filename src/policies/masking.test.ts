@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isValidResidentId, maskDeep, maskText } from './masking.js';
+import { customerRefLabel, isValidResidentId, maskDeep, maskIdLike, maskResidentId, maskText } from './masking.js';
 
 describe('maskText', () => {
   it('masks a valid resident ID, keeping at most the first 6 and last 4', () => {
@@ -47,5 +47,19 @@ describe('maskText', () => {
   it('validates the GB 11643 check character', () => {
     expect(isValidResidentId('11010519491231002X')).toBe(true);
     expect(isValidResidentId('110105194912310020')).toBe(false);
+  });
+});
+
+describe('masking what a person typed as an ID, and customer references', () => {
+  it('shows at most the first 6 and last 4 of anything ID-like, whatever its length', () => {
+    expect(maskIdLike('11010519491231002X')).toBe(maskResidentId('11010519491231002X'));
+    expect(maskIdLike('１１０１０５ 4912310 21')).toBe('110105*****1021'); // 15-digit legacy id, full-width, spaces
+    expect(maskIdLike('12345678')).toBe('12****78');
+    expect(maskIdLike('1234')).toBe('****');
+  });
+
+  it('names a customer by id as is and by mobile masked', () => {
+    expect(customerRefLabel({ customerId: 'C000123' })).toBe('C000123');
+    expect(customerRefLabel({ mobile: '13857101234' })).toBe('138****1234');
   });
 });

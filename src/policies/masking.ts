@@ -28,12 +28,17 @@ export function normalizeDigits(text: string): string {
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = '10X98765432';
 
+/** GB 11643 check character of an 18-character id already in the 17-digits-and-check format. */
+function checkCharacterOk(id: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(id[i]) * ID_WEIGHTS[i]!;
+  return ID_CHECK[sum % 11] === id[17];
+}
+
 export function isValidResidentId(raw: string): boolean {
   const id = normalizeDigits(raw);
   if (!/^\d{17}[\dX]$/.test(id)) return false;
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(id[i]) * ID_WEIGHTS[i]!;
-  if (ID_CHECK[sum % 11] !== id[17]) return false;
+  if (!checkCharacterOk(id)) return false;
   const month = Number(id.slice(10, 12));
   const day = Number(id.slice(12, 14));
   return month >= 1 && month <= 12 && day >= 1 && day <= 31;
@@ -59,9 +64,7 @@ export function checkResidentId(raw: string, today: Date = new Date()): Resident
   let checksumValid = false;
   let birthDateValid = false;
   if (formatValid) {
-    let sum = 0;
-    for (let i = 0; i < 17; i++) sum += Number(id[i]) * ID_WEIGHTS[i]!;
-    checksumValid = ID_CHECK[sum % 11] === id[17];
+    checksumValid = checkCharacterOk(id);
     const y = Number(id.slice(6, 10));
     const m = Number(id.slice(10, 12));
     const d = Number(id.slice(12, 14));
@@ -101,6 +104,23 @@ function stripCountryCode(digits: string): string {
 export function maskResidentId(raw: string): string {
   const id = normalizeDigits(raw);
   return `${id.slice(0, 6)}${'*'.repeat(8)}${id.slice(14)}`;
+}
+
+/**
+ * Something given as an ID that may not be a valid one (wrong length, legacy 15 digits): at most
+ * the first 6 and last 4 characters, never most of it. An 18-character id comes out as maskResidentId.
+ */
+export function maskIdLike(raw: string): string {
+  const id = normalizeDigits(raw);
+  const n = id.length;
+  if (n >= 14) return `${id.slice(0, 6)}${'*'.repeat(n - 10)}${id.slice(-4)}`;
+  if (n >= 8) return `${id.slice(0, 2)}${'*'.repeat(n - 4)}${id.slice(-2)}`;
+  return '*'.repeat(Math.max(1, n));
+}
+
+/** A customer reference as a message may show it: the customer id as is, a mobile masked. */
+export function customerRefLabel(ref: { customerId: string } | { mobile: string }): string {
+  return 'customerId' in ref ? ref.customerId : maskMobile(ref.mobile);
 }
 
 export function maskMobile(raw: string): string {

@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import type { z } from 'zod';
-import { maskMobile } from '../../policies/masking.js';
+import { customerRefLabel } from '../../policies/masking.js';
 import { gotoPage } from '../browser-pool.js';
 import { defineTool } from '../define.js';
 import { BusinessError, SystemError } from '../errors.js';
@@ -17,11 +17,9 @@ type CustomerRef = z.infer<typeof customerRefSchema>;
 type Bill = z.infer<typeof billSchema>;
 
 const refText = (ref: CustomerRef): string => ('customerId' in ref ? ref.customerId : ref.mobile);
-/** What a message may say about whom: the id, or the mobile masked. */
-const refSafe = (ref: CustomerRef): string => ('customerId' in ref ? ref.customerId : maskMobile(ref.mobile));
 
 function customerNotFound(ref: CustomerRef): BusinessError {
-  return new BusinessError('not_found', `No customer found in BOSS billing for ${refSafe(ref)}`, { zh: `BOSS 计费系统中找不到客户：${refSafe(ref)}` });
+  return new BusinessError('not_found', `No customer found in BOSS billing for ${customerRefLabel(ref)}`, { zh: `BOSS 计费系统中找不到客户：${customerRefLabel(ref)}` });
 }
 
 /** "123.45" (a portal money cell) as a number; anything else is a page we do not understand. */

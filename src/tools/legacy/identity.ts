@@ -9,7 +9,7 @@ import { defineTool, type ToolContext } from '../define.js';
 import { gotoPage } from '../browser-pool.js';
 import { BusinessError } from '../errors.js';
 import { verifyIdentityInput, verifyIdentityOutput } from '../schemas.js';
-import { checkResidentId, maskMobile, maskResidentId, normalizeDigits } from '../../policies/masking.js';
+import { checkResidentId, customerRefLabel, maskIdLike, normalizeDigits } from '../../policies/masking.js';
 import { column, orNull, pageResult, pick, readKeyValues, readListTable, yes, type KeyValues } from './page-reading.js';
 import type { z } from 'zod';
 
@@ -18,18 +18,10 @@ const SYSTEM = 'crm';
 type Output = z.infer<typeof verifyIdentityOutput>;
 type Reason = { zh: string; en: string };
 
-/** Something that may not be an ID at all: at most the first 6 and last 4, never most of it. */
-export function maskGivenId(normalized: string): string {
-  const n = normalized.length;
-  if (n >= 14) return `${normalized.slice(0, 6)}${'*'.repeat(n - 10)}${normalized.slice(-4)}`;
-  if (n >= 8) return `${normalized.slice(0, 2)}${'*'.repeat(n - 4)}${normalized.slice(-2)}`;
-  return '*'.repeat(Math.max(1, n));
-}
-
 /** The CRM detail page of the customer (by id, or found by mobile through the search page). */
 export async function openCustomerDetail(page: Page, base: string, customer: { customerId: string } | { mobile: string }, ctx: ToolContext): Promise<KeyValues> {
   let id = 'customerId' in customer ? customer.customerId : undefined;
-  const shown = 'customerId' in customer ? customer.customerId : maskMobile(customer.mobile);
+  const shown = customerRefLabel(customer);
   const notFound = () => new BusinessError('not_found', `No customer found for ${shown}`, { zh: `CRM 中找不到客户：${shown}` });
   if (!id) {
     ctx.step('search customer by mobile');
@@ -63,7 +55,7 @@ export const verifyIdentity = defineTool({
   output: verifyIdentityOutput,
   async run(input, ctx): Promise<Output> {
     const chk = checkResidentId(input.residentId);
-    const givenIdMasked = chk.formatValid ? maskResidentId(chk.normalized) : maskGivenId(chk.normalized);
+    const givenIdMasked = maskIdLike(chk.normalized);
     const reasons: Reason[] = [];
     if (!chk.formatValid) {
       reasons.push(
@@ -112,7 +104,7 @@ export const verifyIdentity = defineTool({
         matchesRecord,
         nameMatches,
         realNameVerified,
-        recordIdMasked: /^\d{17}[\dX]$/.test(recordId) ? maskResidentId(recordId) : maskGivenId(recordId),
+        recordIdMasked: maskIdLike(recordId),
         verdict,
         reasons,
       };

@@ -7,7 +7,7 @@ import { callApi, errorCodeOf } from '../api-client.js';
 import { defineTool } from '../define.js';
 import { BusinessError, SystemError } from '../errors.js';
 import { checkBlacklistInput, checkBlacklistOutput, blacklistHitSchema } from '../schemas.js';
-import { checkResidentId, maskMobile, maskResidentId } from '../../policies/masking.js';
+import { checkResidentId, maskIdLike, maskMobile } from '../../policies/masking.js';
 import { z } from 'zod';
 
 const SYSTEM = 'risk';
@@ -20,9 +20,6 @@ const serviceAnswer = z.object({
 });
 
 /** 15-digit legacy IDs: first 6 and last 4 at most. */
-function maskAnyResidentId(id: string): string {
-  return id.length === 18 ? maskResidentId(id) : `${id.slice(0, 6)}${'*'.repeat(Math.max(1, id.length - 10))}${id.slice(-4)}`;
-}
 
 export const checkBlacklist = defineTool({
   name: 'risk.checkBlacklist',
@@ -57,7 +54,7 @@ export const checkBlacklist = defineTool({
     if (!parsed.success) throw new SystemError('unexpected_page', SYSTEM, `${SYSTEM}: blacklist answer has an unexpected shape`);
     const hits = parsed.data.hits.map((h) => ({
       ...h,
-      value: h.subject === 'mobile' ? maskMobile(h.value) : maskAnyResidentId(h.value),
+      value: h.subject === 'mobile' ? maskMobile(h.value) : maskIdLike(h.value),
     }));
     ctx.step('lists checked', { hits: hits.map((h) => h.list), riskLevel: parsed.data.riskLevel });
     return {
