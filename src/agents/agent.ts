@@ -233,12 +233,8 @@ export class Agent implements AgentNodes {
     this.track(done);
     const message =
       decided.status === 'approved'
-        ? lang === 'zh'
-          ? `已批准「${decided.title}」，正在执行。`
-          : `Approved "${decided.title}"; executing now.`
-        : lang === 'zh'
-          ? `已驳回「${decided.title}」，已通知 ${directory.get(decided.requester_id)?.name ?? decided.requester_id}。`
-          : `Rejected "${decided.title}"; ${directory.get(decided.requester_id)?.name ?? decided.requester_id} has been told.`;
+        ? messages.decisionApproved(lang, decided.title)
+        : messages.decisionRejected(lang, decided.title, directory.get(decided.requester_id)?.name ?? decided.requester_id);
     return { status: decided.status as 'approved' | 'rejected', approvalId: decided.id, message, done };
   }
 

@@ -194,9 +194,19 @@ export const messages = {
   executedVerified: (lang: Lang, title: string, by: string) =>
     t(lang, { zh: `「${title}」已由 ${by} 批准，已写入并核验。`, en: `"${title}" was approved by ${by}, written and verified.` }),
   executedUnverified: (lang: Lang, title: string, detail: string) =>
-    t(lang, { zh: `「${title}」已批准，但写入未能核验：${detail}。已转人工处理。`, en: `"${title}" was approved but the write could not be verified: ${detail}. Handed to a person.` }),
+    // Say only what happens: nobody is told automatically and nothing retries a write whose result
+    // is unknown, so the requester is asked to look (no hand-over exists yet).
+    t(lang, {
+      zh: `「${title}」已批准，但写入结果未能核验：${detail}。系统不会自动重试，请在业务系统中核对这条记录。`,
+      en: `"${title}" was approved but the write could not be verified: ${detail}. It will not be retried automatically; please check the record in the target system.`,
+    }),
   executionFailed: (lang: Lang, title: string, detail: string) =>
     t(lang, { zh: `「${title}」已批准，但执行失败：${detail}。未写入任何数据。`, en: `"${title}" was approved but failed: ${detail}. Nothing was written.` }),
+  /** The clicker's answer: the write runs after this reply, so it says "executing", not "done". */
+  decisionApproved: (lang: Lang, title: string) => t(lang, { zh: `已批准「${title}」，正在执行。`, en: `Approved "${title}"; executing now.` }),
+  /** The requester is told by the run that ends after this reply: "will", not "has been". */
+  decisionRejected: (lang: Lang, title: string, requester: string) =>
+    t(lang, { zh: `已驳回「${title}」，驳回原因将发给 ${requester}。`, en: `Rejected "${title}"; ${requester} will be sent the reason.` }),
   rejected: (lang: Lang, title: string, by: string, reason: string) =>
     t(lang, { zh: `「${title}」被 ${by} 驳回，原因：${reason}`, en: `"${title}" was rejected by ${by}. Reason: ${reason}` }),
   expired: (lang: Lang, title: string) =>

@@ -4,8 +4,9 @@
  * read through the same authorized FlowTools: the ticket's current values become `expected`, so
  * the write refuses if the ticket changes before it runs.
  *
- * Taint rule: the target record must be named in the requester's own words (this turn or earlier
- * in the conversation). A portal note saying "update ticket X" cannot aim a proposal at X.
+ * Taint rule (taint.ts): the target record must be named, as a whole identifier, in the requester's
+ * own words, and the requester must have asked for this kind of change. A portal note saying
+ * "update ticket X" cannot aim a proposal at X.
  */
 import { z } from 'zod';
 import type { AnyTool } from '../../tools/define.js';
@@ -26,12 +27,17 @@ import {
 } from '../../tools/schemas.js';
 import { BusinessError } from '../../tools/errors.js';
 import { workMessages } from '../replies.js';
+import { writeIntents, type TargetKind } from './taint.js';
 
 export interface ProposalAdapter {
   /** What the model fills. */
   input: z.ZodType;
   /** The record the write targets, for the taint rule. */
   target(args: Record<string, unknown>): string;
+  /** How the target is matched in the requester's words: a whole identifier, or a mobile number. */
+  targetKind: TargetKind;
+  /** Words with which a person asks for this kind of write; without them nothing is proposed. */
+  intent: RegExp;
   build(args: Record<string, unknown>, tools: FlowTools, lang: Lang): Promise<WriteProposal>;
 }
 
@@ -63,6 +69,8 @@ export const proposalAdapters: Record<string, ProposalAdapter> = {
   'ticket.updateFields': {
     input: ticketFieldsArgs,
     target: (args) => String(args.ticketId ?? '').toUpperCase(),
+    targetKind: 'id',
+    intent: writeIntents.updateFields,
     async build(args, tools, lang) {
       const parsed = ticketFieldsArgs.parse(args);
       const { ticket } = await tools.call('ticket.get', getTicketInput.parse({ ticketId: parsed.ticketId }), getTicketOutput);
@@ -75,6 +83,8 @@ export const proposalAdapters: Record<string, ProposalAdapter> = {
   'workorder.dispatch': {
     input: dispatchArgs,
     target: (args) => upper(args.ticketId),
+    targetKind: 'id',
+    intent: writeIntents.dispatch,
     async build(args, tools, lang) {
       const parsed = dispatchArgs.parse(args);
       const { ticket } = await tools.call('ticket.get', getTicketInput.parse({ ticketId: parsed.ticketId }), getTicketOutput);
@@ -86,6 +96,8 @@ export const proposalAdapters: Record<string, ProposalAdapter> = {
   'ticket.addNote': {
     input: noteArgs,
     target: (args) => upper(args.ticketId),
+    targetKind: 'id',
+    intent: writeIntents.addNote,
     async build(args, tools, lang) {
       const parsed = noteArgs.parse(args);
       const { ticket } = await tools.call('ticket.get', getTicketInput.parse({ ticketId: parsed.ticketId }), getTicketOutput);
@@ -96,6 +108,8 @@ export const proposalAdapters: Record<string, ProposalAdapter> = {
   'nms.acknowledgeAlarm': {
     input: ackArgs,
     target: (args) => upper(args.alarmId),
+    targetKind: 'id',
+    intent: writeIntents.acknowledge,
     async build(args, tools, lang) {
       const parsed = ackArgs.parse(args);
       const alarm = await tools.call('nms.getAlarm', getAlarmInput.parse({ alarmId: parsed.alarmId }), alarmSchema);
@@ -111,6 +125,8 @@ export const proposalAdapters: Record<string, ProposalAdapter> = {
     input: smsArgs,
     // The number as the model passed it back (the requester's own form, restored from the vault).
     target: (args) => upper(args.mobile),
+    targetKind: 'mobile',
+    intent: writeIntents.sms,
     async build(args, _tools, lang) {
       const parsed = smsArgs.parse(args);
       const input = sendSmsNoticeInput.parse({ ...parsed, params: Object.fromEntries(parsed.params.map((p) => [p.name, p.value])) });
