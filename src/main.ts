@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const consoleUrl = app.url.replace('127.0.0.1', 'localhost');
   console.log(
     [
-      `Switchboard is up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `Switchboard is up in ${((Date.now() - started) / 1000).toFixed(1)} s (node ${process.version})`,
       `  console:   ${consoleUrl}/console`,
       `  health:    ${consoleUrl}/healthz`,
       `  database:  ${app.db.kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL (DATABASE_URL)'}`,
