@@ -7,6 +7,7 @@
  * put first on PATH for the command, so npm, tsc, vitest and every `node`/`tsx` they spawn run on it.
  *
  *   node scripts/with-node.mjs <command> [args...]
+ *   node scripts/with-node.mjs --bin-dir     prints the folder to put first on PATH (empty: this Node is fine)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -41,7 +42,7 @@ export function supportedNodeBinDir() {
   if (found.status !== 0 || !nodeIsSupported(found.stdout.trim())) {
     console.error(`[node] Node ${process.versions.node} is older than ${MIN_NODE.join('.')}: installing ${NODE_PACKAGE} from the npm registry into ${dir} (once)`);
     fs.mkdirSync(dir, { recursive: true });
-    const npm = spawnSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', NODE_PACKAGE], { stdio: 'inherit' });
+    const npm = spawnSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', NODE_PACKAGE], { stdio: ['ignore', 2, 2] }); // stdout stays clean for --bin-dir
     found = probe();
     if (npm.status !== 0 || found.status !== 0 || !nodeIsSupported(found.stdout.trim())) {
       console.error(`[node] Could not get ${NODE_PACKAGE}. Install Node 24 LTS (https://nodejs.org, or: npm i -g node@24), then run the command again.`);
@@ -71,6 +72,10 @@ export function runAndExit(command, args, env) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [command, ...args] = process.argv.slice(2);
+  if (command === '--bin-dir') {
+    process.stdout.write(`${supportedNodeBinDir() ?? ''}\n`);
+    process.exit(0);
+  }
   if (!command) {
     console.error('usage: node scripts/with-node.mjs <command> [args...]');
     process.exit(2);
