@@ -89,6 +89,16 @@ describe('resolveBrowser', () => {
     expect(execFileSync(b.executablePath).toString()).toBe('bundled\n');
   });
 
+  it('removes the staging folder of a process that died mid-unpack, not that of a live one', async () => {
+    const cacheDir = path.join(tmp, 'c7');
+    const dead = path.join(cacheDir, '999.0.0-test.partial-2147483646-deadbeef');
+    const alive = path.join(cacheDir, `999.0.0-test.partial-${process.ppid}-cafef00d`);
+    for (const d of [dead, alive]) fs.mkdirSync(d, { recursive: true });
+    await resolveBrowser({ candidates: [], bundled: fakeBundle, cacheDir, log: () => {} });
+    expect(fs.existsSync(dead)).toBe(false);
+    expect(fs.existsSync(alive)).toBe(true);
+  });
+
   it('with nothing at all: one clear line naming the fix (and the wrong CHROMIUM_PATH)', async () => {
     const err = await resolveBrowser({ chromiumPath: '/nonexistent/chromium', candidates: [], bundled: null, cacheDir: path.join(tmp, 'c5'), log: () => {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BrowserUnavailableError);

@@ -190,6 +190,7 @@ async function doUnpack(bundled: BundledChromium, dir: string): Promise<string> 
   const complete = path.join(dir, '.complete');
   if (fs.existsSync(complete)) return dir;
   fs.mkdirSync(path.dirname(dir), { recursive: true });
+  removeAbandonedStaging(dir);
   const staging = `${dir}.partial-${process.pid}-${randomUUID().slice(0, 8)}`;
   fs.mkdirSync(staging, { recursive: true });
   try {
@@ -213,6 +214,27 @@ async function doUnpack(bundled: BundledChromium, dir: string): Promise<string> 
     fs.rmSync(staging, { recursive: true, force: true });
   }
   return dir;
+}
+
+/** Staging folders (about 200 MB each) of processes that died mid-unpack (kill -9). */
+function removeAbandonedStaging(dir: string): void {
+  const prefix = `${path.basename(dir)}.partial-`;
+  for (const name of fs.readdirSync(path.dirname(dir))) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number.parseInt(name.slice(prefix.length), 10);
+    if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) {
+      fs.rmSync(path.join(path.dirname(dir), name), { recursive: true, force: true });
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** tar -x of a brotli-compressed tarball (tar is on every Linux; Node decompresses the brotli). */
