@@ -79,7 +79,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       sandbox = sb;
       closers.push(() => sb.close());
     }
-    const { pool, registry, runner, browser } = await createToolRuntime(config, { ...opts.browser, ...(sandbox && { sandboxUrl: sandbox.url }) }).then((rt) => {
+    const { pool, registry, runner, browser: browserInUse } = await createToolRuntime(config, { ...opts.browser, ...(sandbox && { sandboxUrl: sandbox.url }) }).then((rt) => {
       closers.push(() => rt.close());
       return rt;
     });
@@ -162,7 +162,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       const ok = Object.values(checks).every((v) => v.startsWith('ok') || v === 'external');
       // An open breaker is a legacy system's trouble, not ours: shown here, not failing the check.
       const { memory, systems } = pool.stats();
-      const browser = { memory, pages: Object.fromEntries(Object.entries(systems).map(([k, v]) => [k, { open: v.open, busy: v.busy, waiting: v.waiting }])) };
+      const browser = { source: browserInUse()?.source ?? null, memory, pages: Object.fromEntries(Object.entries(systems).map(([k, v]) => [k, { open: v.open, busy: v.busy, waiting: v.waiting }])) };
       return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, breakers: runner.breakers(), browser, ...(feishu ? { feishu: feishu.health() } : {}) });
     });
     http.get('/api/kpis', async () => ({ kpis: await computeKpis(db) }));
@@ -190,7 +190,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     pruner.unref();
     closers.push(async () => clearInterval(pruner));
 
-    return { config, db, agent, inbox, pool, browser, http, url, ...(sandbox ? { sandbox } : {}), ...(feishu ? { feishu } : {}), close };
+    return { config, db, agent, inbox, pool, browser: browserInUse, http, url, ...(sandbox ? { sandbox } : {}), ...(feishu ? { feishu } : {}), close };
   } catch (err) {
     await close();
     throw err;

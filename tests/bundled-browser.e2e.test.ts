@@ -38,6 +38,12 @@ describe('start-up with no browser installed', () => {
     expect(warnings.filter((w) => w.includes('CHROMIUM_PATH=/nonexistent/chromium'))).toHaveLength(1);
   });
 
+  it('reports the bundled browser on /healthz', async () => {
+    const health = await t.client.get('/healthz');
+    expect(health.status).toBe(200);
+    expect(health.json.browser).toMatchObject({ source: 'bundled' });
+  });
+
   it('answers a port query from the portals', async () => {
     const zh = textOf(await t.client.say('bob', '查端口 OLT-HZ-01 0/1/3'));
     expect(zh).toContain('-26.40 dBm（临界）');
