@@ -13,7 +13,8 @@ import { seedDepartments, seedIdentities, seedPrincipals } from './policies/prin
 import { maskDeep } from './policies/masking.js';
 import type { BrowserPool } from './tools/browser-pool.js';
 import { pruneEvidence } from './tools/evidence.js';
-import { createToolRuntime } from './tools/runtime.js';
+import { createToolRuntime, type ToolRuntimeOptions } from './tools/runtime.js';
+import type { BrowserBinary } from './tools/browser-binary.js';
 import { Agent, type ChannelDirectory } from './agents/agent.js';
 import { approvalView } from './agents/approval-view.js';
 import { CommandPlanner } from './agents/commands.js';
@@ -35,6 +36,8 @@ export interface AppOptions {
   /** Skip the HTTP listener (tests drive app.http.inject()). */
   listen?: boolean;
   log?: boolean;
+  /** Which browsers to look for (tests hide the machine's Chromium to get the bundled one). */
+  browser?: Pick<ToolRuntimeOptions, 'browserCandidates' | 'browserCacheDir'>;
 }
 
 export interface App {
@@ -43,6 +46,8 @@ export interface App {
   agent: Agent;
   inbox: Inbox;
   pool: BrowserPool;
+  /** The Chromium the pool runs (which one, from where), once launched. */
+  browser(): BrowserBinary | null;
   http: FastifyInstance;
   /** http://host:port once listening. */
   url: string;
@@ -74,7 +79,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       sandbox = sb;
       closers.push(() => sb.close());
     }
-    const { pool, registry, runner } = await createToolRuntime(config, sandbox ? { sandboxUrl: sandbox.url } : {}).then((rt) => {
+    const { pool, registry, runner, browser: browserInUse } = await createToolRuntime(config, { ...opts.browser, ...(sandbox && { sandboxUrl: sandbox.url }) }).then((rt) => {
       closers.push(() => rt.close());
       return rt;
     });
@@ -157,7 +162,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       const ok = Object.values(checks).every((v) => v.startsWith('ok') || v === 'external');
       // An open breaker is a legacy system's trouble, not ours: shown here, not failing the check.
       const { memory, systems } = pool.stats();
-      const browser = { memory, pages: Object.fromEntries(Object.entries(systems).map(([k, v]) => [k, { open: v.open, busy: v.busy, waiting: v.waiting }])) };
+      const browser = { source: browserInUse()?.source ?? null, memory, pages: Object.fromEntries(Object.entries(systems).map(([k, v]) => [k, { open: v.open, busy: v.busy, waiting: v.waiting }])) };
       return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, breakers: runner.breakers(), browser, ...(feishu ? { feishu: feishu.health() } : {}) });
     });
     http.get('/api/kpis', async () => ({ kpis: await computeKpis(db) }));
@@ -185,7 +190,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     pruner.unref();
     closers.push(async () => clearInterval(pruner));
 
-    return { config, db, agent, inbox, pool, http, url, ...(sandbox ? { sandbox } : {}), ...(feishu ? { feishu } : {}), close };
+    return { config, db, agent, inbox, pool, browser: browserInUse, http, url, ...(sandbox ? { sandbox } : {}), ...(feishu ? { feishu } : {}), close };
   } catch (err) {
     await close();
     throw err;

@@ -4,7 +4,8 @@ import { ConfigError, loadConfig, usesSandbox } from './config.js';
 describe('loadConfig', () => {
   it('runs the demo with no environment at all', () => {
     const cfg = loadConfig({});
-    expect(cfg).toMatchObject({ PORT: 3000, SANDBOX_PORT: 3100, DATA_DIR: '.data', CHROMIUM_PATH: '/usr/bin/chromium' });
+    expect(cfg).toMatchObject({ PORT: 3000, SANDBOX_PORT: 3100, DATA_DIR: '.data' });
+    expect(cfg.CHROMIUM_PATH).toBeUndefined(); // the browser is found at launch (tools/browser-binary.ts)
     expect(cfg.DATABASE_URL).toBeUndefined();
     expect(usesSandbox(cfg)).toBe(true);
   });

@@ -64,7 +64,8 @@ export const configSchema = z.object({
     .pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional())
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  /** A Chromium/Chrome binary; unset: the usual system paths, then the bundled @sparticuz/chromium (tools/browser-binary.ts). */
+  CHROMIUM_PATH: optionalString,
   BROWSER_HEADLESS: boolish.default(true),
   RPA_PAGES_PER_SYSTEM: z.coerce.number().int().min(1).max(16).default(2),
   RPA_RECYCLE_AFTER: z.coerce.number().int().min(1).default(50),

@@ -5,6 +5,7 @@
 import { ConfigError, loadConfig, usesSandbox } from './config.js';
 import { DataDirLockedError } from './store/db.js';
 import { startApp } from './app.js';
+import { BrowserUnavailableError } from './tools/browser-binary.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -13,11 +14,12 @@ async function main(): Promise<void> {
   const consoleUrl = app.url.replace('127.0.0.1', 'localhost');
   console.log(
     [
-      `Switchboard is up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `Switchboard is up in ${((Date.now() - started) / 1000).toFixed(1)} s (node ${process.version})`,
       `  console:   ${consoleUrl}/console`,
       `  health:    ${consoleUrl}/healthz`,
       `  database:  ${app.db.kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL (DATABASE_URL)'}`,
       `  portals:   ${usesSandbox(config) ? `sandbox at ${app.sandbox?.url}` : 'configured legacy systems'}`,
+      `  browser:   ${app.browser()?.describe ?? 'not started'}`,
       '  try as bob:   查端口 OLT-HZ-01 0/1/3',
       '  try as alice: 补全工单 T20261124-0012   (then approve as carol)',
     ].join('\n'),
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof DataDirLockedError) {
+  if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof BrowserUnavailableError) {
     console.error(err.message);
   } else {
     console.error('Switchboard failed to start:', err);

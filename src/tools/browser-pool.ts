@@ -17,8 +17,16 @@ export interface PortalLogin {
   (page: Page, baseUrl: string): Promise<void>;
 }
 
-export interface BrowserPoolOptions {
+/** What the pool launches: a binary and the environment it needs (see tools/browser-binary.ts). */
+export interface LaunchTarget {
   executablePath: string;
+  /** Added to this process's environment for the browser (fontconfig, library path). */
+  env?: Record<string, string>;
+}
+
+export interface BrowserPoolOptions {
+  /** A path, or a resolver run before the first launch (a bundled browser is unpacked only when needed). */
+  executablePath: string | (() => Promise<LaunchTarget>);
   /** Default true. */
   headless?: boolean;
   /** Open pages per system, at most (default 2). Bound this by memory: ~40-80 MB per page. */
@@ -229,6 +237,7 @@ export class BrowserPool {
   private closed = false;
   private closing: Promise<void> | null = null;
   private readonly slots = new Map<LegacySystem, SystemSlot>();
+  private target: Promise<LaunchTarget> | null = null;
 
   constructor(opts: BrowserPoolOptions) {
     const taskTimeoutMs = opts.taskTimeoutMs ?? 15_000;
@@ -624,15 +633,31 @@ export class BrowserPool {
     return pooled;
   }
 
+  /** The binary, resolved once (a failed resolution is retried on the next launch). */
+  private launchTarget(): Promise<LaunchTarget> {
+    const exe = this.opts.executablePath;
+    if (typeof exe === 'string') return Promise.resolve({ executablePath: exe });
+    if (!this.target) {
+      const t = exe();
+      this.target = t;
+      t.catch(() => {
+        if (this.target === t) this.target = null;
+      });
+    }
+    return this.target;
+  }
+
   private async ensureBrowser(): Promise<Browser> {
     if (this.closed) throw new SystemError('unavailable', 'browser', 'browser pool is closed');
     if (this.browser?.isConnected()) return this.browser;
     if (!this.launching) {
       this.launching = (async () => {
+        const target = await this.launchTarget();
         const browser = await chromium.launch({
-          executablePath: this.opts.executablePath,
+          executablePath: target.executablePath,
           headless: this.opts.headless,
           args: [...CHROMIUM_ARGS, ...this.opts.extraArgs, this.marker],
+          ...(target.env && { env: { ...definedEnv(), ...target.env } }),
         });
         this.launches++;
         this.browserPid = findChildByArg(this.marker);
@@ -663,6 +688,12 @@ export class BrowserPool {
       throw isSystemError(e) ? e : new SystemError('unavailable', 'browser', `cannot launch Chromium: ${String(e)}`, { cause: e });
     }
   }
+}
+
+function definedEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) out[k] = v;
+  return out;
 }
 
 /** Marks an error after which the page is still fine to lend (see withPage). */

@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import { maskDeep } from '../policies/masking.js';
 import type { AnyTool, LegacySystem } from './define.js';
 import { BrowserPool } from './browser-pool.js';
+import { BrowserUnavailableError, NO_BROWSER_FIX, resolveBrowser, type BrowserBinary } from './browser-binary.js';
 import { legacyTools, portalLogin } from './legacy/index.js';
 import { ToolRegistry } from './registry.js';
 import { ToolRunner, callDeadlineMs } from './runner.js';
@@ -18,6 +19,8 @@ import { SessionVault, parseSessionKey } from './session-vault.js';
 export interface ToolRuntime {
   registry: ToolRegistry;
   pool: BrowserPool;
+  /** The browser in use once it has been resolved (after the first launch), for the start-up banner. */
+  browser(): BrowserBinary | null;
   /** HTTP-API clients of the systems driven through their API (sms, risk). */
   api: ApiClients;
   runner: ToolRunner;
@@ -34,16 +37,29 @@ export interface ToolRuntimeOptions {
   tools?: readonly AnyTool[];
   /** Launch Chromium now (default) rather than on the first browser task; the CLI waits, so bad input or an API tool never starts a browser. */
   launchBrowser?: boolean;
+  /** System browser paths to try after CHROMIUM_PATH (default: tools/browser-binary.ts SYSTEM_BROWSER_PATHS); tests pass [] to get the bundled one. */
+  browserCandidates?: readonly string[];
+  /** Where a bundled browser is unpacked (default: the temporary directory). */
+  browserCacheDir?: string;
 }
 
 export async function createToolRuntime(config: Config, opts: ToolRuntimeOptions = {}): Promise<ToolRuntime> {
   const urls = opts.sandboxUrl ? legacyBaseUrls({ sandboxUrl: opts.sandboxUrl }) : legacyBaseUrls({ env: config });
   const baseUrl = (system: LegacySystem) => urls[system];
   const sessionKey = config.RPA_SESSION_KEY ? parseSessionKey(config.RPA_SESSION_KEY) : null;
+  const resolved: { binary: BrowserBinary | null } = { binary: null };
   const pool = new BrowserPool({
     maxBrowserRssMb: config.RPA_BROWSER_MAX_RSS_MB,
     ...(sessionKey && { sessionStore: new SessionVault({ dir: path.join(path.resolve(config.DATA_DIR), 'sessions'), key: sessionKey }) }),
-    executablePath: config.CHROMIUM_PATH,
+    executablePath: async () => {
+      const binary = await resolveBrowser({
+        chromiumPath: config.CHROMIUM_PATH,
+        ...(opts.browserCandidates && { candidates: opts.browserCandidates }),
+        ...(opts.browserCacheDir && { cacheDir: opts.browserCacheDir }),
+      });
+      resolved.binary = binary;
+      return binary;
+    },
     headless: config.BROWSER_HEADLESS,
     pagesPerSystem: opts.pagesPerSystem ?? config.RPA_PAGES_PER_SYSTEM,
     recycleAfter: config.RPA_RECYCLE_AFTER,
@@ -51,7 +67,18 @@ export async function createToolRuntime(config: Config, opts: ToolRuntimeOptions
     baseUrl,
     login: (system) => portalLogin(system, { username: config.LEGACY_USERNAME, password: config.LEGACY_PASSWORD }),
   });
-  if (opts.launchBrowser !== false) await pool.start();
+  if (opts.launchBrowser !== false) {
+    try {
+      await pool.start();
+    } catch (e) {
+      // Start-up: one line a person can act on, not a stack trace.
+      const cause = e instanceof Error && e.cause instanceof BrowserUnavailableError ? e.cause : null;
+      if (cause) throw cause;
+      const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+      const which = resolved.binary ? `Chromium ${resolved.binary.describe}` : 'Chromium';
+      throw new BrowserUnavailableError(`${which} did not start (${first}): ${NO_BROWSER_FIX}.`, { cause: e });
+    }
+  }
   const registry = new ToolRegistry();
   for (const tool of opts.tools ?? legacyTools) registry.register(tool);
   const dataDir = path.resolve(config.DATA_DIR);
@@ -75,6 +102,7 @@ export async function createToolRuntime(config: Config, opts: ToolRuntimeOptions
   return {
     registry,
     pool,
+    browser: () => resolved.binary,
     api,
     runner,
     baseUrl,

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
-import { startApp, type App } from '../../src/app.js';
+import { startApp, type App, type AppOptions } from '../../src/app.js';
 
 export type DbKind = 'pglite' | 'postgres';
 
@@ -123,10 +123,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Start the app on random ports. `env` adds or overrides environment variables. */
-export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
+/** Start the app on random ports. `env` adds or overrides environment variables; `opts` goes to startApp. */
+export async function startTestApp(env: Record<string, string>, opts: AppOptions = {}): Promise<TestApp> {
   const config = loadConfig({ PORT: '0', SANDBOX_PORT: '0', HOST: '127.0.0.1', APPROVAL_SWEEP_MS: '200', ...env });
-  const app = await startApp(config);
+  const app = await startApp(config, opts);
   return { app, client: new TestClient(app.url), close: () => app.close() };
 }
 
