@@ -364,6 +364,9 @@ export async function verifyAuditChain(db: Queryable, opts: VerifyOptions = {}):
           if (seq <= prevSeq) {
             return broken(row, 'inserted', `row ${row.id} was inserted: it repeats chain entry #${seq}, which came earlier (a replayed copy)`);
           }
+          if (unkeyed > 0 && prevSeq === BigInt(unkeyed)) {
+            return broken(row, 'edited', `row ${row.id} sealed the ${unkeyed} unkeyed rows before it, and they no longer hash to what it sealed: the unkeyed rows before it were rewritten`);
+          }
           return broken(row, 'forked', `row ${row.id} is chain entry #${seq} but does not link to entry #${prevSeq} before it (two chains)`);
         }
         const anchored = anchorBySeq.get(seq.toString());
@@ -405,7 +408,7 @@ async function page(db: Queryable, after: string | null, limit: number): Promise
 /** The current head, for anchoring: the newest keyed row by chain position. */
 export async function auditHead(db: Queryable): Promise<{ id: string; seq: number; hash: string } | undefined> {
   const res = await db.query<{ id: string; seq: string; hash: string }>(
-    'SELECT id, seq::text AS seq, hash FROM audit_log WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1',
+    'SELECT id, seq::text AS seq, hash FROM audit_log WHERE seq IS NOT NULL ORDER BY audit_log.seq DESC LIMIT 1',
   );
   const r = res.rows[0];
   return r ? { id: r.id, seq: Number(r.seq), hash: r.hash } : undefined;
