@@ -27,7 +27,7 @@ import { getApproval } from './store/approvals-repo.js';
 import type { InboxRow } from './store/inbox-repo.js';
 import { auditHead, sealAuditChain, useAuditKeys, verifyAuditChain } from './store/audit.js';
 import { resolveAuditKeys } from './store/audit-keys.js';
-import { AUDIT_ANCHORS_FILE, startAuditAnchoring } from './store/audit-anchor.js';
+import { AUDIT_ANCHORS_FILE, startAuditAnchoring, type Anchorer } from './store/audit-anchor.js';
 import { prepareDatabase } from './store/db-roles.js';
 import { computeKpis } from './store/runs-repo.js';
 
@@ -52,6 +52,8 @@ export interface App {
   sandbox?: { url: string; close(): Promise<void>; state: unknown };
   /** The Feishu adapter, when FEISHU_APP_ID is set. */
   feishu?: FeishuAdapter;
+  /** Anchors the audit chain's signed head under DATA_DIR (at AUDIT_ANCHOR_MS, at start and close, or now). */
+  auditAnchor: Anchorer;
   close(): Promise<void>;
 }
 
@@ -205,7 +207,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     pruner.unref();
     closers.push(async () => clearInterval(pruner));
 
-    return { config, db, agent, inbox, pool, http, url, ...(sandbox ? { sandbox } : {}), ...(feishu ? { feishu } : {}), close };
+    return { config, db, agent, inbox, pool, http, url, auditAnchor: anchorer, ...(sandbox ? { sandbox } : {}), ...(feishu ? { feishu } : {}), close };
   } catch (err) {
     await close();
     throw err;
