@@ -4,6 +4,7 @@
  */
 import { ConfigError, loadConfig, usesSandbox } from './config.js';
 import { DataDirLockedError } from './store/db.js';
+import { AuditKeyError } from './store/audit-keys.js';
 import { startApp } from './app.js';
 
 async function main(): Promise<void> {
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
       `  health:    ${consoleUrl}/healthz`,
       `  database:  ${app.db.kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL (DATABASE_URL)'}`,
       `  portals:   ${usesSandbox(config) ? `sandbox at ${app.sandbox?.url}` : 'configured legacy systems'}`,
+      `  audit:     keyed chain, signed heads in ${config.DATA_DIR}/audit-anchors.jsonl; check with npm run audit -- verify`,
       '  try as bob:   查端口 OLT-HZ-01 0/1/3',
       '  try as alice: 补全工单 T20261124-0012   (then approve as carol)',
     ].join('\n'),
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof DataDirLockedError) {
+  if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof AuditKeyError) {
     console.error(err.message);
   } else {
     console.error('Switchboard failed to start:', err);
