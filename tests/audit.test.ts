@@ -11,7 +11,7 @@ import path from 'node:path';
 import http from 'node:http';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { openDb, type Db } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
@@ -169,8 +169,20 @@ describe.each(kinds)('audit chain on %s', (kind) => {
     const clean = await freshChain(5);
     const last = clean[4]!;
     const endId = String(BigInt(last.id) + 1n);
-    await tamper(db, () => forge(last, endId));
+    await tamper(db, async () => {
+      await forge(last, endId);
+      await db.query(`SELECT setval(pg_get_serial_sequence('audit_log', 'id'), (SELECT max(id) FROM audit_log))`);
+    });
     expect(await verifyAuditChain(db, { anchors: [] })).toMatchObject({ ok: false, brokenAt: endId, kind: 'inserted' });
+    // The app, chaining its next row onto the forged head, raises an alert at once.
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      await appendAudit(db, { actor: 'bob', action: 'test.after_forgery' });
+      expect(errors.mock.calls.flat().join('\n')).toMatch(new RegExp(`ALERT: audit row ${endId} .*does not verify`));
+    } finally {
+      errors.mockRestore();
+    }
+    expect(await verifyAuditChain(db, { anchors: [] })).toMatchObject({ ok: false, brokenAt: endId });
   });
 
   it(`keeps one valid chain under 80 concurrent appends on a pool of ${kind === 'pglite' ? 1 : POOL}`, async () => {

@@ -171,6 +171,7 @@ async function appendLocked(client: Queryable, entry: AuditEntry, key: AuditKey)
   await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
   let head = await chainHead(client);
   if (head && head.key_id === null) head = await sealUnkeyedRows(client, key, head);
+  else if (head) checkHead(head);
   return insertRow(client, key, head, {
     at: new Date(),
     actor: entry.actor,
@@ -179,6 +180,22 @@ async function appendLocked(client: Queryable, entry: AuditEntry, key: AuditKey)
     runId: entry.runId ?? null,
     details: entry.details ?? {},
   });
+}
+
+const alerted = new Set<string>();
+/**
+ * The row a new one chains onto should be authentic; if not, someone wrote to audit_log without
+ * the key. Say so at once (the verifier names it too); the new row still chains on, so nothing
+ * the app does is lost.
+ */
+function checkHead(head: AuditRow): void {
+  const key = head.key_id ? known.get(head.key_id) : undefined;
+  if (!key || head.seq === null || alerted.has(head.hash)) return;
+  const content = { at: new Date(head.at), actor: head.actor, action: head.action, subject: head.subject, runId: head.run_id, details: head.details };
+  if (auditMac(key, head.prev_hash, BigInt(head.seq), content) !== head.hash) {
+    alerted.add(head.hash);
+    console.error(`[audit] ALERT: audit row ${head.id} (chain entry #${head.seq}) does not verify: audit_log was written without the audit key. Run: npm run audit -- verify`);
+  }
 }
 
 /** The newest keyed row by chain position, else the newest unkeyed row. */
