@@ -72,12 +72,16 @@ export function useAuditKeys(keys: AuditKeyring, opts: { anchorsFile?: string } 
   if (opts.anchorsFile) anchorsFile = opts.anchorsFile;
 }
 
-/** The keyring in force: the signing key and every key configured in this process. */
-export function activeAuditKeys(): AuditKeyring {
+function signingKey(): AuditKey {
   if (!signing) {
     throw new Error('audit: no audit key configured in this process (startApp configures AUDIT_KEY; call useAuditKeys first)');
   }
-  return { current: signing, byId: new Map(known), source: 'process' };
+  return signing;
+}
+
+/** The keyring in force: the signing key and every key configured in this process. */
+export function activeAuditKeys(): AuditKeyring {
+  return { current: signingKey(), byId: new Map(known), source: 'process' };
 }
 
 /** The pre-key hash: plain SHA-256 over the previous hash and the content (rows with key_id NULL). */
@@ -105,7 +109,7 @@ function contentJson(row: RowContent): string {
  * lock inside orders them against other processes and appendAuditInTx callers.
  */
 export function appendAudit(db: Db, entry: AuditEntry): Promise<AuditRow> {
-  const keys = activeAuditKeys();
+  const key = signingKey();
   let q = queues.get(db);
   if (!q) {
     q = { pending: [], running: false };
@@ -113,7 +117,7 @@ export function appendAudit(db: Db, entry: AuditEntry): Promise<AuditRow> {
   }
   const queue = q;
   return new Promise<AuditRow>((resolve, reject) => {
-    queue.pending.push({ entry, key: keys.current, resolve, reject });
+    queue.pending.push({ entry, key, resolve, reject });
     if (!queue.running) void drain(db, queue);
   });
 }
@@ -164,7 +168,7 @@ async function drain(db: Db, queue: Queue): Promise<void> {
  * it is held until the caller commits, so the caller must not wait for anything else after this.
  */
 export async function appendAuditInTx(client: Queryable, entry: AuditEntry): Promise<AuditRow> {
-  return appendLocked(client, entry, activeAuditKeys().current);
+  return appendLocked(client, entry, signingKey());
 }
 
 async function appendLocked(client: Queryable, entry: AuditEntry, key: AuditKey): Promise<AuditRow> {
@@ -200,8 +204,10 @@ function checkHead(head: AuditRow): void {
 
 /** The newest keyed row by chain position, else the newest unkeyed row. */
 async function chainHead(client: Queryable): Promise<AuditRow | undefined> {
-  const res = await client.query<AuditRow>('SELECT * FROM audit_log ORDER BY seq DESC NULLS LAST, id DESC LIMIT 1');
-  return res.rows[0];
+  // Two indexed look-ups (the partial seq index, then the primary key) rather than one sort.
+  const keyed = await client.query<AuditRow>('SELECT * FROM audit_log WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1');
+  if (keyed.rows[0]) return keyed.rows[0];
+  return (await client.query<AuditRow>('SELECT * FROM audit_log ORDER BY id DESC LIMIT 1')).rows[0];
 }
 
 async function insertRow(client: Queryable, key: AuditKey, head: AuditRow | undefined, content: RowContent): Promise<AuditRow> {
@@ -233,7 +239,7 @@ async function sealUnkeyedRows(client: Queryable, key: AuditKey, last: AuditRow)
 
 /** At start: seal rows from before the key now, so the first anchor already covers them. */
 export async function sealAuditChain(db: Db): Promise<void> {
-  const key = activeAuditKeys().current;
+  const key = signingKey();
   await db.tx(async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
     const head = await chainHead(client);
