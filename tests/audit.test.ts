@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { openDb, type Db } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
-import { appendAudit, appendAuditInTx, auditHash, auditHead, verifyAuditChain, type AuditRow } from '../src/store/audit.js';
+import { appendAudit, appendAuditInTx, auditHash, auditHead, sealAuditChain, verifyAuditChain, type AuditRow } from '../src/store/audit.js';
+import { keyring } from '../src/store/audit-keys.js';
 import { readAnchors, startAuditAnchoring, verifyAnchor, type AuditAnchor } from '../src/store/audit-anchor.js';
 import { prepareDatabase } from '../src/store/db-roles.js';
 import { runAuditCli } from '../src/store/audit-cli.js';
@@ -101,6 +102,9 @@ describe.each(kinds)('audit chain on %s', (kind) => {
     await tamper(db, () => db.query('DELETE FROM audit_log WHERE id = $1', [rows[4]!.id]));
     const verdict = await verifyAuditChain(db, { anchors: [] });
     expect(verdict).toMatchObject({ ok: false, brokenAt: rows[5]!.id, kind: 'deleted' });
+    // A verifier without the signing key cannot vouch for anything.
+    const stranger = keyring(Buffer.alloc(32, 1));
+    expect(await verifyAuditChain(db, { keys: stranger, anchors: [] })).toMatchObject({ ok: false, brokenAt: rows[0]!.id, kind: 'unknown_key' });
     if (!verdict.ok) expect(verdict.reason).toContain('#5..#5');
   });
 
@@ -216,6 +220,9 @@ describe.each(kinds)('audit chain on %s', (kind) => {
       }
     });
     expect((await verifyAuditChain(db, { anchors: [] })).ok).toBe(true);
+    // What startApp does on an existing data dir, then the first new row.
+    await sealAuditChain(db);
+    await sealAuditChain(db); // once only
     await appendAudit(db, { actor: 'alice', action: 'test.after_upgrade' });
     const rows = await allRows(db);
     expect(rows.map((r) => r.action)).toEqual(['old.row', 'old.row', 'old.row', 'audit.chain_keyed', 'test.after_upgrade']);
