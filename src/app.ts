@@ -63,6 +63,11 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     for (const fn of closers.reverse()) await fn().catch((err) => console.error('[shutdown]', (err as Error).message));
   };
   try {
+    // The audit chain's key (outside the database; a bad one stops start-up before anything else)
+    // and its signed heads under DATA_DIR.
+    const anchorsFile = path.resolve(config.DATA_DIR, AUDIT_ANCHORS_FILE);
+    const auditKeys = resolveAuditKeys(config, { create: true, log: (line) => console.warn(line) });
+    useAuditKeys(auditKeys, { anchorsFile });
     const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE, inMemory: opts.inMemoryDb });
     closers.push(() => db.close());
     const checkpointer = new PostgresSaver(db.pool);
@@ -70,10 +75,6 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     await prepareDatabase(db, { ownerUrl: config.DATABASE_OWNER_URL }, (owner) =>
       owner === db ? checkpointer.setup() : new PostgresSaver(owner.pool).setup(),
     );
-    // The audit chain's key (outside the database) and its signed heads under DATA_DIR.
-    const anchorsFile = path.resolve(config.DATA_DIR, AUDIT_ANCHORS_FILE);
-    const auditKeys = resolveAuditKeys(config, { create: true, log: (line) => console.warn(line) });
-    useAuditKeys(auditKeys, { anchorsFile });
     await sealAuditChain(db);
     const anchorer = startAuditAnchoring({
       db,

@@ -103,7 +103,14 @@ export function resolveAuditKeys(cfg: ResolveAuditKeysInput, opts: { create: boo
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const secret = randomBytes(32);
   // 'wx': never overwrite a key another process just wrote; 0600: only this user can read it.
-  const fd = fs.openSync(file, 'wx', 0o600);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'wx', 0o600);
+  } catch (err) {
+    // Another process created it just now: use that one.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return resolveAuditKeys(cfg, { ...opts, create: false });
+    throw err;
+  }
   try {
     fs.writeSync(fd, secret.toString('hex') + '\n');
     fs.fsyncSync(fd);
