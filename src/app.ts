@@ -7,7 +7,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { usesSandbox, type Config } from './config.js';
 import { openDb, type Db } from './store/db.js';
-import { migrate } from './store/migrate.js';
 import { Directory, seedDirectory } from './store/directory.js';
 import { seedDepartments, seedIdentities, seedPrincipals } from './policies/principals.js';
 import { maskDeep } from './policies/masking.js';
@@ -27,7 +26,10 @@ import type { FeishuAdapter } from './bot/feishu/index.js';
 import { createTeams } from './bot/teams/index.js';
 import { getApproval } from './store/approvals-repo.js';
 import type { InboxRow } from './store/inbox-repo.js';
-import { verifyAuditChain } from './store/audit.js';
+import { auditHead, sealAuditChain, useAuditKeys, verifyAuditChain } from './store/audit.js';
+import { resolveAuditKeys } from './store/audit-keys.js';
+import { AUDIT_ANCHORS_FILE, startAuditAnchoring, type Anchorer } from './store/audit-anchor.js';
+import { prepareDatabase } from './store/db-roles.js';
 import { computeKpis } from './store/runs-repo.js';
 
 export interface AppOptions {
@@ -55,6 +57,8 @@ export interface App {
   sandbox?: { url: string; close(): Promise<void>; state: unknown };
   /** The Feishu adapter, when FEISHU_APP_ID is set. */
   feishu?: FeishuAdapter;
+  /** Anchors the audit chain's signed head under DATA_DIR (at AUDIT_ANCHOR_MS, at start and close, or now). */
+  auditAnchor: Anchorer;
   close(): Promise<void>;
 }
 
@@ -64,10 +68,29 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     for (const fn of closers.reverse()) await fn().catch((err) => console.error('[shutdown]', (err as Error).message));
   };
   try {
+    // The audit chain's key (outside the database; a bad one stops start-up before anything else)
+    // and its signed heads under DATA_DIR.
+    const anchorsFile = path.resolve(config.DATA_DIR, AUDIT_ANCHORS_FILE);
+    const auditKeys = resolveAuditKeys(config, { create: true, log: (line) => console.warn(line) });
+    useAuditKeys(auditKeys, { anchorsFile });
     const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE, inMemory: opts.inMemoryDb });
     closers.push(() => db.close());
     const checkpointer = new PostgresSaver(db.pool);
-    await migrate(db, () => checkpointer.setup());
+    // Migrations (and the checkpoint tables) as the schema owner; the app then runs as DATABASE_URL's role.
+    await prepareDatabase(db, { ownerUrl: config.DATABASE_OWNER_URL }, (owner) =>
+      owner === db ? checkpointer.setup() : new PostgresSaver(owner.pool).setup(),
+    );
+    await sealAuditChain(db);
+    const anchorer = startAuditAnchoring({
+      db,
+      key: auditKeys.current,
+      file: anchorsFile,
+      intervalMs: config.AUDIT_ANCHOR_MS,
+      url: config.AUDIT_ANCHOR_URL,
+      head: () => auditHead(db),
+    });
+    closers.push(() => anchorer.close());
+    await anchorer.anchorNow();
     await seedDirectory(db, { departments: seedDepartments, principals: seedPrincipals, identities: seedIdentities });
     const directory = await new Directory(db).reload();
 
@@ -190,7 +213,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     pruner.unref();
     closers.push(async () => clearInterval(pruner));
 
-    return { config, db, agent, inbox, pool, browser: browserInUse, http, url, ...(sandbox ? { sandbox } : {}), ...(feishu ? { feishu } : {}), close };
+    return { config, db, agent, inbox, pool, browser: browserInUse, http, url, auditAnchor: anchorer, ...(sandbox ? { sandbox } : {}), ...(feishu ? { feishu } : {}), close };
   } catch (err) {
     await close();
     throw err;

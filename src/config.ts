@@ -157,7 +157,36 @@ export const configSchema = z.object({
   FEISHU_MODE: z.enum(['webhook', 'websocket']).default('webhook'),
   /** Approval cards to a department's Feishu group instead of each approver's p2p chat: "cs-hangzhou=oc_…,field-hangzhou=oc_…". */
   FEISHU_APPROVAL_CHATS: departmentMap(/^oc_[A-Za-z0-9_-]+$/, 'department=oc_chatId'),
+  /**
+   * Audit chain (src/store/audit*.ts, invariants 7 and 12). AUDIT_KEY (32 bytes, hex or base64)
+   * signs every audit row (HMAC-SHA-256) and every anchored head; required with DATABASE_URL, in
+   * the embedded demo generated once into DATA_DIR/audit.key. Old keys after a rotation, comma-
+   * separated, still verify the rows they signed.
+   */
+  AUDIT_KEY: optionalString.refine((v) => v === undefined || isKey32(v), 'must be 32 bytes: 64 hex characters or base64'),
+  AUDIT_PREVIOUS_KEYS: z
+    .string()
+    .trim()
+    .default('')
+    .transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean))
+    .refine((keys) => keys.every(isKey32), 'each key must be 32 bytes: 64 hex characters or base64'),
+  /** How often the signed chain head is appended to DATA_DIR/audit-anchors.jsonl (and logged, and POSTed). */
+  AUDIT_ANCHOR_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** Optional webhook that receives each signed head (JSON POST), kept by someone other than this app. */
+  AUDIT_ANCHOR_URL: optionalUrl,
+  /** The schema owner: migrations and grants run as it; DATABASE_URL is then the runtime role (no UPDATE/DELETE/TRUNCATE on audit_log). */
+  DATABASE_OWNER_URL: z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional())
+    .optional(),
 });
+
+/** 32 bytes as 64 hex characters or base64 (audit key). */
+function isKey32(v: string): boolean {
+  return /^[0-9a-fA-F]{64}$/.test(v) || (/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(v) && Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64').length === 32);
+}
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -186,6 +215,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (azure > 0 && azure < 3) {
       throw new ConfigError('Invalid configuration:\n  AZURE_OPENAI_*: set AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT together, or none');
     }
+    const auditProblem = auditConfigProblem(cfg);
+    if (auditProblem) throw new ConfigError(`Invalid configuration:\n  ${auditProblem}`);
     if (cfg.PLANNER === 'llm' && !llmConfigured(cfg)) {
       throw new ConfigError('Invalid configuration:\n  PLANNER: "llm" needs OPENAI_API_KEY or the AZURE_OPENAI_* variables');
     }
@@ -196,7 +227,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const key = typeof issue.path[0] === 'string' ? issue.path[0] : '';
     const got = key ? env[key] : undefined;
     // Values of secrets (and URLs, which may carry passwords) are never echoed.
-    const secret = /PASSWORD|SECRET|KEY|TOKEN|DATABASE_URL/.test(key);
+    const secret = /PASSWORD|SECRET|KEY|TOKEN|DATABASE_URL|DATABASE_OWNER_URL|AUDIT_ANCHOR_URL/.test(key);
     return `  ${name}: ${issue.message}${got !== undefined && !secret ? ` (got "${got}")` : ''}`;
   });
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
@@ -248,6 +279,15 @@ function feishuConfigProblem(cfg: Config): string | undefined {
   if (!cfg.FEISHU_APP_SECRET) return 'FEISHU_APP_SECRET: required when FEISHU_APP_ID is set';
   if (cfg.FEISHU_MODE === 'webhook' && !cfg.FEISHU_ENCRYPT_KEY) {
     return 'FEISHU_ENCRYPT_KEY: required for FEISHU_MODE=webhook (set the Encrypt Key in the Feishu console under Events and Callbacks > Encryption Strategy), or use FEISHU_MODE=websocket';
+  }
+  return undefined;
+}
+
+/** The audit key must live outside a shared database; the owner URL only makes sense beside DATABASE_URL. */
+function auditConfigProblem(cfg: Config): string | undefined {
+  if (cfg.DATABASE_OWNER_URL && !cfg.DATABASE_URL) return 'DATABASE_OWNER_URL: set DATABASE_URL (the runtime role) too';
+  if (cfg.DATABASE_URL && !cfg.AUDIT_KEY) {
+    return 'AUDIT_KEY: required with DATABASE_URL (32 bytes, e.g. `openssl rand -hex 32`): it signs the audit chain and must be kept outside the database';
   }
   return undefined;
 }

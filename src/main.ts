@@ -4,6 +4,7 @@
  */
 import { ConfigError, loadConfig, usesSandbox } from './config.js';
 import { DataDirLockedError } from './store/db.js';
+import { AuditKeyError } from './store/audit-keys.js';
 import { startApp } from './app.js';
 import { BrowserUnavailableError } from './tools/browser-binary.js';
 
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
       `  database:  ${app.db.kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL (DATABASE_URL)'}`,
       `  portals:   ${usesSandbox(config) ? `sandbox at ${app.sandbox?.url}` : 'configured legacy systems'}`,
       `  browser:   ${app.browser()?.describe ?? 'not started'}`,
+      `  audit:     keyed chain, signed heads in ${config.DATA_DIR}/audit-anchors.jsonl; check with npm run audit -- verify`,
       '  try as bob:   查端口 OLT-HZ-01 0/1/3',
       '  try as alice: 补全工单 T20261124-0012   (then approve as carol)',
     ].join('\n'),
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof BrowserUnavailableError) {
+  if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof BrowserUnavailableError || err instanceof AuditKeyError) {
     console.error(err.message);
   } else {
     console.error('Switchboard failed to start:', err);

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxState, Ticket } from '../src/sandbox/state.js';
 import { verifyAuditChain } from '../src/store/audit.js';
+import { auditProtection } from '../src/store/db-roles.js';
 import { cardOf, createTestDatabase, dbKinds, startTestApp, textOf, type TestApp, type TestDatabase } from './helpers/test-app.js';
 
 const kinds = await dbKinds();
@@ -39,7 +40,8 @@ describe.each(kinds)('closed loop on %s', (kind) => {
   let t: TestApp;
 
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
+    // On PostgreSQL the app runs as a runtime role that cannot alter audit_log (migrations as the owner).
+    db = await createTestDatabase(kind, { runtimeRole: true });
     t = await startTestApp(db.env);
   });
   afterAll(async () => {
@@ -226,8 +228,13 @@ describe.each(kinds)('closed loop on %s', (kind) => {
   });
 
   it('keeps an intact audit chain across everything above', async () => {
+    // The app anchors its signed head under DATA_DIR (at intervals; here at once), and the
+    // verifier checks the chain against it.
+    expect(await t.app.auditAnchor.anchorNow()).toMatchObject({ lastSeq: expect.any(Number) });
     const verdict = await verifyAuditChain(t.app.db);
     expect(verdict.ok).toBe(true);
     expect(verdict.rows).toBeGreaterThan(20);
+    expect(verdict.ok && verdict.anchors.checked).toBeGreaterThan(0);
+    if (kind === 'postgres') expect(await auditProtection(t.app.db)).toMatchObject({ protected: true, role: db.runtimeRole });
   });
 });

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import { startApp, type App, type AppOptions } from '../../src/app.js';
+import { TEST_AUDIT_KEY } from './audit-key.js';
 
 export type DbKind = 'pglite' | 'postgres';
 
@@ -39,28 +40,51 @@ export async function dbKinds(): Promise<DbKind[]> {
 
 export interface TestDatabase {
   env: Record<string, string>;
+  /** PostgreSQL with `runtimeRole`: the role DATABASE_URL logs in as (DATABASE_OWNER_URL is the owner). */
+  runtimeRole?: string;
   drop(): Promise<void>;
 }
 
+export interface CreateTestDatabaseOptions {
+  /**
+   * PostgreSQL only: a unique LOGIN role for the app (DATABASE_URL), the database's owner in
+   * DATABASE_OWNER_URL for migrations; dropped with the database.
+   */
+  runtimeRole?: boolean;
+}
+
 /** A fresh database: a new PostgreSQL database, or a new PGlite data dir. */
-export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
+export async function createTestDatabase(kind: DbKind, opts: CreateTestDatabaseOptions = {}): Promise<TestDatabase> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-test-'));
   if (kind === 'pglite') {
     return { env: { DATA_DIR: dataDir }, drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
   }
   const name = `sb_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  // Roles are cluster-wide: one per test database, named after it, so parallel runs never collide.
+  const role = opts.runtimeRole ? `${name}_app` : undefined;
   const admin = new pg.Client({ connectionString: adminPgUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
+  if (role) await admin.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${role}'`);
   await admin.end();
   const url = new URL(adminPgUrl);
   url.pathname = `/${name}`;
+  const env: Record<string, string> = { DATA_DIR: dataDir, DATABASE_URL: url.toString() };
+  if (role) {
+    const runtime = new URL(url);
+    runtime.username = role;
+    runtime.password = role;
+    env.DATABASE_URL = runtime.toString();
+    env.DATABASE_OWNER_URL = url.toString();
+  }
   return {
-    env: { DATA_DIR: dataDir, DATABASE_URL: url.toString() },
+    env,
+    ...(role ? { runtimeRole: role } : {}),
     drop: async () => {
       const c = new pg.Client({ connectionString: adminPgUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      if (role) await c.query(`DROP ROLE IF EXISTS ${role}`);
       await c.end();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
@@ -125,7 +149,7 @@ export interface TestApp {
 
 /** Start the app on random ports. `env` adds or overrides environment variables; `opts` goes to startApp. */
 export async function startTestApp(env: Record<string, string>, opts: AppOptions = {}): Promise<TestApp> {
-  const config = loadConfig({ PORT: '0', SANDBOX_PORT: '0', HOST: '127.0.0.1', APPROVAL_SWEEP_MS: '200', ...env });
+  const config = loadConfig({ PORT: '0', SANDBOX_PORT: '0', HOST: '127.0.0.1', APPROVAL_SWEEP_MS: '200', AUDIT_KEY: TEST_AUDIT_KEY, ...env });
   const app = await startApp(config, opts);
   return { app, client: new TestClient(app.url), close: () => app.close() };
 }

@@ -1,0 +1,8 @@
+/**
+ * The audit key of the test suite. startTestApp passes it as AUDIT_KEY; the vitest setup file
+ * configures it for tests that write audit rows without starting the app.
+ */
+import { keyring } from '../../src/store/audit-keys.js';
+
+export const TEST_AUDIT_KEY = '7e5f'.repeat(16);
+export const testAuditKeys = keyring(Buffer.from(TEST_AUDIT_KEY, 'hex'), [], 'tests');
