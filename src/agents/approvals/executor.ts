@@ -149,6 +149,8 @@ export class ApprovedWriteExecutor {
       if (outbox.status === 'done' || outbox.status === 'failed') {
         // Finished already: report it, never run it again. By hand that is a reuse: refused.
         if (req.source === 'cli') return this.refuse(row, req, 'used', `approval ${row.id} was already used (outbox ${outbox.status})`);
+        // A crash may have come between the record and the redraw: redraw (idempotent).
+        await this.refresh(row.id);
         return this.fromRecord(row, outbox);
       }
 
