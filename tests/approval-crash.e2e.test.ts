@@ -60,7 +60,11 @@ function startChild(env: Record<string, string>, crashAt?: CrashPoint): Promise<
   let out = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`app did not start:\n${out}`)), 90_000);
+    // Generous: a new PGlite data dir on a loaded 2-core machine can take long to open.
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`app did not start:\n${out}`));
+    }, 240_000);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /console:\s+(http:\/\/\S+)\/console/.exec(out);
