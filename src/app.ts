@@ -123,6 +123,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       channels,
       checkpointer,
       approvalTtlSeconds: config.APPROVAL_TTL_SECONDS,
+      outboxLeaseMs: config.OUTBOX_LEASE_MS,
     });
     closers.push(() => agent.idle());
 
@@ -198,7 +199,11 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 
     // Pick up what a previous process accepted but did not finish.
     await inbox.replay();
-    await agent.recover();
+    // Approved writes are recovered from the outbox, in the background (agent.idle() waits for it).
+    void agent.recover();
+    const outboxSweeper = setInterval(() => void agent.recover(), config.OUTBOX_RECOVERY_MS);
+    outboxSweeper.unref();
+    closers.push(async () => clearInterval(outboxSweeper));
     await agent.sweepExpired();
     const sweeper = setInterval(() => void agent.sweepExpired().catch((e: Error) => console.error('[expiry]', e.message)), config.APPROVAL_SWEEP_MS);
     sweeper.unref();

@@ -103,6 +103,11 @@ export const configSchema = z.object({
   APPROVAL_TTL_SECONDS: z.coerce.number().int().min(5).max(7 * 24 * 3600).default(30 * 60),
   /** How often pending approvals are checked for expiry. */
   APPROVAL_SWEEP_MS: z.coerce.number().int().min(100).default(5_000),
+  // -- approved-write executor and outbox recovery (issue 10 §7-8) --
+  /** How often approved, unfinished outbox rows are executed or verified (and their runs ended). */
+  OUTBOX_RECOVERY_MS: z.coerce.number().int().min(100).default(30_000),
+  /** How long an executor's outbox claim holds without renewal; a lapsed claim is taken over and verified first. */
+  OUTBOX_LEASE_MS: z.coerce.number().int().min(1_000).default(60_000),
   /** commands: the deterministic planner only. llm: free-form requests go to the LLM (needs a key). auto: llm when a key is configured. */
   PLANNER: z.enum(['commands', 'llm', 'auto']).default('auto'),
   /** The LLM provider (src/agents/llm), named as the openai SDK names them. Any OpenAI-compatible endpoint via OPENAI_BASE_URL. */

@@ -84,4 +84,47 @@ describe.each(kinds)('restart on %s', (kind) => {
     expect(sandbox.state.writes.filter((w) => w.ticketId === ticket.id)).toHaveLength(1);
     await third.close();
   });
+
+  it('finishes a run from the outbox when its checkpoint cannot carry it to the end', async () => {
+    // The measured failure: the checkpoint holds no next step (getState: next []), so resuming the
+    // graph does nothing. Recovery goes by the outbox: the write runs once and the run is ended
+    // from the approval and outbox records (reply, status, every card copy, audit).
+    const ticket = sandbox.state.tickets.find(
+      (t) =>
+        t.region === 'hangzhou' && t.status === 'open' && t.customerId && (t.address === '' || t.broadbandAccount === '') && t.id !== 'T20261124-0012' &&
+        sandbox.state.writes.every((w) => w.ticketId !== t.id),
+    )!;
+    const first = await startTestApp(env);
+    const card = cardOf(await first.client.say('alice', `complete ticket ${ticket.id}`))!;
+    await first.close();
+
+    const raw = await openDb({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR! });
+    const decided = await decideApproval(raw, { id: card.approvalId!, status: 'approved', deciderId: 'carol', comment: null, auditDetails: { test: 'no checkpoint' } });
+    expect(decided.won).toBe(true);
+    const thread = decided.won ? decided.row.thread_id : '';
+    for (const table of ['checkpoint_writes', 'checkpoint_blobs', 'checkpoints']) await raw.query(`DELETE FROM ${table} WHERE thread_id = $1`, [thread]);
+    await raw.close();
+
+    const second = await startTestApp(env);
+    try {
+      await second.app.agent.idle();
+      expect(sandbox.state.writes.filter((w) => w.ticketId === ticket.id)).toHaveLength(1);
+      const transcript = await second.client.transcript('console-alice');
+      expect(textOf(transcript)).toContain(`"Complete ticket ${ticket.id}" was approved by Carol, written and verified`);
+      for (const conversation of ['console-alice', 'console-carol']) {
+        const copies = (await second.client.transcript(conversation)).filter((m) => m.approvalId === card.approvalId);
+        expect(copies.length).toBeGreaterThan(0);
+        for (const copy of copies) expect(JSON.stringify(copy.card)).toContain('Written and verified');
+      }
+      const run = await second.app.db.query('SELECT r.status FROM runs r JOIN approvals a ON a.run_id = r.id WHERE a.id = $1', [card.approvalId]);
+      expect(run.rows).toEqual([{ status: 'succeeded' }]);
+      const finished = await second.app.db.query<{ details: { finishedFrom?: string } }>(`SELECT details FROM audit_log WHERE action = 'run.finished' AND subject = $1`, [thread]);
+      expect(finished.rows.map((r) => r.details.finishedFrom)).toEqual(['outbox']);
+      // A click now is refused with the current state; nothing runs again.
+      expect(await second.client.act('carol', card.approvalId!, 'approve')).toMatchObject({ status: 'refused', reason: 'already_decided' });
+    } finally {
+      await second.close();
+    }
+    expect(sandbox.state.writes.filter((w) => w.ticketId === ticket.id)).toHaveLength(1);
+  });
 });

@@ -16,23 +16,23 @@ import { actionHash } from '../policies/action-hash.js';
 import { maskDeep, maskText } from '../policies/masking.js';
 import { appendAudit } from '../store/audit.js';
 import { uuidFromKey } from '../store/ids.js';
-import { createRun, getRun, insertToolCall, updateRun, FINAL_RUN_STATUSES, type RunStatus } from '../store/runs-repo.js';
+import { createRun, getRun, updateRun, FINAL_RUN_STATUSES, type RunStatus } from '../store/runs-repo.js';
 import {
   addApprovalMessage,
   approvalMessages,
-  claimOutbox,
   createApproval,
   decideApproval,
-  decidedButUnfinished,
   expireApprovals,
-  finishOutbox,
   getApproval,
-  getOutbox,
   setApprovalOutcome,
-  type ApprovalRow,
 } from '../store/approvals-repo.js';
 import { BusinessError, SystemError, isBusinessError, isSystemError } from '../tools/errors.js';
 import type { AnyTool, VerifyResult } from '../tools/define.js';
+import { ApprovedWriteExecutor } from './approvals/executor.js';
+import { OutboxRecovery, outcomeUpdate } from './approvals/recovery.js';
+import { refreshApprovalCards } from './approvals/cards.js';
+import { armCrash, crashPoint } from './approvals/crash-points.js';
+import { recordToolCall } from './tool-call-log.js';
 import type { ToolCallRecord } from '../tools/runner.js';
 import { buildGraph, type AgentGraph, type AgentNodes, type AgentStateUpdate, type AgentStateValue, type DecisionSignal } from './graph.js';
 import { runFlow, type FlowTools } from './flows.js';
@@ -72,6 +72,8 @@ export interface AgentDeps {
   channels: ChannelDirectory;
   checkpointer: BaseCheckpointSaver;
   approvalTtlSeconds: number;
+  /** How long an executor's outbox claim holds without renewal (OUTBOX_LEASE_MS). Default 60 s. */
+  outboxLeaseMs?: number;
   log?: (level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => void;
 }
 
@@ -97,10 +99,33 @@ export class Agent implements AgentNodes {
   /** Message refs sent per run while a turn is being handled (for the console's ?wait=1). */
   private readonly sentByRun = new Map<string, MessageRef[]>();
   private readonly background = new Set<Promise<unknown>>();
+  /** The one path every approved write takes (agents/approvals/executor.ts). */
+  readonly executor: ApprovedWriteExecutor;
+  private readonly recovery: OutboxRecovery;
 
   constructor(private readonly deps: AgentDeps) {
     this.lock = new ThreadLock(deps.db);
     this.graph = buildGraph(this, deps.checkpointer);
+    this.executor = new ApprovedWriteExecutor({
+      db: deps.db,
+      tools: deps.tools,
+      directory: deps.directory,
+      refreshCards: (id) => this.refreshCards(id),
+      leaseMs: deps.outboxLeaseMs ?? 60_000,
+      log: (level, msg, data) => this.log(level, msg, data),
+    });
+    this.recovery = new OutboxRecovery({
+      db: deps.db,
+      directory: deps.directory,
+      executor: this.executor,
+      lock: this.lock,
+      resume: (threadId, signal) => this.resume(threadId, signal),
+      send: async (channel, conversationId, text, runId) => {
+        await this.send(channel, conversationId, { kind: 'text', text }, runId);
+      },
+      refreshCards: (id) => this.refreshCards(id),
+      log: (level, msg, data) => this.log(level, msg, data),
+    });
   }
 
   // ---------------------------------------------------------------- inbound
@@ -227,6 +252,8 @@ export class Agent implements AgentNodes {
     }
 
     const decided = outcome.row;
+    armCrash(decided.id);
+    crashPoint('decision.committed', decided.id);
     if (decided.status === 'approved') await setApprovalOutcome(db, decided.id, { state: 'executing', lines: [] });
     await this.refreshCards(decided.id);
     const done = this.resume(decided.thread_id, { approvalId: decided.id, status: decided.status as 'approved' | 'rejected' });
@@ -340,7 +367,20 @@ export class Agent implements AgentNodes {
     const by = directory.get(row.decided_by ?? '')?.name ?? row.decided_by ?? '';
     if (row.status === 'rejected') return { status: 'rejected', reply: messages.rejected(s.lang, row.title, by, row.comment ?? '') };
     if (row.status === 'expired') return { status: 'expired', reply: messages.expired(s.lang, row.title) };
-    return this.executeApproved(s, row, by);
+    const proposal = s.proposal;
+    const outcome = await this.executor.execute({
+      approvalId: row.id,
+      source: 'graph',
+      actor: 'switchboard',
+      // What this run proposed: the executor refuses unless its hash is the approved one.
+      expected: {
+        tool: proposal?.tool ?? '',
+        input: proposal ? this.deps.toolDefs.get(proposal.tool)?.input.parse(proposal.input) : null,
+        requesterId: s.requesterId,
+        threadId: s.runId,
+      },
+    });
+    return outcomeUpdate(outcome, s.lang, row.title, by);
   }
 
   async finish(s: AgentStateValue): Promise<AgentStateUpdate> {
@@ -359,104 +399,9 @@ export class Agent implements AgentNodes {
 
   // ---------------------------------------------------------------- approvals
 
-  /**
-   * Execute an approved write exactly once. The outbox row is the guard: only the caller that
-   * claims it runs the tool; a row left 'running' by a crash is verified in the target system
-   * before anything is written again.
-   */
-  private async executeApproved(s: AgentStateValue, row: ApprovalRow, by: string): Promise<AgentStateUpdate> {
-    const { db } = this.deps;
-    const proposal = s.proposal;
-    const expected = actionHash({ tool: row.tool, input: row.input, requesterId: row.requester_id, threadId: row.thread_id });
-    const mine = proposal ? actionHash({ tool: proposal.tool, input: this.deps.toolDefs.get(proposal.tool)?.input.parse(proposal.input), requesterId: s.requesterId, threadId: s.runId }) : '';
-    if (expected !== row.action_hash || mine !== row.action_hash) {
-      await appendAudit(db, { actor: 'switchboard', action: 'write.refused', subject: row.id, runId: s.runId, details: { reason: 'action_hash_mismatch' } });
-      return this.writeFailed(s, row, s.lang === 'zh' ? '待执行内容与审批内容不一致' : 'what would run differs from what was approved');
-    }
-    let outbox = await getOutbox(db, row.id);
-    if (!outbox) {
-      await appendAudit(db, { actor: 'switchboard', action: 'write.refused', subject: row.id, runId: s.runId, details: { reason: 'no_outbox' } });
-      return this.writeFailed(s, row, 'no outbox entry');
-    }
-    const opts = { runId: s.runId, idempotencyKey: row.id, onRecord: (r: ToolRecordLike) => this.recordToolCall(s.runId, r) };
-    if (outbox.status === 'done' || outbox.status === 'failed') {
-      // Finished before a crash: report what happened, do not run again.
-      const ok = outbox.status === 'done' && row.outcome?.state === 'verified';
-      return ok
-        ? { status: 'succeeded', reply: messages.executedVerified(s.lang, row.title, by) }
-        : this.writeFailed(s, row, outbox.error ?? 'failed earlier');
-    }
-    if (outbox.status === 'running') {
-      // A previous attempt died mid-write: look in the target system before writing again.
-      const check = await this.deps.tools.verify(row.tool, row.input, null, opts).catch(() => null);
-      if (check?.ok) return this.writeDone(s, row, by, { recovered: true }, check);
-    } else {
-      outbox = await claimOutbox(db, row.id);
-      if (!outbox) return this.writeFailed(s, row, 'claimed by another executor');
-    }
-
-    let output: unknown = null;
-    try {
-      output = (await this.deps.tools.run(row.tool, row.input, opts)).output;
-    } catch (err) {
-      if (isSystemError(err)) {
-        await updateRun(db, s.runId, { addSystemErrors: 1 });
-        // The portal may have saved before the error reached us: the read-back decides.
-        const check = await this.deps.tools.verify(row.tool, row.input, null, opts).catch(() => null);
-        if (check?.ok) return this.writeDone(s, row, by, { recovered: true }, check);
-      }
-      const detail = err instanceof Error ? this.userMessage(s.lang, err) : String(err);
-      await finishOutbox(db, row.id, { status: 'failed', error: detail });
-      return this.writeFailed(s, row, detail);
-    }
-    let check: VerifyResult;
-    try {
-      check = await this.deps.tools.verify(row.tool, row.input, output, opts);
-    } catch (err) {
-      check = { ok: false, lines: [{ label: 'verify', value: err instanceof Error ? err.message : String(err) }] };
-    }
-    return this.writeDone(s, row, by, output, check);
-  }
-
-  private async writeDone(s: AgentStateValue, row: ApprovalRow, by: string, output: unknown, check: VerifyResult): Promise<AgentStateUpdate> {
-    const { db } = this.deps;
-    const lines = maskDeep(check.lines);
-    await finishOutbox(db, row.id, check.ok ? { status: 'done', result: maskDeep(output) } : { status: 'failed', result: maskDeep(output), error: 'verification failed' });
-    await setApprovalOutcome(db, row.id, { state: check.ok ? 'verified' : 'failed', lines });
-    await appendAudit(db, {
-      actor: 'switchboard',
-      action: check.ok ? 'write.verified' : 'write.unverified',
-      subject: row.id,
-      runId: s.runId,
-      details: { tool: row.tool, idempotencyKey: row.id, output: maskDeep(output), verify: lines },
-    });
-    await this.refreshCards(row.id);
-    if (check.ok) return { status: 'succeeded', reply: messages.executedVerified(s.lang, row.title, by) };
-    await updateRun(db, s.runId, { neededHuman: true });
-    return { status: 'failed', reply: messages.executedUnverified(s.lang, row.title, lines.map((l) => `${l.label}: ${l.value}`).join('; ')) };
-  }
-
-  private async writeFailed(s: AgentStateValue, row: ApprovalRow, detail: string): Promise<AgentStateUpdate> {
-    await setApprovalOutcome(this.deps.db, row.id, { state: 'failed', lines: [{ label: s.lang === 'zh' ? '原因' : 'Reason', value: maskText(detail) }] });
-    await appendAudit(this.deps.db, { actor: 'switchboard', action: 'write.failed', subject: row.id, runId: s.runId, details: { tool: row.tool, detail: maskText(detail) } });
-    await this.refreshCards(row.id);
-    return { status: 'failed', reply: messages.executionFailed(s.lang, row.title, maskText(detail)) };
-  }
-
   /** Redraw every copy of an approval card from the approval row (the single source). */
   async refreshCards(approvalId: string): Promise<void> {
-    const row = await getApproval(this.deps.db, approvalId);
-    if (!row) return;
-    const view = approvalView(row, this.deps.directory);
-    for (const ref of await approvalMessages(this.deps.db, approvalId)) {
-      const channel = this.deps.channels.get(ref.channel as ChannelName);
-      if (!channel) continue;
-      try {
-        await channel.update({ channel: ref.channel as ChannelName, conversationId: ref.conversation_id, messageId: ref.message_id }, { kind: 'card', card: view });
-      } catch (err) {
-        this.log('warn', 'card update failed', { approvalId, error: (err as Error).message });
-      }
-    }
+    await refreshApprovalCards({ ...this.deps, warn: (msg, data) => this.log('warn', msg, data) }, approvalId);
   }
 
   /** Wake the thread waiting on an approval. Serialized per thread; safe to call twice. */
@@ -485,13 +430,15 @@ export class Agent implements AgentNodes {
     return expired.length;
   }
 
-  /** At start-up: decisions that were recorded but whose runs never continued (a crash). */
-  async recover(): Promise<number> {
-    const rows = await decidedButUnfinished(this.deps.db);
-    for (const row of rows) {
-      this.track(this.resume(row.thread_id, { approvalId: row.id, status: row.status as DecisionSignal['status'] }));
-    }
-    return rows.length;
+  /**
+   * At start-up and periodically (OUTBOX_RECOVERY_MS): every approved, unfinished outbox row is
+   * executed or verified, and every decided run brought to its end (agents/approvals/recovery.ts).
+   * Runs in the background; idle() waits for it.
+   */
+  recover(): Promise<number> {
+    const sweep = this.recovery.sweep();
+    this.track(sweep);
+    return sweep;
   }
 
   /** Wait for background resumes (tests and orderly shutdown). */
@@ -551,31 +498,7 @@ export class Agent implements AgentNodes {
   }
 
   private async recordToolCall(runId: string, r: ToolRecordLike): Promise<void> {
-    const { db } = this.deps;
-    await insertToolCall(db, {
-      id: r.callId,
-      runId,
-      tool: r.tool,
-      effect: r.effect ?? 'read',
-      input: maskDeep(r.input),
-      output: r.output === undefined ? undefined : maskDeep(r.output),
-      status: r.status,
-      error: r.error === undefined ? undefined : maskDeep(r.error),
-      attempts: r.attempts,
-      startedAt: r.startedAt,
-      endedAt: r.endedAt,
-      durationMs: r.durationMs,
-      evidence: maskDeep(r.evidence),
-    });
-    // A call that needed more than one attempt met a SystemError (and may have recovered).
-    if (r.status === 'system_error' || r.attempts > 1) await updateRun(db, runId, { addSystemErrors: 1 });
-    await appendAudit(db, {
-      actor: 'switchboard',
-      action: r.phase === 'verify' ? 'tool.verified' : 'tool.called',
-      subject: r.tool,
-      runId,
-      details: { callId: r.callId, status: r.status, attempts: r.attempts, durationMs: r.durationMs, evidence: r.evidence.files },
-    });
+    await recordToolCall(this.deps.db, runId, r);
   }
 
   private failure(s: AgentStateValue, err: unknown): AgentStateUpdate {

@@ -175,28 +175,101 @@ export interface OutboxRow {
   attempts: number;
   result: Record<string, unknown> | null;
   error: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  /** The executor holding the claim (src/agents/approvals/executor.ts), while 'running'. */
+  claimed_by: string | null;
+  /** Until when the claim holds unless renewed; a lapsed claim is a dead executor's. */
+  claim_expires_at: Date | null;
 }
 
 export async function getOutbox(db: Queryable, approvalId: string): Promise<OutboxRow | undefined> {
   return (await db.query<OutboxRow>('SELECT * FROM outbox WHERE approval_id = $1', [approvalId])).rows[0];
 }
 
-/** Claim a pending outbox row for execution; false when it is already running or finished. */
-export async function claimOutbox(db: Queryable, approvalId: string): Promise<OutboxRow | undefined> {
+/**
+ * Claim an outbox row for execution: one conditional UPDATE, so of any number of executors (in
+ * any process) exactly one gets it. Claimable: 'pending', or 'running' under a lapsed lease (its
+ * executor died). `exclusiveStore`: the database is open in this process only (PGlite), so any
+ * claim not held by `owner` is a dead process's. Returns undefined when the row is finished,
+ * missing or held by a live executor. `attempts` > 1 on the returned row: an earlier attempt
+ * started and may have written.
+ */
+export async function claimOutbox(
+  db: Queryable,
+  approvalId: string,
+  claim: { owner: string; leaseMs: number; exclusiveStore: boolean },
+): Promise<OutboxRow | undefined> {
   return (
     await db.query<OutboxRow>(
-      `UPDATE outbox SET status = 'running', attempts = attempts + 1, started_at = now()
-       WHERE approval_id = $1 AND status = 'pending' RETURNING *`,
-      [approvalId],
+      `UPDATE outbox SET status = 'running', attempts = attempts + 1, started_at = now(),
+         claimed_by = $2, claim_expires_at = now() + make_interval(secs => $3::double precision / 1000)
+       WHERE approval_id = $1 AND (status = 'pending' OR (status = 'running' AND (claim_expires_at IS NULL OR claim_expires_at < now()
+         OR ($4::boolean AND claimed_by IS DISTINCT FROM $2))))
+       RETURNING *`,
+      [approvalId, claim.owner, claim.leaseMs, claim.exclusiveStore],
     )
   ).rows[0];
 }
 
-export async function finishOutbox(db: Queryable, approvalId: string, r: { status: 'done' | 'failed'; result?: unknown; error?: string }): Promise<void> {
-  await db.query(`UPDATE outbox SET status = $2, result = $3, error = $4, finished_at = now() WHERE approval_id = $1`, [
-    approvalId,
-    r.status,
-    r.result === undefined ? null : JSON.stringify(r.result),
-    r.error ?? null,
-  ]);
+/** Extend a live claim; false when it is no longer ours (it lapsed and another executor took it). */
+export async function renewOutboxClaim(db: Queryable, approvalId: string, owner: string, leaseMs: number): Promise<boolean> {
+  const res = await db.query(
+    `UPDATE outbox SET claim_expires_at = now() + make_interval(secs => $3::double precision / 1000)
+     WHERE approval_id = $1 AND status = 'running' AND claimed_by = $2`,
+    [approvalId, owner, leaseMs],
+  );
+  return (res.rowCount ?? 0) > 0;
+}
+
+/**
+ * Finish a claimed row. With `owner`, only while that executor still holds it; without, only a
+ * row nobody is executing (pending or under a lapsed lease) — a refusal before any claim.
+ * Returns false when the row was not ours to finish.
+ */
+export async function finishOutbox(
+  db: Queryable,
+  approvalId: string,
+  r: { status: 'done' | 'failed'; result?: unknown; error?: string; owner?: string; exclusiveStore?: boolean },
+): Promise<boolean> {
+  const res = await db.query(
+    `UPDATE outbox SET status = $2, result = $3, error = $4, finished_at = now(), claimed_by = NULL, claim_expires_at = NULL
+     WHERE approval_id = $1 AND (
+       ($5::text IS NOT NULL AND status = 'running' AND claimed_by = $5)
+       OR ($5::text IS NULL AND (status = 'pending' OR (status = 'running' AND (claim_expires_at IS NULL OR claim_expires_at < now() OR $6::boolean)))))`,
+    [approvalId, r.status, r.result === undefined ? null : JSON.stringify(r.result), r.error ?? null, r.owner ?? null, r.exclusiveStore ?? false],
+  );
+  return (res.rowCount ?? 0) > 0;
+}
+
+/**
+ * Approved writes not finished: pending rows, and running rows whose claim lapsed (or, on an
+ * exclusive store, is not `owner`'s). The recovery sweep executes or verifies each.
+ */
+export async function unfinishedOutbox(db: Queryable, claim: { owner: string; exclusiveStore: boolean }): Promise<OutboxRow[]> {
+  return (
+    await db.query<OutboxRow>(
+      `SELECT o.* FROM outbox o JOIN approvals a ON a.id = o.approval_id
+       WHERE a.status = 'approved' AND (o.status = 'pending' OR (o.status = 'running' AND (o.claim_expires_at IS NULL OR o.claim_expires_at < now()
+         OR ($2::boolean AND o.claimed_by IS DISTINCT FROM $1))))
+       ORDER BY o.created_at`,
+      [claim.owner, claim.exclusiveStore],
+    )
+  ).rows;
+}
+
+/**
+ * Decided approvals whose run has not ended and has nothing left to execute: rejected or expired,
+ * or approved with the outbox row finished. The recovery sweep brings each run to its end.
+ */
+export async function decidedRunsToFinish(db: Queryable): Promise<ApprovalRow[]> {
+  return (
+    await db.query<ApprovalRow>(
+      `SELECT a.* FROM approvals a JOIN runs r ON r.id = a.run_id LEFT JOIN outbox o ON o.approval_id = a.id
+       WHERE a.status <> 'pending' AND r.status IN ('running', 'awaiting_approval')
+         AND (a.status <> 'approved' OR o.status IN ('done', 'failed'))
+       ORDER BY a.decided_at NULLS LAST`,
+    )
+  ).rows;
 }

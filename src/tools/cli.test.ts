@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDepartments, seedIdentities, seedPrincipals } from '../policies/principals.js';
+import { actionHash } from '../policies/action-hash.js';
 import { createApproval, decideApproval } from '../store/approvals-repo.js';
 import { openDb } from '../store/db.js';
 import { seedDirectory } from '../store/directory.js';
@@ -53,7 +54,7 @@ async function makeApproval(approve: boolean): Promise<string> {
       threadId: runId,
       tool: 'ticket.updateFields',
       input: completion,
-      actionHash: 'x',
+      actionHash: actionHash({ tool: 'ticket.updateFields', input: completion, requesterId: 'alice', threadId: runId }),
       requesterId: 'alice',
       department: 'cs-hangzhou',
       approverIds: ['carol'],
@@ -142,5 +143,58 @@ describe('npm run tool', () => {
     expect(ok.code, ok.stderr).toBe(0);
     const out = JSON.parse(ok.stdout);
     expect(out).toMatchObject({ ok: true, output: { ticketId: 'T20261124-0012', updated: ['broadbandAccount'], alreadyApplied: false }, verify: { ok: true } });
+
+    // The write went through the one approved-write path: outbox claimed and done, outcome
+    // verified, a tool_calls row per call and an audit record naming the CLI as the executor.
+    // A second run with the same approval is refused: an approval runs its write once.
+    const again = await cli(['ticket.updateFields', input, '--approval', approved]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already used/);
+    const db = await openDb({ dataDir });
+    try {
+      const outbox = await db.query<{ status: string; attempts: number }>('SELECT status, attempts FROM outbox WHERE approval_id = $1', [approved]);
+      expect(outbox.rows).toEqual([{ status: 'done', attempts: 1 }]);
+      const approval = await db.query<{ outcome: { state: string } }>('SELECT outcome FROM approvals WHERE id = $1', [approved]);
+      expect(approval.rows[0]!.outcome.state).toBe('verified');
+      const calls = await db.query<{ tool: string; effect: string; status: string }>(
+        'SELECT tool, effect, status FROM tool_calls WHERE run_id = (SELECT run_id FROM approvals WHERE id = $1) ORDER BY started_at',
+        [approved],
+      );
+      expect(calls.rows.map((c) => `${c.tool}:${c.effect}:${c.status}`)).toEqual(['ticket.updateFields:write:ok', 'ticket.updateFields:write:ok']);
+      const audit = await db.query<{ actor: string; action: string }>('SELECT actor, action FROM audit_log WHERE subject = $1 ORDER BY id', [approved]);
+      const actions = audit.rows.map((r) => r.action);
+      // The refused different input, the write, the refused reuse.
+      expect(actions).toEqual(['approval.approved', 'write.refused', 'write.verified', 'write.refused']);
+      expect(audit.rows[2]!.actor).toMatch(/^cli:/);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('refuses an approval whose stored action hash does not match what would run, audits it and never runs it', async () => {
+    const input = JSON.stringify(completion);
+    const approved = await makeApproval(true);
+    // Someone with database access widens the approved write after the decision.
+    let db = await openDb({ dataDir });
+    await db.query(`UPDATE approvals SET input = jsonb_set(input, '{fields,broadbandAccount}', '"hz89999999"') WHERE id = $1`, [approved]);
+    await db.query(`UPDATE outbox SET input = jsonb_set(input, '{fields,broadbandAccount}', '"hz89999999"') WHERE approval_id = $1`, [approved]);
+    await db.close();
+    const tampered = await cli(['ticket.updateFields', JSON.stringify({ ...completion, fields: { broadbandAccount: 'hz89999999' } }), '--approval', approved]);
+    expect(tampered.code).toBe(2);
+    expect(tampered.stderr).toMatch(/action hash mismatch/);
+    // Nor does the originally approved input run any more: the approval is spent as failed.
+    const original = await cli(['ticket.updateFields', input, '--approval', approved]);
+    expect(original.code).toBe(2);
+    expect(original.stderr).toMatch(/already used/);
+    db = await openDb({ dataDir });
+    try {
+      expect((await db.query('SELECT status FROM outbox WHERE approval_id = $1', [approved])).rows).toEqual([{ status: 'failed' }]);
+      const calls = await db.query('SELECT 1 FROM tool_calls WHERE run_id = (SELECT run_id FROM approvals WHERE id = $1)', [approved]);
+      expect(calls.rows).toHaveLength(0);
+      const refused = await db.query<{ details: { reason: string } }>(`SELECT details FROM audit_log WHERE subject = $1 AND action = 'write.refused' ORDER BY id`, [approved]);
+      expect(refused.rows.map((r) => r.details.reason)).toEqual(['hash_mismatch', 'used']);
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -10,23 +10,26 @@
  * evidence paths. Personal data in the printed output is masked, as in every log.
  *
  * A write needs --approval: an approval the approvals table (DATA_DIR PGlite or DATABASE_URL)
- * holds as approved, for this very tool and input; the approval id is the write's idempotency key.
+ * holds as approved, unexpired and unused, whose action hash is this very tool and input. It goes
+ * through the one approved-write executor (claim the outbox row, idempotency key = approval id,
+ * read-back, tool_calls and audit rows); a used, pending, rejected, expired or tampered approval is
+ * refused. With PGlite the app must be stopped (one process per data dir).
  *
  * Exit codes: 0 ok; 1 the tool failed (typed error printed); 2 refused (usage, unknown tool,
- * invalid JSON, write without a valid approval).
+ * invalid JSON, write without a valid approval, approval already used).
  *
  * A composition root like src/main.ts, so it may import config, store and (dynamically) sandbox.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { loadConfig, usesSandbox, type Config } from '../config.js';
 import { maskDeep } from '../policies/masking.js';
-import { canonicalJson } from '../store/canonical-json.js';
 import type { AnyTool, LegacySystem } from './define.js';
 import { isBusinessError, isSystemError } from './errors.js';
 import { legacyTools } from './legacy/index.js';
 import { ToolRegistry } from './registry.js';
-import { recordOf, type ToolCallRecord } from './runner.js';
+import { recordOf, type ToolCallRecord, type ToolRunner } from './runner.js';
 import { createToolRuntime } from './runtime.js';
 
 export class Refusal extends Error {
@@ -80,33 +83,6 @@ function parseArgs(argv: string[]): Args {
 const USAGE = `usage: npm run tool -- --list
        npm run tool -- <system.verb> '<json input>' [--approval <approval id>]`;
 
-/** The approval must be approved, for this tool, with exactly this input. */
-async function checkApproval(cfg: Config, approvalId: string | undefined, tool: AnyTool, input: unknown): Promise<void> {
-  if (!approvalId) throw new Refusal(`${tool.name} is a write tool: it needs --approval <id> of an approved approval`);
-  const { openDb } = await import('../store/db.js');
-  const { getApproval } = await import('../store/approvals-repo.js');
-  let db: Awaited<ReturnType<typeof openDb>>;
-  try {
-    db = await openDb({ databaseUrl: cfg.DATABASE_URL, dataDir: cfg.DATA_DIR, poolSize: 1 });
-  } catch (e) {
-    throw new Refusal(`cannot open the approvals table to check ${approvalId}: ${(e as Error).message}`);
-  }
-  try {
-    const row = await getApproval(db, approvalId).catch((e: Error) => {
-      throw new Refusal(`cannot read approval ${approvalId}: ${e.message}`);
-    });
-    if (!row) throw new Refusal(`approval ${approvalId} does not exist`);
-    if (row.status !== 'approved') throw new Refusal(`approval ${approvalId} is ${row.status}, not approved`);
-    if (row.tool !== tool.name) throw new Refusal(`approval ${approvalId} is for ${row.tool}, not ${tool.name}`);
-    const parsed = tool.input.safeParse(input);
-    if (parsed.success && canonicalJson(parsed.data) !== canonicalJson(row.input)) {
-      throw new Refusal(`approval ${approvalId} was given for a different input; run it with the approved input`);
-    }
-  } finally {
-    await db.close();
-  }
-}
-
 interface Printed {
   tool: string;
   ok: boolean;
@@ -130,56 +106,167 @@ async function runOne(cfg: Config, args: Args): Promise<{ printed: Printed; code
   } catch (e) {
     throw new Refusal(`input is not valid JSON: ${(e as Error).message}`);
   }
-  if (tool.effect === 'write') await checkApproval(cfg, args.approval, tool, input);
 
   const closers: (() => Promise<void>)[] = [];
+  let runtime: Promise<{ runner: ToolRunner; dataDir: string }> | undefined;
+  // Started on first use: a refused write never starts a browser or a sandbox.
+  const rt = () =>
+    (runtime ??= (async () => {
+      let sandboxUrl: string | undefined;
+      if (usesSandbox(cfg)) {
+        const { startSandbox } = await import('../sandbox/server.js');
+        // Port 0: a running app may hold SANDBOX_PORT.
+        const sb = await startSandbox({ port: 0, username: cfg.LEGACY_USERNAME, password: cfg.LEGACY_PASSWORD });
+        closers.push(() => sb.close());
+        sandboxUrl = sb.url;
+      }
+      const r = await createToolRuntime(cfg, { pagesPerSystem: 1, launchBrowser: false, ...(sandboxUrl && { sandboxUrl }) });
+      closers.push(() => r.close());
+      return r;
+    })());
   try {
-    let sandboxUrl: string | undefined;
-    if (usesSandbox(cfg)) {
-      const { startSandbox } = await import('../sandbox/server.js');
-      // Port 0: a running app may hold SANDBOX_PORT.
-      const sb = await startSandbox({ port: 0, username: cfg.LEGACY_USERNAME, password: cfg.LEGACY_PASSWORD });
-      closers.push(() => sb.close());
-      sandboxUrl = sb.url;
-    }
-    const rt = await createToolRuntime(cfg, { pagesPerSystem: 1, launchBrowser: false, ...(sandboxUrl && { sandboxUrl }) });
-    closers.push(() => rt.close());
-    const { runner, dataDir } = rt;
-    const opts = args.approval && tool.effect === 'write' ? { idempotencyKey: args.approval } : {};
+    if (tool.effect === 'write') return await runApprovedWrite(cfg, args, tool, input, rt);
+    const { runner, dataDir } = await rt();
     const evidenceOf = (recs: ToolCallRecord[]) => recs.flatMap((r) => r.evidence.files.map((f) => path.join(dataDir, f)));
     try {
-      const { output, record } = await runner.run(tool.name, input, opts);
-      const printed: Printed = {
-        tool: tool.name,
-        ok: true,
-        output: maskDeep(output),
-        attempts: record.attempts,
-        durationMs: record.durationMs,
-        evidence: evidenceOf([record]),
-        steps: record.evidence.steps.map((s) => s.step),
-      };
-      if (tool.effect === 'write') {
-        const check = await runner.verify(tool.name, input, output, opts);
-        printed.verify = maskDeep(check);
-        if (!check.ok) return { printed: { ...printed, ok: false }, code: 1 };
-      }
-      return { printed, code: 0 };
-    } catch (e) {
-      const rec = recordOf(e);
-      if (!isBusinessError(e) && !isSystemError(e)) throw e;
+      const { output, record } = await runner.run(tool.name, input, {});
       return {
         printed: {
           tool: tool.name,
-          ok: false,
-          error: { name: e.name, code: e.code, message: maskDeep(e.message), ...(isSystemError(e) && { system: e.system }) },
-          ...(rec && { attempts: rec.attempts, durationMs: rec.durationMs, steps: rec.evidence.steps.map((s) => s.step) }),
-          evidence: rec ? evidenceOf([rec]) : [],
+          ok: true,
+          output: maskDeep(output),
+          attempts: record.attempts,
+          durationMs: record.durationMs,
+          evidence: evidenceOf([record]),
+          steps: record.evidence.steps.map((s) => s.step),
         },
-        code: 1,
+        code: 0,
       };
+    } catch (e) {
+      const printed = typedError(tool.name, e, evidenceOf);
+      if (!printed) throw e;
+      return { printed, code: 1 };
     }
   } finally {
     for (const c of closers.reverse()) await c().catch(() => undefined);
+  }
+}
+
+function typedError(tool: string, e: unknown, evidenceOf: (recs: ToolCallRecord[]) => string[]): Printed | undefined {
+  if (!isBusinessError(e) && !isSystemError(e)) return undefined;
+  const rec = recordOf(e);
+  return {
+    tool,
+    ok: false,
+    error: { name: e.name, code: e.code, message: maskDeep(e.message), ...(isSystemError(e) && { system: e.system }) },
+    ...(rec && { attempts: rec.attempts, durationMs: rec.durationMs, steps: rec.evidence.steps.map((s) => s.step) }),
+    evidence: rec ? evidenceOf([rec]) : [],
+  };
+}
+
+/**
+ * A write by hand takes the one approved-write path (agents/approvals/executor.ts): approval
+ * approved, unexpired, its action hash matching this tool + input; the outbox row claimed (a used
+ * approval is refused); idempotency key = approval id; read-back; outbox, outcome, tool_calls and
+ * audit recorded. The app's outbox recovery then ends the run, tells the requester and redraws
+ * the cards.
+ */
+async function runApprovedWrite(
+  cfg: Config,
+  args: Args,
+  tool: AnyTool,
+  input: unknown,
+  rt: () => Promise<{ runner: ToolRunner; dataDir: string }>,
+): Promise<{ printed: Printed; code: number }> {
+  const approvalId = args.approval;
+  if (!approvalId) throw new Refusal(`${tool.name} is a write tool: it needs --approval <id> of an approved approval`);
+  const { openDb } = await import('../store/db.js');
+  const { getApproval } = await import('../store/approvals-repo.js');
+  const { Directory } = await import('../store/directory.js');
+  const { ApprovedWriteExecutor } = await import('../agents/approvals/executor.js');
+  let db: Awaited<ReturnType<typeof openDb>>;
+  try {
+    db = await openDb({ databaseUrl: cfg.DATABASE_URL, dataDir: cfg.DATA_DIR, poolSize: 1 });
+  } catch (e) {
+    throw new Refusal(`cannot open the approvals table to check ${approvalId}: ${(e as Error).message}`);
+  }
+  try {
+    const row = await getApproval(db, approvalId).catch((e: Error) => {
+      throw new Refusal(`cannot read approval ${approvalId}: ${e.message}`);
+    });
+    if (!row) throw new Refusal(`approval ${approvalId} does not exist`);
+    if (row.tool !== tool.name && row.status === 'approved') throw new Refusal(`approval ${approvalId} is for ${row.tool}, not ${tool.name}`);
+    const parsed = tool.input.safeParse(input);
+    const executor = new ApprovedWriteExecutor({
+      db,
+      directory: await new Directory(db).reload(),
+      tools: {
+        run: async (name, i, o) => (await rt()).runner.run(name, i, o),
+        verify: async (name, i, out, o) => (await rt()).runner.verify(name, i, out, o),
+      },
+      leaseMs: cfg.OUTBOX_LEASE_MS,
+      log: (level, msg, data) => process.stderr.write(`[${level}] ${msg} ${JSON.stringify(maskDeep(data ?? {}))}\n`),
+    });
+    const outcome = await executor.execute({
+      approvalId,
+      source: 'cli',
+      actor: `cli:${cliUser()}`,
+      expected: { tool: tool.name, input: parsed.success ? parsed.data : input, requesterId: row.requester_id, threadId: row.thread_id },
+    });
+    const dataDir = path.resolve(cfg.DATA_DIR);
+    const evidenceOf = (recs: ToolCallRecord[]) => recs.flatMap((r) => r.evidence.files.map((f) => path.join(dataDir, f)));
+    switch (outcome.state) {
+      case 'refused':
+        throw new Refusal(refusalMessage(approvalId, outcome.reason, outcome.row?.status, outcome.detail));
+      case 'busy':
+        throw new Refusal(`approval ${approvalId} is being executed by another process`);
+      case 'failed': {
+        const printed = typedError(tool.name, outcome.error, evidenceOf);
+        return { printed: printed ?? { tool: tool.name, ok: false, error: { message: maskDeep(outcome.detail) }, evidence: [] }, code: 1 };
+      }
+      case 'verified':
+      case 'unverified': {
+        const rec = outcome.record;
+        return {
+          printed: {
+            tool: tool.name,
+            ok: outcome.state === 'verified',
+            output: maskDeep(outcome.output),
+            verify: maskDeep(outcome.check),
+            ...(rec && { attempts: rec.attempts, durationMs: rec.durationMs, steps: rec.evidence.steps.map((s) => s.step) }),
+            evidence: rec ? evidenceOf([rec]) : [],
+          },
+          code: outcome.state === 'verified' ? 0 : 1,
+        };
+      }
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+function refusalMessage(id: string, reason: string, status: string | undefined, detail: string): string {
+  switch (reason) {
+    case 'not_approved':
+      return `approval ${id} is ${status ?? 'unknown'}, not approved`;
+    case 'input_mismatch':
+      return `approval ${id} was given for a different input; run it with the approved input`;
+    case 'hash_mismatch':
+      return `approval ${id} does not match what it approved (action hash mismatch); it is marked failed and will not run`;
+    case 'used':
+      return `approval ${id} was already used; an approval runs its write once`;
+    case 'expired':
+      return `approval ${id} expired before its write ran`;
+    default:
+      return `approval ${id}: ${detail}`;
+  }
+}
+
+function cliUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
   }
 }
 
