@@ -21,6 +21,7 @@ import { openDb } from '../src/store/db.js';
 import { verifyAuditChain } from '../src/store/audit.js';
 import { LEGACY_SYSTEMS } from '../src/tools/systems.js';
 import { CRASH_POINTS, type CrashPoint } from '../src/agents/approvals/crash-points.js';
+import { TEST_AUDIT_KEY } from './helpers/audit-key.js';
 import { TestClient, cardOf, createTestDatabase, dbKinds, type DbKind, type Reply, type TestDatabase } from './helpers/test-app.js';
 
 const kinds = await dbKinds();
@@ -133,7 +134,7 @@ describe('kill -9 between the approve click and the verified write', () => {
   it.concurrent.each(kinds)('on %s: every crash point recovers to exactly one verified write, a finished run and told requester', async (kind) => {
     const sandbox = sandboxes.get(kind)!;
     const db = dbs.get(kind)!;
-    const env = { ...db.env, ...Object.fromEntries(LEGACY_SYSTEMS.map((s) => [s.env, `${sandbox.url}${s.sandboxPath}`])) };
+    const env: Record<string, string> = { ...db.env, AUDIT_KEY: TEST_AUDIT_KEY, ...Object.fromEntries(LEGACY_SYSTEMS.map((s) => [s.env, `${sandbox.url}${s.sandboxPath}`])) };
     const writesOf = (ticketId: string) => sandbox.state.writes.filter((w) => w.ticketId === ticketId);
     const tickets = sandbox.state.tickets
       .filter((tk: Ticket) => tk.region === 'hangzhou' && (tk.status === 'open' || tk.status === 'in_progress') && tk.customerId && (tk.broadbandAccount === '' || tk.address === ''))

@@ -184,6 +184,15 @@ async function runApprovedWrite(
   const { getApproval } = await import('../store/approvals-repo.js');
   const { Directory } = await import('../store/directory.js');
   const { ApprovedWriteExecutor } = await import('../agents/approvals/executor.js');
+  // The write is audited like any other: this process signs its rows with the app's audit key.
+  const { resolveAuditKeys } = await import('../store/audit-keys.js');
+  const { useAuditKeys } = await import('../store/audit.js');
+  const { AUDIT_ANCHORS_FILE } = await import('../store/audit-anchor.js');
+  try {
+    useAuditKeys(resolveAuditKeys(cfg, { create: true }), { anchorsFile: path.resolve(cfg.DATA_DIR, AUDIT_ANCHORS_FILE) });
+  } catch (e) {
+    throw new Refusal(`cannot sign the audit record of this write: ${(e as Error).message}`);
+  }
   let db: Awaited<ReturnType<typeof openDb>>;
   try {
     db = await openDb({ databaseUrl: cfg.DATABASE_URL, dataDir: cfg.DATA_DIR, poolSize: 1 });
