@@ -13,7 +13,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal, Role } from '../../policies/principals.js';
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
-import { endConsoleSession, insertConsoleSession, liveConsoleSession } from '../../store/console-access-repo.js';
+import { endConsoleSession, insertConsoleSession, liveConsoleSession, pruneConsoleSessions } from '../../store/console-access-repo.js';
 
 export const SESSION_COOKIE = '__Host-switchboard-session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -127,6 +127,8 @@ export interface SessionStore {
 export function sessionStore(db: Db, ttlMinutes: number): SessionStore {
   return {
     async open(s) {
+      // Logins are rare next to requests: the moment to drop sessions that ended a day ago.
+      await pruneConsoleSessions(db);
       const token = randomBytes(32).toString('base64url');
       await insertConsoleSession(db, {
         tokenHash: sha256(token),
