@@ -88,15 +88,15 @@ export class TestClient {
   constructor(readonly baseUrl: string) {}
 
   async post(pathname: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-    if (body && typeof body === 'object') {
-      const { user, conversation } = body as { user?: unknown; conversation?: unknown };
-      if (typeof user === 'string' && typeof conversation === 'string' && !this.speakers.has(conversation)) this.speakers.set(conversation, user);
-    }
     const res = await fetch(`${this.baseUrl}${pathname}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
+    if (res.ok && body && typeof body === 'object') {
+      const { user, conversation } = body as { user?: unknown; conversation?: unknown };
+      if (typeof user === 'string' && typeof conversation === 'string' && !this.speakers.has(conversation)) this.speakers.set(conversation, user);
+    }
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   }
 
@@ -121,7 +121,7 @@ export class TestClient {
 
   /** A conversation as its participant sees it (demo mode: ?user=; default: console-<user>'s person, or who spoke in it). */
   async transcript(conversation: string, user?: string): Promise<(Reply & { from: string })[]> {
-    const as = user ?? this.speakers.get(conversation) ?? (conversation.startsWith('console-') ? conversation.slice('console-'.length) : '');
+    const as = user ?? (conversation.startsWith('console-') ? conversation.slice('console-'.length) : (this.speakers.get(conversation) ?? ''));
     const res = await this.get(`/console/api/conversations/${conversation}?user=${encodeURIComponent(as)}`);
     if (res.status !== 200) throw new Error(`transcript failed: ${res.status} ${JSON.stringify(res.json)}`);
     return res.json.messages as (Reply & { from: string })[];
