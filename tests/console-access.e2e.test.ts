@@ -4,6 +4,7 @@
  * callers than pool connections, an unknown persona, the operations endpoints by role; and the
  * listener switches (CONSOLE=off, the webhooks on their own port). Both databases.
  */
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, dbKinds, startTestApp, textOf, type Reply, type TestApp, type TestDatabase } from './helpers/test-app.js';
 
@@ -141,6 +142,31 @@ describe.each(kinds)('demo console access on %s', (kind) => {
     expect(erin.json.ok).toBe(true);
     const refused = await audit('access.refused');
     expect(refused.map((r) => [r.actor, r.subject])).toEqual(expect.arrayContaining([['bob', '/api/kpis'], ['carol', '/api/audit/verify']]));
+  });
+
+  it('answers the personas only to requests made on this machine (no proxy, no foreign Host)', async () => {
+    const raw = (headers: Record<string, string>) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const url = new URL(`${t.app.url}/console/api/messages`);
+        const req = http.request(
+          { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+          (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify({ user: 'carol', text: 'help' }));
+      });
+    // A web page re-pointed at 127.0.0.1 (DNS rebinding) keeps its own Host.
+    const rebound = await raw({ host: 'attacker.example:3000' });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).toMatch(/only requests made on this machine/);
+    // A reverse proxy in front of the loopback listener would publish the demo.
+    expect((await raw({ 'x-forwarded-for': '203.0.113.9' })).status).toBe(403);
+    expect((await raw({ forwarded: 'for=203.0.113.9' })).status).toBe(403);
+    expect((await raw({ host: `localhost:${new URL(t.app.url).port}` })).status).toBe(202);
   });
 
   it('says it is the demo on /healthz', async () => {

@@ -10,6 +10,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isLoopbackHost } from '../../config.js';
 import type { Principal, Role } from '../../policies/principals.js';
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
@@ -85,9 +86,28 @@ async function refuseRole(reply: FastifyReply, deps: AuthDeps, caller: ConsoleCa
 
 const routeOf = (req: FastifyRequest) => req.routeOptions.url ?? req.url.split('?')[0] ?? req.url;
 
-/** Demo mode: the persona the request names. */
+/**
+ * Why a demo request did not come straight from this machine: a proxy in front of a loopback
+ * listener (forwarding headers, a public Host) would publish the personas, and a web page whose
+ * name was re-pointed at 127.0.0.1 (DNS rebinding) arrives with its own Host.
+ */
+function notLocal(req: FastifyRequest): string | undefined {
+  if (req.headers['x-forwarded-for'] || req.headers.forwarded || req.headers['x-real-ip']) return 'it came through a proxy';
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+  if (!isLoopbackHost(host)) return `it was addressed to "${host}"`;
+  const remote = req.socket.remoteAddress ?? '';
+  if (!isLoopbackHost(remote)) return 'it came from another machine';
+  return undefined;
+}
+
+/** Demo mode: the persona the request names, for requests from this machine only. */
 export function demoAuth(deps: AuthDeps): ConsoleAuth {
   const caller: ConsoleAuth['caller'] = async (req, reply, opts = {}) => {
+    const why = notLocal(req);
+    if (why) {
+      void reply.code(403).send({ error: `forbidden: the demo console (personas, no login) answers only requests made on this machine, and ${why}. Configure CONSOLE_AUTH=oidc for remote use.` });
+      return undefined;
+    }
     const user = opts.claimed;
     if (!user) {
       void reply.code(400).send({ error: 'user: required (the demo persona: body "user" or ?user=)' });
