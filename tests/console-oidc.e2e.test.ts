@@ -13,6 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Provider from 'oidc-provider';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../src/tools/browser-pool.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardOf, createTestDatabase, dbKinds, startTestApp, textOf, type Reply, type TestApp, type TestDatabase } from './helpers/test-app.js';
 
@@ -296,6 +298,36 @@ describe.each(kinds)('console behind OpenID Connect on %s', (kind) => {
     expect(approved.json.status).toBe('approved');
     const decided = await t.app.db.query('SELECT status, decided_by FROM approvals WHERE id = $1', [card!.approvalId]);
     expect(decided.rows[0]).toMatchObject({ status: 'approved', decided_by: 'carol' });
+  });
+
+  // The page itself in a real browser: the provider's forms, the page as the logged-in person
+  // (persona picker locked), a turn whose POST carries the CSRF header, logout.
+  it.runIf(kind === kinds[0])('works in a real browser from the login form to logout', async () => {
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
+    try {
+      const page = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+      page.setDefaultTimeout(15_000);
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${base}/console`);
+      await page.fill('input[name=login]', 'u-carol');
+      await page.fill('input[name=password]', 'any');
+      await page.click('button[type=submit]');
+      await page.click('button[type=submit]'); // the consent page's "Continue"
+      await page.waitForURL(`${base}/console`);
+      await page.waitForFunction(() => document.querySelector('[data-testid=conversation]')?.textContent === 'console-carol');
+      expect(await page.getByTestId('persona').isDisabled()).toBe(true);
+      await page.getByTestId('composer').fill('help');
+      await page.getByTestId('send').click();
+      await expect.poll(async () => (await page.getByTestId('transcript').textContent()) ?? '', { timeout: 15_000 }).toContain('I can help with');
+      await page.getByTestId('logout').click();
+      await page.waitForURL((u) => u.href.startsWith(provider.issuer));
+      expect(errors).toEqual([]);
+      const after = await fetch(`${base}/console/api/session`, { headers: { cookie: (await page.context().cookies(base)).map((c) => `${c.name}=${c.value}`).join('; ') } });
+      expect(after.status).toBe(401);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('ends the session at logout, even for a copy of the cookie', async () => {
