@@ -5,7 +5,7 @@
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
-import { usesSandbox, type Config } from './config.js';
+import { demoMode, usesSandbox, webhookHost, type Config } from './config.js';
 import { openDb, type Db } from './store/db.js';
 import { Directory, seedDirectory } from './store/directory.js';
 import { seedDepartments, seedIdentities, seedPrincipals } from './policies/principals.js';
@@ -21,7 +21,8 @@ import { createFreeForm } from './agents/llm/index.js';
 import type { Channel, ChannelName, CardAction, InboundMessage } from './bot/channel.js';
 import { Inbox } from './bot/inbox.js';
 import { ConsoleChannel } from './bot/console/channel.js';
-import { registerConsoleRoutes } from './bot/console/routes.js';
+import { registerConsole } from './bot/console/index.js';
+import { readDirectoryFile } from './store/directory-file.js';
 import type { FeishuAdapter } from './bot/feishu/index.js';
 import { createTeams } from './bot/teams/index.js';
 import { getApproval } from './store/approvals-repo.js';
@@ -53,6 +54,8 @@ export interface App {
   http: FastifyInstance;
   /** http://host:port once listening. */
   url: string;
+  /** The webhooks' own listener (WEBHOOK_PORT), when configured. */
+  webhookUrl?: string;
   /** The in-process sandbox, when no real legacy URLs are configured. */
   sandbox?: { url: string; close(): Promise<void>; state: unknown };
   /** The Feishu adapter, when FEISHU_APP_ID is set. */
@@ -91,7 +94,10 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     });
     closers.push(() => anchorer.close());
     await anchorer.anchorNow();
-    await seedDirectory(db, { departments: seedDepartments, principals: seedPrincipals, identities: seedIdentities });
+    // The demo people (alice … erin, with test identities on every channel) only in demo mode;
+    // a deployment lists its own people in DIRECTORY_FILE (README "Console login").
+    if (demoMode(config)) await seedDirectory(db, { departments: seedDepartments, principals: seedPrincipals, identities: seedIdentities });
+    if (config.DIRECTORY_FILE) await seedDirectory(db, readDirectoryFile(config.DIRECTORY_FILE));
     const directory = await new Directory(db).reload();
 
     let sandbox: App['sandbox'];
@@ -144,7 +150,10 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       if (status >= 500) console.error('[http]', err);
       void reply.code(status).send({ error: message });
     });
-    registerConsoleRoutes(http, { db, directory, inbox, viewOf: (row) => approvalView(row, directory) });
+    // The chat-platform webhooks on a listener of their own (WEBHOOK_PORT), so the console can stay internal.
+    const webhookHttp = config.WEBHOOK_PORT !== undefined ? Fastify({ logger: opts.log ? { level: config.LOG_LEVEL } : false, bodyLimit: 64 * 1024 }) : http;
+    if (webhookHttp !== http) webhookHttp.setErrorHandler(http.errorHandler);
+    const consoleAccess = registerConsole(http, config, { db, directory, inbox, viewOf: (row) => approvalView(row, directory) });
 
     let feishu: FeishuAdapter | undefined;
     if (config.FEISHU_APP_ID && config.FEISHU_APP_SECRET) {
@@ -160,14 +169,14 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
           ...(config.FEISHU_ENCRYPT_KEY ? { encryptKey: config.FEISHU_ENCRYPT_KEY } : {}),
           ...(config.FEISHU_VERIFICATION_TOKEN ? { verificationToken: config.FEISHU_VERIFICATION_TOKEN } : {}),
         },
-        { http, inbox, directory, db, viewOf: (row) => approvalView(row, directory) },
+        { http: webhookHttp, inbox, directory, db, viewOf: (row) => approvalView(row, directory) },
       );
       feishu = adapter;
       channelMap.set('feishu', adapter.channel);
       closers.push(() => adapter.close());
     }
 
-    teams.register(http, {
+    teams.register(webhookHttp, {
       inbox,
       viewOf: async (approvalId) => {
         const row = await getApproval(db, approvalId);
@@ -175,7 +184,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       },
     });
 
-    http.get('/healthz', async (_req, reply) => {
+    const healthz = async (_req: unknown, reply: import('fastify').FastifyReply) => {
       const checks: Record<string, string> = {};
       checks.teams = teams.health();
       checks.database = await db.query('SELECT 1').then(() => 'ok', (e: Error) => `error: ${e.message}`);
@@ -187,15 +196,29 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       // An open breaker is a legacy system's trouble, not ours: shown here, not failing the check.
       const { memory, systems } = pool.stats();
       const browser = { source: browserInUse()?.source ?? null, memory, pages: Object.fromEntries(Object.entries(systems).map(([k, v]) => [k, { open: v.open, busy: v.busy, waiting: v.waiting }])) };
-      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, breakers: runner.breakers(), browser, ...(feishu ? { feishu: feishu.health() } : {}) });
-    });
-    http.get('/api/kpis', async () => ({ kpis: await computeKpis(db) }));
-    http.get('/api/audit/verify', async () => verifyAuditChain(db));
+      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, breakers: runner.breakers(), browser, console: consoleAccess.describe, ...(feishu ? { feishu: feishu.health() } : {}) });
+    };
+    http.get('/healthz', healthz);
+    if (webhookHttp !== http) webhookHttp.get('/healthz', healthz);
+    // Operations endpoints: behind the console's login (or demo persona), by role; gone with CONSOLE=off.
+    consoleAccess.operation(http, '/api/kpis', ['manager', 'auditor'], async () => ({ kpis: await computeKpis(db) }));
+    consoleAccess.operation(http, '/api/audit/verify', ['auditor'], async () => verifyAuditChain(db));
 
     closers.push(() => http.close());
+    if (webhookHttp !== http) closers.push(() => webhookHttp.close());
     let url = '';
-    if (opts.listen !== false) url = await http.listen({ port: config.PORT, host: config.HOST });
-    else await http.ready();
+    let webhookUrl: string | undefined;
+    if (opts.listen !== false) {
+      url = await http.listen({ port: config.PORT, host: config.HOST });
+      if (webhookHttp !== http) webhookUrl = await webhookHttp.listen({ port: config.WEBHOOK_PORT ?? 0, host: webhookHost(config) });
+    } else {
+      await http.ready();
+      if (webhookHttp !== http) await webhookHttp.ready();
+    }
+    console.log(`[console] ${consoleAccess.describe}`);
+    if (teams.mode === 'unauthenticated') {
+      console.warn(`[teams] UNAUTHENTICATED TEST MODE (TEAMS_ALLOW_UNAUTHENTICATED=1): unsigned activities accepted, anyone can act as anyone; loopback only (${webhookHost(config)})`);
+    }
 
     // Pick up what a previous process accepted but did not finish.
     await inbox.replay();
@@ -218,7 +241,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     pruner.unref();
     closers.push(async () => clearInterval(pruner));
 
-    return { config, db, agent, inbox, pool, browser: browserInUse, http, url, auditAnchor: anchorer, ...(sandbox ? { sandbox } : {}), ...(feishu ? { feishu } : {}), close };
+    return { config, db, agent, inbox, pool, browser: browserInUse, http, url, auditAnchor: anchorer, ...(webhookUrl ? { webhookUrl } : {}), ...(sandbox ? { sandbox } : {}), ...(feishu ? { feishu } : {}), close };
   } catch (err) {
     await close();
     throw err;

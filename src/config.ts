@@ -186,6 +186,35 @@ export const configSchema = z.object({
     .transform((v) => (v === '' ? undefined : v))
     .pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional())
     .optional(),
+  /**
+   * Console access and listeners (src/bot/console/auth.ts, README "Console login"). CONSOLE=off
+   * removes the console and its operations endpoints. CONSOLE_AUTH: demo = personas picked in the
+   * page, loopback only; oidc = OpenID Connect login; auto = demo on a loopback HOST, else oidc.
+   */
+  CONSOLE: z.enum(['on', 'off']).default('on'),
+  CONSOLE_AUTH: z.enum(['auto', 'demo', 'oidc']).default('auto'),
+  OIDC_ISSUER: optionalUrl,
+  OIDC_CLIENT_ID: optionalString,
+  /** Unset: a public client (PKCE only, token endpoint auth "none"). */
+  OIDC_CLIENT_SECRET: optionalString,
+  /** The URL the provider sends people back to: https://<console host>/console/callback. */
+  OIDC_REDIRECT_URL: optionalUrl,
+  OIDC_SCOPES: z.string().trim().min(1).default('openid profile'),
+  /** The ID token claim looked up in platform_identities (channel 'oidc'). */
+  OIDC_PRINCIPAL_CLAIM: z.string().trim().min(1).default('sub'),
+  /** Where the provider sends people after logout (registered at the provider); unset: back to /console. */
+  OIDC_POST_LOGOUT_URL: optionalUrl,
+  /** Seals the login transaction cookie (32 bytes: 64 hex characters or base64). Required for oidc. */
+  SESSION_SECRET: optionalString.refine(
+    (v) => v === undefined || /^[0-9a-fA-F]{64}$/.test(v) || (/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(v) && Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64').length === 32),
+    'must be 32 bytes: 64 hex characters or base64',
+  ),
+  SESSION_TTL_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(8 * 60),
+  /** People and their identities to upsert at start (JSON, README "Console login"); the demo directory is seeded only in demo mode. */
+  DIRECTORY_FILE: optionalString,
+  /** The chat-platform webhooks (/api/messages, /feishu/events) on a listener of their own; unset: on PORT. */
+  WEBHOOK_PORT: port.optional(),
+  WEBHOOK_HOST: optionalString,
 });
 
 /** 32 bytes as 64 hex characters or base64 (audit key). */
@@ -222,6 +251,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     const auditProblem = auditConfigProblem(cfg);
     if (auditProblem) throw new ConfigError(`Invalid configuration:\n  ${auditProblem}`);
+    const listenerProblem = listenerConfigProblem(cfg);
+    if (listenerProblem) throw new ConfigError(`Invalid configuration:\n  ${listenerProblem}`);
     if (cfg.PLANNER === 'llm' && !llmConfigured(cfg)) {
       throw new ConfigError('Invalid configuration:\n  PLANNER: "llm" needs OPENAI_API_KEY or the AZURE_OPENAI_* variables');
     }
@@ -293,6 +324,64 @@ function auditConfigProblem(cfg: Config): string | undefined {
   if (cfg.DATABASE_OWNER_URL && !cfg.DATABASE_URL) return 'DATABASE_OWNER_URL: set DATABASE_URL (the runtime role) too';
   if (cfg.DATABASE_URL && !cfg.AUDIT_KEY) {
     return 'AUDIT_KEY: required with DATABASE_URL (32 bytes, e.g. `openssl rand -hex 32`): it signs the audit chain and must be kept outside the database';
+  }
+  return undefined;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  if (/^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)) return true;
+  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
+  return !!m && m.slice(1).every((o) => Number(o) <= 255);
+}
+
+/** How the console identifies people: a demo persona (loopback only), a login, or not at all. */
+export function consoleAuthMode(cfg: Config): 'demo' | 'oidc' | 'off' {
+  if (cfg.CONSOLE === 'off') return 'off';
+  if (cfg.CONSOLE_AUTH !== 'auto') return cfg.CONSOLE_AUTH;
+  return isLoopbackHost(cfg.HOST) ? 'demo' : 'oidc';
+}
+
+/**
+ * Demo mode: personas without login on a loopback listener. Only then is the demo directory
+ * (alice … erin and their test identities on every channel) seeded.
+ */
+export function demoMode(cfg: Config): boolean {
+  const auth = cfg.CONSOLE_AUTH === 'auto' ? (isLoopbackHost(cfg.HOST) ? 'demo' : 'oidc') : cfg.CONSOLE_AUTH;
+  return auth === 'demo' && isLoopbackHost(cfg.HOST);
+}
+
+/** The host the chat-platform webhooks listen on. */
+export function webhookHost(cfg: Config): string {
+  return cfg.WEBHOOK_PORT !== undefined ? (cfg.WEBHOOK_HOST ?? cfg.HOST) : cfg.HOST;
+}
+
+/** Console / webhook listeners: persona switching and unsigned Teams traffic are loopback-only test modes. */
+function listenerConfigProblem(cfg: Config): string | undefined {
+  const mode = consoleAuthMode(cfg);
+  if (mode === 'demo' && !isLoopbackHost(cfg.HOST)) {
+    return (
+      `HOST: the demo console (anyone picks any persona, no login) listens on loopback only (127.0.0.1 or ::1), not on "${cfg.HOST}". ` +
+      'Set CONSOLE_AUTH=oidc with the OIDC_* variables for a real login, CONSOLE=off, or HOST=127.0.0.1'
+    );
+  }
+  if (mode === 'oidc') {
+    const missing = (['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_REDIRECT_URL', 'SESSION_SECRET'] as const).filter((k) => !cfg[k]);
+    if (missing.length > 0) {
+      return (
+        `${missing.join(', ')}: the console on "${cfg.HOST}" requires an OpenID Connect login (README "Console login (OpenID Connect)"); ` +
+        'set them, or CONSOLE=off, or HOST=127.0.0.1 for the demo personas'
+      );
+    }
+  }
+  if (cfg.WEBHOOK_HOST && cfg.WEBHOOK_PORT === undefined) return 'WEBHOOK_HOST: set WEBHOOK_PORT too (or neither)';
+  if (cfg.TEAMS_ALLOW_UNAUTHENTICATED && !cfg.MICROSOFT_APP_ID && !isLoopbackHost(webhookHost(cfg))) {
+    return (
+      `TEAMS_ALLOW_UNAUTHENTICATED: unsigned Teams traffic (anyone can act as anyone) is a loopback-only test mode, not on "${webhookHost(cfg)}". ` +
+      'Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, or bind the webhooks to 127.0.0.1'
+    );
   }
   return undefined;
 }

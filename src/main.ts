@@ -2,7 +2,7 @@
  * `npm start`: the bot with its local console, the sandbox portals (unless real legacy URLs are
  * configured), embedded PGlite (unless DATABASE_URL is set) and the command planner.
  */
-import { ConfigError, loadConfig, usesSandbox } from './config.js';
+import { ConfigError, consoleAuthMode, loadConfig, usesSandbox } from './config.js';
 import { DataDirLockedError } from './store/db.js';
 import { AuditKeyError } from './store/audit-keys.js';
 import { startApp } from './app.js';
@@ -22,8 +22,10 @@ async function main(): Promise<void> {
       `  portals:   ${usesSandbox(config) ? `sandbox at ${app.sandbox?.url}` : 'configured legacy systems'}`,
       `  browser:   ${app.browser()?.describe ?? 'not started'}`,
       `  audit:     keyed chain, signed heads in ${config.DATA_DIR}/audit-anchors.jsonl; check with npm run audit -- verify`,
-      '  try as bob:   查端口 OLT-HZ-01 0/1/3',
-      '  try as alice: 补全工单 T20261124-0012   (then approve as carol)',
+      // The personas exist only in the demo (loopback, no login).
+      ...(consoleAuthMode(config) === 'demo'
+        ? ['  try as bob:   查端口 OLT-HZ-01 0/1/3', '  try as alice: 补全工单 T20261124-0012   (then approve as carol)']
+        : []),
     ].join('\n'),
   );
   let stopping = false;

@@ -106,6 +106,9 @@ export interface ActionResponse {
 }
 
 export class TestClient {
+  /** Who spoke in each conversation through this client: a transcript is read as its owner. */
+  private readonly speakers = new Map<string, string>();
+
   constructor(readonly baseUrl: string) {}
 
   async post(pathname: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -114,6 +117,10 @@ export class TestClient {
       headers: { 'content-type': 'application/json' },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
+    if (res.ok && body && typeof body === 'object') {
+      const { user, conversation } = body as { user?: unknown; conversation?: unknown };
+      if (typeof user === 'string' && typeof conversation === 'string' && !this.speakers.has(conversation)) this.speakers.set(conversation, user);
+    }
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   }
 
@@ -136,8 +143,12 @@ export class TestClient {
     return res.json as unknown as ActionResponse;
   }
 
-  async transcript(conversation: string): Promise<(Reply & { from: string })[]> {
-    return (await this.get(`/console/api/conversations/${conversation}`)).json.messages as (Reply & { from: string })[];
+  /** A conversation as its participant sees it (demo mode: ?user=; default: console-<user>'s person, or who spoke in it). */
+  async transcript(conversation: string, user?: string): Promise<(Reply & { from: string })[]> {
+    const as = user ?? (conversation.startsWith('console-') ? conversation.slice('console-'.length) : (this.speakers.get(conversation) ?? ''));
+    const res = await this.get(`/console/api/conversations/${conversation}?user=${encodeURIComponent(as)}`);
+    if (res.status !== 200) throw new Error(`transcript failed: ${res.status} ${JSON.stringify(res.json)}`);
+    return res.json.messages as (Reply & { from: string })[];
   }
 }
 

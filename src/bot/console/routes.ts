@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
@@ -19,14 +19,17 @@ import { renderAdaptiveCard } from '../cards/adaptive.js';
 import type { ApprovalCardView } from '../cards/view.js';
 import type { InboundMessage, CardAction } from '../channel.js';
 import { personalConversationId } from './channel.js';
+import { claimConsoleConversation, consoleConversationOwner } from '../../store/console-access-repo.js';
+import { currentSession, type AuditFn, type ConsoleAuth, type ConsoleCaller } from './auth.js';
 
 const MAX_TEXT_BYTES = 4096;
 const WAIT_TIMEOUT_MS = 90_000;
 
 const idString = z.string().trim().min(1).max(128).regex(/^[\w.:@-]+$/, 'letters, digits and . : @ - _ only');
 
+/** `user` names the persona in demo mode; in oidc mode the session decides and `user` is ignored. */
 const messageBody = z.object({
-  user: idString,
+  user: idString.optional(),
   conversation: idString.optional(),
   text: z.string().refine((t) => t.trim().length > 0, 'must not be empty'),
   /** Lets a client retry a send without it being handled twice. */
@@ -34,7 +37,7 @@ const messageBody = z.object({
 });
 
 const actionBody = z.object({
-  user: idString,
+  user: idString.optional(),
   approvalId: z.string().trim().min(1).max(64),
   decision: z.enum(['approve', 'reject']),
   comment: z.string().max(2000).optional(),
@@ -57,6 +60,9 @@ export interface ConsoleDeps {
   inbox: Inbox;
   /** The card view of an approval (agents/approval-view.ts), injected so bot/ stays out of agents/. */
   viewOf(row: ApprovalRow): ApprovalCardView;
+  /** Who is calling (./auth.ts): a demo persona or a login session. */
+  auth: ConsoleAuth;
+  audit: AuditFn;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -68,47 +74,88 @@ type Reply =
   | { kind: 'card'; approvalId: string; card: Record<string, unknown> };
 
 export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): void {
-  const { db, directory, inbox, viewOf } = deps;
+  const { db, directory, inbox, viewOf, auth, audit } = deps;
+  const oidc = auth.mode === 'oidc';
 
-  const persona = (user: string) => directory.byPlatformUser('console', user);
-  const unknownUser = (reply: FastifyReply, user: string) =>
-    reply.code(403).send({
-      error: `unknown user "${user}": not enrolled in the directory (try ${directory
-        .all()
-        .map((p) => p.id)
-        .join(', ')})`,
-    });
+  /**
+   * A conversation belongs to its participants: a personal one (console-<id>) to its person, any
+   * other to whoever opened it (claimed on the first post, race-free). Refusals are audited.
+   */
+  const mayUse = async (caller: ConsoleCaller, conversation: string, claim: boolean): Promise<'yes' | 'no' | 'unclaimed'> => {
+    const mine = personalConversationId(caller.userId);
+    if (conversation === mine) return 'yes';
+    if (conversation.startsWith('console-')) return 'no';
+    const owner = claim ? await claimConsoleConversation(db, conversation, caller.principal.id) : await consoleConversationOwner(db, conversation);
+    if (owner === undefined) return 'unclaimed';
+    return owner === caller.principal.id ? 'yes' : 'no';
+  };
+  const refuseConversation = async (reply: FastifyReply, caller: ConsoleCaller, conversation: string, op: 'post' | 'read') => {
+    await audit({ actor: caller.principal.id, action: 'console.conversation_refused', subject: conversation, details: { op, via: caller.via } });
+    return reply.code(403).send({ error: `forbidden: conversation "${conversation}" belongs to someone else; use your own (omit "conversation" for ${personalConversationId(caller.userId)})` });
+  };
+  /** Client ids are scoped to their sender: another person's id can never reach their event. */
+  const scopedEventId = (caller: ConsoleCaller, clientId: string | undefined) => (clientId ? `${caller.userId}/${clientId}` : randomUUID());
 
-  app.get('/console', async (_req, reply) => sendFile(reply, path.join(pageDir, 'index.html'), 'text/html; charset=utf-8'));
+  // In oidc mode even the page and its assets need a session (the page lists conversations and cards).
+  const pageGate = async (req: FastifyRequest, reply: FastifyReply, html: boolean): Promise<boolean> => {
+    if (!oidc || (await currentSession(db, req))) return true;
+    if (html) void reply.header('cache-control', 'no-store').redirect('/console/login', 302);
+    else void reply.code(401).send({ error: 'login required', login: '/console/login' });
+    return false;
+  };
+
+  app.get('/console', async (req, reply) => {
+    if (!(await pageGate(req, reply, true))) return reply;
+    return sendFile(reply, path.join(pageDir, 'index.html'), 'text/html; charset=utf-8');
+  });
   app.get('/console/', async (_req, reply) => reply.redirect('/console'));
   app.get<{ Params: { file: string } }>('/console/static/:file', async (req, reply) => {
+    if (!(await pageGate(req, reply, false))) return reply;
     const file = path.basename(req.params.file);
     const type = file.endsWith('.js') ? 'text/javascript; charset=utf-8' : file.endsWith('.css') ? 'text/css; charset=utf-8' : undefined;
     if (!type) return reply.code(404).send({ error: 'not found' });
     return sendFile(reply, path.join(pageDir, file), type);
   });
-  app.get('/console/vendor/adaptivecards.js', async (_req, reply) =>
-    sendFile(reply, require.resolve('adaptivecards/dist/adaptivecards.min.js'), 'text/javascript; charset=utf-8'),
-  );
+  app.get('/console/vendor/adaptivecards.js', async (req, reply) => {
+    if (!(await pageGate(req, reply, false))) return reply;
+    return sendFile(reply, require.resolve('adaptivecards/dist/adaptivecards.min.js'), 'text/javascript; charset=utf-8');
+  });
 
-  app.get('/console/api/personas', async () => ({
+  /** Who the page is: the logged-in person and the CSRF token its POSTs carry (oidc), or the demo. */
+  app.get('/console/api/session', async (req, reply) => {
+    if (!oidc) return { mode: 'demo' };
+    const caller = await auth.caller(req, reply);
+    if (!caller) return reply;
+    const session = await currentSession(db, req);
+    const { id, name, roles, department } = caller.principal;
+    return reply.header('cache-control', 'no-store').send({ mode: 'oidc', user: { id, name, roles, department }, csrfToken: session?.csrfToken });
+  });
+
+  app.get('/console/api/personas', async (_req, reply) => {
+    // Picking a persona is the demo; behind a login nobody chooses who they are.
+    if (oidc) return reply.code(404).send({ error: 'not found: personas exist only in the demo console' });
+    return {
     personas: directory
       .all()
       .filter((p) => directory.platformIdsOf('console', p.id).length > 0)
       .map((p) => ({ id: p.id, name: p.name, roles: p.roles, department: p.department }))
       .sort((a, b) => a.id.localeCompare(b.id)),
-  }));
+    };
+  });
 
   app.post('/console/api/messages', async (req, reply) => {
     const body = messageBody.safeParse(req.body);
     if (!body.success) return reply.code(400).send({ error: describe(body.error) });
-    const { user, text } = body.data;
+    const { text } = body.data;
     if (Buffer.byteLength(text, 'utf8') > MAX_TEXT_BYTES) {
       return reply.code(413).send({ error: `text is ${Buffer.byteLength(text, 'utf8')} bytes; the limit is ${MAX_TEXT_BYTES}` });
     }
-    if (!persona(user)) return unknownUser(reply, user);
+    const caller = await auth.caller(req, reply, { claimed: body.data.user, stateChanging: true });
+    if (!caller) return reply;
+    const user = caller.userId;
     const conversation = body.data.conversation ?? personalConversationId(user);
-    const eventId = body.data.clientMessageId ?? randomUUID();
+    if ((await mayUse(caller, conversation, true)) !== 'yes') return refuseConversation(reply, caller, conversation, 'post');
+    const eventId = scopedEventId(caller, body.data.clientMessageId);
     const message: InboundMessage = {
       channel: 'console',
       conversationId: conversation,
@@ -118,7 +165,14 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       receivedAt: new Date(),
     };
     const received = await inbox.receive({ channel: 'console', eventId, kind: 'message', conversationId: conversation, payload: { ...message, receivedAt: message.receivedAt.toISOString() } });
-    if (!received.duplicate) {
+    if (received.duplicate) {
+      const first = await db.query<{ conversation_id: string }>('SELECT conversation_id FROM inbox WHERE id = $1', [received.id]);
+      const sameConversation = first.rows[0]?.conversation_id === conversation;
+      await audit({ actor: caller.principal.id, action: 'console.client_id_replayed', subject: eventId, details: { kind: 'message', conversation, sameConversation } });
+      if (!sameConversation) {
+        return reply.code(409).send({ error: `clientMessageId "${body.data.clientMessageId}" was already used for a message in another conversation; use a new id` });
+      }
+    } else {
       await insertConsoleMessage(db, { conversationId: conversation, sender: 'user', userId: user, kind: 'text', text, inboxId: received.id });
     }
     if (!wants(req.query)) return reply.code(202).send({ accepted: true, duplicate: received.duplicate, conversation });
@@ -132,9 +186,11 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
   app.post('/console/api/actions', async (req, reply) => {
     const body = actionBody.safeParse(req.body);
     if (!body.success) return reply.code(400).send({ error: describe(body.error) });
-    const { user, approvalId, decision, comment } = body.data;
-    if (!persona(user)) return unknownUser(reply, user);
-    const eventId = body.data.clientActionId ?? randomUUID();
+    const { approvalId, decision, comment } = body.data;
+    const caller = await auth.caller(req, reply, { claimed: body.data.user, stateChanging: true });
+    if (!caller) return reply;
+    const user = caller.userId;
+    const eventId = scopedEventId(caller, body.data.clientActionId);
     const conversation = personalConversationId(user);
     const action: CardAction = {
       channel: 'console',
@@ -146,6 +202,9 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       ...(comment !== undefined ? { comment } : {}),
     };
     const received = await inbox.receive({ channel: 'console', eventId, kind: 'action', conversationId: conversation, payload: { ...action } });
+    if (received.duplicate) {
+      await audit({ actor: caller.principal.id, action: 'console.client_id_replayed', subject: eventId, details: { kind: 'action', approvalId } });
+    }
     const result = (await received.result) as ConsoleDecisionResult | undefined;
     if (!result) return { status: 'refused', reason: 'duplicate', message: 'This click was already handled.', replies: [] };
     if (result.status !== 'refused' && wants(req.query)) await withTimeout(result.done, WAIT_TIMEOUT_MS);
@@ -161,7 +220,11 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
   app.get<{ Params: { id: string } }>('/console/api/conversations/:id', async (req, reply) => {
     const id = idString.safeParse(req.params.id);
     if (!id.success) return reply.code(400).send({ error: `conversation: ${describe(id.error)}` });
-    const rows = await consoleTranscript(db, id.data);
+    const caller = await auth.caller(req, reply, { claimed: claimedIn(req.query) });
+    if (!caller) return reply;
+    const may = await mayUse(caller, id.data, false);
+    if (may === 'no') return refuseConversation(reply, caller, id.data, 'read');
+    const rows = may === 'unclaimed' ? [] : await consoleTranscript(db, id.data);
     return {
       conversation: id.data,
       messages: rows.map((r) => ({
@@ -176,10 +239,9 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
   });
 
   app.get('/console/api/approvals', async (req, reply) => {
-    const q = z.object({ user: idString }).safeParse(req.query);
-    if (!q.success) return reply.code(400).send({ error: `user: ${describe(q.error)}` });
-    const principal = persona(q.data.user);
-    if (!principal) return unknownUser(reply, q.data.user);
+    const caller = await auth.caller(req, reply, { claimed: claimedIn(req.query) });
+    if (!caller) return reply;
+    const principal = caller.principal;
     const rows = await pendingApprovalsFor(db, principal.id);
     return {
       approvals: rows.map((row) => {
@@ -195,6 +257,12 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       }),
     };
   });
+}
+
+/** The demo persona a GET names (?user=); a malformed one counts as none named. */
+export function claimedIn(query: unknown): string | undefined {
+  const q = z.object({ user: idString }).safeParse(query);
+  return q.success ? q.data.user : undefined;
 }
 
 function toReply(r: ConsoleMessageRow): Reply {

@@ -55,6 +55,9 @@
     approvals: new Map(), // approvalId -> { signature, el, body, notice, card }
     pollTimer: 0,
     polling: false,
+    // 'demo' (personas, loopback only) or 'oidc' (logged in; the server decides who we are).
+    mode: 'demo',
+    csrf: '',
   };
   state.conversation = state.customConversation || defaultConversation(state.user);
 
@@ -147,7 +150,8 @@
   }
 
   async function api(method, path, body) {
-    var init = { method: method, headers: { accept: 'application/json' } };
+    var init = { method: method, headers: { accept: 'application/json' }, credentials: 'same-origin' };
+    if (state.csrf && method !== 'GET') init.headers['x-csrf-token'] = state.csrf;
     if (body !== undefined) {
       init.headers['content-type'] = 'application/json';
       init.body = JSON.stringify(body);
@@ -161,6 +165,9 @@
       } catch (e) {
         data = null;
       }
+    }
+    if (res.status === 401 && state.mode === 'oidc') {
+      window.location.href = '/console/login';
     }
     if (!res.ok) {
       var message = data && typeof data.error === 'string' ? data.error : res.status + ' ' + res.statusText;
@@ -442,7 +449,7 @@
 
   async function refreshConversation() {
     var generation = state.generation;
-    var data = await api('GET', '/conversations/' + encodeURIComponent(state.conversation));
+    var data = await api('GET', '/conversations/' + encodeURIComponent(state.conversation) + '?user=' + encodeURIComponent(state.user));
     if (generation !== state.generation) return;
     renderConversation(Array.isArray(data.messages) ? data.messages : []);
   }
@@ -706,8 +713,43 @@
     updateComposer();
     renderApprovals([]);
     els.empty.hidden = false;
-    loadPersonas();
-    poll();
+    loadSession().then(function (loggedIn) {
+      if (!loggedIn) loadPersonas();
+      poll();
+    });
+  }
+
+  // Behind a login the server says who we are; the persona picker is the demo's alone.
+  async function loadSession() {
+    var data;
+    try {
+      data = await api('GET', '/session');
+    } catch (err) {
+      return false;
+    }
+    if (!data || data.mode !== 'oidc' || !data.user) return false;
+    state.mode = 'oidc';
+    state.csrf = data.csrfToken || '';
+    state.personas = [{ id: data.user.id, name: data.user.name, roles: data.user.roles || [] }];
+    if (state.user !== data.user.id) {
+      state.user = data.user.id;
+      state.customConversation = '';
+      state.conversation = defaultConversation(state.user);
+    }
+    renderPersonas();
+    els.persona.disabled = true;
+    var logout = el('button', { type: 'button', className: 'chip', 'data-testid': 'logout', text: '退出 / Log out' });
+    logout.addEventListener('click', async function () {
+      try {
+        var out = await api('POST', '/../logout');
+        window.location.href = (out && out.redirect) || '/console';
+      } catch (err) {
+        toast('error', '退出失败 / Logout failed: ' + err.message);
+      }
+    });
+    els.persona.parentNode.parentNode.appendChild(logout);
+    syncLocation();
+    return true;
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
