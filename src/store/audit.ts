@@ -5,6 +5,7 @@
  */
 import type { Db, Queryable } from './db.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
+import { storable } from './storable.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 /** Serializes appends so two writers cannot both chain onto the same previous row. */
@@ -46,7 +47,9 @@ export async function appendAudit(db: Db, entry: AuditEntry): Promise<AuditRow> 
  * Append inside the caller's open transaction, so a decision and its audit record commit or roll
  * back together. The advisory lock is transaction-scoped: outside a transaction it would not hold.
  */
-export async function appendAuditInTx(client: Queryable, entry: AuditEntry): Promise<AuditRow> {
+export async function appendAuditInTx(client: Queryable, raw: AuditEntry): Promise<AuditRow> {
+  // Hashed as stored: a NUL or lone surrogate in a detail must neither fail the insert nor the chain.
+  const entry = storable(raw);
   await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
   const last = await client.query<{ hash: string }>('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1');
   const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;

@@ -3,6 +3,7 @@
  * retried webhook or a double click finds its row already there and produces no second effect.
  */
 import type { Queryable } from './db.js';
+import { storableJson, storableText } from './storable.js';
 
 export type InboxKind = 'message' | 'action';
 export type InboxStatus = 'pending' | 'processing' | 'done' | 'failed';
@@ -26,10 +27,10 @@ export async function insertInbox(
   const inserted = await db.query<InboxRow>(
     `INSERT INTO inbox (channel, event_id, kind, conversation_id, payload) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (channel, event_id) DO NOTHING RETURNING *`,
-    [row.channel, row.eventId, row.kind, row.conversationId, JSON.stringify(row.payload)],
+    [storableText(row.channel), storableText(row.eventId), row.kind, storableText(row.conversationId), storableJson(row.payload)],
   );
   if (inserted.rows[0]) return { row: inserted.rows[0], duplicate: false };
-  const existing = await db.query<InboxRow>('SELECT * FROM inbox WHERE channel = $1 AND event_id = $2', [row.channel, row.eventId]);
+  const existing = await db.query<InboxRow>('SELECT * FROM inbox WHERE channel = $1 AND event_id = $2', [storableText(row.channel), storableText(row.eventId)]);
   return { row: existing.rows[0]!, duplicate: true };
 }
 
