@@ -156,6 +156,16 @@ export const configSchema = z.object({
   FEISHU_MODE: z.enum(['webhook', 'websocket']).default('webhook'),
   /** Approval cards to a department's Feishu group instead of each approver's p2p chat: "cs-hangzhou=oc_…,field-hangzhou=oc_…". */
   FEISHU_APPROVAL_CHATS: departmentMap(/^oc_[A-Za-z0-9_-]+$/, 'department=oc_chatId'),
+  /**
+   * Inbox retries (src/bot/inbox.ts): a failed event is tried again in the running process with
+   * exponential backoff and jitter, at most INBOX_MAX_ATTEMPTS times in all, then dead-lettered
+   * (answered "failed, it has been logged", audited, counted on /healthz). Due retries a dead
+   * process left behind are picked up every INBOX_SWEEP_MS (0: only at start).
+   */
+  INBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  INBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
+  INBOX_RETRY_MAX_MS: z.coerce.number().int().min(1).max(3_600_000).default(60_000),
+  INBOX_SWEEP_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
 });
 
 export type Config = z.infer<typeof configSchema>;
