@@ -98,6 +98,8 @@ export interface UnreadableEvent {
 export interface RefusedEvent {
   channel: string;
   reason: string;
+  /** The adapter answered the platform in a way the person sees (a toast): recorded as such. */
+  answered?: boolean;
   actor?: string;
   details?: Record<string, unknown>;
 }
@@ -199,7 +201,7 @@ export class Inbox {
       actor: `${e.channel}:${storableText(e.actor ?? 'unknown').slice(0, 128)}`,
       action: 'message.unreadable',
       subject: null,
-      details: { channel: e.channel, reason: e.reason, answered: false, ...boundedDetails(e.details ?? {}) },
+      details: { channel: e.channel, reason: e.reason, answered: e.answered ?? false, ...boundedDetails(e.details ?? {}) },
     }).catch((err: Error) => this.log('audit of a refused event failed', { error: err.message }));
   }
 
