@@ -26,7 +26,7 @@ import { readDirectoryFile } from './store/directory-file.js';
 import type { FeishuAdapter } from './bot/feishu/index.js';
 import { createTeams } from './bot/teams/index.js';
 import { getApproval } from './store/approvals-repo.js';
-import type { InboxRow } from './store/inbox-repo.js';
+import { inboxBacklog, type InboxRow } from './store/inbox-repo.js';
 import { auditHead, sealAuditChain, useAuditKeys, verifyAuditChain } from './store/audit.js';
 import { resolveAuditKeys } from './store/audit-keys.js';
 import { AUDIT_ANCHORS_FILE, startAuditAnchoring, type Anchorer } from './store/audit-anchor.js';
@@ -133,7 +133,11 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     });
     closers.push(() => agent.idle());
 
-    const inbox = new Inbox(db, (row) => handleInboxRow(agent, row), (msg, data) => console.error(`[inbox] ${msg}`, data ?? ''));
+    const inbox = new Inbox(db, (row) => handleInboxRow(agent, row), (msg, data) => console.error(`[inbox] ${msg}`, data ?? ''), {
+      retry: { maxAttempts: config.INBOX_MAX_ATTEMPTS, baseMs: config.INBOX_RETRY_BASE_MS, maxMs: config.INBOX_RETRY_MAX_MS, sweepMs: config.INBOX_SWEEP_MS },
+      // Dead-letter and "could not read" notices; looked up at send time (Feishu joins the map later).
+      notify: async (name, conversationId, text) => channelMap.get(name as ChannelName)?.send(conversationId, { kind: 'text', text }),
+    });
     closers.push(() => inbox.close());
 
     const http = Fastify({ logger: opts.log ? { level: config.LOG_LEVEL } : false, bodyLimit: 64 * 1024 });
@@ -196,7 +200,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       // An open breaker is a legacy system's trouble, not ours: shown here, not failing the check.
       const { memory, systems } = pool.stats();
       const browser = { source: browserInUse()?.source ?? null, memory, pages: Object.fromEntries(Object.entries(systems).map(([k, v]) => [k, { open: v.open, busy: v.busy, waiting: v.waiting }])) };
-      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, breakers: runner.breakers(), browser, console: consoleAccess.describe, ...(feishu ? { feishu: feishu.health() } : {}) });
+      // Inbound events that could not be read, were refused, retried or dead-lettered (invariant 13).
+      const inbound = { ...inbox.stats(), backlog: await inboxBacklog(db).catch(() => undefined) };
+      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, breakers: runner.breakers(), browser, inbound, console: consoleAccess.describe, ...(feishu ? { feishu: feishu.health() } : {}) });
     };
     http.get('/healthz', healthz);
     if (webhookHttp !== http) webhookHttp.get('/healthz', healthz);

@@ -215,6 +215,16 @@ export const configSchema = z.object({
   /** The chat-platform webhooks (/api/messages, /feishu/events) on a listener of their own; unset: on PORT. */
   WEBHOOK_PORT: port.optional(),
   WEBHOOK_HOST: optionalString,
+  /**
+   * Inbox retries (src/bot/inbox.ts): a failed event is tried again in the running process with
+   * exponential backoff and jitter, at most INBOX_MAX_ATTEMPTS times in all, then dead-lettered
+   * (answered "failed, it has been logged", audited, counted on /healthz). Due retries a dead
+   * process left behind are picked up every INBOX_SWEEP_MS (0: only at start).
+   */
+  INBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  INBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
+  INBOX_RETRY_MAX_MS: z.coerce.number().int().min(1).max(3_600_000).default(60_000),
+  INBOX_SWEEP_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
 });
 
 /** 32 bytes as 64 hex characters or base64 (audit key). */

@@ -2,9 +2,31 @@
  * The durable inbound queue. An event is written here (unique on channel + event id) before the
  * platform gets its answer; handling is asynchronous, ordered per conversation, and replayed at
  * start-up, so a crash after the ack loses nothing and a retried delivery does nothing twice.
+ *
+ * A failed attempt is retried in this process with exponential backoff and jitter (and by any
+ * process's sweeper once due, so a process that dies during a backoff strands nothing). After the
+ * last attempt the event is dead-lettered: answered in its chat ("failed, it has been logged"),
+ * audited and counted. Events an adapter could tie to a chat but not read (`unreadable`) are
+ * answered, audited and counted here too; those it cannot tie to any chat are refused with an
+ * audit record and a count (`refuse`). Nothing inbound ends in silence.
  */
+import { z } from 'zod';
 import type { Db } from '../store/db.js';
-import { insertInbox, markInbox, unfinishedInbox, type InboxKind, type InboxRow } from '../store/inbox-repo.js';
+import { appendAudit } from '../store/audit.js';
+import { storableText } from '../store/storable.js';
+import {
+  claimInbox,
+  deferInbox,
+  dueInbox,
+  insertInbox,
+  markInboxDead,
+  markInboxDone,
+  unfinishedInbox,
+  type InboxKind,
+  type InboxRow,
+} from '../store/inbox-repo.js';
+import { maskText } from '../policies/masking.js';
+import { boundedDetails, deadLetterText, guessLang, unreadableText, type NoticeLang, type UnreadableReason } from './notices.js';
 
 export interface InboxEvent {
   channel: string;
@@ -19,83 +41,347 @@ export type InboxHandler = (row: InboxRow) => Promise<unknown>;
 export interface Received {
   id: string;
   duplicate: boolean;
-  /** Settles when this process has handled the event (a duplicate shares the original's). */
+  /**
+   * Settles when this process has handled the event, retries included (a duplicate shares the
+   * original's). A dead-lettered event resolves to a `DeadLetter`; it rejects only when the
+   * inbox closes before the event's next attempt (the attempt then happens at the next start).
+   */
   result: Promise<unknown>;
 }
 
-/** Give up on an event after this many attempts (a poison message must not block its conversation). */
-const MAX_ATTEMPTS = 3;
+/** What `result` resolves to when every attempt failed: the notice sent into the chat, if any. */
+export interface DeadLetter {
+  status: 'dead';
+  message: string;
+  sent: { messageId: string }[];
+}
+
+export function isDeadLetter(v: unknown): v is DeadLetter {
+  return !!v && typeof v === 'object' && (v as { status?: unknown }).status === 'dead';
+}
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  /** Delay before the second attempt; doubled for each later one, up to maxMs. */
+  baseMs: number;
+  maxMs: number;
+  /** How often due retries left by any process are looked for (0: never). */
+  sweepMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseMs: 1000, maxMs: 60_000, sweepMs: 5000 };
+
+/** Exponential backoff with "equal" jitter: between half and all of base * 2^(attempt-1), capped. */
+export function retryDelayMs(attempt: number, policy: Pick<RetryPolicy, 'baseMs' | 'maxMs'>, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** An event an adapter tied to a chat but could not read. */
+export interface UnreadableEvent {
+  channel: string;
+  eventId: string;
+  /** Where the answer goes (the channel's conversation id, as for a message). */
+  conversationId: string;
+  /** The ordering key's conversation, when it differs from the reply target (Feishu replies). */
+  queueConversationId?: string;
+  reason: Exclude<UnreadableReason, 'unroutable'>;
+  lang: NoticeLang;
+  /** The platform id of the sender, when one was given. */
+  actor?: string;
+  /** Bounded and masked here; never the message body. */
+  details?: Record<string, unknown>;
+}
+
+/** An event that cannot be tied to any chat: refused, audited, counted. */
+export interface RefusedEvent {
+  channel: string;
+  reason: string;
+  /** The adapter answered the platform in a way the person sees (a toast): recorded as such. */
+  answered?: boolean;
+  actor?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface InboxOptions {
+  retry?: Partial<RetryPolicy>;
+  /** Send a plain text into a conversation (dead-letter and unreadable notices). */
+  notify?(channel: string, conversationId: string, text: string): Promise<{ messageId: string } | undefined>;
+  random?: () => number;
+}
+
+type Counts = Record<string, Record<string, number>>;
+
+export interface InboundStats {
+  /** Per channel and reason: events answered with "could not read" (tied to a chat). */
+  unreadable: Counts;
+  /** Per channel and reason: events refused with no chat to answer in. */
+  refused: Counts;
+  /** Per channel: attempts that failed and were scheduled again. */
+  retried: Record<string, number>;
+  /** Per channel: events dead-lettered by this process. */
+  dead: Record<string, number>;
+}
+
+const unreadablePayload = z.object({
+  reason: z.enum(['unsupported_type', 'malformed_content', 'empty', 'no_sender', 'malformed_event']),
+  lang: z.enum(['zh', 'en']),
+  conversationId: z.string().min(1),
+  actor: z.string().optional(),
+  details: z.record(z.string(), z.unknown()).default({}),
+});
+
+interface Waiter {
+  promise: Promise<unknown>;
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
 
 export class Inbox {
   private readonly queues = new Map<string, Promise<unknown>>();
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  /** Events received (or replayed) here whose handling has not settled: their `result`. */
+  private readonly waiters = new Map<string, Waiter>();
+  /** Attempts queued or running in this process. */
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly policy: RetryPolicy;
+  private readonly counts: InboundStats = { unreadable: {}, refused: {}, retried: {}, dead: {} };
+  private sweeper: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
     private readonly db: Db,
     private readonly handler: InboxHandler,
     private readonly log: (msg: string, data?: Record<string, unknown>) => void = () => {},
-  ) {}
+    private readonly opts: InboxOptions = {},
+  ) {
+    this.policy = { ...DEFAULT_RETRY, ...stripUndefined(opts.retry ?? {}) };
+    if (this.policy.sweepMs > 0) {
+      this.sweeper = setInterval(() => void this.sweep().catch((e: Error) => this.log('inbox sweep failed', { error: e.message })), this.policy.sweepMs);
+      this.sweeper.unref();
+    }
+  }
 
   async receive(event: InboxEvent): Promise<Received> {
     if (this.closed) throw new Error('inbox is closed');
     const { row, duplicate } = await insertInbox(this.db, event);
     if (duplicate) {
-      return { id: row.id, duplicate, result: this.inflight.get(row.id) ?? Promise.resolve(undefined) };
+      return { id: row.id, duplicate, result: this.waiters.get(row.id)?.promise ?? Promise.resolve(undefined) };
     }
-    return { id: row.id, duplicate, result: this.schedule(row) };
+    const waiter = this.waiterFor(row.id);
+    this.enqueue(row);
+    return { id: row.id, duplicate, result: waiter.promise };
+  }
+
+  /** An event tied to a chat but not readable: stored like any event, then answered and audited. */
+  async receiveUnreadable(e: UnreadableEvent): Promise<Received> {
+    const received = await this.receive({
+      channel: e.channel,
+      eventId: e.eventId,
+      kind: 'unreadable',
+      conversationId: e.queueConversationId ?? e.conversationId,
+      payload: {
+        reason: e.reason,
+        lang: e.lang,
+        conversationId: e.conversationId,
+        ...(e.actor ? { actor: e.actor } : {}),
+        details: boundedDetails(e.details ?? {}),
+      },
+    });
+    if (!received.duplicate) bump(this.counts.unreadable, e.channel, e.reason);
+    return received;
+  }
+
+  /** An event with no chat to answer in: counted and audited (the adapter answers the platform). */
+  async refuse(e: RefusedEvent): Promise<void> {
+    bump(this.counts.refused, e.channel, e.reason);
+    this.log('inbound event refused', { channel: e.channel, reason: e.reason });
+    await appendAudit(this.db, {
+      actor: `${e.channel}:${storableText(e.actor ?? 'unknown').slice(0, 128)}`,
+      action: 'message.unreadable',
+      subject: null,
+      details: { channel: e.channel, reason: e.reason, answered: e.answered ?? false, ...boundedDetails(e.details ?? {}) },
+    }).catch((err: Error) => this.log('audit of a refused event failed', { error: err.message }));
+  }
+
+  stats(): InboundStats {
+    return structuredClone(this.counts);
   }
 
   /** Re-queue what a previous process accepted but did not finish. */
   async replay(): Promise<number> {
     const rows = await unfinishedInbox(this.db);
     for (const row of rows) {
-      if (row.attempts >= MAX_ATTEMPTS) {
-        await markInbox(this.db, row.id, 'failed', `gave up after ${row.attempts} attempts`);
-        continue;
-      }
-      void this.schedule(row).catch(() => undefined);
+      this.waiterFor(row.id);
+      const due = row.next_attempt_at ? new Date(row.next_attempt_at).getTime() - Date.now() : 0;
+      if (due > 0) this.later(row, due);
+      else this.enqueue(row);
     }
     return rows.length;
   }
 
+  /** Wait until every event this process holds (retries included) has settled. */
   async idle(): Promise<void> {
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight.values()]);
+    while (this.waiters.size > 0 || this.running.size > 0) {
+      await Promise.allSettled([...this.waiters.values()].map((w) => w.promise).concat([...this.running.values()]));
+    }
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.idle();
+    if (this.sweeper) clearInterval(this.sweeper);
+    // Retries not yet due stay pending in the database, with their due time, for the next start.
+    for (const [id, timer] of this.timers) {
+      clearTimeout(timer);
+      this.settle(id, (w) => w.reject(new Error('inbox closed before the next attempt; it runs at the next start')));
+    }
+    this.timers.clear();
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+    for (const id of [...this.waiters.keys()]) this.settle(id, (w) => w.reject(new Error('inbox closed')));
   }
 
-  private schedule(row: InboxRow): Promise<unknown> {
-    const existing = this.inflight.get(row.id);
+  /** Due retries of any process that are not already in hand here. */
+  private async sweep(): Promise<void> {
+    if (this.closed) return;
+    for (const row of await dueInbox(this.db)) {
+      if (this.running.has(row.id) || this.timers.has(row.id)) continue;
+      this.enqueue(row);
+    }
+  }
+
+  private waiterFor(id: string): Waiter {
+    const existing = this.waiters.get(id);
     if (existing) return existing;
+    let resolve!: (v: unknown) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<unknown>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Whoever awaits it handles a rejection; nobody awaiting it must not crash the process.
+    promise.catch(() => undefined);
+    const w = { promise, resolve, reject };
+    this.waiters.set(id, w);
+    return w;
+  }
+
+  private settle(id: string, fn: (w: Waiter) => void): void {
+    const w = this.waiters.get(id);
+    if (!w) return;
+    this.waiters.delete(id);
+    fn(w);
+  }
+
+  private later(row: InboxRow, delayMs: number): void {
+    if (this.closed) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(row.id);
+      this.enqueue(row);
+    }, delayMs);
+    timer.unref();
+    this.timers.set(row.id, timer);
+  }
+
+  /** One attempt, queued behind the conversation's (or approval's) earlier events. */
+  private enqueue(row: InboxRow): void {
+    if (this.closed || this.running.has(row.id)) return;
     const key = orderingKey(row);
     const prev = this.queues.get(key) ?? Promise.resolve();
-    const job = prev.catch(() => undefined).then(() => this.handle(row));
-    const tail = job.catch(() => undefined);
-    this.queues.set(key, tail);
-    this.inflight.set(row.id, job);
-    void tail.then(() => {
-      this.inflight.delete(row.id);
-      if (this.queues.get(key) === tail) this.queues.delete(key);
+    const job = prev
+      .then(() => this.attempt(row.id))
+      .catch((err: Error) => {
+        // The database failed around the attempt itself: the row is replayed at the next start.
+        this.log('inbox attempt failed to run', { id: row.id, error: err.message });
+        this.settle(row.id, (w) => w.reject(err));
+      });
+    this.queues.set(key, job);
+    this.running.set(row.id, job);
+    void job.then(() => {
+      if (this.running.get(row.id) === job) this.running.delete(row.id);
+      if (this.queues.get(key) === job) this.queues.delete(key);
     });
-    return job;
   }
 
-  private async handle(row: InboxRow): Promise<unknown> {
-    await markInbox(this.db, row.id, 'processing');
-    try {
-      const result = await this.handler(row);
-      await markInbox(this.db, row.id, 'done');
-      return result;
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      this.log('inbox event failed', { id: row.id, kind: row.kind, error: message });
-      await markInbox(this.db, row.id, row.attempts + 1 >= MAX_ATTEMPTS ? 'failed' : 'pending', message).catch(() => undefined);
-      throw err;
+  private async attempt(id: string): Promise<void> {
+    const row = await claimInbox(this.db, id);
+    // Done, dead, or taken by another process meanwhile: whoever has it settles it.
+    if (!row) {
+      if (!this.timers.has(id)) this.settle(id, (w) => w.resolve(undefined));
+      return;
     }
+    let result: unknown;
+    try {
+      result = row.kind === 'unreadable' ? await this.answerUnreadable(row) : await this.handler(row);
+    } catch (err) {
+      await this.failed(row, err);
+      return;
+    }
+    await markInboxDone(this.db, row.id);
+    this.settle(row.id, (w) => w.resolve(result));
+  }
+
+  private async failed(row: InboxRow, err: unknown): Promise<void> {
+    const message = storableText(err instanceof Error ? err.message : String(err));
+    this.log('inbox event failed', { id: row.id, kind: row.kind, attempt: row.attempts, error: maskText(message).slice(0, 300) });
+    if (row.attempts < this.policy.maxAttempts && !this.closed) {
+      const delay = retryDelayMs(row.attempts, this.policy, this.opts.random);
+      await deferInbox(this.db, row.id, message, delay);
+      bump1(this.counts.retried, row.channel);
+      this.later(row, delay);
+      if (this.closed) this.settle(row.id, (w) => w.reject(err));
+      return;
+    }
+    if (row.attempts < this.policy.maxAttempts) {
+      // Closing: the next attempt belongs to the next start.
+      await deferInbox(this.db, row.id, message, 0);
+      this.settle(row.id, (w) => w.reject(err));
+      return;
+    }
+    await markInboxDead(this.db, row.id, message);
+    bump1(this.counts.dead, row.channel);
+    const dead = await this.deadLetter(row, message);
+    this.settle(row.id, (w) => w.resolve(dead));
+  }
+
+  /** Tell the chat (when there is one to tell), audit, and hand the notice back as the result. */
+  private async deadLetter(row: InboxRow, error: string): Promise<DeadLetter> {
+    const target = typeof row.payload.conversationId === 'string' ? row.payload.conversationId : row.conversation_id;
+    const lang = langOf(row);
+    const text = deadLetterText(lang);
+    const sent: { messageId: string }[] = [];
+    let answered = false;
+    try {
+      const ref = await this.opts.notify?.(row.channel, target, text);
+      if (ref) {
+        sent.push({ messageId: ref.messageId });
+        answered = true;
+      }
+    } catch (err) {
+      this.log('dead-letter notice could not be sent', { id: row.id, error: (err as Error).message });
+    }
+    await appendAudit(this.db, {
+      actor: 'switchboard',
+      action: 'inbox.dead_letter',
+      subject: `${row.channel}:${storableText(row.event_id).slice(0, 128)}`,
+      details: { channel: row.channel, kind: row.kind, inboxId: row.id, attempts: row.attempts, answered, error: maskText(error).slice(0, 300) },
+    }).catch((err: Error) => this.log('audit of a dead letter failed', { id: row.id, error: err.message }));
+    return { status: 'dead', message: text, sent };
+  }
+
+  private async answerUnreadable(row: InboxRow): Promise<{ sent: { messageId: string }[] }> {
+    const p = unreadablePayload.parse(row.payload);
+    if (row.attempts === 1) {
+      await appendAudit(this.db, {
+        actor: `${row.channel}:${p.actor ?? 'unknown'}`,
+        action: 'message.unreadable',
+        subject: p.conversationId,
+        details: { channel: row.channel, reason: p.reason, answered: true, eventId: storableText(row.event_id).slice(0, 128), ...p.details },
+      });
+    }
+    if (!this.opts.notify) throw new Error(`no way to answer in ${row.channel}`);
+    const ref = await this.opts.notify(row.channel, p.conversationId, unreadableText(p.reason, p.lang));
+    return { sent: ref ? [{ messageId: ref.messageId }] : [] };
   }
 }
 
@@ -106,4 +392,23 @@ export class Inbox {
 function orderingKey(row: InboxRow): string {
   if (row.kind === 'action' && typeof row.payload.approvalId === 'string') return `action:${row.payload.approvalId}`;
   return `${row.channel}:${row.conversation_id}`;
+}
+
+function langOf(row: InboxRow): NoticeLang {
+  const p = row.payload;
+  if (p.lang === 'zh' || p.lang === 'en') return p.lang;
+  return guessLang(typeof p.text === 'string' ? p.text : typeof p.comment === 'string' ? p.comment : undefined);
+}
+
+function bump(counts: Counts, channel: string, reason: string): void {
+  const c = (counts[channel] ??= {});
+  c[reason] = (c[reason] ?? 0) + 1;
+}
+
+function bump1(counts: Record<string, number>, channel: string): void {
+  counts[channel] = (counts[channel] ?? 0) + 1;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

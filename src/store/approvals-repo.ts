@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { Db, Queryable } from './db.js';
 import { appendAuditInTx } from './audit.js';
+import { storableJson, storableOrNull, storableText } from './storable.js';
 import type { ApprovalStatus, CardLine, Lang } from '../bot/cards/view.js';
 
 export interface ApprovalRow {
@@ -52,7 +53,7 @@ export async function createApproval(db: Queryable, a: NewApproval): Promise<{ r
     `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(secs => $13))
      ON CONFLICT (run_id, tool) DO NOTHING RETURNING *`,
-    [a.id, a.runId, a.threadId, a.tool, JSON.stringify(a.input), a.actionHash, a.requesterId, a.department, a.approverIds, a.title, JSON.stringify(a.lines), a.lang, a.ttlSeconds],
+    [a.id, a.runId, storableText(a.threadId), a.tool, storableJson(a.input), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds],
   );
   if (res.rows[0]) return { row: res.rows[0], created: true };
   const existing = await db.query<ApprovalRow>('SELECT * FROM approvals WHERE run_id = $1 AND tool = $2', [a.runId, a.tool]);
@@ -85,7 +86,7 @@ export async function decideApproval(
     const res = await client.query<ApprovalRow>(
       `UPDATE approvals SET status = $2, decided_by = $3, decided_at = now(), comment = $4
        WHERE id = $1 AND status = 'pending' AND expires_at > now() RETURNING *`,
-      [d.id, d.status, d.deciderId, d.comment],
+      [d.id, d.status, d.deciderId, storableOrNull(d.comment)],
     );
     const row = res.rows[0];
     if (!row) {
@@ -95,7 +96,7 @@ export async function decideApproval(
     if (d.status === 'approved') {
       await client.query(
         `INSERT INTO outbox (approval_id, tool, input, idempotency_key) VALUES ($1, $2, $3, $4)`,
-        [row.id, row.tool, JSON.stringify(row.input), row.id],
+        [row.id, row.tool, storableJson(row.input), row.id],
       );
     }
     await appendAuditInTx(client, {
@@ -129,7 +130,7 @@ export async function expireApprovals(db: Db): Promise<ApprovalRow[]> {
 }
 
 export async function setApprovalOutcome(db: Queryable, id: string, outcome: ApprovalRow['outcome']): Promise<void> {
-  await db.query('UPDATE approvals SET outcome = $2 WHERE id = $1', [id, JSON.stringify(outcome)]);
+  await db.query('UPDATE approvals SET outcome = $2 WHERE id = $1', [id, storableJson(outcome)]);
 }
 
 export async function pendingApprovalsFor(db: Queryable, principalId: string): Promise<ApprovalRow[]> {
@@ -238,7 +239,7 @@ export async function finishOutbox(
      WHERE approval_id = $1 AND (
        ($5::text IS NOT NULL AND status = 'running' AND claimed_by = $5)
        OR ($5::text IS NULL AND (status = 'pending' OR (status = 'running' AND (claim_expires_at IS NULL OR claim_expires_at < now() OR $6::boolean)))))`,
-    [approvalId, r.status, r.result === undefined ? null : JSON.stringify(r.result), r.error ?? null, r.owner ?? null, r.exclusiveStore ?? false],
+    [approvalId, r.status, r.result === undefined ? null : storableJson(r.result), storableOrNull(r.error), r.owner ?? null, r.exclusiveStore ?? false],
   );
   return (res.rowCount ?? 0) > 0;
 }

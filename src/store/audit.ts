@@ -16,6 +16,7 @@ import type { Db, Queryable } from './db.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import type { AuditKey, AuditKeyring } from './audit-keys.js';
 import { readAnchors, verifyAnchor, type AuditAnchor } from './audit-anchor.js';
+import { storable } from './storable.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 /** Serializes appends so two writers cannot both chain onto the same previous row. */
@@ -171,7 +172,9 @@ export async function appendAuditInTx(client: Queryable, entry: AuditEntry): Pro
   return appendLocked(client, entry, signingKey());
 }
 
-async function appendLocked(client: Queryable, entry: AuditEntry, key: AuditKey): Promise<AuditRow> {
+async function appendLocked(client: Queryable, raw: AuditEntry, key: AuditKey): Promise<AuditRow> {
+  // Hashed as stored: a NUL or lone surrogate in a detail must neither fail the insert nor the chain.
+  const entry = storable(raw);
   await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
   let head = await chainHead(client);
   if (head && head.key_id === null) head = await sealUnkeyedRows(client, key, head);

@@ -3,6 +3,7 @@
  * in which some code happened to build the object. Dates become ISO strings; undefined keys vanish.
  */
 import { createHash } from 'node:crypto';
+import { storableText } from './storable.js';
 
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(normalize(value));
@@ -16,12 +17,14 @@ function normalize(value: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value as Record<string, unknown>).sort()) {
       const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = normalize(v);
+      if (v !== undefined) out[storableText(key)] = normalize(v);
     }
     return out;
   }
   if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('canonicalJson: non-finite number');
   if (typeof value === 'bigint') return value.toString();
+  // Hashed as it will be stored (store/storable.ts): a hash over raw and stored input agree.
+  if (typeof value === 'string') return storableText(value);
   return value;
 }
 

@@ -1,6 +1,7 @@
 /** Storage of the local console channel's transcripts. */
 import type { Queryable } from './db.js';
 import type { ApprovalCardView } from '../bot/cards/view.js';
+import { storableJson, storableOrNull, storableText } from './storable.js';
 
 export interface ConsoleMessageRow {
   id: string;
@@ -24,12 +25,12 @@ export async function insertConsoleMessage(
     `INSERT INTO console_messages (conversation_id, sender, user_id, kind, text, card, approval_id, inbox_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
     [
-      m.conversationId,
+      storableText(m.conversationId),
       m.sender,
-      m.userId ?? null,
+      storableOrNull(m.userId),
       m.kind,
-      m.text ?? null,
-      m.card ? JSON.stringify(m.card) : null,
+      storableOrNull(m.text),
+      m.card ? storableJson(m.card) : null,
       m.card?.approvalId ?? null,
       m.inboxId ?? null,
     ],
@@ -38,12 +39,12 @@ export async function insertConsoleMessage(
 }
 
 export async function updateConsoleCard(db: Queryable, id: string, card: ApprovalCardView): Promise<void> {
-  await db.query(`UPDATE console_messages SET card = $2, updated_at = now() WHERE id = $1`, [id, JSON.stringify(card)]);
+  await db.query(`UPDATE console_messages SET card = $2, updated_at = now() WHERE id = $1`, [id, storableJson(card)]);
 }
 
 /** A bot text edited in place (a progress line); only bot texts, so a user's words never change. */
 export async function updateConsoleText(db: Queryable, id: string, text: string): Promise<void> {
-  const res = await db.query(`UPDATE console_messages SET text = $2, updated_at = now() WHERE id = $1 AND kind = 'text' AND sender = 'bot'`, [id, text]);
+  const res = await db.query(`UPDATE console_messages SET text = $2, updated_at = now() WHERE id = $1 AND kind = 'text' AND sender = 'bot'`, [id, storableText(text)]);
   if (res.rowCount === 0) throw new Error(`console: no bot text message ${id} to update`);
 }
 

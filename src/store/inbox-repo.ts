@@ -3,9 +3,11 @@
  * retried webhook or a double click finds its row already there and produces no second effect.
  */
 import type { Queryable } from './db.js';
+import { storableJson, storableText } from './storable.js';
 
-export type InboxKind = 'message' | 'action';
-export type InboxStatus = 'pending' | 'processing' | 'done' | 'failed';
+/** `unreadable`: an event an adapter could tie to a chat but not read; it is answered and audited. */
+export type InboxKind = 'message' | 'action' | 'unreadable';
+export type InboxStatus = 'pending' | 'processing' | 'done' | 'dead';
 
 export interface InboxRow {
   id: string;
@@ -16,6 +18,8 @@ export interface InboxRow {
   payload: Record<string, unknown>;
   status: InboxStatus;
   attempts: number;
+  error: string | null;
+  next_attempt_at: Date | null;
   received_at: Date;
 }
 
@@ -26,24 +30,66 @@ export async function insertInbox(
   const inserted = await db.query<InboxRow>(
     `INSERT INTO inbox (channel, event_id, kind, conversation_id, payload) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (channel, event_id) DO NOTHING RETURNING *`,
-    [row.channel, row.eventId, row.kind, row.conversationId, JSON.stringify(row.payload)],
+    [storableText(row.channel), storableText(row.eventId), row.kind, storableText(row.conversationId), storableJson(row.payload)],
   );
   if (inserted.rows[0]) return { row: inserted.rows[0], duplicate: false };
-  const existing = await db.query<InboxRow>('SELECT * FROM inbox WHERE channel = $1 AND event_id = $2', [row.channel, row.eventId]);
+  const existing = await db.query<InboxRow>('SELECT * FROM inbox WHERE channel = $1 AND event_id = $2', [storableText(row.channel), storableText(row.eventId)]);
   return { row: existing.rows[0]!, duplicate: true };
 }
 
-export async function markInbox(db: Queryable, id: string, status: InboxStatus, error?: string): Promise<void> {
+/**
+ * Take a pending event for one attempt: one statement, so two processes (or a retry timer and the
+ * sweeper) never run the same attempt twice. Undefined when it is not pending any more.
+ */
+export async function claimInbox(db: Queryable, id: string): Promise<InboxRow | undefined> {
+  const res = await db.query<InboxRow>(
+    `UPDATE inbox SET status = 'processing', attempts = attempts + 1, next_attempt_at = NULL
+     WHERE id = $1 AND status = 'pending' RETURNING *`,
+    [id],
+  );
+  return res.rows[0];
+}
+
+export async function markInboxDone(db: Queryable, id: string): Promise<void> {
+  await db.query(`UPDATE inbox SET status = 'done', error = NULL, processed_at = now() WHERE id = $1`, [id]);
+}
+
+/** A failed attempt: back to pending, due again in `delayMs`. */
+export async function deferInbox(db: Queryable, id: string, error: string, delayMs: number): Promise<void> {
   await db.query(
-    `UPDATE inbox SET status = $2, error = $3,
-       attempts = attempts + CASE WHEN $2 = 'processing' THEN 1 ELSE 0 END,
-       processed_at = CASE WHEN $2 IN ('done', 'failed') THEN now() ELSE processed_at END
-     WHERE id = $1`,
-    [id, status, error ?? null],
+    `UPDATE inbox SET status = 'pending', error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
+    [id, storableText(error).slice(0, 2000), delayMs / 1000],
   );
 }
 
+/** The last attempt failed: dead-lettered (kept, with its error, for an operator). */
+export async function markInboxDead(db: Queryable, id: string, error: string): Promise<void> {
+  await db.query(`UPDATE inbox SET status = 'dead', error = $2, next_attempt_at = NULL, processed_at = now() WHERE id = $1`, [
+    id,
+    storableText(error).slice(0, 2000),
+  ]);
+}
+
+/** What a previous process accepted but did not finish (an interrupted attempt is pending again). */
 export async function unfinishedInbox(db: Queryable): Promise<InboxRow[]> {
-  const res = await db.query<InboxRow>(`SELECT * FROM inbox WHERE status IN ('pending', 'processing') ORDER BY id`);
+  await db.query(`UPDATE inbox SET status = 'pending' WHERE status = 'processing'`);
+  const res = await db.query<InboxRow>(`SELECT * FROM inbox WHERE status = 'pending' ORDER BY id`);
   return res.rows;
+}
+
+/** Pending retries that are due (any process's: one that died during a backoff leaves them here). */
+export async function dueInbox(db: Queryable, limit = 100): Promise<InboxRow[]> {
+  const res = await db.query<InboxRow>(
+    `SELECT * FROM inbox WHERE status = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1`,
+    [limit],
+  );
+  return res.rows;
+}
+
+export async function inboxBacklog(db: Queryable): Promise<{ pending: number; dead: number }> {
+  const res = await db.query<{ pending: string; dead: string }>(
+    `SELECT (SELECT count(*) FROM inbox WHERE status IN ('pending', 'processing')) AS pending,
+            (SELECT count(*) FROM inbox WHERE status = 'dead') AS dead`,
+  );
+  return { pending: Number(res.rows[0]?.pending ?? 0), dead: Number(res.rows[0]?.dead ?? 0) };
 }

@@ -3,6 +3,7 @@
  * (success rate, average handling time, human intervention rate, exception recovery rate).
  */
 import type { Queryable } from './db.js';
+import { storableJson, storableOrNull, storableText } from './storable.js';
 
 export type RunStatus =
   | 'running'
@@ -51,7 +52,7 @@ export async function createRun(
     `INSERT INTO runs (id, inbox_id, channel, conversation_id, requester_id, department, lang, status)
      VALUES ($1, $2, $3, $4, $5, $6, $7, 'running')
      ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id RETURNING *`,
-    [run.id, run.inboxId, run.channel, run.conversationId, run.requesterId, run.department, run.lang],
+    [run.id, run.inboxId, run.channel, storableText(run.conversationId), run.requesterId, run.department, run.lang],
   );
   return res.rows[0]!;
 }
@@ -81,7 +82,7 @@ export async function updateRun(
       patch.status ?? null,
       patch.flow ?? null,
       patch.error !== undefined,
-      patch.error ?? null,
+      storableOrNull(patch.error),
       patch.neededHuman ?? null,
       patch.addSystemErrors ?? 0,
       patch.approvalWaitMs === undefined ? null : Math.max(0, Math.round(patch.approvalWaitMs)),
@@ -116,15 +117,15 @@ export async function insertToolCall(db: Queryable, call: ToolCallInsert): Promi
       call.runId,
       call.tool,
       call.effect,
-      JSON.stringify(call.input ?? null),
-      call.output === undefined ? null : JSON.stringify(call.output),
+      storableJson(call.input ?? null),
+      call.output === undefined ? null : storableJson(call.output),
       call.status,
-      call.error === undefined ? null : JSON.stringify(call.error),
+      call.error === undefined ? null : storableJson(call.error),
       call.attempts,
       call.startedAt,
       call.endedAt,
       Math.round(call.durationMs),
-      JSON.stringify(call.evidence ?? {}),
+      storableJson(call.evidence ?? {}),
     ],
   );
 }

@@ -3,6 +3,7 @@
  * record of what each turn cost (llm_calls rows, totals on the run).
  */
 import type { Queryable } from '../../store/db.js';
+import { storableJson, storableText } from '../../store/storable.js';
 import type { VaultSnapshot } from './pii-vault.js';
 import { approxTokens } from './tokens.js';
 
@@ -54,7 +55,7 @@ export async function saveMemory(db: Queryable, channel: string, conversationId:
   await db.query(
     `INSERT INTO conversation_memory (channel, conversation_id, messages, vault, updated_at) VALUES ($1, $2, $3, $4, now())
      ON CONFLICT (channel, conversation_id) DO UPDATE SET messages = EXCLUDED.messages, vault = EXCLUDED.vault, updated_at = now()`,
-    [channel, conversationId, JSON.stringify(messages), JSON.stringify(vault)],
+    [channel, storableText(conversationId), storableJson(messages), storableJson(vault)],
   );
 }
 
@@ -85,7 +86,7 @@ export async function recordLlmCalls(db: Queryable, runId: string, calls: LlmCal
   for (const c of calls) {
     await db.query(
       `INSERT INTO llm_calls (run_id, model, status, prompt_tokens, completion_tokens, duration_ms, error) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [runId, c.model, c.status, c.promptTokens, c.completionTokens, Math.round(c.durationMs), c.error ?? null],
+      [runId, storableText(c.model), c.status, c.promptTokens, c.completionTokens, Math.round(c.durationMs), c.error === undefined ? null : storableText(c.error)],
     );
   }
   await db.query(

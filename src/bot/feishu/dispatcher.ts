@@ -16,7 +16,8 @@ import type { Directory } from '../../store/directory.js';
 import { getApproval, type ApprovalRow } from '../../store/approvals-repo.js';
 import { renderFeishuCard, COMMENT_FIELD, type FeishuCardJson } from './cards.js';
 import { chatConversation, replyConversation, userConversation } from './conversation.js';
-import { cardActionSchema, cardValueSchema, mentionsBot, messageReceiveSchema, messageText, type FeishuUserIds } from './events.js';
+import { cardActionSchema, cardValueSchema, mentionsBot, messageReceiveSchema, readMessage, type FeishuUserIds } from './events.js';
+import { guessLang, issuePaths } from '../notices.js';
 
 export const MESSAGE_EVENT = 'im.message.receive_v1';
 export const CARD_ACTION_EVENT = 'card.action.trigger';
@@ -62,10 +63,17 @@ export function createFeishuHandlers(deps: FeishuDispatchDeps) {
   const log = deps.log ?? (() => undefined);
   const budget = deps.ackBudgetMs ?? ACK_BUDGET_MS;
 
+  /**
+   * A message is answered, one way or another, whenever it is addressed to the bot: the agent's
+   * turn when it can be read, "text only / could not read your message" when it cannot, and a
+   * count and an audit record when not even its chat is known. The answer to Feishu is always
+   * 200: it would redeliver anything else, and a message that cannot be read now never will be.
+   */
   async function onMessage(data: unknown): Promise<Record<string, never>> {
     const parsed = messageReceiveSchema.safeParse(data);
     if (!parsed.success) {
-      log('warn', 'unreadable im.message.receive_v1 ignored', { error: parsed.error.message.slice(0, 300) });
+      log('warn', 'im.message.receive_v1 without a chat or message id: refused', { issues: issuePaths(parsed.error) });
+      await deps.inbox.refuse({ channel: 'feishu', reason: 'unroutable', details: { event: MESSAGE_EVENT, issues: issuePaths(parsed.error), eventId: eventIdOf(data) } });
       return {};
     }
     const { event_id: eventId, sender, message } = parsed.data;
@@ -73,23 +81,40 @@ export function createFeishuHandlers(deps: FeishuDispatchDeps) {
     if (sender.sender_type !== 'user') return {};
     const group = message.chat_type !== 'p2p';
     if (group && !mentionsBot(message, await deps.botOpenId())) return {};
-    const text = messageText(message);
-    if (!text) return {};
+    const read = readMessage(message);
     const senderId = feishuUserId(deps.directory, sender.sender_id);
-    if (!senderId) return {};
+    // Answers go back as replies to this message (in a thread in groups, so a busy group stays readable).
+    const conversationId = replyConversation(message.chat_id, message.message_id, group);
+    const id = eventId ?? message.message_id;
+
+    if (!('text' in read) || !senderId) {
+      const reason = !senderId ? 'no_sender' : 'reason' in read ? read.reason : 'malformed_event';
+      log('info', 'unreadable Feishu message answered', { reason, messageType: message.message_type });
+      const received = await deps.inbox.receiveUnreadable({
+        channel: 'feishu',
+        eventId: id,
+        conversationId,
+        queueConversationId: chatConversation(message.chat_id),
+        reason,
+        lang: guessLang('text' in read ? read.text : undefined),
+        ...(senderId ? { actor: senderId } : sender.sender_id.user_id ? { actor: `user_id:${sender.sender_id.user_id}` } : {}),
+        details: { messageType: message.message_type ?? null, chatType: message.chat_type, messageId: message.message_id },
+      });
+      void received.result.catch(() => undefined);
+      return {};
+    }
 
     const inbound: InboundMessage = {
       channel: 'feishu',
-      // Answers go back as replies to this message (in a thread in groups, so a busy group stays readable).
-      conversationId: replyConversation(message.chat_id, message.message_id, group),
+      conversationId,
       messageId: message.message_id,
       sender: { channel: 'feishu', id: senderId },
-      text,
+      text: read.text,
       receivedAt: new Date(),
     };
     const received = await deps.inbox.receive({
       channel: 'feishu',
-      eventId: eventId ?? message.message_id,
+      eventId: id,
       kind: 'message',
       // Ordered per chat, whatever message each answer replies to.
       conversationId: chatConversation(message.chat_id),
@@ -104,15 +129,26 @@ export function createFeishuHandlers(deps: FeishuDispatchDeps) {
     const parsed = cardActionSchema.safeParse(data);
     const value = parsed.success ? cardValueSchema.safeParse(parsed.data.action.value) : undefined;
     const decision = parsed.success ? z.enum(['approve', 'reject']).safeParse(parsed.data.action.name) : undefined;
+    // The clicker is answered with a toast; the click is counted and audited as well.
+    const unreadable = async (reason: string, details: Record<string, unknown>) => {
+      log('warn', 'unreadable card.action.trigger answered', { reason });
+      await deps.inbox.refuse({ channel: 'feishu', reason, answered: true, details: { event: CARD_ACTION_EVENT, eventId: eventIdOf(data), ...details } });
+    };
     if (!parsed.success || !value?.success || !decision?.success) {
-      log('warn', 'unreadable card.action.trigger ignored', { error: parsed.success ? 'not an approval button' : parsed.error.message.slice(0, 300) });
+      await unreadable(parsed.success ? 'not_an_approval_button' : 'malformed_event', parsed.success ? {} : { issues: issuePaths(parsed.error) });
       return toast('error', '无法识别此操作', 'This action was not understood');
     }
     const { event_id: eventId, token, operator, action, context } = parsed.data;
     const actorId = feishuUserId(deps.directory, operator);
-    if (!actorId) return toast('error', '无法识别操作人', 'Who clicked could not be established');
+    if (!actorId) {
+      await unreadable('no_sender', {});
+      return toast('error', '无法识别操作人', 'Who clicked could not be established');
+    }
     const idOfClick = eventId ?? (token ? `card:${token}` : undefined);
-    if (!idOfClick) return toast('error', '无法识别此操作', 'This action was not understood');
+    if (!idOfClick) {
+      await unreadable('malformed_event', { issues: ['event_id and token: missing'] });
+      return toast('error', '无法识别此操作', 'This action was not understood');
+    }
     const rawComment = action.form_value?.[COMMENT_FIELD];
     const comment = typeof rawComment === 'string' && rawComment.trim() ? rawComment.trim() : undefined;
     const conversationId = context.open_chat_id ? chatConversation(context.open_chat_id) : userConversation(operator.open_id ?? actorId);
@@ -153,6 +189,12 @@ export function createFeishuHandlers(deps: FeishuDispatchDeps) {
   }
 
   return { [MESSAGE_EVENT]: onMessage, [CARD_ACTION_EVENT]: onCardAction };
+}
+
+/** The envelope's event id, for the audit record of an event we could not parse (bounded). */
+function eventIdOf(data: unknown): string | null {
+  const id = data && typeof data === 'object' ? (data as { event_id?: unknown }).event_id : undefined;
+  return typeof id === 'string' ? id.slice(0, 128) : null;
 }
 
 function toast(type: CardCallbackResponse['toast']['type'], zh: string, en: string, card?: FeishuCardJson): CardCallbackResponse {

@@ -21,6 +21,8 @@ export type RejectReason = 'unsigned' | 'bad_signature' | 'stale_timestamp' | 'm
 export interface WebhookStats {
   accepted: number;
   challenges: number;
+  /** Verified events the dispatcher could not store (the database failed): answered 503, Feishu retries. */
+  unavailable: number;
   rejected: Record<RejectReason, number>;
 }
 
@@ -28,6 +30,7 @@ export function newWebhookStats(): WebhookStats {
   return {
     accepted: 0,
     challenges: 0,
+    unavailable: 0,
     rejected: { unsigned: 0, bad_signature: 0, stale_timestamp: 0, malformed: 0, not_encrypted: 0, undecryptable: 0, bad_token: 0 },
   };
 }
@@ -109,7 +112,16 @@ export function registerFeishuWebhook(http: FastifyInstance, opts: WebhookOption
         return reply.send({ challenge: env.challenge });
       }
       opts.stats.accepted += 1;
-      const answer = await opts.dispatch(env);
+      let answer: unknown;
+      try {
+        answer = await opts.dispatch(env);
+      } catch (err) {
+        // Unreadable events are answered by the handlers; what throws here is our storage failing,
+        // before the event was persisted: Feishu's retry is what we want, and the reason is given.
+        opts.stats.unavailable += 1;
+        log('error', 'feishu event could not be stored', { error: err instanceof Error ? err.message.slice(0, 300) : String(err) });
+        return reply.code(503).send({ error: 'temporarily unable to accept events; retry later', reason: 'unavailable' });
+      }
       // The SDK answers unknown event types with a string; Feishu only needs a 200.
       return reply.send(answer && typeof answer === 'object' ? answer : {});
     });

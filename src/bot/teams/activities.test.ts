@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inboundText, parseCardInvoke, parseSubmit, signedUserId } from './activities.js';
+import type { Activity } from 'botbuilder';
+import { activityEnvelope, inboundText, parseCardInvoke, parseSubmit, readActivity, signedUserId } from './activities.js';
 
 const bot = { id: '28:bot', name: 'Switchboard' };
 
@@ -41,5 +42,38 @@ describe('Teams activities', () => {
   it('takes identity only from the AAD object id in `from`', () => {
     expect(signedUserId({ id: '29:x', name: 'X', aadObjectId: 'aad-1' })).toBe('aad-1');
     expect(signedUserId({ id: '29:x', name: 'X' })).toBeUndefined();
+  });
+
+  it('says why a message cannot be read: text that is not text, attachments only, nothing', () => {
+    const read = (a: Record<string, unknown>) => readActivity({ recipient: bot, ...a } as unknown as Activity);
+    expect(read({ text: 'help' })).toEqual({ text: 'help' });
+    expect(read({ text: 42 })).toEqual({ reason: 'malformed_event' });
+    expect(read({ text: { a: 1 } })).toEqual({ reason: 'malformed_event' });
+    expect(read({ attachments: [{ contentType: 'image/png' }] })).toEqual({ reason: 'unsupported_type' });
+    expect(read({ text: '   ' })).toEqual({ reason: 'empty' });
+    expect(read({ text: 'hi', entities: 'x' })).toEqual({ text: 'hi' });
+    expect(read({ text: 'hi', entities: [null, { type: 'mention', mentioned: null, text: 5 }] })).toEqual({ text: 'hi' });
+  });
+
+  it('refuses an activity without a conversation, or with ids a database cannot hold', () => {
+    const ok = { type: 'message', serviceUrl: 'http://x/', conversation: { id: 'a:1' }, from: { id: '29:u', aadObjectId: 'aad' } };
+    expect(activityEnvelope.safeParse(ok).success).toBe(true);
+    expect(activityEnvelope.safeParse({ ...ok, from: null }).success).toBe(true);
+    expect(activityEnvelope.safeParse({ type: 'conversationUpdate', conversation: { id: 'a:1' } }).success).toBe(true);
+    for (const bad of [
+      { ...ok, conversation: undefined },
+      { ...ok, conversation: null },
+      { ...ok, conversation: { id: 'a:\u0000' } },
+      { ...ok, conversation: { id: 'a:\ud800' } },
+      { ...ok, id: 'x\u0000' },
+      { ...ok, from: { id: '29:u', aadObjectId: 'a\udfff' } },
+      { ...ok, serviceUrl: undefined },
+      { ...ok, type: 7 },
+    ]) {
+      expect(activityEnvelope.safeParse(bad).success).toBe(false);
+    }
+    // The accounts keep only the Bot Framework's fields.
+    const parsed = activityEnvelope.parse({ ...ok, from: { id: '29:u', extra: { deep: [1] } } });
+    expect(Object.keys(parsed.from ?? {})).not.toContain('extra');
   });
 });

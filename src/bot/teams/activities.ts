@@ -8,14 +8,73 @@ import { z } from 'zod';
 import type { Activity } from 'botbuilder';
 import type { Decision } from '../channel.js';
 import { COMMENT_INPUT_ID, REFRESH_VERB } from '../cards/adaptive.js';
+import { isStorableText } from '../../store/storable.js';
+
+/**
+ * An id as the Bot Framework sends it: bounded, and text a database can hold (no NUL, no lone
+ * surrogate). An id is not free text: one that is not clean is refused (400), never "repaired"
+ * into the id of some other conversation.
+ */
+const wireId = (max: number) => z.string().min(1).max(max).refine(isStorableText, 'contains characters not allowed in an id');
+const nullable = <T extends z.ZodType>(t: T) => t.nullish().transform((v) => v ?? undefined);
+
+const account = z.object({
+  id: nullable(wireId(256)),
+  name: nullable(z.string().max(512)),
+  aadObjectId: nullable(wireId(128)),
+  role: nullable(z.string().max(64)),
+});
+
+/**
+ * What Switchboard needs of any activity before it runs a turn: its type, and the conversation
+ * it belongs to (every activity Teams sends has one; without it nothing can be answered or
+ * stored). Messages and invokes also need the service URL to answer through. Unknown keys are
+ * kept for the SDK; the accounts are reduced to the fields the Bot Framework defines, so nothing
+ * unbounded reaches the stored conversation reference.
+ */
+export const activityEnvelope = z
+  .looseObject({
+    type: wireId(64),
+    id: nullable(wireId(512)),
+    serviceUrl: nullable(wireId(2048)),
+    channelId: nullable(wireId(64)),
+    replyToId: nullable(wireId(512)),
+    locale: nullable(z.string().max(32)),
+    conversation: z.object({
+      id: wireId(512),
+      name: nullable(z.string().max(512)),
+      conversationType: nullable(z.string().max(64)),
+      tenantId: nullable(wireId(128)),
+      isGroup: nullable(z.boolean()),
+    }),
+    from: nullable(account),
+    recipient: nullable(account),
+  })
+  .superRefine((a, ctx) => {
+    if ((a.type === 'message' || a.type === 'invoke') && !a.serviceUrl) ctx.addIssue({ code: 'custom', path: ['serviceUrl'], message: 'required for a message or an invoke' });
+  });
+
+/** What a message activity says, or why it cannot be read. */
+export type ReadActivity = { text: string } | { reason: 'unsupported_type' | 'empty' | 'malformed_event' };
+
+export function readActivity(activity: Pick<Activity, 'text' | 'entities' | 'recipient' | 'attachments'>): ReadActivity {
+  const raw: unknown = activity.text;
+  if (raw !== undefined && raw !== null && typeof raw !== 'string') return { reason: 'malformed_event' };
+  const text = inboundText(activity);
+  if (text) return { text };
+  const attachments: unknown = activity.attachments;
+  return Array.isArray(attachments) && attachments.length > 0 ? { reason: 'unsupported_type' } : { reason: 'empty' };
+}
 
 /** The text with the bot's @mention (and the <at> tags of any other mention) removed. */
 export function inboundText(activity: Pick<Activity, 'text' | 'entities' | 'recipient'>): string {
-  let text = activity.text ?? '';
-  for (const e of activity.entities ?? []) {
-    if (e.type !== 'mention') continue;
-    const mention = e as { mentioned?: { id?: string }; text?: string };
-    if (mention.mentioned?.id === activity.recipient?.id && mention.text) text = text.split(mention.text).join(' ');
+  const raw: unknown = activity.text;
+  let text = typeof raw === 'string' ? raw : '';
+  const entities: unknown = activity.entities;
+  for (const e of Array.isArray(entities) ? (entities as unknown[]) : []) {
+    if (!e || typeof e !== 'object' || (e as { type?: unknown }).type !== 'mention') continue;
+    const mention = e as { mentioned?: { id?: unknown } | null; text?: unknown };
+    if (mention.mentioned?.id === activity.recipient?.id && typeof mention.text === 'string' && mention.text) text = text.split(mention.text).join(' ');
   }
   return text
     .replace(/<at>(.*?)<\/at>/gi, '$1')

@@ -96,8 +96,12 @@ export class SwitchboardAdapter extends CloudAdapter {
     };
   }
 
-  /** One inbound activity: 401 when the token does not check out, otherwise the turn's answer. */
-  async handle(activity: Activity, authHeader: string, logic: TurnLogic): Promise<TurnResponse> {
+  /**
+   * One inbound activity: 401 when the token does not check out, then `check` (an answer such
+   * as a 400 for an activity the turn cannot use, only for callers who authenticated), otherwise
+   * the turn's answer.
+   */
+  async handle(activity: Activity, authHeader: string, logic: TurnLogic, check?: (activity: Activity) => Promise<TurnResponse | undefined>): Promise<TurnResponse> {
     let authenticated;
     try {
       authenticated = await this.auth.authenticateRequest(activity, authHeader);
@@ -108,6 +112,8 @@ export class SwitchboardAdapter extends CloudAdapter {
       if (status !== undefined && status >= 500) return { status: 503, body: { error: `cannot check tokens right now: ${message}` } };
       return { status: 401, body: { error: `unauthorized: ${message}` } };
     }
+    const refused = await check?.(activity);
+    if (refused) return refused;
     const invoke = await this.processActivity(authenticated, activity, async (context) => {
       await logic(context);
     });

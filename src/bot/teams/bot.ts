@@ -11,7 +11,9 @@ import type { ApprovalCardView } from '../cards/view.js';
 import type { Inbox } from '../inbox.js';
 import type { Db } from '../../store/db.js';
 import { INVOKE_ANSWERED, type TurnLogic } from './adapter.js';
-import { inboundText, parseCardInvoke, parseSubmit, signedUserId, type CardClick } from './activities.js';
+import { parseCardInvoke, parseSubmit, readActivity, signedUserId, type CardClick } from './activities.js';
+import { isDeadLetter, type DeadLetter } from '../inbox.js';
+import { guessLang } from '../notices.js';
 import type { TeamsChannel } from './channel.js';
 import { saveConversation, saveUser } from './references.js';
 
@@ -29,7 +31,7 @@ export interface TeamsBotDeps {
 }
 
 /** The answer agent.decide gives (agents/agent.ts DecisionResult), as far as Teams needs it. */
-type DecisionOutcome = { status: 'approved' | 'rejected'; message: string } | { status: 'refused'; reason: string; message: string };
+type DecisionOutcome = { status: 'approved' | 'rejected'; message: string } | { status: 'refused'; reason: string; message: string } | DeadLetter;
 
 const INVOKE_BUDGET_MS = 800;
 const TYPING_EVERY_MS = 3000;
@@ -53,7 +55,8 @@ export function teamsTurn(deps: TeamsBotDeps): TurnLogic {
     }
     if (a.type === ActivityTypes.Invoke) {
       if (a.name === 'adaptiveCard/action') return onCardAction(deps, context);
-      return answerInvoke(context, 501, undefined);
+      // task/fetch, composeExtension/… and the like: not something this bot offers.
+      return answerInvoke(context, 400, { code: 'BadRequest', message: `unsupported invoke ${JSON.stringify(String(a.name ?? '').slice(0, 64))}` });
     }
     // conversationUpdate / installationUpdate: the reference stored above is all we need.
   };
@@ -74,10 +77,24 @@ async function remember(db: Db, a: Activity): Promise<void> {
 
 async function onMessage(deps: TeamsBotDeps, context: TurnContext, log: NonNullable<TeamsBotDeps['log']>): Promise<void> {
   const a = context.activity;
-  const text = inboundText(a);
-  if (!text) return;
+  const read = readActivity(a);
   const conversationId = a.conversation.id;
   const eventId = a.id ?? randomUUID();
+  if (!('text' in read)) {
+    // An attachment only, a text that is not a string, nothing at all: answered, counted, audited.
+    const actor = signedUserId(a.from) ?? (a.from?.id ? `unsigned:${a.from.id}` : undefined);
+    await deps.inbox.receiveUnreadable({
+      channel: 'teams',
+      eventId,
+      conversationId,
+      reason: read.reason,
+      lang: guessLang(undefined, a.locale),
+      ...(actor ? { actor } : {}),
+      details: { textType: a.text === null ? 'null' : typeof a.text, attachments: Array.isArray(a.attachments) ? a.attachments.length : 0, conversationType: a.conversation.conversationType ?? null },
+    });
+    return;
+  }
+  const text = read.text;
   const message: InboundMessage = {
     channel: 'teams',
     conversationId,
@@ -113,7 +130,10 @@ function keepTyping(deps: TeamsBotDeps, conversationId: string, done: Promise<un
 async function onCardAction(deps: TeamsBotDeps, context: TurnContext): Promise<void> {
   const a = context.activity;
   const click = parseCardInvoke(a.value);
-  if (!click) return answerInvoke(context, 400, { code: 'BadRequest', message: 'not a Switchboard card action' });
+  if (!click) {
+    await deps.inbox.refuse({ channel: 'teams', reason: 'not_an_approval_button', answered: true, ...(signedUserId(a.from) ? { actor: signedUserId(a.from)! } : {}), details: { invoke: 'adaptiveCard/action' } });
+    return answerInvoke(context, 400, { code: 'BadRequest', message: 'not a Switchboard card action' });
+  }
   const lang = (await deps.viewOf(click.approvalId))?.lang ?? 'zh';
   if (click.kind === 'refresh') {
     // A view of the card only for people in the directory (the id alone must not reveal it).
@@ -123,7 +143,7 @@ async function onCardAction(deps: TeamsBotDeps, context: TurnContext): Promise<v
 
   const outcome = await decide(deps, context, click, deps.invokeBudgetMs ?? INVOKE_BUDGET_MS);
   if (outcome === 'timeout') return answerWithMessage(context, TEXT.working[lang]);
-  if (outcome && outcome.status === 'refused') return answerWithMessage(context, outcome.message);
+  if (outcome && (outcome.status === 'refused' || isDeadLetter(outcome))) return answerWithMessage(context, outcome.message);
   // Decided (or an already handled retry): the clicker sees the current card at once.
   return answerWithCard(deps, context, click.approvalId, lang);
 }

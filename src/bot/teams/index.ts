@@ -17,6 +17,8 @@ import type { ApprovalCardView } from '../cards/view.js';
 import { createBotAuthentication, SwitchboardAdapter, type TeamsAuthSettings } from './adapter.js';
 import { teamsTurn, type TeamsBotDeps } from './bot.js';
 import { TeamsChannel } from './channel.js';
+import { activityEnvelope } from './activities.js';
+import { issuePaths } from '../notices.js';
 
 export { TeamsChannel } from './channel.js';
 export { renderTeamsCard, validateTeamsCard } from './cards.js';
@@ -66,6 +68,13 @@ const activityShape = z.looseObject({
   conversation: z.looseObject({ id: z.string().min(1) }).optional(),
 });
 
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || 'activity'}: ${i.message}`)
+    .join('; ');
+}
+
 export function createTeams(opts: TeamsOptions): Teams {
   const { config, db, directory } = opts;
   const mode = teamsMode(config);
@@ -93,6 +102,7 @@ export function createTeams(opts: TeamsOptions): Teams {
           : 'ok (off: MICROSOFT_APP_ID not set)',
     register(http, deps) {
       const logic = teamsTurn({ ...deps, db, channel });
+      const log = deps.log ?? ((msg: string, data?: Record<string, unknown>) => console.error(`[teams] ${msg}`, data ?? ''));
       http.post(TEAMS_ENDPOINT, { bodyLimit: BODY_LIMIT }, async (req, reply) => {
         if (mode === 'off') {
           return reply.code(403).send({
@@ -104,8 +114,31 @@ export function createTeams(opts: TeamsOptions): Teams {
         const activity = activityShape.safeParse(req.body);
         if (!activity.success) return reply.code(400).send({ error: 'the body is not a Bot Framework activity' });
         const header = req.headers.authorization ?? '';
-        const res = await adapter.handle(activity.data as unknown as Activity, header, logic);
-        return res.body === undefined ? reply.code(res.status).send() : reply.code(res.status).send(res.body);
+        // After authentication: a malformed activity from a verified caller is refused with the
+        // reason, counted and audited (the channel does not redeliver a 400). The turn sees the
+        // checked activity: ids verified, accounts reduced to the fields the Bot Framework defines.
+        const check = async (a: Activity) => {
+          const envelope = activityEnvelope.safeParse(a);
+          if (envelope.success) {
+            const { conversation, from, recipient } = envelope.data;
+            Object.assign(a, { conversation, from, recipient });
+            return undefined;
+          }
+          await deps.inbox.refuse({
+            channel: 'teams',
+            reason: 'malformed_activity',
+            details: { type: typeof a.type === 'string' ? a.type.slice(0, 64) : typeof a.type, issues: issuePaths(envelope.error) },
+          });
+          return { status: 400, body: { error: `malformed activity: ${describeIssues(envelope.error)}`, reason: 'malformed_activity' } };
+        };
+        try {
+          const res = await adapter.handle(activity.data as unknown as Activity, header, logic, check);
+          return res.body === undefined ? reply.code(res.status).send() : reply.code(res.status).send(res.body);
+        } catch (err) {
+          // What throws here is our side (the inbox could not store the message): the channel retries a 503.
+          log('teams activity could not be handled', { error: err instanceof Error ? err.message.slice(0, 300) : String(err) });
+          return reply.code(503).send({ error: 'temporarily unable to accept activities; retry later', reason: 'unavailable' });
+        }
       });
     },
   };

@@ -5,6 +5,7 @@
  */
 import type { ConversationReference } from 'botbuilder';
 import type { Queryable } from '../../store/db.js';
+import { storable } from '../../store/storable.js';
 
 export interface StoredConversation {
   conversationId: string;
@@ -21,7 +22,8 @@ export interface TeamsUser {
   personalConversationId: string | null;
 }
 
-export async function saveConversation(db: Queryable, c: StoredConversation): Promise<void> {
+export async function saveConversation(db: Queryable, raw: StoredConversation): Promise<void> {
+  const c = storable(raw);
   await db.query(
     `INSERT INTO teams_conversations (conversation_id, conversation_type, tenant_id, service_url, reference)
      VALUES ($1, $2, $3, $4, $5)
@@ -31,7 +33,8 @@ export async function saveConversation(db: Queryable, c: StoredConversation): Pr
   );
 }
 
-export async function saveUser(db: Queryable, u: TeamsUser): Promise<void> {
+export async function saveUser(db: Queryable, raw: TeamsUser): Promise<void> {
+  const u = storable(raw);
   // A group-chat message must not erase the 1:1 chat learnt earlier.
   await db.query(
     `INSERT INTO teams_users (aad_object_id, user_mri, name, personal_conversation_id) VALUES ($1, $2, $3, $4)
