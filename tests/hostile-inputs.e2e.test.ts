@@ -257,8 +257,7 @@ describe.each(kinds)('hostile inputs (%s)', (kind) => {
     const again = await t.client.post('/console/api/messages?wait=1', { user: 'alice', text: `help ${NUL}${LONE}`, clientMessageId: 'same-id-twice' });
     expect([dup.status, again.status]).toEqual([200, 200]);
     expect(again.json.duplicate).toBe(true);
-    const transcript = await t.client.get(`/console/api/conversations/console-alice`);
-    const texts = (transcript.json.messages as { text?: string }[]).map((m) => m.text ?? '');
+    const texts = (await t.client.transcript('console-alice')).map((m) => m.text ?? '');
     expect(texts).toContain('help \ufffd');
     expect(texts.some((x) => x.includes(NUL))).toBe(false);
     const health = await fetch(`${t.app.url}/healthz`);
