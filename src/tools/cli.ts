@@ -26,6 +26,7 @@ import type { AnyTool, LegacySystem } from './define.js';
 import { isBusinessError, isSystemError } from './errors.js';
 import { legacyTools } from './legacy/index.js';
 import { ToolRegistry } from './registry.js';
+import { systemCaller } from './scope.js';
 import { recordOf, type ToolCallRecord } from './runner.js';
 import { createToolRuntime } from './runtime.js';
 
@@ -145,7 +146,9 @@ async function runOne(cfg: Config, args: Args): Promise<{ printed: Printed; code
     const rt = await createToolRuntime(cfg, { pagesPerSystem: 1, launchBrowser: false, ...(sandboxUrl && { sandboxUrl }) });
     closers.push(() => rt.close());
     const { runner, dataDir } = rt;
-    const opts = args.approval && tool.effect === 'write' ? { idempotencyKey: args.approval } : {};
+    // The CLI is the operator at the shell (with the portal credentials already): a named system caller.
+    const caller = systemCaller('npm run tool (operator)');
+    const opts = args.approval && tool.effect === 'write' ? { caller, idempotencyKey: args.approval } : { caller };
     const evidenceOf = (recs: ToolCallRecord[]) => recs.flatMap((r) => r.evidence.files.map((f) => path.join(dataDir, f)));
     try {
       const { output, record } = await runner.run(tool.name, input, opts);
