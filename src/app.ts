@@ -41,6 +41,8 @@ export interface App {
   config: Config;
   db: Db;
   agent: Agent;
+  /** The directory of principals (reload() after changing principals in the database). */
+  directory: Directory;
   inbox: Inbox;
   pool: BrowserPool;
   http: FastifyInstance;
@@ -185,7 +187,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     pruner.unref();
     closers.push(async () => clearInterval(pruner));
 
-    return { config, db, agent, inbox, pool, http, url, ...(sandbox ? { sandbox } : {}), ...(feishu ? { feishu } : {}), close };
+    return { config, db, agent, directory, inbox, pool, http, url, ...(sandbox ? { sandbox } : {}), ...(feishu ? { feishu } : {}), close };
   } catch (err) {
     await close();
     throw err;

@@ -397,9 +397,6 @@ export class Agent implements AgentNodes {
       await appendAudit(db, { actor: 'switchboard', action: 'write.refused', subject: row.id, runId: s.runId, details: { reason: 'action_hash_mismatch' } });
       return this.writeFailed(s, row, s.lang === 'zh' ? '待执行内容与审批内容不一致' : 'what would run differs from what was approved');
     }
-    // Scope can shrink between the proposal and the click: the requester is checked again.
-    const scopeRefusal = await this.executionScopeRefusal(s, row);
-    if (scopeRefusal) return scopeRefusal;
     let outbox = await getOutbox(db, row.id);
     if (!outbox) {
       await appendAudit(db, { actor: 'switchboard', action: 'write.refused', subject: row.id, runId: s.runId, details: { reason: 'no_outbox' } });
@@ -413,6 +410,12 @@ export class Agent implements AgentNodes {
       return ok
         ? { status: 'succeeded', reply: messages.executedVerified(s.lang, row.title, by) }
         : this.writeFailed(s, row, outbox.error ?? 'failed earlier');
+    }
+    // Scope can shrink between the proposal and the click: the requester is checked again before
+    // the write starts (a row left 'running' was checked when it started; the read-back decides it).
+    if (outbox.status === 'pending') {
+      const scopeRefusal = await this.executionScopeRefusal(s, row);
+      if (scopeRefusal) return scopeRefusal;
     }
     if (outbox.status === 'running') {
       // A previous attempt died mid-write: look in the target system before writing again.
