@@ -76,10 +76,14 @@ describe.each(kinds)('data scope through the console on %s', (kind) => {
   });
 
   it('a Hangzhou manager cannot approve a Ningbo write, and a requester who lost the region cannot have it executed', async () => {
-    // Bob and Dave cover Ningbo for a while: bob proposes, and the card goes to Dave.
+    // Bob covers Ningbo for a while, his manager Dave does not: nobody could approve, no card.
     await setRegions('bob', ['hangzhou', 'ningbo']);
-    await setRegions('dave', ['hangzhou', 'ningbo']);
     const alarm = ningboAlarm();
+    const none = await t.client.say('bob', `ack alarm ${alarm.id}`);
+    expect(cardOf(none)).toBeUndefined();
+    expect(textOf(none)).toMatch(/No manager of your department has Ningbo in their data scope/);
+    // Dave covers Ningbo too: bob proposes, and the card goes to Dave.
+    await setRegions('dave', ['hangzhou', 'ningbo']);
     const card = cardOf(await t.client.say('bob', `ack alarm ${alarm.id}`))!;
     expect(card.approvalId).toBeDefined();
     const row = await t.app.db.query<{ approver_ids: string[]; target_scope: unknown }>('SELECT approver_ids, target_scope FROM approvals WHERE id = $1', [card.approvalId]);

@@ -35,7 +35,7 @@ import { BusinessError, SystemError, isBusinessError, isSystemError } from '../t
 import type { AnyTool, VerifyResult } from '../tools/define.js';
 import type { ToolCallRecord } from '../tools/runner.js';
 import { checkTargetScope, isScopeDenied, ScopeDenied, type ToolCaller } from '../tools/scope.js';
-import { scopeDeniedDetails, scopeDeniedText } from './scope-reply.js';
+import { noApproverInScopeText, scopeDeniedDetails, scopeDeniedText } from './scope-reply.js';
 import { buildGraph, type AgentGraph, type AgentNodes, type AgentStateUpdate, type AgentStateValue, type DecisionSignal } from './graph.js';
 import { runFlow, type FlowTools } from './flows.js';
 import { detectLang, type Lang, type Planner } from './plan.js';
@@ -298,7 +298,11 @@ export class Agent implements AgentNodes {
       return this.failure(s, err);
     }
     const approvers = approversFor(principal, directory.all(), targetScope);
-    if (approvers.length === 0) return { status: 'denied', reply: messages.noApprover(s.lang) };
+    if (approvers.length === 0) {
+      // Say which it is: no manager at all, or none who may see this data.
+      const anyManager = approversFor(principal, directory.all(), []).length > 0;
+      return { status: 'denied', reply: anyManager ? noApproverInScopeText(s.lang, targetScope) : messages.noApprover(s.lang) };
+    }
     const approvalId = uuidFromKey(`approval:${s.runId}:${proposal.tool}`);
     const { row, created } = await createApproval(db, {
       id: approvalId,

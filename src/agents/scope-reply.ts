@@ -30,6 +30,14 @@ export function scopeDeniedText(lang: Lang, e: ScopeDenied): string {
   return single ?? (lang === 'zh' ? `该数据属于${who}，不在你的数据权限范围内。` : `That record belongs to ${who}, outside your data scope.`);
 }
 
+/** Managers exist in the requester's department, but none has the write's target in scope. */
+export function noApproverInScopeText(lang: Lang, target: readonly ScopeOwner[]): string {
+  const who = ownerName(lang, target);
+  return lang === 'zh'
+    ? `你所在部门没有对${who}数据有权限的主管，无法提交此写入申请。`
+    : `No manager of your department has ${who} in their data scope, so this cannot be submitted.`;
+}
+
 /** For audit details: what was refused, without the data. */
 export function scopeDeniedDetails(e: ScopeDenied): Record<string, unknown> {
   return { tool: e.tool, phase: e.phase, reason: e.reason, owners: e.owners.map((o) => `${o.kind}:${o.id}`), ...(e.count && { count: e.count }) };

@@ -64,9 +64,3 @@ export function ownersOutOfScope(principal: Principal, owners: readonly ScopeOwn
   for (const o of owners) if (!canSeeOwner(principal, o)) out.set(`${o.kind}:${o.id}`, o);
   return [...out.values()];
 }
-
-/** Data scope: a record from a region outside the principal's regions is not shown. */
-export function canSeeRegion(principal: Principal, region: string | null | undefined): AccessDecision {
-  if (!region || principal.regions.includes('*') || principal.regions.includes(region)) return { allowed: true };
-  return { allowed: false, reason: 'scope', detail: `region ${region} is outside ${principal.regions.join(', ')}` };
-}
