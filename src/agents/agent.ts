@@ -34,7 +34,7 @@ import {
 import { BusinessError, SystemError, isBusinessError, isSystemError } from '../tools/errors.js';
 import type { AnyTool, VerifyResult } from '../tools/define.js';
 import type { ToolCallRecord } from '../tools/runner.js';
-import { checkTargetScope, isScopeDenied, ScopeDenied, type ToolCaller } from '../tools/scope.js';
+import { checkTargetScope, isScopeDenied, ScopeDenied, systemCaller, type ToolCaller } from '../tools/scope.js';
 import { noApproverInScopeText, scopeDeniedDetails, scopeDeniedText } from './scope-reply.js';
 import { buildGraph, type AgentGraph, type AgentNodes, type AgentStateUpdate, type AgentStateValue, type DecisionSignal } from './graph.js';
 import { runFlow, type FlowTools } from './flows.js';
@@ -406,7 +406,10 @@ export class Agent implements AgentNodes {
       await appendAudit(db, { actor: 'switchboard', action: 'write.refused', subject: row.id, runId: s.runId, details: { reason: 'no_outbox' } });
       return this.writeFailed(s, row, 'no outbox entry');
     }
-    const caller: ToolCaller = { principal: this.requester(s) };
+    // The requester is the caller; one gone from the directory is refused below before a write
+    // starts (executionScopeRefusal), and only a write already started is read back for them.
+    const requester = this.deps.directory.get(row.requester_id);
+    const caller: ToolCaller = requester ? { principal: requester } : systemCaller(`approval ${row.id}: requester left the directory`);
     const opts = { caller, runId: s.runId, idempotencyKey: row.id, onRecord: (r: ToolRecordLike) => this.recordToolCall(s.runId, r) };
     if (outbox.status === 'done' || outbox.status === 'failed') {
       // Finished before a crash: report what happened, do not run again.
