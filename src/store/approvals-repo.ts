@@ -29,7 +29,7 @@ export interface ApprovalRow {
   decided_at: Date | null;
   comment: string | null;
   outcome: { state: 'executing' | 'verified' | 'failed'; lines: CardLine[] } | null;
-  /** Owners of what the write changes (migration 004); null on older rows. */
+  /** Owners of what the write changes (migration 007); null on older rows. */
   target_scope: ScopeOwner[] | null;
 }
 
