@@ -28,9 +28,12 @@ import { runBatch } from '../src/tools/batch.js';
 import { processTree, pssMb, treeRssMb } from '../src/tools/proc-memory.js';
 import { pageResult, pick, readKeyValues } from '../src/tools/legacy/page-reading.js';
 import { ToolRunner } from '../src/tools/runner.js';
+import { systemCaller } from '../src/tools/scope.js';
 import { createToolRuntime, type ToolRuntime } from '../src/tools/runtime.js';
 import { CONTEXT_OPTIONS, chromiumPath, launchChromium, loginVia, open, portUrl, type PortTarget } from './lib/bare-playwright.js';
 import { formatTable, summarize } from './lib/stats.js';
+
+const SYS = systemCaller('test');
 
 const TARGET: PortTarget = { olt: 'OLT-HZ-01', fsp: '0/1/3' };
 const RATIO_GOAL = 1.2;
@@ -105,7 +108,7 @@ async function latency(config: Config, sandbox: SandboxHandle, failures: string[
       if (rx !== expected) failures.push(`${label}: read Rx ${rx}, expected ${expected}`);
     };
     const viaRunner = (r: Pick<ToolRunner, 'run'>, label: string) => async () => {
-      const { ms, value } = await timed(() => r.run('resource.getPort', TARGET));
+      const { ms, value } = await timed(() => r.run('resource.getPort', TARGET, { caller: SYS }));
       check(label, (value.output as { rxPowerDbm: number }).rxPowerDbm);
       return ms;
     };
@@ -194,13 +197,13 @@ async function throughput(config: Config, sandbox: SandboxHandle, failures: stri
       let tool = 'crm.getNumberStatus';
       try {
         if (!rt.registry.get(tool)) throw new Error('not registered');
-        await rt.runner.run(tool, inputs[0]);
+        await rt.runner.run(tool, inputs[0], { caller: SYS });
       } catch (e) {
         if (pages === pageCounts[0]) console.log(`   crm.getNumberStatus unusable (${(e as Error).message.split('\n')[0]}); using crm.getCustomer`);
         tool = 'crm.getCustomer';
       }
       // Warm-up: open and log in every page first.
-      await Promise.all(inputs.slice(0, pages * 2).map((input) => rt.runner.run(tool, input).catch(() => undefined)));
+      await Promise.all(inputs.slice(0, pages * 2).map((input) => rt.runner.run(tool, input, { caller: SYS }).catch(() => undefined)));
       await rt.runner.settled();
 
       const pid = rt.pool.browserProcessId;
@@ -215,7 +218,7 @@ async function throughput(config: Config, sandbox: SandboxHandle, failures: stri
         run: async (name: string, input: unknown) => {
           const t0 = performance.now();
           try {
-            return await rt.runner.run(name, input);
+            return await rt.runner.run(name, input, { caller: SYS });
           } finally {
             perItem.push(performance.now() - t0);
           }

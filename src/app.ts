@@ -47,6 +47,8 @@ export interface App {
   config: Config;
   db: Db;
   agent: Agent;
+  /** The directory of principals (reload() after changing principals in the database). */
+  directory: Directory;
   inbox: Inbox;
   pool: BrowserPool;
   /** The Chromium the pool runs (which one, from where), once launched. */
@@ -247,7 +249,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     pruner.unref();
     closers.push(async () => clearInterval(pruner));
 
-    return { config, db, agent, inbox, pool, browser: browserInUse, http, url, auditAnchor: anchorer, ...(webhookUrl ? { webhookUrl } : {}), ...(sandbox ? { sandbox } : {}), ...(feishu ? { feishu } : {}), close };
+    return { config, db, agent, directory, inbox, pool, browser: browserInUse, http, url, auditAnchor: anchorer, ...(webhookUrl ? { webhookUrl } : {}), ...(sandbox ? { sandbox } : {}), ...(feishu ? { feishu } : {}), close };
   } catch (err) {
     await close();
     throw err;

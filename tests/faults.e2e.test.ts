@@ -21,6 +21,9 @@ import { systemInfo } from '../src/tools/systems.js';
 import { legacyTools, portalLogin } from '../src/tools/legacy/index.js';
 import { ToolRegistry } from '../src/tools/registry.js';
 import { ToolRunner, recordOf } from '../src/tools/runner.js';
+import { systemCaller } from '../src/tools/scope.js';
+
+const SYS = systemCaller('test');
 
 const postFaults = async (baseUrl: string, body: Record<string, unknown>) => {
   const res = await fetch(`${baseUrl}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -82,7 +85,7 @@ describe('tools against faulty portals (runner level)', () => {
   it('with 20% HTTP 500s and session expiry, 100 reads all succeed correctly or fail with a clear SystemError', { timeout: 400_000 }, async () => {
     await resetFaults(sb.url);
     const expected = new Map<number, unknown>();
-    for (const [i, [name, input]] of reads.entries()) expected.set(i, (await runner.run(name, input)).output);
+    for (const [i, [name, input]] of reads.entries()) expected.set(i, (await runner.run(name, input, { caller: SYS })).output);
 
     for (const system of ['resource', 'nms']) {
       await postFaults(sb.url, { system, errorRate: 0.2, expireSessions: true, sessionExpiryRate: 0.1, seed: 2026 });
@@ -97,7 +100,7 @@ describe('tools against faulty portals (runner level)', () => {
         const i = n % reads.length;
         const [name, input] = reads[i]!;
         try {
-          const { output, record } = await runner.run(name, input);
+          const { output, record } = await runner.run(name, input, { caller: SYS });
           expect(output, `${name} #${n}`).toEqual(expected.get(i));
           outcomes.push({ ok: true, attempts: record.attempts });
         } catch (e) {
@@ -159,7 +162,7 @@ describe('tools against faulty portals (runner level)', () => {
     const browserReads = legacyTools.filter((x) => x.effect === 'read' && systemInfo(x.system).carrier === 'browser');
     for (const t of browserReads) expect(tools, `layout b case for ${t.name}`).toContain(t.name);
     // Reconciliation stamps each row with the time it was read: that differs between two runs.
-    const run = async (name: string, input: unknown) => withoutFetchTimes((await runner.run(name, input)).output);
+    const run = async (name: string, input: unknown) => withoutFetchTimes((await runner.run(name, input, { caller: SYS })).output);
 
     const a: unknown[] = [];
     for (const [name, input] of cases) a.push(await run(name, input));

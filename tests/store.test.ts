@@ -83,6 +83,7 @@ describe.each(kinds)('store on %s', (kind) => {
       lines: [],
       lang: 'en',
       ttlSeconds: 60,
+      targetScope: [{ kind: 'region', id: 'hangzhou' }],
     });
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>

@@ -10,7 +10,7 @@ import type { Channel, ChannelName, CardAction, InboundMessage, MessageRef, Outb
 import type { Db } from '../store/db.js';
 import type { Directory } from '../store/directory.js';
 import type { Principal } from '../policies/principals.js';
-import { canCallTool, canSeeRegion } from '../policies/access.js';
+import { canCallTool, ownersOutOfScope, type ScopeOwner } from '../policies/access.js';
 import { approversFor, mayDecide } from '../policies/approval-rules.js';
 import { actionHash } from '../policies/action-hash.js';
 import { maskDeep, maskText } from '../policies/masking.js';
@@ -34,6 +34,8 @@ import { refreshApprovalCards } from './approvals/cards.js';
 import { armCrash, crashPoint } from './approvals/crash-points.js';
 import { recordToolCall } from './tool-call-log.js';
 import type { ToolCallRecord } from '../tools/runner.js';
+import { checkTargetScope, isScopeDenied, ScopeDenied, systemCaller, type ToolCaller } from '../tools/scope.js';
+import { noApproverInScopeText, scopeDeniedDetails, scopeDeniedText } from './scope-reply.js';
 import { buildGraph, type AgentGraph, type AgentNodes, type AgentStateUpdate, type AgentStateValue, type DecisionSignal } from './graph.js';
 import { runFlow, type FlowTools } from './flows.js';
 import { detectLang, type Lang, type Planner } from './plan.js';
@@ -46,10 +48,14 @@ import type { FreeFormResponder } from './llm/index.js';
 export interface ToolInvoker {
   run(name: string, input: unknown, opts?: ToolInvokeOptions): Promise<{ output: unknown; record: ToolRecordLike }>;
   verify(name: string, input: unknown, output: unknown, opts?: ToolInvokeOptions): Promise<VerifyResult>;
+  /** A write's target owners, checked against opts.caller (ToolRunner.scopeOf; throws ScopeDenied). */
+  scopeOf(name: string, input: unknown, opts: ToolInvokeOptions): Promise<ScopeOwner[]>;
   /** Whether the system's circuit breaker refuses calls right now (ToolRunner.circuitOpen). */
   circuitOpen?(system: string): boolean;
 }
 export interface ToolInvokeOptions {
+  /** Whom the call is for; the runner checks the tool's data scope against it (invariant 10). */
+  caller?: ToolCaller;
   runId?: string;
   idempotencyKey?: string;
   onRecord?(rec: ToolRecordLike): Promise<void> | void;
@@ -215,8 +221,13 @@ export class Agent implements AgentNodes {
     if (!actor) return refuse('not_enrolled', refusalText(lang, { reason: 'not_enrolled' }), `${action.channel}:${action.actor.id}`);
     if (!row) return refuse('not_found', refusalText(lang, { reason: 'not_found' }), actor.id);
 
-    const right = mayDecide(actor, { requesterId: row.requester_id, approverIds: row.approver_ids });
+    const right = mayDecide(actor, { requesterId: row.requester_id, approverIds: row.approver_ids, targetScope: row.target_scope });
     if (!right.allowed) {
+      if (right.reason === 'out_of_scope') {
+        // The approver would decide on data they may not see (the audit row says so, the reply names the region only).
+        const denied = new ScopeDenied(row.tool, 'approver', row.target_scope ? 'out_of_scope' : 'unresolved', ownersOutOfScope(actor, row.target_scope ?? []));
+        return refuse('out_of_scope', scopeDeniedText(lang, denied), actor.id);
+      }
       const approvers = row.approver_ids.map((id) => directory.get(id)?.name ?? id);
       const text =
         right.reason === 'self_approval' ? refusalText(lang, { reason: 'self_approval' }) : refusalText(lang, { reason: right.reason, approvers });
@@ -298,11 +309,23 @@ export class Agent implements AgentNodes {
       await appendAudit(db, { actor: principal.id, action: 'tool.denied', subject: proposal.tool, runId: s.runId, details: { detail: access.detail } });
       return { status: 'denied', reply: messages.denied(s.lang, proposal.tool) };
     }
-    const approvers = approversFor(principal, directory.all());
-    if (approvers.length === 0) return { status: 'denied', reply: messages.noApprover(s.lang) };
     const tool = toolDefs.get(proposal.tool);
     if (!tool || tool.effect !== 'write' || !tool.summarize) throw new Error(`${proposal.tool} is not a write tool`);
     const input = tool.input.parse(proposal.input) as Record<string, unknown>;
+    // The write's target scope: the requester must have it, and so must every approver.
+    let targetScope: ScopeOwner[];
+    try {
+      targetScope = await this.deps.tools.scopeOf(proposal.tool, input, { caller: { principal }, runId: s.runId, onRecord: (r) => this.recordToolCall(s.runId, r) });
+    } catch (err) {
+      if (isScopeDenied(err)) return { status: 'denied', reply: await this.scopeDenied(s, principal, err) };
+      return this.failure(s, err);
+    }
+    const approvers = approversFor(principal, directory.all(), targetScope);
+    if (approvers.length === 0) {
+      // Say which it is: no manager at all, or none who may see this data.
+      const anyManager = approversFor(principal, directory.all(), []).length > 0;
+      return { status: 'denied', reply: anyManager ? noApproverInScopeText(s.lang, targetScope) : messages.noApprover(s.lang) };
+    }
     const approvalId = uuidFromKey(`approval:${s.runId}:${proposal.tool}`);
     const { row, created } = await createApproval(db, {
       id: approvalId,
@@ -318,6 +341,7 @@ export class Agent implements AgentNodes {
       lines: maskDeep(tool.summarize(input, s.lang)),
       lang: s.lang,
       ttlSeconds: this.deps.approvalTtlSeconds,
+      targetScope,
     });
     if (created) {
       await appendAudit(db, {
@@ -325,7 +349,7 @@ export class Agent implements AgentNodes {
         action: 'approval.requested',
         subject: row.id,
         runId: s.runId,
-        details: { tool: row.tool, input: maskDeep(input), approvers: row.approver_ids, expiresAt: new Date(row.expires_at).toISOString() },
+        details: { tool: row.tool, input: maskDeep(input), approvers: row.approver_ids, targetScope: targetScope.map((o) => `${o.kind}:${o.id}`), expiresAt: new Date(row.expires_at).toISOString() },
       });
     }
     // Cards go out once: a re-run of this node (after a crash) finds the copies already recorded.
@@ -484,17 +508,23 @@ export class Agent implements AgentNodes {
           await appendAudit(this.deps.db, { actor: principal.id, action: 'tool.denied', subject: tool, runId: s.runId, details: { detail: access.detail } });
           throw new PolicyDenied(messages.denied(s.lang, tool));
         }
-        const res = await this.deps.tools.run(tool, input, { runId: s.runId, onRecord: (r) => this.recordToolCall(s.runId, r) });
-        const parsed = output.parse(res.output) as z.infer<S>;
-        const region = regionOf(parsed);
-        const scope = canSeeRegion(principal, region);
-        if (!scope.allowed) {
-          await appendAudit(this.deps.db, { actor: principal.id, action: 'data.out_of_scope', subject: tool, runId: s.runId, details: { region, detail: scope.detail } });
-          throw new PolicyDenied(messages.outOfScope(s.lang, region ?? ''));
+        let res: { output: unknown };
+        try {
+          // The runner checks the tool's declared data scope against the caller, before and after the call.
+          res = await this.deps.tools.run(tool, input, { caller: { principal }, runId: s.runId, onRecord: (r) => this.recordToolCall(s.runId, r) });
+        } catch (err) {
+          if (isScopeDenied(err)) throw new PolicyDenied(await this.scopeDenied(s, principal, err));
+          throw err;
         }
-        return parsed;
+        return output.parse(res.output) as z.infer<S>;
       },
     };
+  }
+
+  /** A data-scope refusal: audited as data.out_of_scope, answered in the request's language. */
+  private async scopeDenied(s: AgentStateValue, principal: Principal, err: ScopeDenied): Promise<string> {
+    await appendAudit(this.deps.db, { actor: principal.id, action: 'data.out_of_scope', subject: err.tool, runId: s.runId, details: scopeDeniedDetails(err) });
+    return scopeDeniedText(s.lang, err);
   }
 
   private async recordToolCall(runId: string, r: ToolRecordLike): Promise<void> {
@@ -540,17 +570,6 @@ function defaultLog(level: 'info' | 'warn' | 'error', msg: string, data?: Record
   const line = `[agent] ${msg}${data ? ` ${JSON.stringify(maskDeep(data))}` : ''}`;
   if (level === 'error') console.error(line);
   else if (level === 'warn') console.warn(line);
-}
-
-function regionOf(value: unknown): string | null {
-  if (value && typeof value === 'object') {
-    const v = value as Record<string, unknown>;
-    if (typeof v.region === 'string') return v.region;
-    if (v.ticket && typeof v.ticket === 'object' && typeof (v.ticket as Record<string, unknown>).region === 'string') {
-      return (v.ticket as Record<string, string>).region ?? null;
-    }
-  }
-  return null;
 }
 
 export { FINAL_RUN_STATUSES };

@@ -42,8 +42,25 @@ export function canCallTool(principal: Principal, tool: string): AccessDecision 
   return { allowed: true };
 }
 
-/** Data scope: a record from a region outside the principal's regions is not shown. */
-export function canSeeRegion(principal: Principal, region: string | null | undefined): AccessDecision {
-  if (!region || principal.regions.includes('*') || principal.regions.includes(region)) return { allowed: true };
-  return { allowed: false, reason: 'scope', detail: `region ${region} is outside ${principal.regions.join(', ')}` };
+/**
+ * Data scope (invariant 10): who owns a piece of data. Tools declare which of their fields carry
+ * an owner (tools/scope.ts); these functions only compare owners with a principal.
+ */
+export type ScopeOwnerKind = 'region' | 'department';
+export interface ScopeOwner {
+  kind: ScopeOwnerKind;
+  id: string;
+}
+
+/** Regions '*' sees everything (auditors, head office); otherwise the region or department must be the principal's own. */
+export function canSeeOwner(principal: Principal, owner: ScopeOwner): boolean {
+  if (principal.regions.includes('*')) return true;
+  return owner.kind === 'region' ? principal.regions.includes(owner.id) : principal.department === owner.id;
+}
+
+/** The distinct owners among `owners` that the principal may not see (empty: all in scope). */
+export function ownersOutOfScope(principal: Principal, owners: readonly ScopeOwner[]): ScopeOwner[] {
+  const out = new Map<string, ScopeOwner>();
+  for (const o of owners) if (!canSeeOwner(principal, o)) out.set(`${o.kind}:${o.id}`, o);
+  return [...out.values()];
 }

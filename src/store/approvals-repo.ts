@@ -8,6 +8,7 @@ import type { Db, Queryable } from './db.js';
 import { appendAuditInTx } from './audit.js';
 import { storableJson, storableOrNull, storableText } from './storable.js';
 import type { ApprovalStatus, CardLine, Lang } from '../bot/cards/view.js';
+import type { ScopeOwner } from '../policies/access.js';
 
 export interface ApprovalRow {
   id: string;
@@ -29,6 +30,8 @@ export interface ApprovalRow {
   decided_at: Date | null;
   comment: string | null;
   outcome: { state: 'executing' | 'verified' | 'failed'; lines: CardLine[] } | null;
+  /** Owners of what the write changes (migration 007); null on older rows. */
+  target_scope: ScopeOwner[] | null;
 }
 
 export interface NewApproval {
@@ -45,15 +48,16 @@ export interface NewApproval {
   lines: CardLine[];
   lang: Lang;
   ttlSeconds: number;
+  targetScope: ScopeOwner[];
 }
 
 /** Idempotent per (run, tool): a re-run of the proposing node finds the approval it made. */
 export async function createApproval(db: Queryable, a: NewApproval): Promise<{ row: ApprovalRow; created: boolean }> {
   const res = await db.query<ApprovalRow>(
-    `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(secs => $13))
+    `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at, target_scope)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(secs => $13), $14)
      ON CONFLICT (run_id, tool) DO NOTHING RETURNING *`,
-    [a.id, a.runId, storableText(a.threadId), a.tool, storableJson(a.input), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds],
+    [a.id, a.runId, storableText(a.threadId), a.tool, storableJson(a.input), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope)],
   );
   if (res.rows[0]) return { row: res.rows[0], created: true };
   const existing = await db.query<ApprovalRow>('SELECT * FROM approvals WHERE run_id = $1 AND tool = $2', [a.runId, a.tool]);

@@ -11,7 +11,10 @@ import { defineTool, type LegacySystem } from './define.js';
 import { SystemError } from './errors.js';
 import { ToolRegistry } from './registry.js';
 import { ToolRunner, recordOf } from './runner.js';
+import { systemCaller } from './scope.js';
 import { legacyBaseUrls } from './systems.js';
+
+const SYS = systemCaller('test');
 
 let sandbox: SandboxHandle;
 let dataDir: string;
@@ -141,6 +144,7 @@ describe('through the ToolRunner', () => {
     description: 'test probe',
     input: z.object({ mobile: z.string() }),
     output: z.object({ ok: z.boolean() }),
+    scope: { none: 'a test tool: carries no owned data' },
     async run(input, ctx) {
       hits++;
       const res = await callApi(ctx, 'risk', 'GET', `/api/blacklist?mobile=${input.mobile}`);
@@ -166,7 +170,7 @@ describe('through the ToolRunner', () => {
     let n = 0;
     const { fn } = scriptedFetch((url) => loginOk(url) ?? (++n === 1 ? new Response('oops', { status: 502 }) : json(200, { hits: [], riskLevel: 'low' })));
     hits = 0;
-    const { output, record } = await runner(clients({ fetch: fn })).run('risk.probe', { mobile: '13857101234' });
+    const { output, record } = await runner(clients({ fetch: fn })).run('risk.probe', { mobile: '13857101234' }, { caller: SYS });
     expect(output).toEqual({ ok: true });
     expect(record.attempts).toBe(2);
     expect(hits).toBe(2);
@@ -178,7 +182,7 @@ describe('through the ToolRunner', () => {
 
   it('the runner deadline aborts a hanging request: timeout', async () => {
     const r = runner(clients({ fetch: hanging }));
-    const err = await r.run('risk.probe', { mobile: '13857101234' }, { deadlineMs: 300 }).catch((e: unknown) => e);
+    const err = await r.run('risk.probe', { mobile: '13857101234' }, { caller: SYS, deadlineMs: 300 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'SystemError', code: 'timeout' });
     expect(recordOf(err)?.status).toBe('system_error');
   });

@@ -62,6 +62,7 @@ async function makeApproval(approve: boolean): Promise<string> {
       lines: [],
       lang: 'en',
       ttlSeconds: 600,
+      targetScope: [{ kind: 'region', id: 'hangzhou' }],
     });
     if (approve) {
       const d = await decideApproval(db, { id: row.id, status: 'approved', deciderId: 'carol', comment: null, auditDetails: {} });

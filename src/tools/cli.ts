@@ -30,6 +30,7 @@ import { isBusinessError, isSystemError } from './errors.js';
 import { legacyTools } from './legacy/index.js';
 import { ToolRegistry } from './registry.js';
 import { recordOf, type ToolCallRecord, type ToolRunner } from './runner.js';
+import { systemCaller } from './scope.js';
 import { createToolRuntime } from './runtime.js';
 
 export class Refusal extends Error {
@@ -129,7 +130,7 @@ async function runOne(cfg: Config, args: Args): Promise<{ printed: Printed; code
     const { runner, dataDir } = await rt();
     const evidenceOf = (recs: ToolCallRecord[]) => recs.flatMap((r) => r.evidence.files.map((f) => path.join(dataDir, f)));
     try {
-      const { output, record } = await runner.run(tool.name, input, {});
+      const { output, record } = await runner.run(tool.name, input, { caller: systemCaller('npm run tool (operator)') });
       return {
         printed: {
           tool: tool.name,

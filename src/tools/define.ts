@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { Page } from 'playwright-core';
+import { validateScope, type ToolScope } from './scope.js';
 
 /** The legacy systems the robot reaches (tools/systems.ts says how: browser or HTTP API). */
 export type LegacySystem = 'crm' | 'resource' | 'nms' | 'ticket' | 'billing' | 'channel' | 'sms' | 'risk';
@@ -69,6 +70,11 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   description: string;
   input: I;
   output: O;
+  /**
+   * Data scope (invariant 10, tools/scope.ts): which input and output fields carry region,
+   * department or customer ownership, or { none: reason }. The runner enforces it on every call.
+   */
+  scope: ToolScope;
   run(input: z.infer<I>, ctx: ToolContext): Promise<z.infer<O>>;
   /**
    * Write tools: read the target back and confirm the effect. Returns whether the effect is
@@ -89,6 +95,7 @@ export function defineTool<I extends z.ZodType, O extends z.ZodType>(def: ToolDe
     throw new Error(`write tool ${def.name} must define verify() and summarize()`);
   }
   if (!/^[a-z]+\.[a-zA-Z]+$/.test(def.name)) throw new Error(`tool name ${def.name} is not system.verb`);
+  validateScope(def);
   return def;
 }
 

@@ -8,7 +8,9 @@ export type BusinessErrorCode =
   | 'invalid_input'
   | 'not_eligible'
   | 'conflict'
-  | 'stale_state';
+  | 'stale_state'
+  /** Data scope (tools/scope.ts ScopeDenied): the caller may not see or change this data. */
+  | 'out_of_scope';
 
 export class BusinessError extends Error {
   override readonly name = 'BusinessError';

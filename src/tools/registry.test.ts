@@ -11,6 +11,7 @@ const tool = (name: string, effect: 'read' | 'write' = 'read') =>
     description: name,
     input: z.object({}),
     output: z.object({}),
+    scope: { none: 'a test tool: carries no owned data' },
     run: async () => ({}),
     ...(effect === 'write' && { verify: async () => ({ ok: true, lines: [] }), summarize: () => [] }),
   });

@@ -8,7 +8,10 @@ import { BrowserPool, gotoPage } from './browser-pool.js';
 import { defineTool } from './define.js';
 import { ToolRegistry } from './registry.js';
 import { ToolRunner } from './runner.js';
+import { systemCaller } from './scope.js';
 import { fixtureLogin, startTestPortal, type TestPortal } from './__fixtures__/portal.js';
+
+const SYS = systemCaller('test');
 
 let portal: TestPortal;
 let pool: BrowserPool;
@@ -22,6 +25,7 @@ const readPort = defineTool({
   description: 'test',
   input: z.object({ portId: z.string() }),
   output: z.object({ portId: z.string() }),
+  scope: { none: 'a test tool: carries no owned data' },
   run: (input, ctx) =>
     ctx.withPage('crm', async (page, base) => {
       await gotoPage(page, `${base}/ports/${input.portId}`, 'crm');
@@ -36,6 +40,7 @@ const broken = defineTool({
   description: 'test',
   input: z.object({}),
   output: z.object({}),
+  scope: { none: 'a test tool: carries no owned data' },
   run: (_input, ctx) =>
     ctx.withPage('crm', async (page, base) => {
       await gotoPage(page, `${base}/home`, 'crm');
@@ -67,7 +72,7 @@ afterAll(async () => {
 
 describe('ToolRunner with screenshotAfterResult', () => {
   it('answers before the screenshot is written, and lends the page again only once it is', async () => {
-    const first = await runner.run('crm.readPort', { portId: 'P1' });
+    const first = await runner.run('crm.readPort', { portId: 'P1' }, { caller: SYS });
     expect(first.output).toEqual({ portId: 'P1' });
     const day = new Date().toISOString().slice(0, 10);
     expect(first.record.evidence.files).toEqual([`evidence/${day}/${first.record.callId}.png`]);
@@ -81,7 +86,7 @@ describe('ToolRunner with screenshotAfterResult', () => {
   });
 
   it('settled() waits for every screenshot still being written', async () => {
-    const calls = await Promise.all(['A', 'B', 'C'].map((id) => runner.run('crm.readPort', { portId: id })));
+    const calls = await Promise.all(['A', 'B', 'C'].map((id) => runner.run('crm.readPort', { portId: id }, { caller: SYS })));
     await runner.settled();
     for (const c of calls) {
       expect(c.output).toMatchObject({ portId: expect.stringMatching(/^[ABC]$/) });
@@ -91,7 +96,7 @@ describe('ToolRunner with screenshotAfterResult', () => {
   });
 
   it('a failed task still fails the call (no early answer), with its failure screenshot', async () => {
-    const err = await runner.run('crm.broken', {}).then(
+    const err = await runner.run('crm.broken', {}, { caller: SYS }).then(
       () => null,
       (e: unknown) => e as Error & { code?: string; record?: { evidence: { files: string[] } } },
     );

@@ -12,7 +12,10 @@ import { defineTool, type LegacySystem, type WithPage } from './define.js';
 import { SystemError } from './errors.js';
 import { ToolRegistry } from './registry.js';
 import { ToolRunner, recordOf, type ToolCallRecord } from './runner.js';
+import { systemCaller } from './scope.js';
 import { fixtureLogin, startTestPortal, type TestPortal } from './__fixtures__/portal.js';
+
+const SYS = systemCaller('test');
 
 let portal: TestPortal;
 let pool: BrowserPool;
@@ -33,6 +36,7 @@ const visit = (name: string, route: string, system: LegacySystem = 'crm') =>
     description: `opens ${route}`,
     input: z.object({}),
     output: z.object({ text: z.string() }),
+    scope: { none: 'a test tool: carries no owned data' },
     async run(_input, ctx) {
       return ctx.withPage(system, async (page, baseUrl) => {
         await gotoPage(page, `${baseUrl}${route}`, system);
@@ -56,6 +60,7 @@ const registry = new ToolRegistry()
       description: 'never answers',
       input: z.object({}),
       output: z.object({}),
+      scope: { none: 'a test tool: carries no owned data' },
       async run() {
         throw new SystemError('unavailable', 'ticket', 'ticket: portal answered HTTP 502');
       },
@@ -99,7 +104,7 @@ const runnerWith = (extra: Partial<ConstructorParameters<typeof ToolRunner>[0]> 
 describe('circuit breaker in the runner', () => {
   it('opens after consecutive SystemErrors, then fails fast without the browser, naming the system', async () => {
     const runner = runnerWith({ breakers: { failureThreshold: 3, coolDownMs: 400 } });
-    const first = await failure(runner.run('crm.broken', {}));
+    const first = await failure(runner.run('crm.broken', {}, { caller: SYS }));
     expect(first.code).toBe('unavailable');
     expect(recordOf(first)?.attempts).toBe(3);
     expect(runner.circuitOpen('crm')).toBe(true);
@@ -107,19 +112,19 @@ describe('circuit breaker in the runner', () => {
 
     const before = browserTasks;
     const records: ToolCallRecord[] = [];
-    const fast = await failure(runner.run('crm.port', {}, { onRecord: (r) => void records.push(r) }));
+    const fast = await failure(runner.run('crm.port', {}, { caller: SYS, onRecord: (r) => void records.push(r) }));
     expect(fast).toBeInstanceOf(SystemError);
     expect(fast.code).toBe('circuit_open');
     expect(fast.message).toMatch(/crm: circuit breaker open/);
     expect(browserTasks).toBe(before);
     expect(records[0]).toMatchObject({ status: 'system_error', attempts: 0, error: { code: 'circuit_open', system: 'crm' } });
     // Other systems are not affected.
-    expect((await runner.run('nms.port', {})).output).toEqual({ text: 'UP' });
+    expect((await runner.run('nms.port', {}, { caller: SYS })).output).toEqual({ text: 'UP' });
 
     // After the cool-down one probe goes through; its success closes the breaker.
     await new Promise((r) => setTimeout(r, 450));
     expect(runner.circuitOpen('crm')).toBe(false);
-    expect((await runner.run('crm.port', {})).output).toEqual({ text: 'UP' });
+    expect((await runner.run('crm.port', {}, { caller: SYS })).output).toEqual({ text: 'UP' });
     expect(runner.breakers().find((b) => b.system === 'crm')?.state).toBe('closed');
   });
 });
@@ -129,14 +134,14 @@ describe('overall deadline', () => {
     const runner = runnerWith({ traces: 'off' });
     const recycled = pool.stats().systems.nms?.pagesRecycled ?? 0;
     const t0 = Date.now();
-    const err = await failure(runner.run('nms.slow', {}, { deadlineMs: 800 }));
+    const err = await failure(runner.run('nms.slow', {}, { caller: SYS, deadlineMs: 800 }));
     const took = Date.now() - t0;
     expect(err.code).toBe('timeout');
     expect(err.message).toMatch(/^nms: no answer within the 800 ms deadline for this call \(1 attempt\)/);
     expect(took).toBeLessThan(1_500); // the pool's own task deadline is 10 s
     // The page the task held was closed and is not lent again; the next call works at once.
     await expect.poll(() => pool.stats().systems.nms?.pagesRecycled ?? 0).toBeGreaterThan(recycled);
-    expect((await runner.run('nms.port', {})).output).toEqual({ text: 'UP' });
+    expect((await runner.run('nms.port', {}, { caller: SYS })).output).toEqual({ text: 'UP' });
   });
 
   it('spends retries only while the deadline allows, then gives the last SystemError', async () => {
@@ -149,7 +154,7 @@ describe('overall deadline', () => {
       sleep: (ms) => new Promise<void>((r) => setTimeout(() => { slept += ms; r(); }, ms)),
     });
     const t0 = Date.now();
-    const err = await failure(runner.run('ticket.alwaysDown', {}));
+    const err = await failure(runner.run('ticket.alwaysDown', {}, { caller: SYS }));
     expect(Date.now() - t0).toBeLessThan(800);
     expect(err.code).toBe('unavailable');
     const rec = recordOf(err)!;
@@ -163,7 +168,7 @@ describe('overall deadline', () => {
 
   it('per call deadline overrides the default', async () => {
     const runner = runnerWith({ deadlineMs: 60_000 });
-    const err = await failure(runner.run('nms.slow', {}, { deadlineMs: 300 }));
+    const err = await failure(runner.run('nms.slow', {}, { caller: SYS, deadlineMs: 300 }));
     expect(err.message).toContain('300 ms deadline');
   });
 });
@@ -171,7 +176,7 @@ describe('overall deadline', () => {
 describe('evidence of a failed browser task', () => {
   it('keeps a screenshot, the page HTML and a Playwright trace, and no trace when the task succeeds', async () => {
     const runner = runnerWith({ retry: { attempts: 1 }, breakers: { failureThreshold: 100 } });
-    const err = await failure(runner.run('resource.home', {}));
+    const err = await failure(runner.run('resource.home', {}, { caller: SYS }));
     const files = recordOf(err)!.evidence.files;
     expect(files.find((f) => f.endsWith('.png'))).toBeDefined();
     const html = files.find((f) => f.endsWith('.html'));
@@ -182,13 +187,13 @@ describe('evidence of a failed browser task', () => {
     expect(zip.subarray(0, 2).toString()).toBe('PK');
     expect((await stat(path.join(dataDir, trace!))).size).toBeGreaterThan(1_000);
 
-    const ok = await runner.run('crm.port', {});
+    const ok = await runner.run('crm.port', {}, { caller: SYS });
     expect(ok.record.evidence.files.filter((f) => f.endsWith('.zip'))).toEqual([]);
   });
 
   it('traces one task per system at a time; concurrent failures each keep their own evidence', async () => {
     const runner = runnerWith({ retry: { attempts: 1 }, breakers: { failureThreshold: 100 } });
-    const errs = await Promise.all([failure(runner.run('resource.home', {})), failure(runner.run('resource.home', {}))]);
+    const errs = await Promise.all([failure(runner.run('resource.home', {}, { caller: SYS })), failure(runner.run('resource.home', {}, { caller: SYS }))]);
     for (const e of errs) {
       expect(e.code).toBe('timeout');
       expect(recordOf(e)!.evidence.files.some((f) => f.endsWith('.html'))).toBe(true);
@@ -196,7 +201,7 @@ describe('evidence of a failed browser task', () => {
     const traces = errs.flatMap((e) => recordOf(e)!.evidence.files.filter((f) => f.endsWith('.zip')));
     expect(traces.length).toBeGreaterThanOrEqual(1);
     // And tracing still works afterwards.
-    const again = await failure(runner.run('resource.home', {}));
+    const again = await failure(runner.run('resource.home', {}, { caller: SYS }));
     expect(recordOf(again)!.evidence.files.some((f) => f.endsWith('.zip'))).toBe(true);
   });
 });

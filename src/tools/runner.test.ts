@@ -8,7 +8,10 @@ import { defineTool, type LegacySystem, type WithPage } from './define.js';
 import { BusinessError, SystemError } from './errors.js';
 import { ToolRegistry } from './registry.js';
 import { ToolRunner, recordOf, type ToolCallRecord } from './runner.js';
+import { systemCaller } from './scope.js';
 import { fixtureLogin, startTestPortal, type TestPortal } from './__fixtures__/portal.js';
+
+const SYS = systemCaller('test');
 
 let portal: TestPortal;
 let pool: BrowserPool;
@@ -30,6 +33,7 @@ const readPort = defineTool({
   description: '查询端口状态 / read a port status',
   input: z.object({ portId: z.string().regex(/^P\d+$/), mobile: z.string().optional() }),
   output: z.object({ portId: z.string(), status: z.enum(['UP', 'DOWN']) }),
+  scope: { none: 'a test tool: carries no owned data' },
   async run(input, ctx) {
     ctx.step('open port page', { portId: input.portId, mobile: input.mobile });
     return ctx.withPage('crm', async (page, baseUrl) => {
@@ -47,6 +51,7 @@ const flaky = defineTool({
   description: 'fails twice, then answers',
   input: z.object({}),
   output: z.object({ ok: z.boolean() }),
+  scope: { none: 'a test tool: carries no owned data' },
   async run() {
     counters.flaky++;
     if (counters.flaky <= 2) throw new SystemError('unavailable', 'crm', 'portal 502');
@@ -61,6 +66,7 @@ const notFound = defineTool({
   description: 'always a business error',
   input: z.object({}),
   output: z.object({}),
+  scope: { none: 'a test tool: carries no owned data' },
   async run() {
     counters.business++;
     throw new BusinessError('not_found', '客户不存在 / no such customer');
@@ -74,6 +80,7 @@ const dispatch = defineTool({
   description: 'a write that fails with a system error',
   input: z.object({ ticketId: z.string() }),
   output: z.object({ done: z.boolean() }),
+  scope: { none: 'a test tool: carries no owned data' },
   async run() {
     counters.write++;
     throw new SystemError('timeout', 'ticket', 'submit timed out');
@@ -91,6 +98,7 @@ const badOutput = defineTool({
   description: 'the portal changed its page',
   input: z.object({}),
   output: z.object({ severity: z.enum(['critical', 'major']) }),
+  scope: { none: 'a test tool: carries no owned data' },
   async run() {
     counters.badOutput++;
     return { severity: 'SIDEWAYS' } as unknown as { severity: 'critical' };
@@ -137,7 +145,7 @@ describe('ToolRunner', () => {
   it('refuses invalid input with a BusinessError naming the field, without touching the browser', async () => {
     const before = browserTasks;
     const records: ToolCallRecord[] = [];
-    const err = await failure(runner.run('crm.readPort', { portId: 42 }, { onRecord: (r) => void records.push(r) }));
+    const err = await failure(runner.run('crm.readPort', { portId: 42 }, { caller: SYS, onRecord: (r) => void records.push(r) }));
     expect(err).toBeInstanceOf(BusinessError);
     expect((err as BusinessError).code).toBe('invalid_input');
     expect(err.message).toContain('portId');
@@ -148,7 +156,7 @@ describe('ToolRunner', () => {
   });
 
   it('refuses an unknown tool as invalid input', async () => {
-    const err = await failure(runner.run('crm.nope', {}));
+    const err = await failure(runner.run('crm.nope', {}, { caller: SYS }));
     expect((err as BusinessError).code).toBe('invalid_input');
     expect(recordOf(err)).toMatchObject({ tool: 'crm.nope', system: null, status: 'business_error' });
   });
@@ -156,7 +164,7 @@ describe('ToolRunner', () => {
   it('retries a read that meets SystemErrors, with capped backoff, and reports the attempts', async () => {
     counters.flaky = 0;
     delays.length = 0;
-    const { output, record } = await runner.run('crm.flaky', {});
+    const { output, record } = await runner.run('crm.flaky', {}, { caller: SYS });
     expect(output).toEqual({ ok: true });
     expect(record.status).toBe('ok');
     expect(record.attempts).toBe(3);
@@ -168,7 +176,7 @@ describe('ToolRunner', () => {
   it('gives up after the configured attempts with the SystemError and its record', async () => {
     counters.flaky = -10;
     const records: ToolCallRecord[] = [];
-    const err = await failure(runner.run('crm.flaky', {}, { onRecord: (r) => void records.push(r) }));
+    const err = await failure(runner.run('crm.flaky', {}, { caller: SYS, onRecord: (r) => void records.push(r) }));
     expect(err).toBeInstanceOf(SystemError);
     expect(counters.flaky).toBe(-7);
     expect(records).toEqual([recordOf(err)]);
@@ -177,7 +185,7 @@ describe('ToolRunner', () => {
 
   it('never retries a BusinessError', async () => {
     counters.business = 0;
-    const err = await failure(runner.run('crm.notFound', {}));
+    const err = await failure(runner.run('crm.notFound', {}, { caller: SYS }));
     expect(err).toBeInstanceOf(BusinessError);
     expect((err as BusinessError).code).toBe('not_found');
     expect(counters.business).toBe(1);
@@ -186,7 +194,7 @@ describe('ToolRunner', () => {
 
   it('does not retry a write tool, even on a SystemError', async () => {
     counters.write = 0;
-    const err = await failure(runner.run('ticket.dispatch', { ticketId: 'T1' }, { idempotencyKey: 'appr-1' }));
+    const err = await failure(runner.run('ticket.dispatch', { ticketId: 'T1' }, { caller: SYS, idempotencyKey: 'appr-1' }));
     expect(err).toBeInstanceOf(SystemError);
     expect(counters.write).toBe(1);
     expect(recordOf(err)).toMatchObject({ effect: 'write', attempts: 1, idempotencyKey: 'appr-1', status: 'system_error' });
@@ -194,14 +202,14 @@ describe('ToolRunner', () => {
 
   it('verifies a write by read-back, also when the write result was lost', async () => {
     const records: ToolCallRecord[] = [];
-    const result = await runner.verify('ticket.dispatch', { ticketId: 'T1' }, null, { onRecord: (r) => void records.push(r) });
+    const result = await runner.verify('ticket.dispatch', { ticketId: 'T1' }, null, { caller: SYS, onRecord: (r) => void records.push(r) });
     expect(result.ok).toBe(true);
     expect(records[0]).toMatchObject({ phase: 'verify', status: 'ok', attempts: 1 });
   });
 
   it('turns an output that breaks the schema into SystemError unexpected_page', async () => {
     counters.badOutput = 0;
-    const err = await failure(runner.run('nms.badOutput', {}));
+    const err = await failure(runner.run('nms.badOutput', {}, { caller: SYS }));
     expect(err).toBeInstanceOf(SystemError);
     expect((err as SystemError).code).toBe('unexpected_page');
     expect(err.message).toContain('severity');
@@ -212,7 +220,7 @@ describe('ToolRunner', () => {
     counters.flaky = -10;
     const ac = new AbortController();
     ac.abort();
-    const err = await failure(runner.run('crm.flaky', {}, { signal: ac.signal }));
+    const err = await failure(runner.run('crm.flaky', {}, { caller: SYS, signal: ac.signal }));
     expect(err).toBeInstanceOf(SystemError);
     expect(recordOf(err)?.attempts).toBe(0);
     expect(counters.flaky).toBe(-10);
@@ -224,7 +232,7 @@ describe('ToolRunner', () => {
     const { output, record } = await runner.run(
       'crm.readPort',
       { portId: 'P7', mobile: '13812345678' },
-      { runId: 'run-1', redact: mask },
+      { caller: SYS, runId: 'run-1', redact: mask },
     );
     expect(output).toEqual({ portId: 'P7', status: 'UP' });
     expect(record).toMatchObject({ status: 'ok', runId: 'run-1', attempts: 1, system: 'crm', effect: 'read' });

@@ -16,6 +16,8 @@ import { pageReusable, toSystemError } from './browser-pool.js';
 import { CircuitBreakers, type BreakerOptions, type BreakerSnapshot } from './circuit-breaker.js';
 import { EvidenceRecorder, type Redact } from './evidence.js';
 import type { ToolRegistry } from './registry.js';
+import { enforceScope, ScopeDenied, systemCaller, type ResolveContext, type ToolCaller } from './scope.js';
+import type { ScopeOwner } from '../policies/access.js';
 
 export type ToolCallStatus = 'ok' | 'business_error' | 'system_error';
 
@@ -44,6 +46,12 @@ export interface ToolCallRecord {
 }
 
 export interface RunToolOptions {
+  /**
+   * Whom the call is for (invariant 10): a principal, whose data scope the tool's declaration is
+   * checked against before and after the call, or a named system-internal caller. Required: a
+   * call without one is refused (ScopeDenied 'no_caller').
+   */
+  caller?: ToolCaller;
   runId?: string;
   idempotencyKey?: string;
   signal?: AbortSignal;
@@ -161,8 +169,36 @@ export class ToolRunner {
           `${tool!.name}: portal returned unexpected data (${describeIssues(checked.error)})`,
         );
       }
+      // Output scope: a ScopeDenied (a BusinessError) fails the call, and the record keeps no output.
+      await enforceScope(tool!, 'output', checked.data, opts.caller!, noReads);
       return checked.data;
     });
+  }
+
+  /**
+   * The owners of a write's target (its input declarations, resolved), checked against the
+   * caller: what the approval row records, and what approvers must have in scope.
+   */
+  async scopeOf(name: string, input: unknown, opts: RunToolOptions): Promise<ScopeOwner[]> {
+    const tool = this.deps.registry.require(name);
+    if (!opts.caller) throw new ScopeDenied(name, 'input', 'no_caller', []);
+    return enforceScope(tool, 'input', tool.input.parse(input), opts.caller, this.resolveContext(name, opts));
+  }
+
+  /** Resolver reads: system-internal calls, recorded under the same run like any other call. */
+  private resolveContext(name: string, opts: RunToolOptions, signal?: AbortSignal): ResolveContext {
+    return {
+      read: async (tool, input) =>
+        (
+          await this.run(tool, input, {
+            caller: systemCaller(`scope of ${name}`),
+            ...(opts.runId !== undefined && { runId: opts.runId }),
+            ...(opts.onRecord && { onRecord: opts.onRecord }),
+            ...(opts.redact && { redact: opts.redact }),
+            ...(signal ?? opts.signal ? { signal: (signal ?? opts.signal)! } : {}),
+          })
+        ).output,
+    };
   }
 
   /**
@@ -251,6 +287,17 @@ export class ToolRunner {
       );
     }
     recordedInput = parsed.data;
+
+    // Data scope before the call (invariant 10). Verify reads back what run() was allowed to write.
+    if (!opts.caller) return fail(new ScopeDenied(name, 'input', 'no_caller', []));
+    if (phase === 'run') {
+      try {
+        await enforceScope(tool, 'input', parsed.data, opts.caller, this.resolveContext(name, opts, signal));
+      } catch (e) {
+        if (isBusinessError(e) || isSystemError(e)) return fail(e);
+        throw e;
+      }
+    }
 
     const ctx: ToolContext = {
       ...(opts.runId !== undefined && { runId: opts.runId }),
@@ -368,6 +415,11 @@ export class ToolRunner {
     };
   }
 }
+
+/** Output declarations use pure resolvers only (validateScope): nothing to read. */
+const noReads: ResolveContext = {
+  read: () => Promise.reject(new Error('output scope resolvers do not read')),
+};
 
 /** Why a call's signal fired when the runner's own deadline did it. */
 class DeadlineExceeded extends Error {

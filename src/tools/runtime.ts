@@ -81,6 +81,12 @@ export async function createToolRuntime(config: Config, opts: ToolRuntimeOptions
   }
   const registry = new ToolRegistry();
   for (const tool of opts.tools ?? legacyTools) registry.register(tool);
+  // A write whose target owner cannot be read would be refused on every call: say so at start.
+  const missing = registry.missingResolverReads();
+  if (missing.length > 0) {
+    await pool.close();
+    throw new Error(`data scope resolvers need unregistered read tools: ${missing.join(', ')}`);
+  }
   const dataDir = path.resolve(config.DATA_DIR);
   const api = new ApiClients({
     baseUrl,

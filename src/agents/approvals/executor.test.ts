@@ -56,6 +56,7 @@ describe.each(kinds)('approved-write executor on %s', (kind) => {
       requesterId: 'alice',
       department: 'cs-hangzhou',
       approverIds: ['carol'],
+      targetScope: [{ kind: 'region', id: 'hangzhou' }],
       title: 't',
       lines: [],
       lang: 'en',

@@ -42,6 +42,8 @@ import type { ToolCallRecord } from '../../tools/runner.js';
 import { recordToolCall } from '../tool-call-log.js';
 import { messages } from '../replies.js';
 import { crashPoint } from './crash-points.js';
+import { checkTargetScope, isScopeDenied, systemCaller, type ToolCaller } from '../../tools/scope.js';
+import { scopeDeniedDetails, scopeDeniedText } from '../scope-reply.js';
 
 /** What the executor needs of the tool runtime (tools/runner.ts ToolRunner fits). */
 export interface WriteTools {
@@ -49,6 +51,8 @@ export interface WriteTools {
   verify(name: string, input: unknown, output: unknown, opts?: WriteCallOptions): Promise<VerifyResult>;
 }
 export interface WriteCallOptions {
+  /** Whose write this is: the requester, whose data scope the runner checks (invariant 10). */
+  caller?: ToolCaller;
   runId?: string;
   idempotencyKey?: string;
   onRecord?(rec: ToolCallRecord): Promise<void> | void;
@@ -166,7 +170,7 @@ export class ApprovedWriteExecutor {
         if (req.source === 'cli') return this.refuse(row, req, 'input_mismatch', `approval ${row.id} was given for a different input or tool`);
         return this.refuseAndFail(row, req, 'hash_mismatch', t(row.lang, '待执行内容与审批内容不一致', 'what would run differs from what was approved'));
       }
-      const allowed = await this.recheckRequesterScope(row);
+      const allowed = await this.recheckRequesterScope(row, outbox.attempts === 0);
       if (!allowed.allowed) return this.refuseAndFail(row, req, 'not_authorized', allowed.detail);
       if (outbox.attempts === 0 && new Date(row.expires_at).getTime() <= Date.now()) {
         return this.refuseAndFail(row, req, 'expired', t(row.lang, '审批已过期，未执行', 'the approval expired before the write ran'));
@@ -192,12 +196,30 @@ export class ApprovedWriteExecutor {
    * The call site where the requester's right to the write is checked again before it executes
    * (issue 10 §4 data scope extends `deps.authorize`).
    */
-  private async recheckRequesterScope(row: ApprovalRow): Promise<{ allowed: true } | { allowed: false; detail: string }> {
+  private async recheckRequesterScope(row: ApprovalRow, notStarted: boolean): Promise<{ allowed: true } | { allowed: false; detail: string }> {
     if (this.deps.authorize) return this.deps.authorize(row);
     const requester = this.deps.directory.get(row.requester_id);
     if (!requester) return { allowed: false, detail: `requester ${row.requester_id} is no longer in the directory` };
     const access = canCallTool(requester, row.tool);
-    return access.allowed ? { allowed: true } : { allowed: false, detail: access.detail ?? `${row.requester_id} may not use ${row.tool}` };
+    if (!access.allowed) return { allowed: false, detail: access.detail ?? `${row.requester_id} may not use ${row.tool}` };
+    // Scope can shrink between the proposal and the click. Only before a write starts: one already
+    // started is decided by its read-back, not refused half-way.
+    if (notStarted) {
+      try {
+        checkTargetScope(row.tool, 'execution', requester, row.target_scope);
+      } catch (err) {
+        if (!isScopeDenied(err)) throw err;
+        await appendAudit(this.deps.db, {
+          actor: 'switchboard',
+          action: 'data.out_of_scope',
+          subject: row.id,
+          runId: row.run_id,
+          details: { ...scopeDeniedDetails(err), requester: row.requester_id },
+        });
+        return { allowed: false, detail: scopeDeniedText(row.lang, err) };
+      }
+    }
+    return { allowed: true };
   }
 
   private async runClaimed(row: ApprovalRow, claimed: OutboxRow, req: ExecuteRequest): Promise<WriteOutcome | 'lost'> {
@@ -212,7 +234,11 @@ export class ApprovedWriteExecutor {
       );
     }, Math.max(50, Math.floor(this.deps.leaseMs / 3)));
     heartbeat.unref();
+    const requester = this.deps.directory.get(row.requester_id);
     const opts: WriteCallOptions = {
+      // The write runs for its requester (checked above); one who has since left the directory is
+      // refused before a write starts, so only a started write's read-back runs as the system.
+      caller: requester ? { principal: requester } : systemCaller(`approval ${row.id}: requester left the directory`),
       runId: row.run_id,
       idempotencyKey: row.id,
       onRecord: (r) => recordToolCall(db, row.run_id, r, req.actor),

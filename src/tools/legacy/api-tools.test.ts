@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RISK_DEMO, SMS_TEMPLATES } from '../../sandbox/seed-risk-sms.js';
 import { SMS_TEMPLATE_PREVIEW, sendNotice } from './sms.js';
 import { startToolHarness, type ToolHarness } from './test-harness.js';
+import { systemCaller } from '../scope.js';
 
 let h: ToolHarness;
 beforeAll(async () => {
@@ -90,7 +91,7 @@ describe('sms.sendNotice', () => {
     expect(sent()).toHaveLength(n + 1);
     expect(sent().at(-1)).toMatchObject({ idempotencyKey: 'appr-sms-1', mobile: '13857101234' });
 
-    const check = await h.runtime.runner.verify('sms.sendNotice', notice, output, { idempotencyKey: 'appr-sms-1' });
+    const check = await h.runtime.runner.verify('sms.sendNotice', notice, output, { caller: systemCaller('tool test'), idempotencyKey: 'appr-sms-1' });
     expect(check.ok).toBe(true);
     expect(check.lines.map((l) => l.value).join(' ')).toContain(output.messageId);
 
@@ -110,7 +111,7 @@ describe('sms.sendNotice', () => {
   });
 
   it('verify after a crash (no output): a message never sent is not ok', async () => {
-    const check = await h.runtime.runner.verify('sms.sendNotice', notice, null, { idempotencyKey: 'appr-never-sent' });
+    const check = await h.runtime.runner.verify('sms.sendNotice', notice, null, { caller: systemCaller('tool test'), idempotencyKey: 'appr-never-sent' });
     expect(check.ok).toBe(false);
   });
 

@@ -46,6 +46,7 @@ export const getBills = defineTool({
     '查询客户账单、欠费和合约到期（按客户编号或手机号，可限定账期）。Bills of a customer from BOSS billing (by customer id or mobile, optional from/to period YYYY-MM, newest first), with the account arrears (owed on unpaid, partial and overdue bills), payment status and contract end.',
   input: getBillsInput,
   output: getBillsOutput,
+  scope: { input: [], output: [{ path: 'region', kind: 'region' }] },
   async run(input, ctx) {
     return ctx.withPage('billing', async (page, base) => {
       const qs = new URLSearchParams({ q: refText(input.customer) });
@@ -99,6 +100,7 @@ export const checkPlanEligibility = defineTool({
     '校验客户能否办理某套餐（状态、欠费、实名、地区、合约期、一证五号），逐条给出原因。Check whether a customer may take a plan (by plan code like P5G_199): every BOSS rule (status ACTIVE, no arrears, real-name, region, contract lock, at most 5 numbers per ID) with pass/fail and the reason in zh and en. Not eligible is an answer, not an error.',
   input: checkPlanEligibilityInput,
   output: checkPlanEligibilityOutput,
+  scope: { input: [], output: [{ path: 'region', kind: 'region' }] },
   async run(input, ctx) {
     return ctx.withPage('billing', async (page, base) => {
       const qs = new URLSearchParams({ q: refText(input.customer), plan: input.planCode });

@@ -15,6 +15,7 @@ export const getCustomer = defineTool({
     '查询客户资料（按客户编号、手机号或宽带账号）。Look up a customer by customer id, mobile number or broadband account: status, real-name verification, plans, address, broadband account.',
   input: getCustomerInput,
   output: customerSchema,
+  scope: { input: [], output: [{ path: 'region', kind: 'region' }] },
   async run(input, ctx) {
     const key = 'customerId' in input ? input.customerId : 'mobile' in input ? input.mobile : input.broadbandAccount;
     return ctx.withPage('crm', async (page, base) => {

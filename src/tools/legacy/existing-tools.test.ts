@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demo } from '../../sandbox/seed.js';
 import type { SandboxState } from '../../sandbox/state.js';
 import { startToolHarness, type ToolHarness } from './test-harness.js';
+import { systemCaller } from '../scope.js';
 
 let h: ToolHarness;
 let state: SandboxState;
@@ -136,7 +137,7 @@ describe('ticket.updateFields', () => {
   it('writes the four missing fields and verifies them (normal); the same approval again is alreadyApplied, one write (boundary)', async () => {
     const { output } = await h.run('ticket.updateFields', input, { idempotencyKey: 'appr-upd-1' });
     expect(output).toEqual({ ticketId: demo.ticketMissing.id, version: 2, updated: ['broadbandAccount', 'address', 'accessPort', 'onuSn'], alreadyApplied: false });
-    expect((await h.runtime.runner.verify('ticket.updateFields', input, output, { idempotencyKey: 'appr-upd-1' })).ok).toBe(true);
+    expect((await h.runtime.runner.verify('ticket.updateFields', input, output, { caller: systemCaller('tool test'), idempotencyKey: 'appr-upd-1' })).ok).toBe(true);
     expect((await h.run('ticket.updateFields', input, { idempotencyKey: 'appr-upd-1' })).output).toMatchObject({ alreadyApplied: true });
     expect(state.writes.filter((w) => w.idempotencyKey === 'appr-upd-1')).toHaveLength(1);
   });

@@ -53,6 +53,8 @@ export const verifyIdentity = defineTool({
     '实名核验：校验客户提供的身份证号（格式、校验位、出生日期）并与 CRM 记录比对，只返回脱敏结果。Verify a customer\'s identity: check the resident ID they gave (format, GB 11643 check digit, birth date) and compare it with the CRM record; masked values only.',
   input: verifyIdentityInput,
   output: verifyIdentityOutput,
+  // The output's region covers the customer reference: no extra read before the check.
+  scope: { input: [], output: [{ path: 'region', kind: 'region' }] },
   async run(input, ctx): Promise<Output> {
     const chk = checkResidentId(input.residentId);
     const givenIdMasked = maskIdLike(chk.normalized);

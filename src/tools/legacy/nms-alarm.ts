@@ -51,6 +51,7 @@ export const getAlarm = defineTool({
   description: '按告警ID查询告警详情（含确认信息）。Read one alarm by id, with who acknowledged it and when.',
   input: getAlarmInput,
   output: getAlarmOutput,
+  scope: { input: [], output: [{ path: 'ne', kind: 'region', via: 'oltRegion' }] },
   async run(input, ctx) {
     return ctx.withPage('nms', async (page, base) => {
       const { idempotencyKey: _key, ...alarm } = await readAlarm(page, base, input.alarmId, ctx);
@@ -67,6 +68,7 @@ export const acknowledgeAlarm = defineTool({
     '确认网管告警（需主管审批）。Acknowledge an NMS alarm (needs a manager\'s approval); refuses if it was acknowledged or cleared/raised again since the approval.',
   input: acknowledgeAlarmInput,
   output: acknowledgeAlarmOutput,
+  scope: { input: [{ path: 'alarmId', kind: 'region', via: 'alarmRegion' }], output: [] },
   async run(input, ctx) {
     if (!ctx.idempotencyKey) throw new BusinessError('invalid_input', 'a write needs an approval id as idempotency key', { zh: '写操作需要审批单号作为幂等键' });
     const key = ctx.idempotencyKey;

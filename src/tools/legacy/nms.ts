@@ -18,6 +18,10 @@ export const listAlarms = defineTool({
     '查询网元或端口的告警（默认仅活动告警，可指定起始时间）。List alarms of an NE, optionally one port (F/S/P) and its ONUs; active only by default, or all raised since a time.',
   input: listAlarmsInput,
   output: listAlarmsOutput,
+  scope: {
+    input: [{ path: 'ne', kind: 'region', via: 'oltRegion' }],
+    output: [{ path: 'alarms[].ne', kind: 'region', via: 'oltRegion' }],
+  },
   async run(input, ctx) {
     return ctx.withPage('nms', async (page, base) => {
       const alarms: Alarm[] = [];

@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxState } from '../../sandbox/state.js';
 import { startToolHarness, type ToolHarness } from './test-harness.js';
+import { systemCaller } from '../scope.js';
 
 let h: ToolHarness;
 let state: SandboxState;
@@ -27,7 +28,7 @@ describe('ticket.addNote', () => {
     const { output } = await h.run('ticket.addNote', input, { idempotencyKey: 'appr-note-1' });
     expect(output).toMatchObject({ ticketId: T13, version: v0 + 1, alreadyApplied: false });
     expect(state.ticketNotes.filter((n) => n.idempotencyKey === 'appr-note-1')).toEqual([expect.objectContaining({ text: input.note, author: 'rpa_bot' })]);
-    expect((await h.runtime.runner.verify('ticket.addNote', input, output, { idempotencyKey: 'appr-note-1' })).ok).toBe(true);
+    expect((await h.runtime.runner.verify('ticket.addNote', input, output, { caller: systemCaller('tool test'), idempotencyKey: 'appr-note-1' })).ok).toBe(true);
     // ticket.get still reads the Notes field beside the notes table.
     const t = (await h.run('ticket.get', { ticketId: T13 })).output as { ticket: { notes: string; version: number } };
     expect(t.ticket).toMatchObject({ notes: '客户反映晚高峰网速明显变慢。', version: v0 + 1 });
@@ -42,7 +43,7 @@ describe('ticket.addNote', () => {
     h.sandbox.faults.set({ system: 'tickets', layout: 'b' });
     const long = { ...input, note: '长'.repeat(500) };
     expect((await h.run('ticket.addNote', long, { idempotencyKey: 'appr-note-long' })).output).toMatchObject({ alreadyApplied: false });
-    expect((await h.runtime.runner.verify('ticket.addNote', long, null, { idempotencyKey: 'appr-note-long' })).ok).toBe(true);
+    expect((await h.runtime.runner.verify('ticket.addNote', long, null, { caller: systemCaller('tool test'), idempotencyKey: 'appr-note-long' })).ok).toBe(true);
     expect((await h.fail('ticket.addNote', { ...input, note: '长'.repeat(501) }, { idempotencyKey: 'appr-note-501' })).code).toBe('invalid_input');
   });
 
@@ -98,11 +99,11 @@ describe('nms.acknowledgeAlarm', () => {
     const { output } = await h.run('nms.acknowledgeAlarm', input, { idempotencyKey: 'appr-ack-1' });
     expect(output).toMatchObject({ alarmId: 'ALM900001', acknowledged: true, acknowledgedBy: 'rpa_bot', alreadyApplied: false });
     expect(state.alarms.find((a) => a.id === 'ALM900001')).toMatchObject({ acknowledged: true, ackNote: input.note, ackIdempotencyKey: 'appr-ack-1' });
-    expect((await h.runtime.runner.verify('nms.acknowledgeAlarm', input, output, { idempotencyKey: 'appr-ack-1' })).ok).toBe(true);
+    expect((await h.runtime.runner.verify('nms.acknowledgeAlarm', input, output, { caller: systemCaller('tool test'), idempotencyKey: 'appr-ack-1' })).ok).toBe(true);
     expect((await h.run('nms.acknowledgeAlarm', input, { idempotencyKey: 'appr-ack-1' })).output).toMatchObject({ alreadyApplied: true, acknowledgedBy: 'rpa_bot' });
     // Another approval for the same alarm: it is no longer unacknowledged.
     expect((await h.fail('nms.acknowledgeAlarm', input, { idempotencyKey: 'appr-ack-2' })).code).toBe('stale_state');
-    expect((await h.runtime.runner.verify('nms.acknowledgeAlarm', input, null, { idempotencyKey: 'appr-ack-2' })).ok).toBe(false);
+    expect((await h.runtime.runner.verify('nms.acknowledgeAlarm', input, null, { caller: systemCaller('tool test'), idempotencyKey: 'appr-ack-2' })).ok).toBe(false);
   });
 
   it('acknowledges a cleared, unacknowledged alarm in layout b (boundary)', async () => {

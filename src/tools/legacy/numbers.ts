@@ -21,6 +21,7 @@ export const getNumberStatus = defineTool({
     '查询号码状态（在用、停机、欠费、销户或空号）、归属客户、区域和主套餐。Look up a mobile number\'s line status (ACTIVE, SUSPENDED, ARREARS, CLOSED or UNASSIGNED), its customer, region and main plan.',
   input: getNumberStatusInput,
   output: getNumberStatusOutput,
+  scope: { input: [], output: [{ path: 'region', kind: 'region' }] },
   async run(input, ctx) {
     return ctx.withPage('crm', async (page, base) => {
       ctx.step('open number status');

@@ -188,6 +188,7 @@ export const compareChannelBilling = defineTool({
     '渠道销售与 BOSS 结算对账（按渠道和账期，按订单号比对）。Reconcile one channel\'s sales (channel system) with the BOSS settlements for a period YYYY-MM, by order id: missing on either side, amount mismatches, duplicate order ids; every exception carries its evidence (system, record id, field, value, time read).',
   input: compareChannelBillingInput,
   output: compareChannelBillingOutput,
+  scope: { input: [], output: [{ path: 'region', kind: 'region' }] },
   async run(input, ctx) {
     const qs = (n: number) => new URLSearchParams({ channel: input.channelId, period: input.period, page: String(n) }).toString();
     const channel = await ctx.withPage('channel', (page, base) =>

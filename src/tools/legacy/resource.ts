@@ -16,6 +16,13 @@ export const getPort = defineTool({
     '查询 PON 端口状态：管理/运行状态、ONU、收发光功率及其区间、最近掉线原因。Look up a PON port (by OLT + F/S/P, or by broadband account): status, ONU, optical power band, last down cause.',
   input: getPortInput,
   output: portSchema,
+  scope: {
+    input: [{ path: 'olt', kind: 'region', via: 'oltRegion' }],
+    output: [
+      { path: 'region', kind: 'region' },
+      { path: 'olt', kind: 'region', via: 'oltRegion' },
+    ],
+  },
   async run(input, ctx) {
     return ctx.withPage('resource', async (page, base) => {
       let olt: string;

@@ -29,6 +29,7 @@ export const checkBlacklist = defineTool({
     '查询手机号/身份证是否在黑名单、涉诈、欠费风险或关注名单上，给出风险等级。Check a mobile number and/or resident ID against the blacklist, fraud, arrears-risk and watch lists; returns the hits (masked) and a risk level.',
   input: checkBlacklistInput,
   output: checkBlacklistOutput,
+  scope: { none: 'the risk lists are operator-wide, owned by no region or customer record; hits come back masked' },
   async run(input, ctx) {
     const query = new URLSearchParams();
     if (input.mobile !== undefined) query.set('mobile', input.mobile);

@@ -85,6 +85,7 @@ export const sendNotice = defineTool({
     '用已登记的短信模板给客户发送通知（需主管审批）：故障受理、上门预约、故障恢复、欠费提醒。Send the customer a notice from a registered SMS template (needs a manager\'s approval): SMS_FAULT_NOTICE, SMS_APPOINTMENT_NOTICE, SMS_RESTORE_NOTICE, SMS_ARREARS_REMINDER, with the template\'s parameters.',
   input: sendSmsNoticeInput,
   output: sendSmsNoticeOutput,
+  scope: { input: [{ path: 'mobile', kind: 'customer', via: 'mobileRegion' }], output: [] },
   async run(input, ctx) {
     if (!ctx.idempotencyKey) {
       throw new BusinessError('invalid_input', 'A notice needs an approval id as idempotency key', { zh: '发送短信需要审批单号作为幂等键' });

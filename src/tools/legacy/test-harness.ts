@@ -9,6 +9,7 @@ import { loadConfig } from '../../config.js';
 import type { SandboxHandle } from '../../sandbox/server.js';
 import { startSandbox } from '../../sandbox/server.js';
 import { recordOf, type ToolCallRecord } from '../runner.js';
+import { systemCaller } from '../scope.js';
 import { createToolRuntime, type ToolRuntime } from '../runtime.js';
 
 export interface ToolHarness {
@@ -26,7 +27,8 @@ export async function startToolHarness(env: Record<string, string> = {}): Promis
   const sandbox = await startSandbox({ port: 0 });
   const config = loadConfig({ DATA_DIR: dataDir, RPA_TRACES: 'off', ...env });
   const runtime = await createToolRuntime(config, { sandboxUrl: sandbox.url });
-  const run: ToolHarness['run'] = (name, input, opts = {}) => runtime.runner.run(name, input, opts);
+  // Tool tests drive the tools themselves: a named system caller (scope is tested in tests/scope*.test.ts).
+  const run: ToolHarness['run'] = (name, input, opts = {}) => runtime.runner.run(name, input, { caller: systemCaller('tool test'), ...opts });
   return {
     sandbox,
     runtime,

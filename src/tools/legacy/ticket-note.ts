@@ -45,6 +45,7 @@ export const addTicketNote = defineTool({
   description: '为工单添加备注（需主管审批）。Add a note to a ticket (needs a manager\'s approval); refuses if the ticket status changed since the approval.',
   input: addTicketNoteInput,
   output: addTicketNoteOutput,
+  scope: { input: [{ path: 'ticketId', kind: 'region', via: 'ticketRegion' }], output: [] },
   async run(input, ctx) {
     if (!ctx.idempotencyKey) throw new BusinessError('invalid_input', 'a write needs an approval id as idempotency key', { zh: '写操作需要审批单号作为幂等键' });
     const key = ctx.idempotencyKey;

@@ -73,6 +73,7 @@ export const getTicket = defineTool({
   description: '查询工单详情及缺失字段。Read a trouble ticket and list its missing fields (broadband account, address, access port, ONU SN).',
   input: getTicketInput,
   output: getTicketOutput,
+  scope: { input: [], output: [{ path: 'ticket.region', kind: 'region' }] },
   async run(input, ctx) {
     return ctx.withPage('ticket', async (page, base) => {
       const ticket = await readTicket(page, base, input.ticketId, ctx);
@@ -89,6 +90,13 @@ export const updateTicketFields = defineTool({
     '写回工单字段（需主管审批）。Write missing fields back to a ticket (needs a manager\'s approval); refuses if the ticket changed since the approval.',
   input: updateTicketFieldsInput,
   output: updateTicketFieldsOutput,
+  scope: {
+    input: [
+      { path: 'ticketId', kind: 'region', via: 'ticketRegion' },
+      { path: 'fields.accessPort', kind: 'region', via: 'accessPortRegion' },
+    ],
+    output: [],
+  },
   async run(input, ctx) {
     if (!ctx.idempotencyKey) throw new BusinessError('invalid_input', 'a write needs an approval id as idempotency key');
     const key = ctx.idempotencyKey;

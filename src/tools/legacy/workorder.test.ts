@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatLocal } from '../../sandbox/time.js';
 import type { SandboxState } from '../../sandbox/state.js';
 import { startToolHarness, type ToolHarness } from './test-harness.js';
+import { systemCaller } from '../scope.js';
 
 let h: ToolHarness;
 let state: SandboxState;
@@ -81,7 +82,7 @@ describe('workorder.dispatch', () => {
     expect(state.workOrders.filter((w) => w.idempotencyKey === 'appr-wo-1')).toEqual([
       expect.objectContaining({ id, ticketId: T13, team: '杭州装维二组 HZ Field Team 2', engineer: '刘洋', priority: 'P2', appointmentStart: input.window.start }),
     ]);
-    const v = await h.runtime.runner.verify('workorder.dispatch', input, output, { idempotencyKey: 'appr-wo-1' });
+    const v = await h.runtime.runner.verify('workorder.dispatch', input, output, { caller: systemCaller('tool test'), idempotencyKey: 'appr-wo-1' });
     expect(v.ok).toBe(true);
     expect(v.lines).toContainEqual({ label: 'Engineer', value: '刘洋 ✓' });
   });
@@ -92,7 +93,7 @@ describe('workorder.dispatch', () => {
     const again = (await h.run('workorder.dispatch', input, { idempotencyKey: 'appr-wo-2' })).output as { workOrderId: string; alreadyApplied: boolean };
     expect(again).toMatchObject({ workOrderId: first.workOrderId, alreadyApplied: true });
     expect(state.workOrders.filter((w) => w.idempotencyKey === 'appr-wo-2')).toHaveLength(1);
-    expect((await h.runtime.runner.verify('workorder.dispatch', input, null, { idempotencyKey: 'appr-wo-2' })).ok).toBe(true);
+    expect((await h.runtime.runner.verify('workorder.dispatch', input, null, { caller: systemCaller('tool test'), idempotencyKey: 'appr-wo-2' })).ok).toBe(true);
   });
 
   it('accepts a window of exactly 8 hours, in layout b (boundary)', async () => {
@@ -100,7 +101,7 @@ describe('workorder.dispatch', () => {
     const input = dispatchInput({ window: { start: `${tomorrow()} 09:00`, end: `${tomorrow()} 17:00` } });
     const { output } = await h.run('workorder.dispatch', input, { idempotencyKey: 'appr-wo-8h' });
     expect(output).toMatchObject({ alreadyApplied: false });
-    expect((await h.runtime.runner.verify('workorder.dispatch', input, output, { idempotencyKey: 'appr-wo-8h' })).ok).toBe(true);
+    expect((await h.runtime.runner.verify('workorder.dispatch', input, output, { caller: systemCaller('tool test'), idempotencyKey: 'appr-wo-8h' })).ok).toBe(true);
   });
 
   it('turns the portal\'s validation into invalid_input with its text, writing nothing (abnormal)', async () => {
@@ -140,7 +141,7 @@ describe('workorder.dispatch', () => {
     const input = dispatchInput({ engineer: '赵勇' });
     await h.run('workorder.dispatch', input, { idempotencyKey: 'appr-wo-v' });
     state.workOrders.find((w) => w.idempotencyKey === 'appr-wo-v')!.engineer = '张强';
-    const v = await h.runtime.runner.verify('workorder.dispatch', input, null, { idempotencyKey: 'appr-wo-v' });
+    const v = await h.runtime.runner.verify('workorder.dispatch', input, null, { caller: systemCaller('tool test'), idempotencyKey: 'appr-wo-v' });
     expect(v.ok).toBe(false);
     expect(v.lines).toContainEqual({ label: 'Engineer', value: 'expected 赵勇, found 张强' });
   });

@@ -104,6 +104,7 @@ export const getWorkOrder = defineTool({
   description: '查询派工单详情。Read a work order (team, engineer, priority, appointment window, status) from the ticket system.',
   input: getWorkOrderInput,
   output: getWorkOrderOutput,
+  scope: { input: [], output: [{ path: 'workOrder.region', kind: 'region' }] },
   async run(input, ctx) {
     return ctx.withPage('ticket', async (page, base) => ({ workOrder: await readWorkOrder(page, base, input.workOrderId, ctx) }));
   },
@@ -117,6 +118,7 @@ export const dispatchWorkOrder = defineTool({
     '从工单派发上门派工单（需主管审批）。Dispatch a follow-up work order for a ticket to a team or engineer with a priority and appointment window (needs a manager\'s approval).',
   input: dispatchWorkOrderInput,
   output: dispatchWorkOrderOutput,
+  scope: { input: [{ path: 'ticketId', kind: 'region', via: 'ticketRegion' }], output: [] },
   async run(input, ctx) {
     if (!ctx.idempotencyKey) throw new BusinessError('invalid_input', 'a write needs an approval id as idempotency key', { zh: '写操作需要审批单号作为幂等键' });
     const key = ctx.idempotencyKey;
