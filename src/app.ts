@@ -28,6 +28,10 @@ import { getApproval } from './store/approvals-repo.js';
 import type { InboxRow } from './store/inbox-repo.js';
 import { verifyAuditChain } from './store/audit.js';
 import { computeKpis } from './store/runs-repo.js';
+import { installDataKeys, resolveDataKeys } from './store/data-keys.js';
+import { checkDataKeys, purgeRawData } from './store/data-at-rest.js';
+import { EncryptingSerde } from './store/checkpoint-serde.js';
+import { installLogMasking } from './log-masking.js';
 
 export interface AppOptions {
   /** PGlite in memory instead of DATA_DIR (tests). */
@@ -59,10 +63,19 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     for (const fn of closers.reverse()) await fn().catch((err) => console.error('[shutdown]', (err as Error).message));
   };
   try {
+    // Personal data at rest (store/data-keys.ts): logs masked, the keyring installed before anything is stored.
+    installLogMasking();
+    const dataKeys = resolveDataKeys({ spec: config.DATA_KEYS, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+    installDataKeys(dataKeys.keyring);
+    if (dataKeys.demoKeyFile) {
+      console.log(`[data-keys] demo mode: personal data at rest is encrypted with ${dataKeys.created ? 'a newly generated' : 'the generated'} key in ${dataKeys.demoKeyFile} (mode 0600); set DATA_KEYS in production`);
+    }
     const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE, inMemory: opts.inMemoryDb });
     closers.push(() => db.close());
-    const checkpointer = new PostgresSaver(db.pool);
+    const checkpointer = new PostgresSaver(db.pool, new EncryptingSerde());
     await migrate(db, () => checkpointer.setup());
+    const { unknownKids } = await checkDataKeys(db, dataKeys.keyring);
+    if (unknownKids.length > 0) console.warn(`[data-keys] data sealed with key id(s) ${unknownKids.join(', ')} cannot be read: DATA_KEYS does not list them`);
     await seedDirectory(db, { departments: seedDepartments, principals: seedPrincipals, identities: seedIdentities });
     const directory = await new Directory(db).reload();
 
@@ -184,6 +197,12 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const pruner = setInterval(prune, config.EVIDENCE_PRUNE_MS);
     pruner.unref();
     closers.push(async () => clearInterval(pruner));
+    // Raw personal data kept for a run (sealed) goes RAW_RETENTION_DAYS after the run ended.
+    const purgeRaw = () => void purgeRawData(db, config.RAW_RETENTION_DAYS).catch((e: Error) => console.error('[retention]', e.message));
+    await purgeRawData(db, config.RAW_RETENTION_DAYS).catch((e: Error) => console.error('[retention]', e.message));
+    const rawPurger = setInterval(purgeRaw, config.RAW_PURGE_MS);
+    rawPurger.unref();
+    closers.push(async () => clearInterval(rawPurger));
 
     return { config, db, agent, inbox, pool, http, url, ...(sandbox ? { sandbox } : {}), ...(feishu ? { feishu } : {}), close };
   } catch (err) {

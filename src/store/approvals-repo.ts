@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { Db, Queryable } from './db.js';
 import { appendAuditInTx } from './audit.js';
+import { openJson, sealJson } from './data-keys.js';
 import type { ApprovalStatus, CardLine, Lang } from '../bot/cards/view.js';
 
 export interface ApprovalRow {
@@ -52,16 +53,16 @@ export async function createApproval(db: Queryable, a: NewApproval): Promise<{ r
     `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(secs => $13))
      ON CONFLICT (run_id, tool) DO NOTHING RETURNING *`,
-    [a.id, a.runId, a.threadId, a.tool, JSON.stringify(a.input), a.actionHash, a.requesterId, a.department, a.approverIds, a.title, JSON.stringify(a.lines), a.lang, a.ttlSeconds],
+    [a.id, a.runId, a.threadId, a.tool, JSON.stringify(sealJson(a.input, 'approvals.input')), a.actionHash, a.requesterId, a.department, a.approverIds, a.title, JSON.stringify(a.lines), a.lang, a.ttlSeconds],
   );
-  if (res.rows[0]) return { row: res.rows[0], created: true };
+  if (res.rows[0]) return { row: openApproval(res.rows[0]), created: true };
   const existing = await db.query<ApprovalRow>('SELECT * FROM approvals WHERE run_id = $1 AND tool = $2', [a.runId, a.tool]);
-  return { row: existing.rows[0]!, created: false };
+  return { row: openApproval(existing.rows[0]!), created: false };
 }
 
 export async function getApproval(db: Queryable, id: string): Promise<ApprovalRow | undefined> {
   if (!isUuid(id)) return undefined;
-  return (await db.query<ApprovalRow>('SELECT * FROM approvals WHERE id = $1', [id])).rows[0];
+  return openApproval((await db.query<ApprovalRow>('SELECT * FROM approvals WHERE id = $1', [id])).rows[0]);
 }
 
 export function isUuid(id: string): boolean {
@@ -87,15 +88,15 @@ export async function decideApproval(
        WHERE id = $1 AND status = 'pending' AND expires_at > now() RETURNING *`,
       [d.id, d.status, d.deciderId, d.comment],
     );
-    const row = res.rows[0];
+    const row = openApproval(res.rows[0]);
     if (!row) {
-      const current = (await client.query<ApprovalRow>('SELECT * FROM approvals WHERE id = $1', [d.id])).rows[0];
+      const current = openApproval((await client.query<ApprovalRow>('SELECT * FROM approvals WHERE id = $1', [d.id])).rows[0]);
       return { won: false, current };
     }
     if (d.status === 'approved') {
       await client.query(
         `INSERT INTO outbox (approval_id, tool, input, idempotency_key) VALUES ($1, $2, $3, $4)`,
-        [row.id, row.tool, JSON.stringify(row.input), row.id],
+        [row.id, row.tool, JSON.stringify(sealJson(row.input, 'outbox.input')), row.id],
       );
     }
     await appendAuditInTx(client, {
@@ -124,7 +125,7 @@ export async function expireApprovals(db: Db): Promise<ApprovalRow[]> {
         details: { tool: row.tool, expiresAt: row.expires_at.toISOString() },
       });
     }
-    return res.rows;
+    return res.rows.map((r) => openApproval(r));
   });
 }
 
@@ -137,7 +138,7 @@ export async function pendingApprovalsFor(db: Queryable, principalId: string): P
     `SELECT * FROM approvals WHERE status = 'pending' AND expires_at > now() AND $1 = ANY(approver_ids) ORDER BY created_at`,
     [principalId],
   );
-  return res.rows;
+  return res.rows.map((r) => openApproval(r));
 }
 
 /** Decided approvals whose run has not finished: a crash came between decision and execution. */
@@ -146,7 +147,7 @@ export async function decidedButUnfinished(db: Queryable): Promise<ApprovalRow[]
     `SELECT a.* FROM approvals a JOIN runs r ON r.id = a.run_id
      WHERE a.status <> 'pending' AND r.status = 'awaiting_approval' ORDER BY a.decided_at NULLS LAST`,
   );
-  return res.rows;
+  return res.rows.map((r) => openApproval(r));
 }
 
 export async function addApprovalMessage(db: Queryable, m: { approvalId: string; channel: string; conversationId: string; messageId: string }): Promise<void> {
@@ -178,18 +179,20 @@ export interface OutboxRow {
 }
 
 export async function getOutbox(db: Queryable, approvalId: string): Promise<OutboxRow | undefined> {
-  return (await db.query<OutboxRow>('SELECT * FROM outbox WHERE approval_id = $1', [approvalId])).rows[0];
+  return openOutbox((await db.query<OutboxRow>('SELECT * FROM outbox WHERE approval_id = $1', [approvalId])).rows[0]);
 }
 
 /** Claim a pending outbox row for execution; false when it is already running or finished. */
 export async function claimOutbox(db: Queryable, approvalId: string): Promise<OutboxRow | undefined> {
-  return (
-    await db.query<OutboxRow>(
-      `UPDATE outbox SET status = 'running', attempts = attempts + 1, started_at = now()
-       WHERE approval_id = $1 AND status = 'pending' RETURNING *`,
-      [approvalId],
-    )
-  ).rows[0];
+  return openOutbox(
+    (
+      await db.query<OutboxRow>(
+        `UPDATE outbox SET status = 'running', attempts = attempts + 1, started_at = now()
+         WHERE approval_id = $1 AND status = 'pending' RETURNING *`,
+        [approvalId],
+      )
+    ).rows[0],
+  );
 }
 
 export async function finishOutbox(db: Queryable, approvalId: string, r: { status: 'done' | 'failed'; result?: unknown; error?: string }): Promise<void> {
@@ -199,4 +202,16 @@ export async function finishOutbox(db: Queryable, approvalId: string, r: { statu
     r.result === undefined ? null : JSON.stringify(r.result),
     r.error ?? null,
   ]);
+}
+
+/**
+ * The write's input is what must stay raw to execute it (an SMS's number, a ticket's contact):
+ * sealed at rest (store/data-keys.ts), opened here, so callers see plain rows.
+ */
+export function openApproval<R extends ApprovalRow | undefined>(row: R): R {
+  return (row ? { ...row, input: openJson<Record<string, unknown>>(row.input, 'approvals.input') } : row) as R;
+}
+
+export function openOutbox<R extends OutboxRow | undefined>(row: R): R {
+  return (row ? { ...row, input: openJson<Record<string, unknown>>(row.input, 'outbox.input') } : row) as R;
 }

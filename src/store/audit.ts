@@ -5,6 +5,7 @@
  */
 import type { Db, Queryable } from './db.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
+import { maskDeep, maskText } from '../policies/masking.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 /** Serializes appends so two writers cannot both chain onto the same previous row. */
@@ -15,7 +16,7 @@ export interface AuditEntry {
   action: string;
   subject?: string | null;
   runId?: string | null;
-  /** Must already be masked: audit details never hold raw personal data. */
+  /** Masked by appendAudit (policies/masking.ts, by shape): audit details never hold raw personal data. */
   details?: Record<string, unknown>;
 }
 
@@ -56,9 +57,10 @@ export async function appendAuditInTx(client: Queryable, entry: AuditEntry): Pro
     at,
     actor: entry.actor,
     action: entry.action,
-    subject: entry.subject ?? null,
+    // Masked here as well as by the callers: the append-only log can never be cleaned afterwards.
+    subject: entry.subject == null ? null : maskText(entry.subject),
     runId: entry.runId ?? null,
-    details: entry.details ?? {},
+    details: maskDeep(entry.details ?? {}),
   };
   const hash = auditHash(prevHash, row);
   const res = await client.query<AuditRow>(

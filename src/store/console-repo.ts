@@ -1,5 +1,10 @@
-/** Storage of the local console channel's transcripts. */
+/**
+ * Storage of the local console channel's transcripts. Texts and cards are stored masked
+ * (policies/masking.ts): the transcript is for display, and the raw words a turn needs live
+ * sealed in the inbox.
+ */
 import type { Queryable } from './db.js';
+import { maskDeep, maskText } from '../policies/masking.js';
 import type { ApprovalCardView } from '../bot/cards/view.js';
 
 export interface ConsoleMessageRow {
@@ -28,8 +33,8 @@ export async function insertConsoleMessage(
       m.sender,
       m.userId ?? null,
       m.kind,
-      m.text ?? null,
-      m.card ? JSON.stringify(m.card) : null,
+      m.text === undefined ? null : maskText(m.text),
+      m.card ? JSON.stringify(maskDeep(m.card)) : null,
       m.card?.approvalId ?? null,
       m.inboxId ?? null,
     ],
@@ -38,12 +43,12 @@ export async function insertConsoleMessage(
 }
 
 export async function updateConsoleCard(db: Queryable, id: string, card: ApprovalCardView): Promise<void> {
-  await db.query(`UPDATE console_messages SET card = $2, updated_at = now() WHERE id = $1`, [id, JSON.stringify(card)]);
+  await db.query(`UPDATE console_messages SET card = $2, updated_at = now() WHERE id = $1`, [id, JSON.stringify(maskDeep(card))]);
 }
 
 /** A bot text edited in place (a progress line); only bot texts, so a user's words never change. */
 export async function updateConsoleText(db: Queryable, id: string, text: string): Promise<void> {
-  const res = await db.query(`UPDATE console_messages SET text = $2, updated_at = now() WHERE id = $1 AND kind = 'text' AND sender = 'bot'`, [id, text]);
+  const res = await db.query(`UPDATE console_messages SET text = $2, updated_at = now() WHERE id = $1 AND kind = 'text' AND sender = 'bot'`, [id, maskText(text)]);
   if (res.rowCount === 0) throw new Error(`console: no bot text message ${id} to update`);
 }
 

@@ -3,6 +3,7 @@
  * retried webhook or a double click finds its row already there and produces no second effect.
  */
 import type { Queryable } from './db.js';
+import { openJson, sealJson } from './data-keys.js';
 
 export type InboxKind = 'message' | 'action';
 export type InboxStatus = 'pending' | 'processing' | 'done' | 'failed';
@@ -26,11 +27,11 @@ export async function insertInbox(
   const inserted = await db.query<InboxRow>(
     `INSERT INTO inbox (channel, event_id, kind, conversation_id, payload) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (channel, event_id) DO NOTHING RETURNING *`,
-    [row.channel, row.eventId, row.kind, row.conversationId, JSON.stringify(row.payload)],
+    [row.channel, row.eventId, row.kind, row.conversationId, JSON.stringify(sealJson(row.payload, 'inbox.payload'))],
   );
-  if (inserted.rows[0]) return { row: inserted.rows[0], duplicate: false };
+  if (inserted.rows[0]) return { row: openInbox(inserted.rows[0]), duplicate: false };
   const existing = await db.query<InboxRow>('SELECT * FROM inbox WHERE channel = $1 AND event_id = $2', [row.channel, row.eventId]);
-  return { row: existing.rows[0]!, duplicate: true };
+  return { row: openInbox(existing.rows[0]!), duplicate: true };
 }
 
 export async function markInbox(db: Queryable, id: string, status: InboxStatus, error?: string): Promise<void> {
@@ -45,5 +46,10 @@ export async function markInbox(db: Queryable, id: string, status: InboxStatus, 
 
 export async function unfinishedInbox(db: Queryable): Promise<InboxRow[]> {
   const res = await db.query<InboxRow>(`SELECT * FROM inbox WHERE status IN ('pending', 'processing') ORDER BY id`);
-  return res.rows;
+  return res.rows.map(openInbox);
+}
+
+/** The payload holds the person's raw words (the turn needs them): sealed at rest, opened here. */
+export function openInbox(row: InboxRow): InboxRow {
+  return { ...row, payload: openJson<Record<string, unknown>>(row.payload, 'inbox.payload') };
 }

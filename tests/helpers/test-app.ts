@@ -12,6 +12,9 @@ import { startApp, type App } from '../../src/app.js';
 
 export type DbKind = 'pglite' | 'postgres';
 
+/** A fixed data key for tests (personal data at rest is sealed with it; DATA_KEYS is required with PostgreSQL). */
+export const TEST_DATA_KEYS = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
+
 /** The server the CI machine runs; override with TEST_PG_URL. */
 export const adminPgUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -56,7 +59,7 @@ export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
   const url = new URL(adminPgUrl);
   url.pathname = `/${name}`;
   return {
-    env: { DATA_DIR: dataDir, DATABASE_URL: url.toString() },
+    env: { DATA_DIR: dataDir, DATABASE_URL: url.toString(), DATA_KEYS: TEST_DATA_KEYS },
     drop: async () => {
       const c = new pg.Client({ connectionString: adminPgUrl });
       await c.connect();
@@ -125,7 +128,7 @@ export interface TestApp {
 
 /** Start the app on random ports. `env` adds or overrides environment variables. */
 export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
-  const config = loadConfig({ PORT: '0', SANDBOX_PORT: '0', HOST: '127.0.0.1', APPROVAL_SWEEP_MS: '200', ...env });
+  const config = loadConfig({ PORT: '0', SANDBOX_PORT: '0', HOST: '127.0.0.1', APPROVAL_SWEEP_MS: '200', DATA_KEYS: TEST_DATA_KEYS, ...env });
   const app = await startApp(config);
   return { app, client: new TestClient(app.url), close: () => app.close() };
 }

@@ -4,6 +4,8 @@
  */
 import type { Queryable } from '../../store/db.js';
 import type { VaultSnapshot } from './pii-vault.js';
+import { openJson, sealJson } from '../../store/data-keys.js';
+import { maskText } from '../../policies/masking.js';
 import { approxTokens } from './tokens.js';
 
 export interface MemoryMessage {
@@ -34,7 +36,12 @@ export async function loadMemory(db: Queryable, channel: string, conversationId:
   ).rows[0];
   if (!row) return { messages: [], vault: { entries: [] }, noticeSent: false };
   const fresh = Date.now() - new Date(row.updated_at).getTime() < ttlMinutes * 60_000;
-  return { messages: fresh ? row.messages : [], vault: fresh ? row.vault : { entries: [] }, noticeSent: row.llm_notice_sent };
+  // Both are sealed at rest: the vault holds the real values behind the placeholders.
+  return {
+    messages: fresh ? openJson<MemoryMessage[]>(row.messages, 'conversation_memory.messages') : [],
+    vault: fresh ? openJson<VaultSnapshot>(row.vault, 'conversation_memory.vault') : { entries: [] },
+    noticeSent: row.llm_notice_sent,
+  };
 }
 
 /** Keep the newest messages that fit the token budget, starting at a user message. */
@@ -54,7 +61,7 @@ export async function saveMemory(db: Queryable, channel: string, conversationId:
   await db.query(
     `INSERT INTO conversation_memory (channel, conversation_id, messages, vault, updated_at) VALUES ($1, $2, $3, $4, now())
      ON CONFLICT (channel, conversation_id) DO UPDATE SET messages = EXCLUDED.messages, vault = EXCLUDED.vault, updated_at = now()`,
-    [channel, conversationId, JSON.stringify(messages), JSON.stringify(vault)],
+    [channel, conversationId, JSON.stringify(sealJson(messages, 'conversation_memory.messages')), JSON.stringify(sealJson(vault, 'conversation_memory.vault'))],
   );
 }
 
@@ -85,7 +92,7 @@ export async function recordLlmCalls(db: Queryable, runId: string, calls: LlmCal
   for (const c of calls) {
     await db.query(
       `INSERT INTO llm_calls (run_id, model, status, prompt_tokens, completion_tokens, duration_ms, error) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [runId, c.model, c.status, c.promptTokens, c.completionTokens, Math.round(c.durationMs), c.error ?? null],
+      [runId, c.model, c.status, c.promptTokens, c.completionTokens, Math.round(c.durationMs), c.error == null ? null : maskText(c.error)],
     );
   }
   await db.query(
