@@ -85,8 +85,11 @@ async function checkApproval(cfg: Config, approvalId: string | undefined, tool: 
   if (!approvalId) throw new Refusal(`${tool.name} is a write tool: it needs --approval <id> of an approved approval`);
   const { openDb } = await import('../store/db.js');
   const { getApproval } = await import('../store/approvals-repo.js');
+  const { installDataKeys, resolveDataKeys } = await import('../store/data-keys.js');
   let db: Awaited<ReturnType<typeof openDb>>;
   try {
+    // The approval's input is sealed at rest: the same data keys as the app (DATA_KEYS, or the demo key file).
+    installDataKeys(resolveDataKeys({ spec: cfg.DATA_KEYS, databaseUrl: cfg.DATABASE_URL, dataDir: cfg.DATA_DIR }).keyring);
     db = await openDb({ databaseUrl: cfg.DATABASE_URL, dataDir: cfg.DATA_DIR, poolSize: 1 });
   } catch (e) {
     throw new Refusal(`cannot open the approvals table to check ${approvalId}: ${(e as Error).message}`);

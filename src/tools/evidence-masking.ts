@@ -21,57 +21,55 @@ import { maskText } from '../policies/masking.js';
 /** At least this many digits in a string before it is worth masking (a mobile has 11). */
 const MIN_DIGITS = 11;
 
+/*
+ * The in-page parts are plain script text, not functions: a TypeScript runner that keeps function
+ * names (tsx, esbuild keepNames) would wrap functions in a `__name` helper the page does not have.
+ */
+const COLLECT = `(() => {
+  const minDigits = ${MIN_DIGITS};
+  const digitCount = (s) => (s.match(/[0-9\\uFF10-\\uFF19]/g) || []).length;
+  const items = [];
+  const walker = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const v = n.nodeValue || '';
+    if (digitCount(v) >= minDigits) items.push({ node: n, kind: 'text', original: v });
+  }
+  for (const el of Array.from(document.querySelectorAll('*'))) {
+    for (const a of Array.from(el.attributes)) if (digitCount(a.value) >= minDigits) items.push({ node: el, kind: 'attr', name: a.name, original: a.value });
+    if ((el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) && digitCount(el.value) >= minDigits) items.push({ node: el, kind: 'value', original: el.value });
+  }
+  window.__sbMasked = items;
+  return items.map((i) => i.original);
+})()`;
+
+const apply = (values: string[]) => `(() => {
+  const values = ${JSON.stringify(values)};
+  (window.__sbMasked || []).forEach((item, i) => {
+    const v = values[i];
+    if (v === undefined || v === item.original) return;
+    if (item.kind === 'text') item.node.nodeValue = v;
+    else if (item.kind === 'attr') item.node.setAttribute(item.name, v);
+    else item.node.value = v;
+  });
+})()`;
+
+const RESTORE = `(() => {
+  for (const item of window.__sbMasked || []) {
+    if (item.kind === 'text') item.node.nodeValue = item.original;
+    else if (item.kind === 'attr') item.node.setAttribute(item.name, item.original);
+    else item.node.value = item.original;
+  }
+  delete window.__sbMasked;
+})()`;
+
 /** Run `capture` while the page shows masked personal data; the page is restored afterwards. */
 export async function withMaskedPage<T>(page: Page, capture: () => Promise<T>): Promise<T> {
-  const candidates = await page.evaluate((minDigits: number) => {
-    const digitCount = (s: string) => (s.match(/[0-9\uFF10-\uFF19]/g) ?? []).length;
-    type Item = { node: Node; kind: 'text' | 'attr' | 'value'; name?: string; original: string };
-    const items: Item[] = [];
-    const walker = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const v = n.nodeValue ?? '';
-      if (digitCount(v) >= minDigits) items.push({ node: n, kind: 'text', original: v });
-    }
-    for (const el of Array.from(document.querySelectorAll('*'))) {
-      for (const a of Array.from(el.attributes)) if (digitCount(a.value) >= minDigits) items.push({ node: el, kind: 'attr', name: a.name, original: a.value });
-      if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) {
-        if (digitCount(el.value) >= minDigits) items.push({ node: el, kind: 'value', original: el.value });
-      }
-    }
-    (window as unknown as { __sbMasked?: Item[] }).__sbMasked = items;
-    return items.map((i) => i.original);
-  }, MIN_DIGITS);
-  if (candidates.length > 0) {
-    const masked = candidates.map((c) => maskText(c));
-    await page.evaluate((values: string[]) => {
-      type Item = { node: Node; kind: 'text' | 'attr' | 'value'; name?: string; original: string };
-      const items = (window as unknown as { __sbMasked?: Item[] }).__sbMasked ?? [];
-      items.forEach((item, i) => {
-        const v = values[i]!;
-        if (v === item.original) return;
-        if (item.kind === 'text') item.node.nodeValue = v;
-        else if (item.kind === 'attr') (item.node as Element).setAttribute(item.name!, v);
-        else (item.node as HTMLInputElement).value = v;
-      });
-    }, masked);
-  }
+  const candidates = (await page.evaluate(COLLECT)) as string[];
+  if (candidates.length > 0) await page.evaluate(apply(candidates.map((c) => maskText(c))));
   try {
     return await capture();
   } finally {
-    if (candidates.length > 0) {
-      await page
-        .evaluate(() => {
-          type Item = { node: Node; kind: 'text' | 'attr' | 'value'; name?: string; original: string };
-          const w = window as unknown as { __sbMasked?: Item[] };
-          for (const item of w.__sbMasked ?? []) {
-            if (item.kind === 'text') item.node.nodeValue = item.original;
-            else if (item.kind === 'attr') (item.node as Element).setAttribute(item.name!, item.original);
-            else (item.node as HTMLInputElement).value = item.original;
-          }
-          delete w.__sbMasked;
-        })
-        .catch(() => undefined);
-    }
+    if (candidates.length > 0) await page.evaluate(RESTORE).catch(() => undefined);
   }
 }
 
