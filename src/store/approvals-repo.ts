@@ -7,6 +7,7 @@ import type pg from 'pg';
 import type { Db, Queryable } from './db.js';
 import { appendAuditInTx } from './audit.js';
 import { openJson, sealJson } from './data-keys.js';
+import { maskDeep, maskText } from '../policies/masking.js';
 import type { ApprovalStatus, CardLine, Lang } from '../bot/cards/view.js';
 
 export interface ApprovalRow {
@@ -199,8 +200,8 @@ export async function finishOutbox(db: Queryable, approvalId: string, r: { statu
   await db.query(`UPDATE outbox SET status = $2, result = $3, error = $4, finished_at = now() WHERE approval_id = $1`, [
     approvalId,
     r.status,
-    r.result === undefined ? null : JSON.stringify(r.result),
-    r.error ?? null,
+    r.result === undefined ? null : JSON.stringify(maskDeep(r.result)),
+    r.error == null ? null : maskText(r.error),
   ]);
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Queryable } from './db.js';
 import { openJson, sealJson } from './data-keys.js';
+import { maskText } from '../policies/masking.js';
 
 export type InboxKind = 'message' | 'action';
 export type InboxStatus = 'pending' | 'processing' | 'done' | 'failed';
@@ -40,7 +41,7 @@ export async function markInbox(db: Queryable, id: string, status: InboxStatus, 
        attempts = attempts + CASE WHEN $2 = 'processing' THEN 1 ELSE 0 END,
        processed_at = CASE WHEN $2 IN ('done', 'failed') THEN now() ELSE processed_at END
      WHERE id = $1`,
-    [id, status, error ?? null],
+    [id, status, error == null ? null : maskText(error)],
   );
 }
 
