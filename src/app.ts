@@ -32,6 +32,10 @@ import { resolveAuditKeys } from './store/audit-keys.js';
 import { AUDIT_ANCHORS_FILE, startAuditAnchoring, type Anchorer } from './store/audit-anchor.js';
 import { prepareDatabase } from './store/db-roles.js';
 import { computeKpis } from './store/runs-repo.js';
+import { installDataKeys, resolveDataKeys } from './store/data-keys.js';
+import { checkDataKeys, purgeRawData } from './store/data-at-rest.js';
+import { EncryptingSerde } from './store/checkpoint-serde.js';
+import { installLogMasking } from './log-masking.js';
 
 export interface AppOptions {
   /** PGlite in memory instead of DATA_DIR (tests). */
@@ -73,6 +77,13 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     for (const fn of closers.reverse()) await fn().catch((err) => console.error('[shutdown]', (err as Error).message));
   };
   try {
+    // Personal data at rest (store/data-keys.ts): logs masked, the keyring installed before anything is stored.
+    installLogMasking();
+    const dataKeys = resolveDataKeys({ spec: config.DATA_KEYS, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+    installDataKeys(dataKeys.keyring);
+    if (dataKeys.demoKeyFile) {
+      console.log(`[data-keys] demo mode: personal data at rest is encrypted with ${dataKeys.created ? 'a newly generated' : 'the generated'} key in ${dataKeys.demoKeyFile} (mode 0600); set DATA_KEYS in production`);
+    }
     // The audit chain's key (outside the database; a bad one stops start-up before anything else)
     // and its signed heads under DATA_DIR.
     const anchorsFile = path.resolve(config.DATA_DIR, AUDIT_ANCHORS_FILE);
@@ -80,11 +91,13 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     useAuditKeys(auditKeys, { anchorsFile });
     const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE, inMemory: opts.inMemoryDb });
     closers.push(() => db.close());
-    const checkpointer = new PostgresSaver(db.pool);
+    const checkpointer = new PostgresSaver(db.pool, new EncryptingSerde());
     // Migrations (and the checkpoint tables) as the schema owner; the app then runs as DATABASE_URL's role.
     await prepareDatabase(db, { ownerUrl: config.DATABASE_OWNER_URL }, (owner) =>
-      owner === db ? checkpointer.setup() : new PostgresSaver(owner.pool).setup(),
+      owner === db ? checkpointer.setup() : new PostgresSaver(owner.pool, new EncryptingSerde()).setup(),
     );
+    const { unknownKids } = await checkDataKeys(db, dataKeys.keyring);
+    if (unknownKids.length > 0) console.warn(`[data-keys] data sealed with key id(s) ${unknownKids.join(', ')} cannot be read: DATA_KEYS does not list them`);
     await sealAuditChain(db);
     const anchorer = startAuditAnchoring({
       db,
@@ -248,6 +261,12 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const pruner = setInterval(prune, config.EVIDENCE_PRUNE_MS);
     pruner.unref();
     closers.push(async () => clearInterval(pruner));
+    // Raw personal data kept for a run (sealed) goes RAW_RETENTION_DAYS after the run ended.
+    const purgeRaw = () => void purgeRawData(db, config.RAW_RETENTION_DAYS).catch((e: Error) => console.error('[retention]', e.message));
+    await purgeRawData(db, config.RAW_RETENTION_DAYS).catch((e: Error) => console.error('[retention]', e.message));
+    const rawPurger = setInterval(purgeRaw, config.RAW_PURGE_MS);
+    rawPurger.unref();
+    closers.push(async () => clearInterval(rawPurger));
 
     return { config, db, agent, directory, inbox, pool, browser: browserInUse, http, url, auditAnchor: anchorer, ...(webhookUrl ? { webhookUrl } : {}), ...(sandbox ? { sandbox } : {}), ...(feishu ? { feishu } : {}), close };
   } catch (err) {

@@ -137,6 +137,18 @@ export const configSchema = z.object({
   LLM_PRICE_COMPLETION_PER_M: z.coerce.number().min(0).default(0),
   /** OpenAI strict function schemas; turn off for endpoints that refuse `strict`. */
   LLM_STRICT_TOOLS: boolish.default(true),
+  /**
+   * Personal data at rest (store/data-keys.ts): AES-256-GCM keys "kid:base64[,kid:base64…]"; the
+   * first seals new data, every listed key opens what it sealed (rotation). Required with
+   * DATABASE_URL; unset with embedded PGlite, a key is generated under DATA_DIR (demo mode).
+   */
+  DATA_KEYS: optionalString.refine(
+    (v) => v === undefined || /^[A-Za-z0-9_.-]{1,32}:[A-Za-z0-9+/=_-]{40,}(\s*,\s*[A-Za-z0-9_.-]{1,32}:[A-Za-z0-9+/=_-]{40,})*$/.test(v),
+    'expected kid:key pairs separated by commas, each key 32 bytes as base64 or 64 hex characters',
+  ),
+  /** Raw personal data kept for a run (inbox text, approval/outbox inputs, checkpoints, LLM vault) is purged this many days after the run ended. */
+  RAW_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  RAW_PURGE_MS: z.coerce.number().int().min(1000).default(3_600_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Microsoft Teams (src/bot/teams): the Azure Bot's app registration. Unset: the endpoint is off. */
   MICROSOFT_APP_ID: optionalString,
@@ -249,6 +261,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       const missing = LEGACY_URL_VARS.filter((k) => !cfg[k]);
       throw new ConfigError(
         `Invalid configuration:\n  LEGACY_*_URL: set all ${LEGACY_URL_VARS.length} or none (then the sandbox runs); missing: ${missing.join(', ')}`,
+      );
+    }
+    if (cfg.DATABASE_URL && !cfg.DATA_KEYS) {
+      throw new ConfigError(
+        'Invalid configuration:\n  DATA_KEYS: required with DATABASE_URL (personal data at rest is encrypted with it): set DATA_KEYS=k1:<base64 of 32 random bytes>, e.g. k1:$(openssl rand -base64 32); list older keys after the first to keep reading their data',
       );
     }
     const teamsProblem = teamsConfigProblem(cfg);

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommand } from '../src/agents/commands.js';
+import { getApproval } from '../src/store/approvals-repo.js';
 import type { SandboxState } from '../src/sandbox/state.js';
 import { cardOf, createTestDatabase, startTestApp, textOf, type TestApp, type TestDatabase } from './helpers/test-app.js';
 import { ScriptedLlm, systemOf, toolMessagesOf, toolNamesOf, type CapturedRequest, type Step } from './llm-server/server.js';
@@ -161,7 +162,9 @@ describe('free-form requests through the LLM', () => {
     expect(card, JSON.stringify(replies)).toBeDefined();
     const fallback = String(card.card!.fallbackText);
     for (const v of ['hz81000123', '杭州市西湖区文三路 398 号 3 幢 2 单元 501', 'OLT-HZ-01 0/1/3', 'HWTC1A2B3C4D', 'Carol']) expect(fallback).toContain(v);
-    const row = (await t.app.db.query<{ input: unknown; tool: string }>('SELECT tool, input FROM approvals WHERE id = $1', [card.approvalId])).rows[0]!;
+    // The input is sealed at rest (store/data-keys.ts); the repository opens it.
+    const approval = (await getApproval(t.app.db, card.approvalId!))!;
+    const row = { tool: approval.tool, input: approval.input };
     expect(row).toEqual({
       tool: 'ticket.updateFields',
       input: {
@@ -190,9 +193,11 @@ describe('free-form requests through the LLM', () => {
           return { toolCalls: [{ name: 'crm_getCustomer', arguments: { customerId: null, mobile: '<MOBILE_1>', broadbandAccount: null } }] };
         },
         (r) => {
-          const c = lastData(r) as { broadbandAccount: string; mobile: string; residentId: string };
+          const c = lastData(r) as { broadbandAccount: string; mobile: string; residentId: string; name: string; address: string };
           expect(c.mobile).toBe('<MOBILE_1>');
           expect(c.residentId).toMatch(/^<ID_\d+>$/);
+          expect(c.name).toMatch(/^<NAME_\d+>$/);
+          expect(c.address).toMatch(/^<ADDR_\d+>$/);
           return { reply: `客户 ${c.mobile} 的宽带账号是 ${c.broadbandAccount}，CRM 登记的身份证为 ${c.residentId}。` };
         },
       ],
@@ -351,6 +356,11 @@ describe('free-form requests through the LLM', () => {
     for (const r of llm.all) {
       expect(r.raw).not.toMatch(MOBILE);
       expect(r.raw).not.toMatch(RESIDENT_ID);
+      // Names and addresses too (the seeded customer of T20261124-0012 and 13857101234).
+      const raw = JSON.parse(r.raw) as unknown;
+      const text = JSON.stringify(raw);
+      expect(text).not.toContain('张伟');
+      expect(text).not.toContain('文三路');
     }
   });
 });

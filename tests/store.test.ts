@@ -12,6 +12,12 @@ import { seedDirectory } from '../src/store/directory.js';
 import { seedDepartments, seedIdentities, seedPrincipals } from '../src/policies/principals.js';
 import { randomUUID } from '../src/store/ids.js';
 import { createTestDatabase, dbKinds, type TestDatabase } from './helpers/test-app.js';
+import { DataKeyring, installDataKeys, parseDataKeys } from '../src/store/data-keys.js';
+import { TEST_DATA_KEYS } from './helpers/test-app.js';
+
+// Repositories seal personal data at rest: the test key (startApp installs it in the app tests).
+installDataKeys(new DataKeyring(parseDataKeys(TEST_DATA_KEYS)));
+
 
 const kinds = await dbKinds();
 

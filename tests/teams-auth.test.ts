@@ -12,6 +12,9 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataKeyring, installDataKeys, parseDataKeys } from '../src/store/data-keys.js';
+import { TEST_DATA_KEYS } from './helpers/test-app.js';
+
 import { loadConfig } from '../src/config.js';
 import { openDb, type Db } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
@@ -19,6 +22,9 @@ import { Directory, seedDirectory } from '../src/store/directory.js';
 import { seedDepartments, seedIdentities, seedPrincipals, seedTeamsAadObjectIds } from '../src/policies/principals.js';
 import { Inbox } from '../src/bot/inbox.js';
 import { createTeams } from '../src/bot/teams/index.js';
+
+// The inbox seals payloads at rest: the test key.
+installDataKeys(new DataKeyring(parseDataKeys(TEST_DATA_KEYS)));
 
 const APP_ID = '00000000-1111-4000-8000-00000000b07a';
 const ISSUER = 'https://issuer.test.local';

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { customerRefLabel, isValidResidentId, maskDeep, maskIdLike, maskResidentId, maskText } from './masking.js';
+import { customerRefLabel, hasPersonalNumber, isLuhnValid, isValidResidentId, maskDeep, maskIdLike, maskResidentId, maskText, type MaskCounts } from './masking.js';
 
 describe('maskText', () => {
   it('masks a valid resident ID, keeping at most the first 6 and last 4', () => {
     expect(maskText('证件 11010519491231002X 已核验')).toBe('证件 110105********002X 已核验');
   });
 
-  it('leaves an 18-digit number whose checksum fails (not an ID)', () => {
-    expect(maskText('流水号 110105194912310021')).toBe('流水号 110105194912310021');
+  it('masks an 18-character ID whose check character is wrong: masking goes by shape, not checksum', () => {
+    expect(isValidResidentId('110105194912310021')).toBe(false);
+    expect(maskText('证件 110105194912310021')).toBe('证件 110105********0021');
+    expect(maskText('证件 11010519491231003x')).toBe('证件 110105********003X');
+    expect(maskText('旧证 330106800101123')).toBe('旧证 330106*****1123'); // 15-digit pre-1999 ID
   });
 
   it('finds IDs written with full-width digits, spaces or dashes', () => {
@@ -30,10 +33,13 @@ describe('maskText', () => {
     expect(maskText('138123456789')).toBe('138123456789');
   });
 
-  it('masks Luhn-valid bank cards only', () => {
-    expect(maskText('卡号 6222 0212 3456 7890 128')).toMatch(/^卡号 622202\*+0128$/);
+  it('masks 16-19-digit card numbers whether or not they pass Luhn, keeping at most the first 6 and last 4', () => {
+    expect(maskText('卡号 6222 0212 3456 7890 128')).toBe('卡号 622202*********0128');
     expect(maskText('4111111111111111')).toBe('411111******1111');
-    expect(maskText('4111111111111112')).toBe('4111111111111112');
+    expect(isLuhnValid('6222021234567890124')).toBe(false);
+    expect(maskText('card 6222021234567890124 refused')).toBe('card 622202*********0124 refused');
+    expect(maskText('6222-0212-3456-7890')).toBe('622202******7890');
+    expect(maskText('１２３４５６７８９０１２３４５６')).toBe('123456******3456');
   });
 
   it('masks inside nested values', () => {
@@ -47,6 +53,41 @@ describe('maskText', () => {
   it('validates the GB 11643 check character', () => {
     expect(isValidResidentId('11010519491231002X')).toBe(true);
     expect(isValidResidentId('110105194912310020')).toBe(false);
+  });
+});
+
+describe('masking by shape in running text', () => {
+  it('finds numbers in Chinese text without spaces around them', () => {
+    expect(maskText('身份证11010519491231002X已核验，手机13812345678，卡号6222021234567890124。')).toBe(
+      '身份证110105********002X已核验，手机138****5678，卡号622202*********0124。',
+    );
+  });
+
+  it('masks mobiles in every written form', () => {
+    for (const form of ['13812345678', '+86 138 1234 5678', '0086-138-1234-5678', '８６１３８１２３４５６７８', '+8613812345678', '138-1234-5678', '(+86)13812345678', '＋８６ １３８ １２３４ ５６７８']) {
+      expect(maskText(`电话${form}谢谢`), form).toMatch(/^电话(?:\(\+86\))?138\*{4}5678谢谢$/);
+    }
+  });
+
+  it('does not mask identifiers, dates, amounts and measurements', () => {
+    const text = [
+      'T20261124-0012', 'W20261120-0003', 'ALM900001', 'C000123', 'OLT-HZ-01', '0/1/3', 'ONU 5', 'HWTC1A2B3C4D', 'hz81000123',
+      '-26.40 dBm', '2026-11-24 14:03', '2026-11-24T14:03:12.123Z', '20261124', '¥1,234.56', '123456789012.34', 'ORD-202610-001-0011',
+      'ORD-202610-001-0011 2026-11-24 2026-11-25', '1764590000000', '0571-88881234', 'id 12345678-1234-4567-8901-234567890123',
+    ].join(' | ');
+    expect(maskText(text)).toBe(text);
+    expect(hasPersonalNumber(text)).toBe(false);
+  });
+
+  it('splits a run of numbers into the numbers it holds and counts them', () => {
+    const counts: MaskCounts = { residentIds: 0, mobiles: 0, bankCards: 0 };
+    expect(maskText('13812345678 13912345678 11010519491231002X', counts)).toBe('138****5678 139****5678 110105********002X');
+    expect(counts).toEqual({ residentIds: 1, mobiles: 2, bankCards: 0 });
+  });
+
+  it('is idempotent: masked values stay as they are', () => {
+    const once = maskText('13812345678 11010519491231002X 6222021234567890124');
+    expect(maskText(once)).toBe(once);
   });
 });
 

@@ -1,20 +1,38 @@
 /**
- * Personal data masking for chat replies, logs, audit details and prompts. Numbers are detected
- * by their checksums (GB 11643 for resident IDs, Luhn for bank cards) to avoid masking ticket
- * ids and timestamps, and are found through full-width digits and spaces or dashes inside them.
+ * Personal data masking for everything stored, logged or shown: chat replies, logs, audit
+ * details, tool-call records, evidence, prompts. Detection is by SHAPE, not by checksum: a
+ * resident ID with a wrong check digit or a card number that fails Luhn is still somebody's
+ * number typed wrong, and must not land in clear at rest. The checksum routines below are kept
+ * for validating input (crm.verifyIdentity), not for deciding what to mask.
+ *
+ * Shapes (digits may be full-width, groups of at least 3 digits may be split by one space or dash,
+ * Chinese text needs no space around a number):
+ *   - resident ID: 17 digits + digit/X (any check character), or the 15-digit pre-1999 form
+ *   - bank card: 16-19 digits
+ *   - mobile: 1[3-9] + 9 digits, optional +86 / 0086 / 86 prefix
+ * A number glued to letters or to an identifier's punctuation (T20261124-0012, ALM900001,
+ * C000123, ORD-202610-001-0011, HWTC1A2B3C4D, hz81000123) is an identifier, not personal data.
  */
 
+/** One digit, ASCII or full-width. */
 const D = '[0-9\\uFF10-\\uFF19]';
-const SEP = '[\\s\\-\\u2010-\\u2015\\uFF0D]?';
-const NOT_DIGIT_BEFORE = '(?<![0-9\\uFF10-\\uFF19])';
-const NOT_DIGIT_AFTER = '(?![0-9\\uFF10-\\uFF19Xx\\uFF38\\uFF58])';
+const X = '[Xx\\uFF38\\uFF58]';
+/** One separator inside a number: a space (incl. ideographic) or a dash of any width. */
+const SEP = '[ \\u00A0\\u3000\\-\\u2010-\\u2015\\uFF0D]';
+/** Not glued to an identifier on the left: no digit, letter, underscore, or `-`/`.`/`/` before. */
+const START = '(?<![0-9\\uFF10-\\uFF19A-Za-z\\uFF21-\\uFF3A\\uFF41-\\uFF5A_./\\-\\uFF0D])';
+/** Not glued on the right: no digit, letter or underscore, and no `-`/`.`/`/` followed by a digit. */
+const END = '(?![0-9\\uFF10-\\uFF19A-Za-z\\uFF21-\\uFF3A\\uFF41-\\uFF5A_])(?![./\\-\\uFF0D][0-9\\uFF10-\\uFF19])';
 
-const residentIdPattern = new RegExp(`${NOT_DIGIT_BEFORE}${D}(?:${SEP}${D}){16}${SEP}[0-9\\uFF10-\\uFF19Xx\\uFF38\\uFF58]${NOT_DIGIT_AFTER}`, 'g');
-const bankCardPattern = new RegExp(`${NOT_DIGIT_BEFORE}${D}(?:${SEP}${D}){15,18}${NOT_DIGIT_AFTER}`, 'g');
-const mobilePattern = new RegExp(
-  `${NOT_DIGIT_BEFORE}(?:(?:[+\\uFF0B]${SEP}86|0086)${SEP})?[1\\uFF11]${SEP}[3-9\\uFF13-\\uFF19](?:${SEP}${D}){9}${NOT_DIGIT_AFTER}`,
-  'g',
-);
+/** A country prefix: +86 (ASCII or full-width). 0086 and a bare 86 are digits and handled by classify(). */
+const PLUS86 = `[+\\uFF0B]${SEP}?[8\\uFF18][6\\uFF16]`;
+/**
+ * A run of digits that could be one number: groups of digits where a separator may stand only
+ * before a group of at least 3 digits (so dates like 2026-11-24 or lists of small numbers do not
+ * join up), an optional trailing X. classify() decides what, if anything, the run is.
+ */
+const RUN = new RegExp(`${START}(?:${PLUS86}${SEP}?)?${D}+(?:${SEP}${D}{3,})*(?:${SEP}?${X})?${END}`, 'g');
+const GROUP_SEP = new RegExp(`${SEP}+`);
 
 /** Full-width digits and letters to ASCII; separators dropped. */
 export function normalizeDigits(text: string): string {
@@ -22,7 +40,7 @@ export function normalizeDigits(text: string): string {
     .replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xff10 + 0x30))
     .replace(/[\uFF38\uFF58]/g, 'X')
     .replace(/x/g, 'X')
-    .replace(/[\s\-\u2010-\u2015\uFF0D+\uFF0B]/g, '');
+    .replace(/[\s\u3000\-\u2010-\u2015\uFF0D+\uFF0B]/g, '');
 }
 
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -92,7 +110,7 @@ export function isLuhnValid(raw: string): boolean {
 }
 
 export function isValidMobile(raw: string): boolean {
-  return /^1[3-9]\d{9}$/.test(stripCountryCode(normalizeDigits(raw)));
+  return MOBILE_DIGITS.test(stripCountryCode(normalizeDigits(raw)));
 }
 
 function stripCountryCode(digits: string): string {
@@ -139,24 +157,87 @@ export interface MaskCounts {
   bankCards: number;
 }
 
-/** Mask every resident ID, bank card and mobile number in a text. */
+type Kind = 'residentId' | 'mobile' | 'bankCard';
+const MOBILE_DIGITS = /^1[3-9]\d{9}$/;
+
+/** What a run of digits (normalized: digits and X only) is by its shape, and its masked form. */
+function classify(d: string): { kind: Kind; masked: string } | null {
+  if (d.length === 15 && d.startsWith('0086') && MOBILE_DIGITS.test(d.slice(4))) return { kind: 'mobile', masked: maskMobile(d.slice(4)) };
+  if (d.length === 13 && d.startsWith('86') && MOBILE_DIGITS.test(d.slice(2))) return { kind: 'mobile', masked: maskMobile(d.slice(2)) };
+  if (MOBILE_DIGITS.test(d)) return { kind: 'mobile', masked: maskMobile(d) };
+  if (d.endsWith('X')) return /^\d{17}X$/.test(d) ? { kind: 'residentId', masked: maskResidentId(d) } : null;
+  if (d.length === 18 || d.length === 15) return { kind: 'residentId', masked: maskIdLike(d) };
+  if (d.length >= 16 && d.length <= 19) return { kind: 'bankCard', masked: maskBankCard(d) };
+  return null;
+}
+
+const COUNT_KEY: Record<Kind, keyof MaskCounts> = { residentId: 'residentIds', mobile: 'mobiles', bankCard: 'bankCards' };
+
+/**
+ * One run of digits masked: as a whole when it has a known shape, else split at its separators
+ * into the longest pieces that do ("13812345678 13912345678" is two mobiles).
+ */
+function maskRun(run: string, counts?: MaskCounts): string {
+  const whole = classify(normalizeDigits(run));
+  if (whole) {
+    if (counts) counts[COUNT_KEY[whole.kind]]++;
+    return whole.masked;
+  }
+  const groups: string[] = [];
+  const seps: string[] = [];
+  let rest = run;
+  for (;;) {
+    const m = GROUP_SEP.exec(rest);
+    if (!m) break;
+    groups.push(rest.slice(0, m.index));
+    seps.push(m[0]);
+    rest = rest.slice(m.index + m[0].length);
+  }
+  groups.push(rest);
+  if (groups.length === 1) return run;
+  let out = '';
+  const n = groups.length;
+  for (let i = 0; i < n; ) {
+    let end = 0;
+    for (let j = n; j > i && end === 0; j--) {
+      const piece = groups.slice(i, j).map((g, k) => (k === 0 ? g : seps[i + k - 1]! + g)).join('');
+      const c = classify(normalizeDigits(piece));
+      if (c) {
+        if (counts) counts[COUNT_KEY[c.kind]]++;
+        out += c.masked;
+        end = j;
+      }
+    }
+    if (end === 0) {
+      out += groups[i]!;
+      end = i + 1;
+    }
+    if (end < n) out += seps[end - 1]!;
+    i = end;
+  }
+  return out;
+}
+
+/** Mask every resident ID, bank card and mobile number in a text, by shape (see the top of this file). */
 export function maskText(text: string, counts?: MaskCounts): string {
-  return text
-    .replace(residentIdPattern, (m) => {
-      if (!isValidResidentId(m)) return m;
-      if (counts) counts.residentIds++;
-      return maskResidentId(m);
-    })
-    .replace(bankCardPattern, (m) => {
-      if (!isLuhnValid(m)) return m;
-      if (counts) counts.bankCards++;
-      return maskBankCard(m);
-    })
-    .replace(mobilePattern, (m) => {
-      if (!isValidMobile(m)) return m;
-      if (counts) counts.mobiles++;
-      return maskMobile(m);
-    });
+  if (!/[0-9\uFF10-\uFF19]{3}/.test(text)) return text;
+  // UUIDs (approval and call ids) can be all digits in their first groups; they are ids, never masked.
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(UUID)) {
+    out += text.slice(last, m.index).replace(RUN, (r) => maskRun(r, counts)) + m[0];
+    last = m.index + m[0].length;
+  }
+  return out + text.slice(last).replace(RUN, (r) => maskRun(r, counts));
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** True when maskText would change the text. */
+export function hasPersonalNumber(text: string): boolean {
+  const counts: MaskCounts = { residentIds: 0, mobiles: 0, bankCards: 0 };
+  maskText(text, counts);
+  return counts.residentIds + counts.mobiles + counts.bankCards > 0;
 }
 
 /** Mask every string inside a JSON-like value (for audit details, logs, evidence). */

@@ -6,7 +6,9 @@
 import type pg from 'pg';
 import type { Db, Queryable } from './db.js';
 import { appendAuditInTx } from './audit.js';
-import { storableJson, storableOrNull, storableText } from './storable.js';
+import { storable, storableJson, storableOrNull, storableText } from './storable.js';
+import { openJson, sealJson } from './data-keys.js';
+import { maskDeep, maskText } from '../policies/masking.js';
 import type { ApprovalStatus, CardLine, Lang } from '../bot/cards/view.js';
 import type { ScopeOwner } from '../policies/access.js';
 
@@ -57,16 +59,16 @@ export async function createApproval(db: Queryable, a: NewApproval): Promise<{ r
     `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at, target_scope)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(secs => $13), $14)
      ON CONFLICT (run_id, tool) DO NOTHING RETURNING *`,
-    [a.id, a.runId, storableText(a.threadId), a.tool, storableJson(a.input), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope)],
+    [a.id, a.runId, storableText(a.threadId), a.tool, JSON.stringify(sealJson(storable(a.input), 'approvals.input')), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope)],
   );
-  if (res.rows[0]) return { row: res.rows[0], created: true };
+  if (res.rows[0]) return { row: openApproval(res.rows[0]), created: true };
   const existing = await db.query<ApprovalRow>('SELECT * FROM approvals WHERE run_id = $1 AND tool = $2', [a.runId, a.tool]);
-  return { row: existing.rows[0]!, created: false };
+  return { row: openApproval(existing.rows[0]!), created: false };
 }
 
 export async function getApproval(db: Queryable, id: string): Promise<ApprovalRow | undefined> {
   if (!isUuid(id)) return undefined;
-  return (await db.query<ApprovalRow>('SELECT * FROM approvals WHERE id = $1', [id])).rows[0];
+  return openApproval((await db.query<ApprovalRow>('SELECT * FROM approvals WHERE id = $1', [id])).rows[0]);
 }
 
 export function isUuid(id: string): boolean {
@@ -92,15 +94,15 @@ export async function decideApproval(
        WHERE id = $1 AND status = 'pending' AND expires_at > now() RETURNING *`,
       [d.id, d.status, d.deciderId, storableOrNull(d.comment)],
     );
-    const row = res.rows[0];
+    const row = openApproval(res.rows[0]);
     if (!row) {
-      const current = (await client.query<ApprovalRow>('SELECT * FROM approvals WHERE id = $1', [d.id])).rows[0];
+      const current = openApproval((await client.query<ApprovalRow>('SELECT * FROM approvals WHERE id = $1', [d.id])).rows[0]);
       return { won: false, current };
     }
     if (d.status === 'approved') {
       await client.query(
         `INSERT INTO outbox (approval_id, tool, input, idempotency_key) VALUES ($1, $2, $3, $4)`,
-        [row.id, row.tool, storableJson(row.input), row.id],
+        [row.id, row.tool, JSON.stringify(sealJson(storable(row.input), 'outbox.input')), row.id],
       );
     }
     await appendAuditInTx(client, {
@@ -129,12 +131,12 @@ export async function expireApprovals(db: Db): Promise<ApprovalRow[]> {
         details: { tool: row.tool, expiresAt: row.expires_at.toISOString() },
       });
     }
-    return res.rows;
+    return res.rows.map((r) => openApproval(r));
   });
 }
 
 export async function setApprovalOutcome(db: Queryable, id: string, outcome: ApprovalRow['outcome']): Promise<void> {
-  await db.query('UPDATE approvals SET outcome = $2 WHERE id = $1', [id, storableJson(outcome)]);
+  await db.query('UPDATE approvals SET outcome = $2 WHERE id = $1', [id, storableJson(maskDeep(outcome))]);
 }
 
 export async function pendingApprovalsFor(db: Queryable, principalId: string): Promise<ApprovalRow[]> {
@@ -142,7 +144,7 @@ export async function pendingApprovalsFor(db: Queryable, principalId: string): P
     `SELECT * FROM approvals WHERE status = 'pending' AND expires_at > now() AND $1 = ANY(approver_ids) ORDER BY created_at`,
     [principalId],
   );
-  return res.rows;
+  return res.rows.map((r) => openApproval(r));
 }
 
 /** Decided approvals whose run has not finished: a crash came between decision and execution. */
@@ -151,7 +153,7 @@ export async function decidedButUnfinished(db: Queryable): Promise<ApprovalRow[]
     `SELECT a.* FROM approvals a JOIN runs r ON r.id = a.run_id
      WHERE a.status <> 'pending' AND r.status = 'awaiting_approval' ORDER BY a.decided_at NULLS LAST`,
   );
-  return res.rows;
+  return res.rows.map((r) => openApproval(r));
 }
 
 export async function addApprovalMessage(db: Queryable, m: { approvalId: string; channel: string; conversationId: string; messageId: string }): Promise<void> {
@@ -190,7 +192,7 @@ export interface OutboxRow {
 }
 
 export async function getOutbox(db: Queryable, approvalId: string): Promise<OutboxRow | undefined> {
-  return (await db.query<OutboxRow>('SELECT * FROM outbox WHERE approval_id = $1', [approvalId])).rows[0];
+  return openOutbox((await db.query<OutboxRow>('SELECT * FROM outbox WHERE approval_id = $1', [approvalId])).rows[0]);
 }
 
 /**
@@ -215,7 +217,7 @@ export async function claimOutbox(
        RETURNING *`,
       [approvalId, claim.owner, claim.leaseMs, claim.exclusiveStore],
     )
-  ).rows[0];
+  ).rows.map((r) => openOutbox(r))[0];
 }
 
 /** Extend a live claim; false when it is no longer ours (it lapsed and another executor took it). */
@@ -243,7 +245,7 @@ export async function finishOutbox(
      WHERE approval_id = $1 AND (
        ($5::text IS NOT NULL AND status = 'running' AND claimed_by = $5)
        OR ($5::text IS NULL AND (status = 'pending' OR (status = 'running' AND (claim_expires_at IS NULL OR claim_expires_at < now() OR $6::boolean)))))`,
-    [approvalId, r.status, r.result === undefined ? null : storableJson(r.result), storableOrNull(r.error), r.owner ?? null, r.exclusiveStore ?? false],
+    [approvalId, r.status, r.result === undefined ? null : storableJson(maskDeep(r.result)), r.error == null ? null : storableText(maskText(r.error)), r.owner ?? null, r.exclusiveStore ?? false],
   );
   return (res.rowCount ?? 0) > 0;
 }
@@ -261,7 +263,7 @@ export async function unfinishedOutbox(db: Queryable, claim: { owner: string; ex
        ORDER BY o.created_at`,
       [claim.owner, claim.exclusiveStore],
     )
-  ).rows;
+  ).rows.map((r) => openOutbox(r));
 }
 
 /**
@@ -276,5 +278,17 @@ export async function decidedRunsToFinish(db: Queryable): Promise<ApprovalRow[]>
          AND (a.status <> 'approved' OR o.status IN ('done', 'failed'))
        ORDER BY a.decided_at NULLS LAST`,
     )
-  ).rows;
+  ).rows.map((r) => openApproval(r));
+}
+
+/**
+ * The write's input is what must stay raw to execute it (an SMS's number, a ticket's contact):
+ * sealed at rest (store/data-keys.ts), opened here, so callers see plain rows.
+ */
+export function openApproval<R extends ApprovalRow | undefined>(row: R): R {
+  return (row ? { ...row, input: openJson<Record<string, unknown>>(row.input, 'approvals.input') } : row) as R;
+}
+
+export function openOutbox<R extends OutboxRow | undefined>(row: R): R {
+  return (row ? { ...row, input: openJson<Record<string, unknown>>(row.input, 'outbox.input') } : row) as R;
 }

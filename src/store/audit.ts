@@ -17,6 +17,7 @@ import { canonicalJson, sha256Hex } from './canonical-json.js';
 import type { AuditKey, AuditKeyring } from './audit-keys.js';
 import { readAnchors, verifyAnchor, type AuditAnchor } from './audit-anchor.js';
 import { storable } from './storable.js';
+import { maskDeep, maskText } from '../policies/masking.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 /** Serializes appends so two writers cannot both chain onto the same previous row. */
@@ -29,7 +30,7 @@ export interface AuditEntry {
   action: string;
   subject?: string | null;
   runId?: string | null;
-  /** Must already be masked: audit details never hold raw personal data. */
+  /** Masked by appendAudit (policies/masking.ts, by shape): audit details never hold raw personal data. */
   details?: Record<string, unknown>;
 }
 
@@ -183,9 +184,10 @@ async function appendLocked(client: Queryable, raw: AuditEntry, key: AuditKey): 
     at: new Date(),
     actor: entry.actor,
     action: entry.action,
-    subject: entry.subject ?? null,
+    // Masked here as well as by the callers: the append-only log can never be cleaned afterwards.
+    subject: entry.subject == null ? null : maskText(entry.subject),
     runId: entry.runId ?? null,
-    details: entry.details ?? {},
+    details: maskDeep(entry.details ?? {}),
   });
 }
 

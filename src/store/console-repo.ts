@@ -1,5 +1,10 @@
-/** Storage of the local console channel's transcripts. */
+/**
+ * Storage of the local console channel's transcripts. Texts and cards are stored masked
+ * (policies/masking.ts): the transcript is for display, and the raw words a turn needs live
+ * sealed in the inbox.
+ */
 import type { Queryable } from './db.js';
+import { maskDeep, maskText } from '../policies/masking.js';
 import type { ApprovalCardView } from '../bot/cards/view.js';
 import { storableJson, storableOrNull, storableText } from './storable.js';
 
@@ -29,8 +34,8 @@ export async function insertConsoleMessage(
       m.sender,
       storableOrNull(m.userId),
       m.kind,
-      storableOrNull(m.text),
-      m.card ? storableJson(m.card) : null,
+      m.text === undefined ? null : storableText(maskText(m.text)),
+      m.card ? storableJson(maskDeep(m.card)) : null,
       m.card?.approvalId ?? null,
       m.inboxId ?? null,
     ],
@@ -39,12 +44,12 @@ export async function insertConsoleMessage(
 }
 
 export async function updateConsoleCard(db: Queryable, id: string, card: ApprovalCardView): Promise<void> {
-  await db.query(`UPDATE console_messages SET card = $2, updated_at = now() WHERE id = $1`, [id, storableJson(card)]);
+  await db.query(`UPDATE console_messages SET card = $2, updated_at = now() WHERE id = $1`, [id, storableJson(maskDeep(card))]);
 }
 
 /** A bot text edited in place (a progress line); only bot texts, so a user's words never change. */
 export async function updateConsoleText(db: Queryable, id: string, text: string): Promise<void> {
-  const res = await db.query(`UPDATE console_messages SET text = $2, updated_at = now() WHERE id = $1 AND kind = 'text' AND sender = 'bot'`, [id, storableText(text)]);
+  const res = await db.query(`UPDATE console_messages SET text = $2, updated_at = now() WHERE id = $1 AND kind = 'text' AND sender = 'bot'`, [id, storableText(maskText(text))]);
   if (res.rowCount === 0) throw new Error(`console: no bot text message ${id} to update`);
 }
 

@@ -3,7 +3,9 @@
  * retried webhook or a double click finds its row already there and produces no second effect.
  */
 import type { Queryable } from './db.js';
-import { storableJson, storableText } from './storable.js';
+import { storable, storableText } from './storable.js';
+import { openJson, sealJson } from './data-keys.js';
+import { maskText } from '../policies/masking.js';
 
 /** `unreadable`: an event an adapter could tie to a chat but not read; it is answered and audited. */
 export type InboxKind = 'message' | 'action' | 'unreadable';
@@ -30,11 +32,11 @@ export async function insertInbox(
   const inserted = await db.query<InboxRow>(
     `INSERT INTO inbox (channel, event_id, kind, conversation_id, payload) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (channel, event_id) DO NOTHING RETURNING *`,
-    [storableText(row.channel), storableText(row.eventId), row.kind, storableText(row.conversationId), storableJson(row.payload)],
+    [storableText(row.channel), storableText(row.eventId), row.kind, storableText(row.conversationId), JSON.stringify(sealJson(storable(row.payload), 'inbox.payload'))],
   );
-  if (inserted.rows[0]) return { row: inserted.rows[0], duplicate: false };
+  if (inserted.rows[0]) return { row: openInbox(inserted.rows[0]), duplicate: false };
   const existing = await db.query<InboxRow>('SELECT * FROM inbox WHERE channel = $1 AND event_id = $2', [storableText(row.channel), storableText(row.eventId)]);
-  return { row: existing.rows[0]!, duplicate: true };
+  return { row: openInbox(existing.rows[0]!), duplicate: true };
 }
 
 /**
@@ -47,7 +49,7 @@ export async function claimInbox(db: Queryable, id: string): Promise<InboxRow | 
      WHERE id = $1 AND status = 'pending' RETURNING *`,
     [id],
   );
-  return res.rows[0];
+  return res.rows[0] && openInbox(res.rows[0]);
 }
 
 export async function markInboxDone(db: Queryable, id: string): Promise<void> {
@@ -58,7 +60,7 @@ export async function markInboxDone(db: Queryable, id: string): Promise<void> {
 export async function deferInbox(db: Queryable, id: string, error: string, delayMs: number): Promise<void> {
   await db.query(
     `UPDATE inbox SET status = 'pending', error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
-    [id, storableText(error).slice(0, 2000), delayMs / 1000],
+    [id, maskText(storableText(error)).slice(0, 2000), delayMs / 1000],
   );
 }
 
@@ -66,7 +68,7 @@ export async function deferInbox(db: Queryable, id: string, error: string, delay
 export async function markInboxDead(db: Queryable, id: string, error: string): Promise<void> {
   await db.query(`UPDATE inbox SET status = 'dead', error = $2, next_attempt_at = NULL, processed_at = now() WHERE id = $1`, [
     id,
-    storableText(error).slice(0, 2000),
+    maskText(storableText(error)).slice(0, 2000),
   ]);
 }
 
@@ -74,7 +76,12 @@ export async function markInboxDead(db: Queryable, id: string, error: string): P
 export async function unfinishedInbox(db: Queryable): Promise<InboxRow[]> {
   await db.query(`UPDATE inbox SET status = 'pending' WHERE status = 'processing'`);
   const res = await db.query<InboxRow>(`SELECT * FROM inbox WHERE status = 'pending' ORDER BY id`);
-  return res.rows;
+  return res.rows.map(openInbox);
+}
+
+/** The payload holds the person's raw words (the turn needs them): sealed at rest, opened here. */
+export function openInbox(row: InboxRow): InboxRow {
+  return { ...row, payload: openJson<Record<string, unknown>>(row.payload, 'inbox.payload') };
 }
 
 /** Pending retries that are due (any process's: one that died during a backoff leaves them here). */
@@ -83,7 +90,7 @@ export async function dueInbox(db: Queryable, limit = 100): Promise<InboxRow[]> 
     `SELECT * FROM inbox WHERE status = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1`,
     [limit],
   );
-  return res.rows;
+  return res.rows.map(openInbox);
 }
 
 export async function inboxBacklog(db: Queryable): Promise<{ pending: number; dead: number }> {

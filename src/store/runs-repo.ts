@@ -4,6 +4,7 @@
  */
 import type { Queryable } from './db.js';
 import { storableJson, storableOrNull, storableText } from './storable.js';
+import { maskDeep, maskText } from '../policies/masking.js';
 
 export type RunStatus =
   | 'running'
@@ -82,7 +83,7 @@ export async function updateRun(
       patch.status ?? null,
       patch.flow ?? null,
       patch.error !== undefined,
-      storableOrNull(patch.error),
+      patch.error == null ? null : storableText(maskText(patch.error)),
       patch.neededHuman ?? null,
       patch.addSystemErrors ?? 0,
       patch.approvalWaitMs === undefined ? null : Math.max(0, Math.round(patch.approvalWaitMs)),
@@ -107,8 +108,9 @@ export interface ToolCallInsert {
   evidence: unknown;
 }
 
-/** Input, output and evidence must already be masked. */
-export async function insertToolCall(db: Queryable, call: ToolCallInsert): Promise<void> {
+/** Input, output, error and evidence are masked again here (idempotent): the boundary holds even if a caller forgets. */
+export async function insertToolCall(db: Queryable, raw: ToolCallInsert): Promise<void> {
+  const call = { ...raw, input: maskDeep(raw.input), output: maskDeep(raw.output), error: maskDeep(raw.error), evidence: maskDeep(raw.evidence) };
   await db.query(
     `INSERT INTO tool_calls (id, run_id, tool, effect, input, output, status, error, attempts, started_at, ended_at, duration_ms, evidence)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING`,

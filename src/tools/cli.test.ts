@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDepartments, seedIdentities, seedPrincipals } from '../policies/principals.js';
 import { actionHash } from '../policies/action-hash.js';
 import { createApproval, decideApproval } from '../store/approvals-repo.js';
+import { installDataKeys, resolveDataKeys } from '../store/data-keys.js';
 import { openDb } from '../store/db.js';
 import { seedDirectory } from '../store/directory.js';
 import { migrate } from '../store/migrate.js';
@@ -42,6 +43,8 @@ const completion = { ticketId: 'T20261124-0012', fields: { broadbandAccount: 'hz
 
 /** An approval in the approvals table, for ticket.updateFields with `completion`, approved or not. */
 async function makeApproval(approve: boolean): Promise<string> {
+  // The approval's input is sealed with the data dir's demo key, which the CLI process reads too.
+  installDataKeys(resolveDataKeys({ dataDir }).keyring);
   const db = await openDb({ dataDir });
   try {
     await migrate(db);

@@ -189,10 +189,17 @@ async function runApprovedWrite(
   const { resolveAuditKeys } = await import('../store/audit-keys.js');
   const { useAuditKeys } = await import('../store/audit.js');
   const { AUDIT_ANCHORS_FILE } = await import('../store/audit-anchor.js');
+  const { installDataKeys, resolveDataKeys } = await import('../store/data-keys.js');
   try {
     useAuditKeys(resolveAuditKeys(cfg, { create: true }), { anchorsFile: path.resolve(cfg.DATA_DIR, AUDIT_ANCHORS_FILE) });
   } catch (e) {
     throw new Refusal(`cannot sign the audit record of this write: ${(e as Error).message}`);
+  }
+  try {
+    // The approval's input is sealed at rest: the same data keys as the app (DATA_KEYS, or the demo key file).
+    installDataKeys(resolveDataKeys({ spec: cfg.DATA_KEYS, databaseUrl: cfg.DATABASE_URL, dataDir: cfg.DATA_DIR }).keyring);
+  } catch (e) {
+    throw new Refusal(`cannot open the sealed approval: ${(e as Error).message}`);
   }
   let db: Awaited<ReturnType<typeof openDb>>;
   try {

@@ -7,6 +7,8 @@ import { mkdir, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Evidence, EvidenceStep } from './define.js';
+import { maskText } from '../policies/masking.js';
+import { withMaskedPage } from './evidence-masking.js';
 
 export type Redact = (value: unknown) => unknown;
 
@@ -59,7 +61,8 @@ export class EvidenceRecorder {
     try {
       if (page.isClosed()) return null;
       await mkdir(path.join(this.opts.dataDir, 'evidence', day), { recursive: true });
-      await page.screenshot({ path: path.join(this.opts.dataDir, rel), type: 'png', timeout: 5_000 });
+      // Personal numbers on the page are masked for the capture (evidence-masking.ts).
+      await withMaskedPage(page, () => page.screenshot({ path: path.join(this.opts.dataDir, rel), type: 'png', timeout: 5_000 }));
     } catch {
       return null;
     }
@@ -75,10 +78,11 @@ export class EvidenceRecorder {
     return this.file('html', async (abs) => {
       if (page.isClosed()) throw new Error('page closed');
       const content = await Promise.race([
-        page.content(),
+        withMaskedPage(page, () => page.content()),
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('page.content() timed out')), 5_000)),
       ]);
-      await writeFile(abs, content, 'utf8');
+      // Masked in the DOM for the snapshot, and the serialized HTML once more (what the DOM walk cannot see).
+      await writeFile(abs, maskText(content), 'utf8');
     });
   }
 

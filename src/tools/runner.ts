@@ -15,6 +15,7 @@ import { BusinessError, SystemError, isBusinessError, isSystemError } from './er
 import { pageReusable, toSystemError } from './browser-pool.js';
 import { CircuitBreakers, type BreakerOptions, type BreakerSnapshot } from './circuit-breaker.js';
 import { EvidenceRecorder, type Redact } from './evidence.js';
+import { maskTraceArchive, withMaskedPage } from './evidence-masking.js';
 import type { ToolRegistry } from './registry.js';
 import { enforceScope, ScopeDenied, systemCaller, type ResolveContext, type ToolCaller } from './scope.js';
 import type { ScopeOwner } from '../policies/access.js';
@@ -400,7 +401,7 @@ export class ToolRunner {
           // the page stays leased until the PNG is written, so it is never lent mid-capture.
           const shot = evidence.reserve('png', 'screenshot');
           (answer as (v: T) => void)(result);
-          await shot.write((abs) => (page.isClosed() ? Promise.reject(new Error('page closed')) : capturePng(page, abs)));
+          await shot.write((abs) => (page.isClosed() ? Promise.reject(new Error('page closed')) : withMaskedPage(page, () => capturePng(page, abs))));
         } else if (mode === 'always') {
           await shoot(evidence, page, 'screenshot');
         }
@@ -483,6 +484,8 @@ async function traceTask(page: Page): Promise<TraceHandle | null> {
   return {
     keep: (evidence) => evidence.file('trace.zip', async (abs) => {
       if (!(await stop(abs))) throw new Error('trace not written');
+      // The chunk holds the DOM snapshots and network bodies of the task: masked before it is kept.
+      await maskTraceArchive(abs);
     }),
     discard: async () => void (await stop()),
   };

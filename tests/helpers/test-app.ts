@@ -13,6 +13,9 @@ import { TEST_AUDIT_KEY } from './audit-key.js';
 
 export type DbKind = 'pglite' | 'postgres';
 
+/** A fixed data key for tests (personal data at rest is sealed with it; DATA_KEYS is required with PostgreSQL). */
+export const TEST_DATA_KEYS = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
+
 /** The server the CI machine runs; override with TEST_PG_URL. */
 export const adminPgUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -78,7 +81,7 @@ export async function createTestDatabase(kind: DbKind, opts: CreateTestDatabaseO
     env.DATABASE_OWNER_URL = url.toString();
   }
   return {
-    env,
+    env: { ...env, DATA_KEYS: TEST_DATA_KEYS },
     ...(role ? { runtimeRole: role } : {}),
     drop: async () => {
       const c = new pg.Client({ connectionString: adminPgUrl });
@@ -160,7 +163,7 @@ export interface TestApp {
 
 /** Start the app on random ports. `env` adds or overrides environment variables; `opts` goes to startApp. */
 export async function startTestApp(env: Record<string, string>, opts: AppOptions = {}): Promise<TestApp> {
-  const config = loadConfig({ PORT: '0', SANDBOX_PORT: '0', HOST: '127.0.0.1', APPROVAL_SWEEP_MS: '200', AUDIT_KEY: TEST_AUDIT_KEY, ...env });
+  const config = loadConfig({ PORT: '0', SANDBOX_PORT: '0', HOST: '127.0.0.1', APPROVAL_SWEEP_MS: '200', AUDIT_KEY: TEST_AUDIT_KEY, DATA_KEYS: TEST_DATA_KEYS, ...env });
   const app = await startApp(config, opts);
   return { app, client: new TestClient(app.url), close: () => app.close() };
 }

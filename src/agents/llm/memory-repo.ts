@@ -3,8 +3,10 @@
  * record of what each turn cost (llm_calls rows, totals on the run).
  */
 import type { Queryable } from '../../store/db.js';
-import { storableJson, storableText } from '../../store/storable.js';
+import { storable, storableJson, storableText } from '../../store/storable.js';
 import type { VaultSnapshot } from './pii-vault.js';
+import { openJson, sealJson } from '../../store/data-keys.js';
+import { maskText } from '../../policies/masking.js';
 import { approxTokens } from './tokens.js';
 
 export interface MemoryMessage {
@@ -35,7 +37,12 @@ export async function loadMemory(db: Queryable, channel: string, conversationId:
   ).rows[0];
   if (!row) return { messages: [], vault: { entries: [] }, noticeSent: false };
   const fresh = Date.now() - new Date(row.updated_at).getTime() < ttlMinutes * 60_000;
-  return { messages: fresh ? row.messages : [], vault: fresh ? row.vault : { entries: [] }, noticeSent: row.llm_notice_sent };
+  // Both are sealed at rest: the vault holds the real values behind the placeholders.
+  return {
+    messages: fresh ? openJson<MemoryMessage[]>(row.messages, 'conversation_memory.messages') : [],
+    vault: fresh ? openJson<VaultSnapshot>(row.vault, 'conversation_memory.vault') : { entries: [] },
+    noticeSent: row.llm_notice_sent,
+  };
 }
 
 /** Keep the newest messages that fit the token budget, starting at a user message. */
@@ -55,7 +62,7 @@ export async function saveMemory(db: Queryable, channel: string, conversationId:
   await db.query(
     `INSERT INTO conversation_memory (channel, conversation_id, messages, vault, updated_at) VALUES ($1, $2, $3, $4, now())
      ON CONFLICT (channel, conversation_id) DO UPDATE SET messages = EXCLUDED.messages, vault = EXCLUDED.vault, updated_at = now()`,
-    [channel, storableText(conversationId), storableJson(messages), storableJson(vault)],
+    [channel, storableText(conversationId), JSON.stringify(sealJson(storable(messages), 'conversation_memory.messages')), JSON.stringify(sealJson(storable(vault), 'conversation_memory.vault'))],
   );
 }
 
@@ -86,7 +93,7 @@ export async function recordLlmCalls(db: Queryable, runId: string, calls: LlmCal
   for (const c of calls) {
     await db.query(
       `INSERT INTO llm_calls (run_id, model, status, prompt_tokens, completion_tokens, duration_ms, error) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [runId, storableText(c.model), c.status, c.promptTokens, c.completionTokens, Math.round(c.durationMs), c.error === undefined ? null : storableText(c.error)],
+      [runId, storableText(c.model), c.status, c.promptTokens, c.completionTokens, Math.round(c.durationMs), c.error == null ? null : storableText(maskText(c.error))],
     );
   }
   await db.query(

@@ -37,3 +37,27 @@ describe('PiiVault', () => {
     expect(new PiiVault().restore('<MOBILE_9>')).toBe('<MOBILE_9>');
   });
 });
+
+describe('PiiVault: names and addresses', () => {
+  it('replaces names and addresses under their keys and wherever they appear again, and restores them for tools only', () => {
+    const v = new PiiVault();
+    const out = v.redactDeep({
+      customer: { customerId: 'C000123', name: '张伟', address: '杭州市西湖区文三路 398 号 3 幢 2 单元 501', mobile: '13857101234' },
+      ticket: { notes: '张伟来电：地址 杭州市西湖区文三路 398 号 3 幢 2 单元 501 无信号' },
+    });
+    const text = JSON.stringify(out);
+    expect(text).not.toContain('张伟');
+    expect(text).not.toContain('文三路');
+    expect(out.customer).toEqual({ customerId: 'C000123', name: '<NAME_1>', address: '<ADDR_1>', mobile: '<MOBILE_1>' });
+    expect(out.ticket.notes).toBe('<NAME_1>来电:地址 <ADDR_1> 无信号');
+    expect(v.redact('帮张伟改约')).toBe('帮<NAME_1>改约');
+    expect(v.restoreDeep({ name: '<NAME_1>', address: '<ADDR_1>' })).toEqual({ name: '张伟', address: '杭州市西湖区文三路 398 号 3 幢 2 单元 501' });
+    expect(v.restoreMasked('<NAME_1> 住 <ADDR_1>')).toBe('张* 住 杭州市西湖区****');
+  });
+
+  it('finds a street address by its shape in free text', () => {
+    const v = new PiiVault();
+    expect(v.redact('新地址：宁波市海曙区中山西路 12 号 5 幢 1 单元 302，尽快处理')).toBe('新地址:<ADDR_1>,尽快处理');
+    expect(v.restore('<ADDR_1>')).toBe('宁波市海曙区中山西路 12 号 5 幢 1 单元 302');
+  });
+});

@@ -1,16 +1,22 @@
 /**
  * Reversible placeholders for personal data on the way to the LLM provider. Resident IDs, bank
- * cards and mobile numbers become <ID_1>, <CARD_1>, <MOBILE_1> before anything is put in a prompt;
+ * cards and mobile numbers become <ID_1>, <CARD_1>, <MOBILE_1>, and people's names and addresses
+ * <NAME_1>, <ADDR_1>, before anything is put in a prompt;
  * tool-call arguments coming back are restored server-side, so the tools get the real values and
  * the provider never sees them.
  *
  * Detection here is deliberately looser than policies/masking.ts (no checksum): a prompt prefers
  * over-redaction, since a placeholder costs nothing and is restored exactly. Replies to people
- * restore placeholders to the masked form (138****1234), never the raw value.
+ * restore placeholders to the masked form (138****1234, 张*, 杭州市西湖区…), never the raw value.
+ *
+ * Names and addresses have no shape a number has: they are found under their keys in tool
+ * outputs (name, address, engineer, …), by the shape of a Chinese street address (…路 398 号…) in
+ * any text, and — once the vault knows a name or an address — wherever that value appears again
+ * (a ticket note quoting the customer, the user's next message).
  */
 import { maskBankCard, maskMobile, maskResidentId } from '../../policies/masking.js';
 
-export type PiiKind = 'ID' | 'CARD' | 'MOBILE';
+export type PiiKind = 'ID' | 'CARD' | 'MOBILE' | 'NAME' | 'ADDR';
 
 const SEP = '[ \\-]?';
 const DIGIT = '\\d';
@@ -20,17 +26,24 @@ const PATTERNS: [PiiKind, RegExp][] = [
   ['ID', new RegExp(`(?<![\\dA-Za-z])${seq(17)}${SEP}[\\dXx](?![\\dA-Za-z])`, 'g')],
   ['CARD', new RegExp(`(?<![\\dA-Za-z])${DIGIT}(?:${SEP}${DIGIT}){15,18}(?![\\dA-Za-z])`, 'g')],
   ['MOBILE', new RegExp(`(?<![\\dA-Za-z])(?:(?:\\+|00)?86${SEP})?1${SEP}[3-9](?:${SEP}${DIGIT}){9}(?![\\dA-Za-z])`, 'g')],
+  // A Chinese street address: place names, a road / street / lane, a number 号, then building, unit, room.
+  ['ADDR', /[\u4e00-\u9fa5A-Za-z0-9]{2,30}(?:路|街|巷|弄|大道|道)\s*\d{1,5}\s*号(?:\s*\d{1,4}\s*[幢栋座楼])?(?:\s*\d{1,3}\s*单元)?(?:\s*\d{1,5}\s*室?)?/g],
 ];
 /** Keys whose values are personal data whatever they look like. */
 export const PII_KEYS: [RegExp, PiiKind][] = [
   [/^(residentId|idCard|idNumber)$/i, 'ID'],
   [/^(bankCard|cardNumber)$/i, 'CARD'],
   [/^(mobile|phone|serviceNumber|contactNumber)$/i, 'MOBILE'],
+  [/^(name|customerName|contactName|contactPerson|holderName|fullName|engineer|engineerName)$/i, 'NAME'],
+  [/^(address|installAddress|contactAddress|siteAddress)$/i, 'ADDR'],
 ];
-const PLACEHOLDER = /<(ID|CARD|MOBILE)_(\d+)>/g;
-const IS_PLACEHOLDER = /^<(ID|CARD|MOBILE)_\d+>$/;
+const PLACEHOLDER = /<(ID|CARD|MOBILE|NAME|ADDR)_(\d+)>/g;
+const IS_PLACEHOLDER = /^<(ID|CARD|MOBILE|NAME|ADDR)_\d+>$/;
+/** The placeholder syntax, for code that must leave placeholders readable (prompt.ts). */
+export const PLACEHOLDER_SOURCE = '(?:ID|CARD|MOBILE|NAME|ADDR)_\\d+';
 
 function canonical(kind: PiiKind, raw: string): string {
+  if (kind === 'NAME' || kind === 'ADDR') return raw.normalize('NFKC').trim();
   let v = raw.normalize('NFKC').replace(/[\s-]/g, '').toUpperCase();
   if (kind === 'MOBILE') v = v.replace(/^\+?(?:00)?86(?=1\d{10}$)/, '');
   return v;
@@ -43,7 +56,7 @@ export interface VaultSnapshot {
 export class PiiVault {
   private readonly byValue = new Map<string, string>();
   private readonly byPlaceholder = new Map<string, { kind: PiiKind; value: string }>();
-  private readonly counters: Record<PiiKind, number> = { ID: 0, CARD: 0, MOBILE: 0 };
+  private readonly counters: Record<PiiKind, number> = { ID: 0, CARD: 0, MOBILE: 0, NAME: 0, ADDR: 0 };
 
   constructor(snapshot?: VaultSnapshot) {
     for (const e of snapshot?.entries ?? []) {
@@ -79,6 +92,11 @@ export class PiiVault {
   /** Personal data in a text replaced by placeholders. */
   redact(text: string): string {
     let out = text.normalize('NFKC');
+    // Names and addresses the vault already knows, wherever they appear (longest first).
+    const known = [...this.byPlaceholder.entries()]
+      .filter(([, e]) => (e.kind === 'NAME' || e.kind === 'ADDR') && e.value.length >= 2)
+      .sort((a, b) => b[1].value.length - a[1].value.length);
+    for (const [ph, e] of known) out = out.split(e.value).join(ph);
     for (const [kind, re] of PATTERNS) out = out.replace(re, (m) => this.placeholder(kind, m));
     return out;
   }
@@ -122,6 +140,8 @@ export class PiiVault {
       if (!e) return ph;
       if (e.kind === 'MOBILE') return e.value.length === 11 ? maskMobile(e.value) : `${e.value.slice(0, 3)}****`;
       if (e.kind === 'ID') return e.value.length === 18 ? maskResidentId(e.value) : '******';
+      if (e.kind === 'NAME') return maskName(e.value);
+      if (e.kind === 'ADDR') return maskAddress(e.value);
       return e.value.length >= 12 ? maskBankCard(e.value) : '****';
     });
   }
@@ -129,4 +149,17 @@ export class PiiVault {
 
 export function isPiiKey(key: string): boolean {
   return PII_KEYS.some(([re]) => re.test(key));
+}
+
+/** A person's name as a reply may show it: the first character (the surname), the rest starred. */
+export function maskName(name: string): string {
+  const chars = [...name.trim()];
+  return chars.length <= 1 ? '*' : `${chars[0]}${'*'.repeat(Math.min(chars.length - 1, 3))}`;
+}
+
+/** An address as a reply may show it: up to its district (…市…区/县), the street and number hidden. */
+export function maskAddress(address: string): string {
+  const m = /^(.*?[市州盟])?(.*?[区县旗])?/.exec(address.trim());
+  const head = `${m?.[1] ?? ''}${m?.[2] ?? ''}`;
+  return `${head}****`;
 }
