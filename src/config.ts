@@ -263,26 +263,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         `Invalid configuration:\n  LEGACY_*_URL: set all ${LEGACY_URL_VARS.length} or none (then the sandbox runs); missing: ${missing.join(', ')}`,
       );
     }
+    // Every cross-variable problem at once: a new operator fixes the file in one pass.
+    const problems: string[] = [];
     if (cfg.DATABASE_URL && !cfg.DATA_KEYS) {
-      throw new ConfigError(
-        'Invalid configuration:\n  DATA_KEYS: required with DATABASE_URL (personal data at rest is encrypted with it): set DATA_KEYS=k1:<base64 of 32 random bytes>, e.g. k1:$(openssl rand -base64 32); list older keys after the first to keep reading their data',
+      problems.push(
+        'DATA_KEYS: required with DATABASE_URL (personal data at rest is encrypted with it): set DATA_KEYS=k1:<base64 of 32 random bytes>, e.g. k1:$(openssl rand -base64 32); list older keys after the first to keep reading their data',
       );
     }
-    const teamsProblem = teamsConfigProblem(cfg);
-    if (teamsProblem) throw new ConfigError(`Invalid configuration:\n  ${teamsProblem}`);
-    const feishuProblem = feishuConfigProblem(cfg);
-    if (feishuProblem) throw new ConfigError(`Invalid configuration:\n  ${feishuProblem}`);
     const azure = [cfg.AZURE_OPENAI_API_KEY, cfg.AZURE_OPENAI_ENDPOINT, cfg.AZURE_OPENAI_DEPLOYMENT].filter(Boolean).length;
-    if (azure > 0 && azure < 3) {
-      throw new ConfigError('Invalid configuration:\n  AZURE_OPENAI_*: set AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT together, or none');
-    }
-    const auditProblem = auditConfigProblem(cfg);
-    if (auditProblem) throw new ConfigError(`Invalid configuration:\n  ${auditProblem}`);
-    const listenerProblem = listenerConfigProblem(cfg);
-    if (listenerProblem) throw new ConfigError(`Invalid configuration:\n  ${listenerProblem}`);
-    if (cfg.PLANNER === 'llm' && !llmConfigured(cfg)) {
-      throw new ConfigError('Invalid configuration:\n  PLANNER: "llm" needs OPENAI_API_KEY or the AZURE_OPENAI_* variables');
-    }
+    if (azure > 0 && azure < 3) problems.push('AZURE_OPENAI_*: set AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT together, or none');
+    if (cfg.PLANNER === 'llm' && !llmConfigured(cfg)) problems.push('PLANNER: "llm" needs OPENAI_API_KEY or the AZURE_OPENAI_* variables');
+    for (const problem of [teamsConfigProblem(cfg), feishuConfigProblem(cfg), auditConfigProblem(cfg), listenerConfigProblem(cfg)]) if (problem) problems.push(problem);
+    if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
     return cfg;
   }
   const lines = result.error.issues.map((issue) => {

@@ -36,7 +36,7 @@ describe('audit key', () => {
     expect(() => loadConfig({ DATABASE_OWNER_URL: 'postgres://o@y/z' })).toThrow(/DATABASE_OWNER_URL: set DATABASE_URL/);
     const a = 'a'.repeat(64);
     const b = Buffer.alloc(32, 7).toString('base64');
-    const cfg = loadConfig({ DATABASE_URL: 'postgres://x@y/z', AUDIT_KEY: a, AUDIT_PREVIOUS_KEYS: b });
+    const cfg = loadConfig({ DATABASE_URL: 'postgres://x@y/z', DATA_KEYS: `k1:${b}`, AUDIT_KEY: a, AUDIT_PREVIOUS_KEYS: b });
     const keys = resolveAuditKeys(cfg, { create: false });
     expect(keys.byId.size).toBe(2);
     expect(keys.current.secret.toString('hex')).toBe(a);

@@ -41,7 +41,7 @@ describe('data keys', () => {
   it('requires DATA_KEYS with DATABASE_URL and names the variable', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://x@h/db' })).toThrow(/DATA_KEYS: required with DATABASE_URL/);
     expect(() => resolveDataKeys({ databaseUrl: 'postgres://x@h/db', dataDir: '/nonexistent' })).toThrow(/DATA_KEYS/);
-    expect(loadConfig({ DATABASE_URL: 'postgres://x@h/db', DATA_KEYS: `k1:${key(1)}` }).DATA_KEYS).toBeDefined();
+    expect(loadConfig({ DATABASE_URL: 'postgres://x@h/db', AUDIT_KEY: 'a'.repeat(64), DATA_KEYS: `k1:${key(1)}` }).DATA_KEYS).toBeDefined();
     expect(() => loadConfig({ DATA_KEYS: 'not a key' })).toThrow(/DATA_KEYS/);
   });
 

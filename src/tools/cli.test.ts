@@ -181,10 +181,13 @@ describe('npm run tool', () => {
     const approved = await makeApproval(true);
     // Someone with database access widens the approved write after the decision.
     let db = await openDb({ dataDir });
-    await db.query(`UPDATE approvals SET input = jsonb_set(input, '{fields,broadbandAccount}', '"hz89999999"') WHERE id = $1`, [approved]);
-    await db.query(`UPDATE outbox SET input = jsonb_set(input, '{fields,broadbandAccount}', '"hz89999999"') WHERE approval_id = $1`, [approved]);
+    // The inputs are sealed at rest (AES-GCM), so an edit inside the ciphertext cannot be made:
+    // the attacker replaces the whole value with a clear one of their own.
+    const widened = JSON.stringify({ ...completion, fields: { ...completion.fields, broadbandAccount: 'hz89999999' } });
+    await db.query(`UPDATE approvals SET input = $2::jsonb WHERE id = $1`, [approved, widened]);
+    await db.query(`UPDATE outbox SET input = $2::jsonb WHERE approval_id = $1`, [approved, widened]);
     await db.close();
-    const tampered = await cli(['ticket.updateFields', JSON.stringify({ ...completion, fields: { broadbandAccount: 'hz89999999' } }), '--approval', approved]);
+    const tampered = await cli(['ticket.updateFields', widened, '--approval', approved]);
     expect(tampered.code).toBe(2);
     expect(tampered.stderr).toMatch(/action hash mismatch/);
     // Nor does the originally approved input run any more: the approval is spent as failed.

@@ -14,7 +14,8 @@ import { TEST_AUDIT_KEY } from './audit-key.js';
 export type DbKind = 'pglite' | 'postgres';
 
 /** A fixed data key for tests (personal data at rest is sealed with it; DATA_KEYS is required with PostgreSQL). */
-export const TEST_DATA_KEYS = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
+export { TEST_DATA_KEYS } from './audit-key.js';
+import { TEST_DATA_KEYS } from './audit-key.js';
 
 /** The server the CI machine runs; override with TEST_PG_URL. */
 export const adminPgUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
