@@ -6,7 +6,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { usesSandbox, type Config } from './config.js';
-import { openDb, type Db } from './store/db.js';
+import { isDatabaseBusy, openDb, type Db } from './store/db.js';
 import { migrate } from './store/migrate.js';
 import { Directory, seedDirectory } from './store/directory.js';
 import { seedDepartments, seedIdentities, seedPrincipals } from './policies/principals.js';
@@ -59,7 +59,15 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     for (const fn of closers.reverse()) await fn().catch((err) => console.error('[shutdown]', (err as Error).message));
   };
   try {
-    const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE, inMemory: opts.inMemoryDb });
+    const db = await openDb({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      poolSize: config.DATABASE_POOL_SIZE,
+      inMemory: opts.inMemoryDb,
+      acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      idleInTxTimeoutMs: config.DATABASE_IDLE_IN_TX_TIMEOUT_MS,
+    });
     closers.push(() => db.close());
     const checkpointer = new PostgresSaver(db.pool);
     await migrate(db, () => checkpointer.setup());
@@ -95,6 +103,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       channels,
       checkpointer,
       approvalTtlSeconds: config.APPROVAL_TTL_SECONDS,
+      threadLock: { leaseTtlMs: config.THREAD_LEASE_TTL_MS, waitMs: config.THREAD_LOCK_WAIT_MS },
     });
     closers.push(() => agent.idle());
 
@@ -103,6 +112,11 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 
     const http = Fastify({ logger: opts.log ? { level: config.LOG_LEVEL } : false, bodyLimit: 64 * 1024 });
     http.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+      // The database could not serve this request in time: this request fails alone, and says so.
+      if (isDatabaseBusy(err)) {
+        console.error('[http] database busy:', err.message);
+        return void reply.code(503).header('retry-after', '5').send({ error: BUSY_TEXT });
+      }
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
       const message =
         err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.name === 'SyntaxError'
@@ -158,7 +172,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       // An open breaker is a legacy system's trouble, not ours: shown here, not failing the check.
       const { memory, systems } = pool.stats();
       const browser = { memory, pages: Object.fromEntries(Object.entries(systems).map(([k, v]) => [k, { open: v.open, busy: v.busy, waiting: v.waiting }])) };
-      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, breakers: runner.breakers(), browser, ...(feishu ? { feishu: feishu.health() } : {}) });
+      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, dbPool: db.poolStats(), breakers: runner.breakers(), browser, ...(feishu ? { feishu: feishu.health() } : {}) });
     });
     http.get('/api/kpis', async () => ({ kpis: await computeKpis(db) }));
     http.get('/api/audit/verify', async () => verifyAuditChain(db));
@@ -191,6 +205,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     throw err;
   }
 }
+
+/** Bilingual, because a failed request's language is not known here. */
+const BUSY_TEXT = '系统繁忙，请稍后重试 / The system is busy, please retry in a moment.';
 
 function handleInboxRow(agent: Agent, row: InboxRow): Promise<unknown> {
   if (row.kind === 'message') {
