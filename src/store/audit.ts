@@ -39,7 +39,19 @@ export function auditHash(prevHash: string, row: { at: Date; actor: string; acti
 
 /** Append one entry in a transaction of its own. */
 export async function appendAudit(db: Db, entry: AuditEntry): Promise<AuditRow> {
-  return db.tx((client) => appendAuditInTx(client, entry));
+  // Appends are serialized by the chain lock anyway. Queued here first, so at most one pool
+  // connection per process sits waiting on that lock: with one connection per waiting append, a
+  // burst of turns filled the pool with lock waiters and everything else queued behind them
+  // (measured: 100 turns on a pool of 5, acquire p99 6.8 s).
+  return inProcessChain(db, () => db.tx((client) => appendAuditInTx(client, entry)));
+}
+
+const chains = new WeakMap<Db, Promise<unknown>>();
+function inProcessChain<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const prev = chains.get(db) ?? Promise.resolve();
+  const next = prev.then(fn);
+  chains.set(db, next.catch(() => undefined));
+  return next;
 }
 
 /**
