@@ -3,7 +3,7 @@
  * each row's hash covers its content and the previous row's hash, so an edited, deleted or
  * re-ordered row breaks the chain at a place the verifier can name.
  */
-import type { Db, Queryable } from './db.js';
+import { DB_TIMEOUT_DEFAULTS, DatabaseBusyError, type Db, type Queryable } from './db.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -48,8 +48,14 @@ export async function appendAudit(db: Db, entry: AuditEntry): Promise<AuditRow> 
 
 const chains = new WeakMap<Db, Promise<unknown>>();
 function inProcessChain<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  // The queue is a wait too: bounded like a pool acquire (the pool's own timeout).
+  const limitMs = db.pool.options.connectionTimeoutMillis || DB_TIMEOUT_DEFAULTS.acquireTimeoutMs;
+  const queuedAt = Date.now();
   const prev = chains.get(db) ?? Promise.resolve();
-  const next = prev.then(fn);
+  const next = prev.then(() => {
+    if (Date.now() - queuedAt > limitMs) throw new DatabaseBusyError(`audit append waited over ${limitMs} ms in this process's queue`);
+    return fn();
+  });
   chains.set(db, next.catch(() => undefined));
   return next;
 }
