@@ -167,8 +167,8 @@ export class Agent implements AgentNodes {
           details: { channel: msg.channel, messageId: msg.messageId, text: maskText(msg.text) },
         });
       }
-      await this.lock.run(runId, async (signal) => {
-        const config = { configurable: { thread_id: runId }, signal };
+      await this.lock.run(runId, async (abort) => {
+        const config = { configurable: { thread_id: runId }, signal: abort };
         const state = await this.graph.getState(config);
         if (state.next.length > 0) {
           // A crash interrupted this run mid-graph: continue from its last checkpoint.
@@ -488,8 +488,8 @@ export class Agent implements AgentNodes {
 
   /** Wake the thread waiting on an approval. Serialized per thread; safe to call twice. */
   resume(threadId: string, signal: DecisionSignal): Promise<void> {
-    return this.lock.run(threadId, async (signal) => {
-      const config = { configurable: { thread_id: threadId }, signal };
+    return this.lock.run(threadId, async (abort) => {
+      const config = { configurable: { thread_id: threadId }, signal: abort };
       const state = await this.graph.getState(config);
       if (state.next.length === 0) return;
       if (!state.tasks.some((t) => t.interrupts.length > 0)) {
