@@ -112,6 +112,10 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
       application_name: 'switchboard',
     });
     pool.on('error', (err) => console.error('[db] idle client error:', err.message));
+    // pg-pool listens for errors only on idle clients. A checked-out session ended by the server
+    // (idle_in_transaction_session_timeout, a restart) would emit an unhandled 'error' and kill
+    // the process (measured); with this listener only that piece of work fails.
+    pool.on('connect', (client) => client.on('error', (err) => console.error('[db] session ended while in use:', err.message)));
     await pool.query('SELECT 1');
     const dedicated = new Set<pg.Client>();
     const openDedicated = async (): Promise<pg.Client> => {
@@ -141,6 +145,8 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
   let pglite: InstanceType<typeof PGlite>;
   if (opts.inMemory) {
     pglite = new PGlite();
+    // Ready before the pool's first connect, which the acquire timeout would otherwise cut short.
+    await pglite.waitReady;
   } else {
     const dir = path.resolve(opts.dataDir, 'pglite');
     fs.mkdirSync(dir, { recursive: true });
@@ -177,6 +183,7 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
     port: 5432,
   });
   pool.on('error', (err) => console.error('[db] idle client error:', err.message));
+  pool.on('connect', (client) => client.on('error', (err) => console.error('[db] session error while in use:', err.message)));
   return wrap('pglite', pool, async () => {
     await pool.end();
     await pglite.close();
