@@ -13,11 +13,18 @@ const HELP_EN = 'dispatch T20261124-0012'; // a line of the English help text
 const BUSY_ZH = '系统繁忙';
 const personas = ['alice', 'bob', 'carol', 'dave', 'erin'];
 
-/** Nothing checked out, nobody waiting: every connection a turn took came back. */
+/**
+ * Nothing checked out, nobody waiting: every connection a turn took came back. The expiry sweeper
+ * (every 200 ms in tests) may hold one for a moment, so look a few times; a leak never settles.
+ */
 async function expectPoolIdle(t: TestApp): Promise<void> {
   await t.app.agent.idle();
   await t.app.inbox.idle();
-  const stats = t.app.db.poolStats();
+  let stats = t.app.db.poolStats();
+  for (let i = 0; i < 50 && (stats.waiting > 0 || stats.idle !== stats.total); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    stats = t.app.db.poolStats();
+  }
   expect(stats.waiting).toBe(0);
   expect(stats.idle).toBe(stats.total);
 }
