@@ -6,7 +6,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { demoMode, usesSandbox, webhookHost, type Config } from './config.js';
-import { openDb, type Db } from './store/db.js';
+import { isDatabaseBusy, openDb, type Db } from './store/db.js';
 import { Directory, seedDirectory } from './store/directory.js';
 import { seedDepartments, seedIdentities, seedPrincipals } from './policies/principals.js';
 import { maskDeep } from './policies/masking.js';
@@ -89,7 +89,15 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const anchorsFile = path.resolve(config.DATA_DIR, AUDIT_ANCHORS_FILE);
     const auditKeys = resolveAuditKeys(config, { create: true, log: (line) => console.warn(line) });
     useAuditKeys(auditKeys, { anchorsFile });
-    const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE, inMemory: opts.inMemoryDb });
+    const db = await openDb({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      poolSize: config.DATABASE_POOL_SIZE,
+      inMemory: opts.inMemoryDb,
+      acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      idleInTxTimeoutMs: config.DATABASE_IDLE_IN_TX_TIMEOUT_MS,
+    });
     closers.push(() => db.close());
     const checkpointer = new PostgresSaver(db.pool, new EncryptingSerde());
     // Migrations (and the checkpoint tables) as the schema owner; the app then runs as DATABASE_URL's role.
@@ -145,6 +153,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       checkpointer,
       approvalTtlSeconds: config.APPROVAL_TTL_SECONDS,
       outboxLeaseMs: config.OUTBOX_LEASE_MS,
+      threadLock: { leaseTtlMs: config.THREAD_LEASE_TTL_MS, waitMs: config.THREAD_LOCK_WAIT_MS },
     });
     closers.push(() => agent.idle());
 
@@ -157,6 +166,11 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 
     const http = Fastify({ logger: opts.log ? { level: config.LOG_LEVEL } : false, bodyLimit: 64 * 1024 });
     http.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+      // The database could not serve this request in time: this request fails alone, and says so.
+      if (isDatabaseBusy(err)) {
+        console.error('[http] database busy:', err.message);
+        return void reply.code(503).header('retry-after', '5').send({ error: BUSY_TEXT });
+      }
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
       const message =
         err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.name === 'SyntaxError'
@@ -217,7 +231,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       const browser = { source: browserInUse()?.source ?? null, memory, pages: Object.fromEntries(Object.entries(systems).map(([k, v]) => [k, { open: v.open, busy: v.busy, waiting: v.waiting }])) };
       // Inbound events that could not be read, were refused, retried or dead-lettered (invariant 13).
       const inbound = { ...inbox.stats(), backlog: await inboxBacklog(db).catch(() => undefined) };
-      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, breakers: runner.breakers(), browser, inbound, console: consoleAccess.describe, ...(feishu ? { feishu: feishu.health() } : {}) });
+      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, dbPool: db.poolStats(), breakers: runner.breakers(), browser, inbound, console: consoleAccess.describe, ...(feishu ? { feishu: feishu.health() } : {}) });
     };
     http.get('/healthz', healthz);
     if (webhookHttp !== http) webhookHttp.get('/healthz', healthz);
@@ -274,6 +288,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     throw err;
   }
 }
+
+/** Bilingual, because a failed request's language is not known here. */
+const BUSY_TEXT = '系统繁忙，请稍后重试 / The system is busy, please retry in a moment.';
 
 function handleInboxRow(agent: Agent, row: InboxRow): Promise<unknown> {
   if (row.kind === 'message') {

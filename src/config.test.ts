@@ -48,4 +48,12 @@ describe('loadConfig', () => {
     });
     expect(usesSandbox(real)).toBe(false);
   });
+
+  it('bounds every database wait by default, and names a bad timeout', () => {
+    const cfg = loadConfig({});
+    expect(cfg).toMatchObject({ DATABASE_ACQUIRE_TIMEOUT_MS: 10_000, DATABASE_STATEMENT_TIMEOUT_MS: 30_000, DATABASE_IDLE_IN_TX_TIMEOUT_MS: 30_000 });
+    expect(cfg.THREAD_LEASE_TTL_MS).toBeGreaterThanOrEqual(1_000);
+    expect(() => loadConfig({ DATABASE_ACQUIRE_TIMEOUT_MS: '0' })).toThrow(/DATABASE_ACQUIRE_TIMEOUT_MS:/);
+    expect(() => loadConfig({ THREAD_LEASE_TTL_MS: 'soon' })).toThrow(/THREAD_LEASE_TTL_MS:.*got "soon"/);
+  });
 });

@@ -64,6 +64,17 @@ export const configSchema = z.object({
     .pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional())
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Concurrency (store/db.ts, agents/thread-lock.ts): every wait on the database is bounded, so a slow turn fails alone. */
+  /** Longest wait for a pool connection (PGlite's single connection too); past it the turn answers "busy, please retry". */
+  DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** PostgreSQL statement_timeout of every pool connection (PGlite ignores it, measured). */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** PostgreSQL idle_in_transaction_session_timeout: a transaction left open while its code awaits something else is ended. */
+  DATABASE_IDLE_IN_TX_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** A thread's cross-process lease: renewed every third of this while held; a dead holder blocks the thread at most this long. */
+  THREAD_LEASE_TTL_MS: z.coerce.number().int().min(1_000).max(600_000).default(15_000),
+  /** Longest wait for another turn of the same thread (this process or another) before this one answers "busy". */
+  THREAD_LOCK_WAIT_MS: z.coerce.number().int().min(100).max(3_600_000).default(180_000),
   /** A Chromium/Chrome binary; unset: the usual system paths, then the bundled @sparticuz/chromium (tools/browser-binary.ts). */
   CHROMIUM_PATH: optionalString,
   BROWSER_HEADLESS: boolish.default(true),

@@ -41,7 +41,7 @@ import { runFlow, type FlowTools } from './flows.js';
 import { detectLang, type Lang, type Planner } from './plan.js';
 import { formatTime, messages, refusalText } from './replies.js';
 import { approvalView } from './approval-view.js';
-import { ThreadLock } from './thread-lock.js';
+import { ThreadLock, isBusyError, type ThreadLockOptions } from './thread-lock.js';
 import type { FreeFormResponder } from './llm/index.js';
 
 /** What the agent needs of the tool runtime (tools/runner.ts ToolRunner fits). */
@@ -80,6 +80,8 @@ export interface AgentDeps {
   approvalTtlSeconds: number;
   /** How long an executor's outbox claim holds without renewal (OUTBOX_LEASE_MS). Default 60 s. */
   outboxLeaseMs?: number;
+  /** Per-thread serialization (config THREAD_LEASE_TTL_MS, THREAD_LOCK_WAIT_MS). */
+  threadLock?: ThreadLockOptions;
   log?: (level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => void;
 }
 
@@ -110,7 +112,7 @@ export class Agent implements AgentNodes {
   private readonly recovery: OutboxRecovery;
 
   constructor(private readonly deps: AgentDeps) {
-    this.lock = new ThreadLock(deps.db);
+    this.lock = new ThreadLock(deps.db, { ...deps.threadLock, log: (level, msg, data) => this.log(level, msg, data) });
     this.graph = buildGraph(this, deps.checkpointer);
     this.executor = new ApprovedWriteExecutor({
       db: deps.db,
@@ -138,6 +140,27 @@ export class Agent implements AgentNodes {
 
   /** One inbound chat message, already in the inbox. Safe to call again for the same event. */
   async handleMessage(msg: InboundMessage): Promise<TurnResult> {
+    try {
+      return await this.handleMessageOnce(msg);
+    } catch (err) {
+      // The database or the thread was too busy for this turn: it fails alone, with an answer.
+      if (!isBusyError(err)) throw err;
+      return this.answerBusy(msg, err);
+    }
+  }
+
+  private async answerBusy(msg: InboundMessage, err: unknown): Promise<TurnResult> {
+    const runId = uuidFromKey(`run:${msg.channel}:${msg.messageId}`);
+    const lang = detectLang(msg.text);
+    this.log('warn', 'turn failed: database or thread busy', { runId, error: err instanceof Error ? err.message : String(err) });
+    // Best effort: the database that just failed this turn may still be busy.
+    await updateRun(this.deps.db, runId, { status: 'failed' }).catch(() => undefined);
+    await appendAudit(this.deps.db, { actor: 'switchboard', action: 'run.busy', subject: msg.conversationId, runId, details: { channel: msg.channel } }).catch(() => undefined);
+    const ref = await this.send(msg.channel, msg.conversationId, { kind: 'text', text: messages.busy(lang) });
+    return { runId, sent: ref ? [ref] : [] };
+  }
+
+  private async handleMessageOnce(msg: InboundMessage): Promise<TurnResult> {
     const { db, directory } = this.deps;
     const principal = directory.byPlatformUser(msg.channel, msg.sender.id);
     const lang = detectLang(msg.text);
@@ -175,8 +198,8 @@ export class Agent implements AgentNodes {
           details: { channel: msg.channel, messageId: msg.messageId, text: maskText(msg.text) },
         });
       }
-      await this.lock.run(runId, async () => {
-        const config = { configurable: { thread_id: runId } };
+      await this.lock.run(runId, async (abort) => {
+        const config = { configurable: { thread_id: runId }, signal: abort };
         const state = await this.graph.getState(config);
         if (state.next.length > 0) {
           // A crash interrupted this run mid-graph: continue from its last checkpoint.
@@ -430,8 +453,8 @@ export class Agent implements AgentNodes {
 
   /** Wake the thread waiting on an approval. Serialized per thread; safe to call twice. */
   resume(threadId: string, signal: DecisionSignal): Promise<void> {
-    return this.lock.run(threadId, async () => {
-      const config = { configurable: { thread_id: threadId } };
+    return this.lock.run(threadId, async (abort) => {
+      const config = { configurable: { thread_id: threadId }, signal: abort };
       const state = await this.graph.getState(config);
       if (state.next.length === 0) return;
       if (!state.tasks.some((t) => t.interrupts.length > 0)) {
@@ -533,6 +556,7 @@ export class Agent implements AgentNodes {
 
   private failure(s: AgentStateValue, err: unknown): AgentStateUpdate {
     if (err instanceof PolicyDenied) return { status: 'denied', reply: err.reply };
+    if (isBusyError(err)) return { status: 'failed', reply: messages.busy(s.lang) };
     if (isBusinessError(err)) return { status: 'business_error', reply: this.userMessage(s.lang, err) };
     if (isSystemError(err)) return { status: 'failed', reply: messages.systemDown(s.lang, err.system) };
     this.log('error', 'flow failed', { runId: s.runId, error: err instanceof Error ? err.stack : String(err) });

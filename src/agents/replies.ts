@@ -162,6 +162,12 @@ export const messages = {
       zh: `该数据属于${regionName('zh', region)}，不在你的数据权限范围内。`,
       en: `That record belongs to ${regionName('en', region)}, outside your data scope.`,
     }),
+  /** The database or the conversation's thread could not serve this turn in time (thread-lock, store/db). */
+  busy: (lang: Lang) =>
+    t(lang, {
+      zh: '系统繁忙，这条消息没有处理，请稍后重新发送。',
+      en: 'The system is busy and did not handle this message; please send it again in a moment.',
+    }),
   systemDown: (lang: Lang, system: string) =>
     t(lang, {
       zh: `${systemName('zh', system)}暂时无法访问，请稍后重试。请求已记录。`,

@@ -18,7 +18,22 @@ export interface Db extends Queryable {
   readonly pool: pg.Pool;
   /** Run fn in one transaction on one connection; never call the graph or a tool inside. */
   tx<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /**
+   * PostgreSQL only: a connection of its own, outside the pool, for what must stay connected
+   * (the process's one LISTEN connection, the migration lock). Closed with the Db.
+   */
+  readonly openDedicated?: () => Promise<pg.Client>;
+  /** Runs (before the pool ends) when the Db closes: for whatever was built on it. */
+  onClose(fn: () => Promise<void>): void;
+  /** Pool totals, for health checks and tests that prove nothing leaked. */
+  poolStats(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 export interface OpenDbOptions {
@@ -27,6 +42,52 @@ export interface OpenDbOptions {
   poolSize?: number;
   /** PGlite in memory (tests); ignored for PostgreSQL. */
   inMemory?: boolean;
+  /** Longest wait for a pool connection, PGlite's single one included (config DATABASE_ACQUIRE_TIMEOUT_MS). */
+  acquireTimeoutMs?: number;
+  /** PostgreSQL statement_timeout (config DATABASE_STATEMENT_TIMEOUT_MS). */
+  statementTimeoutMs?: number;
+  /** PostgreSQL idle_in_transaction_session_timeout (config DATABASE_IDLE_IN_TX_TIMEOUT_MS). */
+  idleInTxTimeoutMs?: number;
+}
+
+/** The same defaults as src/config.ts, for callers that open a Db without a config (tools, tests). */
+export const DB_TIMEOUT_DEFAULTS = { acquireTimeoutMs: 10_000, statementTimeoutMs: 30_000, idleInTxTimeoutMs: 30_000 } as const;
+
+/**
+ * The database could not serve this piece of work in time: no pool connection within the acquire
+ * timeout, or a statement (or an idle transaction) ran past its limit. The work fails alone; the
+ * person gets "busy, please retry".
+ */
+export class DatabaseBusyError extends Error {
+  override readonly name = 'DatabaseBusyError';
+  readonly code = 'DB_BUSY';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** SQLSTATEs of a statement that ran out of time: query_canceled (statement_timeout), lock_not_available, idle_in_transaction_session_timeout. */
+const TIMEOUT_SQLSTATES = new Set(['57014', '55P03', '25P03']);
+
+/**
+ * Whether err (or anything in its cause chain) is the database being too busy: what pg-pool and pg
+ * throw themselves (LangGraph's checkpointer uses the pool directly, so its errors arrive raw).
+ */
+export function isDatabaseBusy(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof DatabaseBusyError) return true;
+    if (typeof e !== 'object') return false;
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && TIMEOUT_SQLSTATES.has(code)) return true;
+    if (typeof message === 'string' && /^(timeout exceeded when trying to connect|Query read timeout)$/.test(message)) return true;
+  }
+  return false;
+}
+
+function asBusy(err: unknown): unknown {
+  if (err instanceof DatabaseBusyError || !isDatabaseBusy(err)) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new DatabaseBusyError(`database busy: ${detail}`, { cause: err });
 }
 
 export class DataDirLockedError extends Error {
@@ -34,11 +95,48 @@ export class DataDirLockedError extends Error {
 }
 
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
+  const acquireTimeoutMs = opts.acquireTimeoutMs ?? DB_TIMEOUT_DEFAULTS.acquireTimeoutMs;
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    const statementTimeoutMs = opts.statementTimeoutMs ?? DB_TIMEOUT_DEFAULTS.statementTimeoutMs;
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: opts.poolSize ?? 10,
+      // pg-pool applies this to waiting for a free client as well as to connecting a new one.
+      connectionTimeoutMillis: acquireTimeoutMs,
+      // Sent as start-up parameters: every pooled session has them from its first statement.
+      statement_timeout: statementTimeoutMs,
+      idle_in_transaction_session_timeout: opts.idleInTxTimeoutMs ?? DB_TIMEOUT_DEFAULTS.idleInTxTimeoutMs,
+      // A server that stops answering altogether: the client gives up a little after the server would have.
+      query_timeout: statementTimeoutMs + 5_000,
+      keepAlive: true,
+      application_name: 'switchboard',
+    });
     pool.on('error', (err) => console.error('[db] idle client error:', err.message));
+    // pg-pool listens for errors only on idle clients. A checked-out session ended by the server
+    // (idle_in_transaction_session_timeout, a restart) would emit an unhandled 'error' and kill
+    // the process (measured); with this listener only that piece of work fails.
+    pool.on('connect', (client) => client.on('error', (err) => console.error('[db] session ended while in use:', err.message)));
     await pool.query('SELECT 1');
-    return wrap('postgres', pool, async () => pool.end());
+    const dedicated = new Set<pg.Client>();
+    const openDedicated = async (): Promise<pg.Client> => {
+      // No statement_timeout: LISTEN sits idle by design and migrations may run long DDL.
+      const client = new pg.Client({ connectionString: opts.databaseUrl, connectionTimeoutMillis: acquireTimeoutMs, keepAlive: true, application_name: 'switchboard' });
+      client.on('error', (err) => console.error('[db] dedicated connection error:', err.message));
+      dedicated.add(client);
+      client.once('end', () => dedicated.delete(client));
+      try {
+        await client.connect();
+      } catch (err) {
+        dedicated.delete(client);
+        await client.end().catch(() => undefined);
+        throw asBusy(err);
+      }
+      return client;
+    };
+    return wrap('postgres', pool, async () => {
+      await Promise.all([...dedicated].map((c) => c.end().catch(() => undefined)));
+      await pool.end();
+    }, openDedicated);
   }
 
   const { PGlite } = await import('@electric-sql/pglite');
@@ -47,6 +145,8 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
   let pglite: InstanceType<typeof PGlite>;
   if (opts.inMemory) {
     pglite = new PGlite();
+    // Ready before the pool's first connect, which the acquire timeout would otherwise cut short.
+    await pglite.waitReady;
   } else {
     const dir = path.resolve(opts.dataDir, 'pglite');
     fs.mkdirSync(dir, { recursive: true });
@@ -72,12 +172,18 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
   const pool = new pg.Pool({
     Client: PgliteClient as unknown as typeof pg.Client,
     max: 1,
+    // The one connection is shared by every turn: waiting for it is bounded too. (No
+    // statement_timeout here: PGlite 0.5 accepts the setting and ignores it, measured, and a
+    // client-side abandon would leave its single session mid-statement.)
+    connectionTimeoutMillis: acquireTimeoutMs,
     user: 'postgres',
     password: 'embedded',
     database: 'postgres',
     host: 'localhost',
     port: 5432,
   });
+  pool.on('error', (err) => console.error('[db] idle client error:', err.message));
+  pool.on('connect', (client) => client.on('error', (err) => console.error('[db] session error while in use:', err.message)));
   return wrap('pglite', pool, async () => {
     await pool.end();
     await pglite.close();
@@ -85,28 +191,50 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
   });
 }
 
-function wrap(kind: DbKind, pool: pg.Pool, end: () => Promise<void>): Db {
+function wrap(kind: DbKind, pool: pg.Pool, end: () => Promise<void>, openDedicated?: () => Promise<pg.Client>): Db {
   let closed: Promise<void> | undefined;
+  const closers: (() => Promise<void>)[] = [];
   return {
     kind,
     pool,
-    query: (text, values) => pool.query(text, values),
+    ...(openDedicated ? { openDedicated } : {}),
+    query: (text, values) =>
+      pool.query(text, values).catch((err: unknown) => {
+        throw asBusy(err);
+      }),
     async tx(fn) {
-      const client = await pool.connect();
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw asBusy(err);
+      }
+      // Every path gives the connection back: a session whose ROLLBACK failed (killed by
+      // idle_in_transaction_session_timeout, cut off) is destroyed rather than reused.
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await fn(client);
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
+        await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
+          broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+        });
+        throw asBusy(err);
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
+    onClose(fn) {
+      closers.push(fn);
+    },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close() {
-      closed ??= end();
+      closed ??= (async () => {
+        for (const fn of closers.splice(0).reverse()) await fn().catch((err: Error) => console.error('[db] on close:', err.message));
+        await end();
+      })();
       return closed;
     },
   };

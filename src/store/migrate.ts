@@ -20,7 +20,13 @@ export async function migrate(db: Db, afterMigrations?: () => Promise<void>): Pr
     .readdirSync(migrationsDir)
     .filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f))
     .sort();
-  const client = await db.pool.connect();
+  // PostgreSQL: the migration lock is held on a connection of its own, not a pooled one, so
+  // LangGraph's setup() below (which takes pool connections) can run even on a pool of one, and
+  // a replica waiting for another's migrations pins nothing in its pool. Its DDL has no
+  // statement_timeout (an index build on a big table may take long). PGlite: its one connection.
+  const dedicated = db.openDedicated ? await db.openDedicated() : undefined;
+  const pooled = dedicated ? undefined : await db.pool.connect();
+  const client = dedicated ?? pooled!;
   const applied: string[] = [];
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
@@ -48,7 +54,8 @@ export async function migrate(db: Db, afterMigrations?: () => Promise<void>): Pr
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
   } finally {
-    client.release();
+    pooled?.release();
+    await dedicated?.end();
   }
   // PGlite: one process per data dir, so nobody can race us here.
   if (afterMigrations && db.kind === 'pglite') await afterMigrations();

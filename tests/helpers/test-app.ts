@@ -82,7 +82,7 @@ export async function createTestDatabase(kind: DbKind, opts: CreateTestDatabaseO
     env.DATABASE_OWNER_URL = url.toString();
   }
   return {
-    env: { ...env, DATA_KEYS: TEST_DATA_KEYS },
+    env: { ...env, DATA_KEYS: TEST_DATA_KEYS, AUDIT_KEY: TEST_AUDIT_KEY },
     ...(role ? { runtimeRole: role } : {}),
     drop: async () => {
       const c = new pg.Client({ connectionString: adminPgUrl });
