@@ -140,7 +140,7 @@ pgOnly('two app instances with pools of their own on one postgres', () => {
     // The same event reaching both (two replicas replaying one inbox at start-up, say).
     const msg: InboundMessage = {
       channel: 'console',
-      conversationId: 'shared-thread',
+      conversationId: 'console-erin',
       messageId: 'same-event-1',
       sender: { channel: 'console', id: 'erin' },
       text: 'help',
@@ -152,7 +152,7 @@ pgOnly('two app instances with pools of their own on one postgres', () => {
     expect([ra.sent.length, rb.sent.length].sort()).toEqual([0, 1]);
     const finished = await a.app.db.query("SELECT count(*)::int AS n FROM audit_log WHERE action = 'run.finished' AND run_id = $1", [ra.runId]);
     expect(finished.rows[0]).toEqual({ n: 1 });
-    expect(textOf(await a.client.transcript('shared-thread'))).toContain(HELP_EN);
+    expect(textOf(await a.client.transcript('console-erin'))).toContain(HELP_EN);
     for (const r of await Promise.all(others)) expect(textOf(r)).toContain(HELP_EN);
     await expectPoolIdle(a);
     await expectPoolIdle(b);

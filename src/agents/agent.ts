@@ -200,24 +200,22 @@ export class Agent implements AgentNodes {
       }
       await this.lock.run(runId, async (abort) => {
         const config = { configurable: { thread_id: runId }, signal: abort };
+        const input = { runId, channel: msg.channel, conversationId: msg.conversationId, requesterId: principal.id, text: msg.text, lang };
+        const waitsForDecision = (st: { tasks: readonly { interrupts: readonly unknown[] }[] }) => st.tasks.some((t) => t.interrupts.length > 0);
         const state = await this.graph.getState(config);
         if (state.next.length > 0) {
           // A crash interrupted this run mid-graph: continue from its last checkpoint.
-          if (!state.tasks.some((t) => t.interrupts.length > 0)) await this.graph.invoke(null, config);
-          return;
+          if (!waitsForDecision(state)) await this.graph.invoke(null, config);
+        } else if (!(state.values as AgentStateValue | undefined)?.runId) {
+          await this.graph.invoke(input, config);
         }
-        if (state.values && (state.values as AgentStateValue).runId) return; // already finished
-        await this.graph.invoke(
-          {
-            runId,
-            channel: msg.channel,
-            conversationId: msg.conversationId,
-            requesterId: principal.id,
-            text: msg.text,
-            lang,
-          },
-          config,
-        );
+        // The run table, not the checkpoint, says whether the turn ended: a process killed mid-turn
+        // can leave a checkpoint with no next step for a run that never finished (measured on
+        // PostgreSQL). Such a turn runs again from its input: its reads are safe to repeat and a
+        // proposal is idempotent (one approval per run and tool, cards sent once).
+        if ((await getRun(db, runId))?.status === 'running' && !waitsForDecision(await this.graph.getState(config))) {
+          await this.graph.invoke(input, config);
+        }
       });
       return { runId, sent: this.sentByRun.get(runId) ?? [] };
     } finally {
