@@ -3,6 +3,7 @@
  * with the variable's name and what was expected, instead of failing later somewhere deep.
  */
 import { z } from 'zod';
+import { isKey32 } from './key32.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalUrl = z
@@ -51,18 +52,21 @@ function departmentMap(target: RegExp, shape: string) {
     });
 }
 
+/** A PostgreSQL connection URL; empty counts as unset. */
+const postgresUrl = z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional())
+    .optional();
+
 export const configSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   SANDBOX_PORT: port.default(3100),
   DATA_DIR: z.string().min(1).default('.data'),
   /** Unset: embedded PGlite under DATA_DIR. Set: a real PostgreSQL. */
-  DATABASE_URL: z
-    .string()
-    .trim()
-    .transform((v) => (v === '' ? undefined : v))
-    .pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional())
-    .optional(),
+  DATABASE_URL: postgresUrl,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /** Concurrency (store/db.ts, agents/thread-lock.ts): every wait on the database is bounded, so a slow turn fails alone. */
   /** Longest wait for a pool connection (PGlite's single connection too); past it the turn answers "busy, please retry". */
@@ -203,12 +207,7 @@ export const configSchema = z.object({
   /** Optional webhook that receives each signed head (JSON POST), kept by someone other than this app. */
   AUDIT_ANCHOR_URL: optionalUrl,
   /** The schema owner: migrations and grants run as it; DATABASE_URL is then the runtime role (no UPDATE/DELETE/TRUNCATE on audit_log). */
-  DATABASE_OWNER_URL: z
-    .string()
-    .trim()
-    .transform((v) => (v === '' ? undefined : v))
-    .pipe(z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional())
-    .optional(),
+  DATABASE_OWNER_URL: postgresUrl,
   /**
    * Console access and listeners (src/bot/console/auth.ts, README "Console login"). CONSOLE=off
    * removes the console and its operations endpoints. CONSOLE_AUTH: demo = personas picked in the
@@ -228,10 +227,7 @@ export const configSchema = z.object({
   /** Where the provider sends people after logout (registered at the provider); unset: back to /console. */
   OIDC_POST_LOGOUT_URL: optionalUrl,
   /** Seals the login transaction cookie (32 bytes: 64 hex characters or base64). Required for oidc. */
-  SESSION_SECRET: optionalString.refine(
-    (v) => v === undefined || /^[0-9a-fA-F]{64}$/.test(v) || (/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(v) && Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64').length === 32),
-    'must be 32 bytes: 64 hex characters or base64',
-  ),
+  SESSION_SECRET: optionalString.refine((v) => v === undefined || isKey32(v), 'must be 32 bytes: 64 hex characters or base64'),
   SESSION_TTL_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(8 * 60),
   /** People and their identities to upsert at start (JSON, README "Console login"); the demo directory is seeded only in demo mode. */
   DIRECTORY_FILE: optionalString,
@@ -250,10 +246,6 @@ export const configSchema = z.object({
   INBOX_SWEEP_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
 });
 
-/** 32 bytes as 64 hex characters or base64 (audit key). */
-function isKey32(v: string): boolean {
-  return /^[0-9a-fA-F]{64}$/.test(v) || (/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(v) && Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64').length === 32);
-}
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
+import { parseKey32 } from '../key32.js';
 
 export interface AuditKey {
   /** Derived from the key itself, so the same key always has the same id. */
@@ -30,15 +31,7 @@ export class AuditKeyError extends Error {
 }
 
 /** 32 bytes as 64 hex characters or base64 (standard or url-safe). */
-export function parseAuditKey(text: string): Buffer | undefined {
-  const v = text.trim();
-  if (/^[0-9a-fA-F]{64}$/.test(v)) return Buffer.from(v, 'hex');
-  if (/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(v)) {
-    const buf = Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-    if (buf.length === 32) return buf;
-  }
-  return undefined;
-}
+export const parseAuditKey = parseKey32;
 
 export function isAuditKeyText(text: string): boolean {
   return parseAuditKey(text) !== undefined;

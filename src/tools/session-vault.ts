@@ -14,6 +14,7 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SessionStore, StorageState } from './browser-pool.js';
 import type { LegacySystem } from './define.js';
+import { parseKey32 } from '../key32.js';
 
 const MAGIC = Buffer.from('SBSV1\n', 'utf8');
 const IV_BYTES = 12;
@@ -24,13 +25,7 @@ const TAG_BYTES = 16;
  * Returns null for anything else; the message never contains the value.
  */
 export function parseSessionKey(raw: string): Buffer | null {
-  const v = raw.trim();
-  if (/^[0-9a-fA-F]{64}$/.test(v)) return Buffer.from(v, 'hex');
-  if (/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(v)) {
-    const buf = Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-    if (buf.length === 32) return buf;
-  }
-  return null;
+  return parseKey32(raw) ?? null;
 }
 
 export function encryptState(key: Buffer, system: string, state: StorageState): Buffer {
