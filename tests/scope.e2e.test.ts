@@ -63,6 +63,12 @@ describe.each(kinds)('data scope through the console on %s', (kind) => {
     // The refused read leaves no copy of the record in tool_calls.
     const calls = await t.app.db.query<{ status: string; output: unknown }>(`SELECT status, output FROM tool_calls WHERE tool = 'workorder.get'`);
     expect(calls.rows).toEqual([{ status: 'business_error', output: null }, { status: 'business_error', output: null }]);
+    // Nor a screenshot of the page that showed it.
+    const evidence = await t.app.db.query<{ evidence: { files: string[]; steps: { step: string }[] } }>(`SELECT evidence FROM tool_calls WHERE tool = 'workorder.get'`);
+    for (const row of evidence.rows) {
+      expect(row.evidence.files).toEqual([]);
+      expect(row.evidence.steps.map((s) => s.step)).toContain("no screenshot: the page holds data outside the caller's scope");
+    }
   });
 
   it('bob proposing to acknowledge a Ningbo alarm gets no card, and the NMS is unchanged', async () => {

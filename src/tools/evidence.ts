@@ -25,6 +25,8 @@ export interface EvidenceRecorderOptions {
 export class EvidenceRecorder {
   private readonly steps: EvidenceStep[] = [];
   private readonly files: string[] = [];
+  /** Files reserved and still being written (a screenshot taken after the call answered). */
+  private readonly writing = new Set<Promise<void>>();
   private dropped = 0;
   private readonly redact: Redact;
   private readonly now: () => Date;
@@ -121,16 +123,32 @@ export class EvidenceRecorder {
     const abs = path.join(this.opts.dataDir, rel);
     return {
       rel,
-      write: async (fill) => {
-        try {
-          await mkdir(path.dirname(abs), { recursive: true });
-          await fill(abs);
-        } catch (e) {
-          await rm(abs, { force: true }).catch(() => undefined);
-          this.step(`${label} not written`, { file: rel, error: e instanceof Error ? e.message : String(e) });
-        }
+      write: (fill) => {
+        const done = (async () => {
+          try {
+            await mkdir(path.dirname(abs), { recursive: true });
+            await fill(abs);
+          } catch (e) {
+            await rm(abs, { force: true }).catch(() => undefined);
+            this.step(`${label} not written`, { file: rel, error: e instanceof Error ? e.message : String(e) });
+          }
+        })();
+        this.writing.add(done);
+        void done.finally(() => this.writing.delete(done));
+        return done;
       },
     };
+  }
+
+  /**
+   * Remove every file of this call from the record and from disk (waiting for any still being
+   * written): for a call whose pages showed data the caller may not see.
+   */
+  async discardFiles(reason: string): Promise<void> {
+    await Promise.allSettled([...this.writing]);
+    const files = this.files.splice(0);
+    await Promise.all(files.map((rel) => rm(path.join(this.opts.dataDir, rel), { force: true }).catch(() => undefined)));
+    if (files.length > 0) this.step(reason, { removed: files.length });
   }
 
   snapshot(): Evidence {

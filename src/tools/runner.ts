@@ -17,7 +17,7 @@ import { CircuitBreakers, type BreakerOptions, type BreakerSnapshot } from './ci
 import { EvidenceRecorder, type Redact } from './evidence.js';
 import { maskTraceArchive, withMaskedPage } from './evidence-masking.js';
 import type { ToolRegistry } from './registry.js';
-import { enforceScope, ScopeDenied, systemCaller, type ResolveContext, type ToolCaller } from './scope.js';
+import { enforceScope, isScopeDenied, ScopeDenied, systemCaller, type ResolveContext, type ToolCaller } from './scope.js';
 import type { ScopeOwner } from '../policies/access.js';
 
 export type ToolCallStatus = 'ok' | 'business_error' | 'system_error';
@@ -270,6 +270,8 @@ export class ToolRunner {
 
     const fail = async (e: BusinessError | SystemError): Promise<never> => {
       clearTimeout(timer);
+      // Refused on its output: the screenshot shows what the caller may not see; none is kept.
+      if (isScopeDenied(e) && e.phase === 'output') await evidence.discardFiles("no screenshot: the page holds data outside the caller's scope");
       const record = await finish(isBusinessError(e) ? 'business_error' : 'system_error', undefined, e);
       Object.defineProperty(e, 'record', { value: record, enumerable: false, configurable: true });
       throw e as ToolCallError;
@@ -378,6 +380,13 @@ export class ToolRunner {
         try {
           result = await fn(page, baseUrl);
         } catch (e) {
+          // A data-scope refusal: the page shows data the caller may not see, so none of it is kept
+          // (the record says why there is no screenshot).
+          if (isScopeDenied(e)) {
+            await trace?.discard();
+            evidence.step('no screenshot: the page holds data outside the caller\'s scope');
+            throw e;
+          }
           if (mode !== 'off') await shoot(evidence, page, 'screenshot (failed)');
           // A BusinessError is the portal's answer (not found, closed...): the screenshot shows it.
           // What the system did wrong deserves the page's HTML and the trace.
