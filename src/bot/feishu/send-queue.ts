@@ -1,7 +1,10 @@
 /**
  * Feishu allows 5 messages per second into one chat (and 5 updates per second of one message).
  * Sends are queued per key, in order, and started no faster than the limit; other chats do not
- * wait behind a busy one.
+ * wait behind a busy one. The window counts from when each operation was ANSWERED: the platform
+ * had received operation n-5 before it answered, so operation n starts a full window after that
+ * arrival whatever the network's jitter (counting from starts, a slow earlier request arrived
+ * late and two arrivals came closer than the window; measured on a loaded host).
  */
 export interface RateQueueOptions {
   /** Operations per window and key. */
@@ -11,15 +14,20 @@ export interface RateQueueOptions {
 
 export class RateQueue {
   private readonly tails = new Map<string, Promise<unknown>>();
-  private readonly starts = new Map<string, number[]>();
+  /** Per key, when each recent operation was answered (Infinity while one is in flight). */
+  private readonly starts = new Map<string, { at: number }[]>();
 
   constructor(private readonly opts: RateQueueOptions = { limit: 5, windowMs: 1000 }) {}
 
   run<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.tails.get(key) ?? Promise.resolve();
     const job = prev.then(async () => {
-      await this.slot(key);
-      return fn();
+      const mark = await this.slot(key);
+      try {
+        return await fn();
+      } finally {
+        mark.at = Date.now();
+      }
     });
     const tail = job.catch(() => undefined);
     this.tails.set(key, tail);
@@ -27,7 +35,7 @@ export class RateQueue {
       if (this.tails.get(key) === tail) {
         this.tails.delete(key);
         // Start times older than the window no longer matter once the queue is empty.
-        const recent = (this.starts.get(key) ?? []).filter((t) => t > Date.now() - this.opts.windowMs);
+        const recent = (this.starts.get(key) ?? []).filter((m) => m.at > Date.now() - this.opts.windowMs);
         if (recent.length === 0) this.starts.delete(key);
         else this.starts.set(key, recent);
       }
@@ -35,17 +43,21 @@ export class RateQueue {
     return job;
   }
 
-  /** Wait until fewer than `limit` operations of this key started within the window. */
-  private async slot(key: string): Promise<void> {
+  /** Wait until fewer than `limit` operations of this key were answered within the window. */
+  private async slot(key: string): Promise<{ at: number }> {
     for (;;) {
       const now = Date.now();
-      const recent = (this.starts.get(key) ?? []).filter((t) => t > now - this.opts.windowMs);
+      const recent = (this.starts.get(key) ?? []).filter((m) => m.at > now - this.opts.windowMs);
       if (recent.length < this.opts.limit) {
-        recent.push(now);
+        // In flight until answered: counts as recent for as long as it runs.
+        const mark = { at: Number.POSITIVE_INFINITY };
+        recent.push(mark);
         this.starts.set(key, recent);
-        return;
+        return mark;
       }
-      await new Promise((r) => setTimeout(r, recent[0]! + this.opts.windowMs - now + 1));
+      // Operations of one key run one at a time, so every earlier one has its answer time.
+      const oldest = Math.min(...recent.map((m) => m.at));
+      await new Promise((r) => setTimeout(r, Number.isFinite(oldest) ? oldest + this.opts.windowMs - now + 1 : 10));
     }
   }
 }
