@@ -24,9 +24,7 @@ describe('faults through the console API', () => {
     db = await createTestDatabase('pglite');
     t = await startTestApp({
       ...db.env,
-      // Below the portal's late answer (slowAfterSaveMs 8 s), above what the write needs before its
-      // save (the data-scope resolver reads the ticket's region first).
-      RPA_TASK_TIMEOUT_MS: '4000',
+      RPA_TASK_TIMEOUT_MS: '2000',
       RPA_BREAKER_THRESHOLD: '3',
       RPA_BREAKER_COOLDOWN_MS: '1500',
     });

@@ -18,7 +18,7 @@ import { EvidenceRecorder, type Redact } from './evidence.js';
 import { maskTraceArchive, withMaskedPage } from './evidence-masking.js';
 import type { ToolRegistry } from './registry.js';
 import { enforceScope, isScopeDenied, ScopeDenied, systemCaller, type ResolveContext, type ToolCaller } from './scope.js';
-import type { ScopeOwner } from '../policies/access.js';
+import { ownersOutOfScope, type ScopeOwner } from '../policies/access.js';
 
 export type ToolCallStatus = 'ok' | 'business_error' | 'system_error';
 
@@ -53,6 +53,12 @@ export interface RunToolOptions {
    * call without one is refused (ScopeDenied 'no_caller').
    */
   caller?: ToolCaller;
+  /**
+   * A write's target owners as recorded on its approval (resolved by this runner's scopeOf when
+   * it was proposed): the input check uses them instead of reading the target again, so an
+   * approved write costs no extra portal read. Absent (or null on the row): resolved as usual.
+   */
+  targetScope?: readonly ScopeOwner[];
   runId?: string;
   idempotencyKey?: string;
   signal?: AbortSignal;
@@ -295,7 +301,12 @@ export class ToolRunner {
     if (!opts.caller) return fail(new ScopeDenied(name, 'input', 'no_caller', []));
     if (phase === 'run') {
       try {
-        await enforceScope(tool, 'input', parsed.data, opts.caller, this.resolveContext(name, opts, signal));
+        if (tool.effect === 'write' && opts.targetScope && 'principal' in opts.caller) {
+          const denied = ownersOutOfScope(opts.caller.principal, opts.targetScope);
+          if (denied.length > 0) throw new ScopeDenied(name, 'input', 'out_of_scope', denied);
+        } else {
+          await enforceScope(tool, 'input', parsed.data, opts.caller, this.resolveContext(name, opts, signal));
+        }
       } catch (e) {
         if (isBusinessError(e) || isSystemError(e)) return fail(e);
         throw e;

@@ -21,7 +21,7 @@ import os from 'node:os';
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
 import type { CardLine, Lang } from '../../bot/cards/view.js';
-import { canCallTool } from '../../policies/access.js';
+import { canCallTool, type ScopeOwner } from '../../policies/access.js';
 import { actionHash } from '../../policies/action-hash.js';
 import { maskDeep, maskText } from '../../policies/masking.js';
 import { appendAudit, appendAuditInTx } from '../../store/audit.js';
@@ -53,6 +53,8 @@ export interface WriteTools {
 export interface WriteCallOptions {
   /** Whose write this is: the requester, whose data scope the runner checks (invariant 10). */
   caller?: ToolCaller;
+  /** The write's target owners recorded on the approval: the runner checks them, no re-read. */
+  targetScope?: readonly ScopeOwner[];
   runId?: string;
   idempotencyKey?: string;
   onRecord?(rec: ToolCallRecord): Promise<void> | void;
@@ -239,6 +241,7 @@ export class ApprovedWriteExecutor {
       // The write runs for its requester (checked above); one who has since left the directory is
       // refused before a write starts, so only a started write's read-back runs as the system.
       caller: requester ? { principal: requester } : systemCaller(`approval ${row.id}: requester left the directory`),
+      ...(row.target_scope ? { targetScope: row.target_scope } : {}),
       runId: row.run_id,
       idempotencyKey: row.id,
       onRecord: (r) => recordToolCall(db, row.run_id, r, req.actor),
