@@ -86,6 +86,19 @@ async function refuseRole(reply: FastifyReply, deps: AuthDeps, caller: ConsoleCa
 
 const routeOf = (req: FastifyRequest) => req.routeOptions.url ?? req.url.split('?')[0] ?? req.url;
 
+/** Either mode's caller, plus the role check both share (a refusal is audited). */
+function withRoles(mode: ConsoleAuth['mode'], caller: ConsoleAuth['caller'], deps: AuthDeps): ConsoleAuth {
+  return {
+    mode,
+    caller,
+    async withRole(req, reply, roles, opts) {
+      const c = await caller(req, reply, opts);
+      if (!c) return undefined;
+      return c.principal.roles.some((r) => roles.includes(r)) ? c : refuseRole(reply, deps, c, roles, req);
+    },
+  };
+}
+
 /**
  * Why a demo request did not come straight from this machine: a proxy in front of a loopback
  * listener (forwarding headers, a public Host) would publish the personas, and a web page whose
@@ -127,15 +140,7 @@ export function demoAuth(deps: AuthDeps): ConsoleAuth {
     }
     return { principal, userId: user, via: 'demo' };
   };
-  return {
-    mode: 'demo',
-    caller,
-    async withRole(req, reply, roles, opts) {
-      const c = await caller(req, reply, opts);
-      if (!c) return undefined;
-      return c.principal.roles.some((r) => roles.includes(r)) ? c : refuseRole(reply, deps, c, roles, req);
-    },
-  };
+  return withRoles('demo', caller, deps);
 }
 
 export interface SessionStore {
@@ -203,13 +208,5 @@ export function sessionAuth(deps: AuthDeps): ConsoleAuth {
     }
     return { principal, userId: principal.id, via: 'oidc' };
   };
-  return {
-    mode: 'oidc',
-    caller,
-    async withRole(req, reply, roles, opts) {
-      const c = await caller(req, reply, opts);
-      if (!c) return undefined;
-      return c.principal.roles.some((r) => roles.includes(r)) ? c : refuseRole(reply, deps, c, roles, req);
-    },
-  };
+  return withRoles('oidc', caller, deps);
 }
