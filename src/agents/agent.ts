@@ -41,6 +41,7 @@ import { runFlow, type FlowTools } from './flows.js';
 import { detectLang, type Lang, type Planner } from './plan.js';
 import { formatTime, messages, refusalText } from './replies.js';
 import { approvalView } from './approval-view.js';
+import { PolicyDenied } from './denials.js';
 import { ThreadLock, isBusyError, type ThreadLockOptions } from './thread-lock.js';
 import type { FreeFormResponder } from './llm/index.js';
 
@@ -93,12 +94,6 @@ export interface TurnResult {
   runId: string | null;
   /** Messages this turn sent to the requester's conversation. */
   sent: MessageRef[];
-}
-
-class PolicyDenied extends Error {
-  constructor(readonly reply: string) {
-    super(reply);
-  }
 }
 
 export class Agent implements AgentNodes {
@@ -527,14 +522,14 @@ export class Agent implements AgentNodes {
         const access = canCallTool(principal, tool);
         if (!access.allowed) {
           await appendAudit(this.deps.db, { actor: principal.id, action: 'tool.denied', subject: tool, runId: s.runId, details: { detail: access.detail } });
-          throw new PolicyDenied(messages.denied(s.lang, tool));
+          throw new PolicyDenied('role', tool, messages.denied(s.lang, tool));
         }
         let res: { output: unknown };
         try {
           // The runner checks the tool's declared data scope against the caller, before and after the call.
           res = await this.deps.tools.run(tool, input, { caller: { principal }, runId: s.runId, onRecord: (r) => this.recordToolCall(s.runId, r) });
         } catch (err) {
-          if (isScopeDenied(err)) throw new PolicyDenied(await this.scopeDenied(s, principal, err));
+          if (isScopeDenied(err)) throw new PolicyDenied('scope', tool, await this.scopeDenied(s, principal, err));
           throw err;
         }
         return output.parse(res.output) as z.infer<S>;

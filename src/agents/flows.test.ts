@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PolicyDenied } from './denials.js';
 import type { z } from 'zod';
 import { runFlow, type FlowResult, type FlowTools } from './flows.js';
 import { parseCommand } from './commands.js';
@@ -360,7 +361,7 @@ describe('batch number status', () => {
   });
 
   it('a role that may not query numbers is refused once, not 500 times', async () => {
-    const denied = new Error(messages.denied('en', 'crm.getNumberStatus'));
+    const denied = new PolicyDenied('role', 'crm.getNumberStatus', messages.denied('en', 'crm.getNumberStatus'));
     const { tools, calls } = fakeTools({ 'crm.getNumberStatus': () => { throw denied; } }, { concurrency: 2 });
     await expect(run(`batch status ${numbers(100).join(' ')}`, tools)).rejects.toBe(denied);
     expect(calls.length).toBeLessThanOrEqual(2);

@@ -25,6 +25,7 @@ import {
 } from './replies.js';
 import { BusinessError, isBusinessError, isSystemError } from '../tools/errors.js';
 import { runBatch } from '../tools/batch.js';
+import { isPolicyDenied } from './denials.js';
 import { customerRefLabel, maskMobile, maskResidentId, maskText } from '../policies/masking.js';
 import {
   acknowledgeAlarmInput,
@@ -222,7 +223,6 @@ async function batchStatus(plan: Extract<Plan, { flow: 'numbers.batch' }>, tools
   const { lang, mobiles } = plan;
   const total = mobiles.length;
   const step = Math.max(1, Math.ceil(total / 10));
-  const denied = messages.denied(lang, 'crm.getNumberStatus');
   const stop = new AbortController();
   const failures = new Map<object, unknown>();
   let fatal: unknown;
@@ -245,7 +245,7 @@ async function batchStatus(plan: Extract<Plan, { flow: 'numbers.batch' }>, tools
         } catch (err) {
           failures.set(input as object, err);
           // The role may not use the tool at all: every other call would be refused the same way.
-          if (err instanceof Error && err.message === denied) {
+          if (isPolicyDenied(err) && err.kind === 'role') {
             fatal ??= err;
             stop.abort();
           }
