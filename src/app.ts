@@ -18,7 +18,7 @@ import { Agent, type ChannelDirectory } from './agents/agent.js';
 import { approvalView } from './agents/approval-view.js';
 import { CommandPlanner } from './agents/commands.js';
 import { createFreeForm } from './agents/llm/index.js';
-import type { Channel, ChannelName, CardAction, InboundMessage } from './bot/channel.js';
+import type { Channel, ChannelName, CardAction, InboundMessage } from './chat/channel.js';
 import { Inbox } from './bot/inbox.js';
 import { ConsoleChannel } from './bot/console/channel.js';
 import { registerConsole } from './bot/console/index.js';

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InboundMessage } from '../src/bot/channel.js';
+import type { InboundMessage } from '../src/chat/channel.js';
 import { createTestDatabase, dbKinds, startTestApp, textOf, type TestApp, type TestDatabase } from './helpers/test-app.js';
 
 const kinds = await dbKinds();

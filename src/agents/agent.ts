@@ -6,7 +6,7 @@
 import { Command } from '@langchain/langgraph';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import type { z } from 'zod';
-import type { Channel, ChannelName, CardAction, InboundMessage, MessageRef, OutboundMessage } from '../bot/channel.js';
+import type { Channel, ChannelName, CardAction, InboundMessage, MessageRef, OutboundMessage } from '../chat/channel.js';
 import type { Db } from '../store/db.js';
 import type { Directory } from '../store/directory.js';
 import type { Principal } from '../policies/principals.js';
@@ -38,7 +38,8 @@ import { checkTargetScope, isScopeDenied, ScopeDenied, systemCaller, type ToolCa
 import { noApproverInScopeText, scopeDeniedDetails, scopeDeniedText } from './scope-reply.js';
 import { buildGraph, type AgentGraph, type AgentNodes, type AgentStateUpdate, type AgentStateValue, type DecisionSignal } from './graph.js';
 import { runFlow, type FlowTools } from './flows.js';
-import { detectLang, type Lang, type Planner } from './plan.js';
+import type { Planner } from './plan.js';
+import { detectLang, type Lang } from '../chat/lang.js';
 import { formatTime, messages, refusalText } from './replies.js';
 import { approvalView } from './approval-view.js';
 import { PolicyDenied } from './denials.js';

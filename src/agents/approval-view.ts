@@ -1,5 +1,5 @@
 /** Builds the channel-neutral card from an approval row: one source for every copy of the card. */
-import type { ApprovalCardView } from '../bot/cards/view.js';
+import type { ApprovalCardView } from '../chat/approval-card.js';
 import type { ApprovalRow } from '../store/approvals-repo.js';
 import type { Directory } from '../store/directory.js';
 

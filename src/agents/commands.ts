@@ -3,7 +3,8 @@
  * English, with any spacing and full-width characters. No LLM, no cost, works when the provider
  * is down.
  */
-import { BATCH_MAX, detectLang, type Lang, type Plan, type Planner } from './plan.js';
+import { BATCH_MAX, type Plan, type Planner } from './plan.js';
+import { detectLang, type Lang } from '../chat/lang.js';
 
 const OLT = /\b(OLT-[A-Z]{2}-\d{1,3})\b/i;
 // F/S/P written 0/1/3, 0-1-3 or with spaces around the slashes.

@@ -4,7 +4,8 @@
  * call, so a flow cannot reach a legacy system any other way.
  */
 import type { z } from 'zod';
-import type { Plan, Lang } from './plan.js';
+import type { Plan } from './plan.js';
+import type { Lang } from '../chat/lang.js';
 import {
   alarmSummary,
   batchProgress,

@@ -10,10 +10,11 @@
  */
 import { Annotation, END, START, StateGraph, interrupt } from '@langchain/langgraph';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
-import type { Plan, Lang } from './plan.js';
+import type { Plan } from './plan.js';
+import type { Lang } from '../chat/lang.js';
 import type { WriteProposal } from './flows.js';
 import type { RunStatus } from '../store/runs-repo.js';
-import type { ChannelName } from '../bot/channel.js';
+import type { ChannelName } from '../chat/channel.js';
 
 const last = <T>(initial: T) => Annotation<T>({ reducer: (_prev: T, next: T) => next, default: () => initial });
 

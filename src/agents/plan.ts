@@ -3,9 +3,7 @@
  * Both planners (commands now, the LLM later) produce this same typed shape.
  */
 import { z } from 'zod';
-
-export const langSchema = z.enum(['zh', 'en']);
-export type Lang = z.infer<typeof langSchema>;
+import { langSchema } from '../chat/lang.js';
 
 /** Whom a customer read is about, as the user named them. */
 const customerRef = z.union([z.object({ customerId: z.string() }).strict(), z.object({ mobile: z.string() }).strict()]);
@@ -62,9 +60,4 @@ export type FlowName = Plan['flow'];
 export interface Planner {
   readonly name: string;
   plan(text: string): Promise<Plan>;
-}
-
-/** Chinese if the text has any CJK ideograph, else English. */
-export function detectLang(text: string): Lang {
-  return /[\u3400-\u9fff]/.test(text) ? 'zh' : 'en';
 }

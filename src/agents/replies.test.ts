@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { messages, workMessages } from './replies.js';
-import type { Lang } from './plan.js';
+import type { Lang } from '../chat/lang.js';
 
 /**
  * The bot must never claim what did not happen. No hand-over to a person exists yet, so no reply

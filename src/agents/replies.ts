@@ -2,7 +2,7 @@
  * Everything the bot says, in Simplified Chinese and English. Kept apart from the flow logic so
  * wording can change without touching behaviour, and so both languages stay side by side.
  */
-import type { Lang } from './plan.js';
+import type { Lang } from '../chat/lang.js';
 import type { z } from 'zod';
 import type { Alarm, CompletableField, Port, RxBand, Ticket, WorkOrder } from '../tools/schemas.js';
 import type {

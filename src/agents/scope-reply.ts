@@ -4,7 +4,7 @@
  */
 import type { ScopeOwner } from '../policies/access.js';
 import type { ScopeDenied } from '../tools/scope.js';
-import type { Lang } from './plan.js';
+import type { Lang } from '../chat/lang.js';
 import { messages, regionName } from './replies.js';
 
 const ownerName = (lang: Lang, owners: readonly ScopeOwner[]): string =>

@@ -26,7 +26,8 @@ import {
   type InboxRow,
 } from '../store/inbox-repo.js';
 import { maskText } from '../policies/masking.js';
-import { boundedDetails, deadLetterText, guessLang, unreadableText, type NoticeLang, type UnreadableReason } from './notices.js';
+import { boundedDetails, deadLetterText, guessLang, unreadableText, type UnreadableReason } from './notices.js';
+import { langSchema, type Lang } from '../chat/lang.js';
 
 export interface InboxEvent {
   channel: string;
@@ -87,7 +88,7 @@ export interface UnreadableEvent {
   /** The ordering key's conversation, when it differs from the reply target (Feishu replies). */
   queueConversationId?: string;
   reason: Exclude<UnreadableReason, 'unroutable'>;
-  lang: NoticeLang;
+  lang: Lang;
   /** The platform id of the sender, when one was given. */
   actor?: string;
   /** Bounded and masked here; never the message body. */
@@ -126,7 +127,7 @@ export interface InboundStats {
 
 const unreadablePayload = z.object({
   reason: z.enum(['unsupported_type', 'malformed_content', 'empty', 'no_sender', 'malformed_event']),
-  lang: z.enum(['zh', 'en']),
+  lang: langSchema,
   conversationId: z.string().min(1),
   actor: z.string().optional(),
   details: z.record(z.string(), z.unknown()).default({}),
@@ -394,7 +395,7 @@ function orderingKey(row: InboxRow): string {
   return `${row.channel}:${row.conversation_id}`;
 }
 
-function langOf(row: InboxRow): NoticeLang {
+function langOf(row: InboxRow): Lang {
   const p = row.payload;
   if (p.lang === 'zh' || p.lang === 'en') return p.lang;
   return guessLang(typeof p.text === 'string' ? p.text : typeof p.comment === 'string' ? p.comment : undefined);

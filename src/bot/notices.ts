@@ -5,8 +5,7 @@
  */
 import { maskText } from '../policies/masking.js';
 import { storableText } from '../store/storable.js';
-
-export type NoticeLang = 'zh' | 'en';
+import type { Lang } from '../chat/lang.js';
 
 /**
  * Why an event could not be read. `unsupported_type`: an image, file, sticker, audio, card...
@@ -16,7 +15,7 @@ export type NoticeLang = 'zh' | 'en';
  */
 export type UnreadableReason = 'unsupported_type' | 'malformed_content' | 'empty' | 'no_sender' | 'malformed_event' | 'unroutable';
 
-const TEXT: Record<Exclude<UnreadableReason, 'unroutable'> | 'dead_letter', Record<NoticeLang, string>> = {
+const TEXT: Record<Exclude<UnreadableReason, 'unroutable'> | 'dead_letter', Record<Lang, string>> = {
   unsupported_type: {
     zh: '暂时只能处理文字消息，请用文字描述你的请求（例如“查端口 OLT-HZ-01 0/1/3”）。',
     en: 'I can only read text messages for now; please type your request (for example "port OLT-HZ-01 0/1/3").',
@@ -43,11 +42,11 @@ const TEXT: Record<Exclude<UnreadableReason, 'unroutable'> | 'dead_letter', Reco
   },
 };
 
-export function unreadableText(reason: Exclude<UnreadableReason, 'unroutable'>, lang: NoticeLang): string {
+export function unreadableText(reason: Exclude<UnreadableReason, 'unroutable'>, lang: Lang): string {
   return TEXT[reason][lang];
 }
 
-export function deadLetterText(lang: NoticeLang): string {
+export function deadLetterText(lang: Lang): string {
   return TEXT.dead_letter[lang];
 }
 
@@ -55,7 +54,7 @@ export function deadLetterText(lang: NoticeLang): string {
  * The language to answer in: Chinese when the text has any CJK ideograph, English when it has
  * Latin letters or the platform's locale says English, else Chinese (the operator's default).
  */
-export function guessLang(text?: string, locale?: string): NoticeLang {
+export function guessLang(text?: string, locale?: string): Lang {
   if (text && /[\u3400-\u9fff]/.test(text)) return 'zh';
   if (text && /[A-Za-z]/.test(text)) return 'en';
   if (locale && /^en\b/i.test(locale)) return 'en';

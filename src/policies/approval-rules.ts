@@ -1,6 +1,6 @@
 /**
  * Who must approve a write: a manager of the requester's department, never the requester.
- * The approver's identity always comes from the platform-verified envelope (see bot/channel.ts);
+ * The approver's identity always comes from the platform-verified envelope (see chat/channel.ts);
  * these functions only compare principals.
  */
 import type { Principal } from './principals.js';

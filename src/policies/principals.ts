@@ -1,6 +1,6 @@
 /**
  * Who people are to Switchboard. A Principal is resolved from a platform-signed identity
- * (see bot/channel.ts PlatformUser); nothing a user types can change it.
+ * (see chat/channel.ts PlatformUser); nothing a user types can change it.
  */
 export type Role = 'cs_agent' | 'field_tech' | 'manager' | 'auditor';
 

@@ -9,7 +9,8 @@ import { appendAuditInTx } from './audit.js';
 import { storable, storableJson, storableOrNull, storableText } from './storable.js';
 import { openJson, sealJson } from './data-keys.js';
 import { maskDeep, maskText } from '../policies/masking.js';
-import type { ApprovalStatus, CardLine, Lang } from '../bot/cards/view.js';
+import type { ApprovalStatus, CardLine } from '../chat/approval-card.js';
+import type { Lang } from '../chat/lang.js';
 import type { ScopeOwner } from '../policies/access.js';
 
 export interface ApprovalRow {

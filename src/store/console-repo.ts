@@ -5,7 +5,7 @@
  */
 import type { Queryable } from './db.js';
 import { maskDeep, maskText } from '../policies/masking.js';
-import type { ApprovalCardView } from '../bot/cards/view.js';
+import type { ApprovalCardView } from '../chat/approval-card.js';
 import { storableJson, storableOrNull, storableText } from './storable.js';
 
 export interface ConsoleMessageRow {

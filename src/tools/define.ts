@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { Page } from 'playwright-core';
+import type { Lang } from '../chat/lang.js';
 import { validateScope, type ToolScope } from './scope.js';
 
 /** The legacy systems the robot reaches (tools/systems.ts says how: browser or HTTP API). */
@@ -82,7 +83,7 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
    */
   verify?(input: z.infer<I>, output: z.infer<O> | null, ctx: ToolContext): Promise<VerifyResult>;
   /** Exact, human-readable lines for the approval card. */
-  summarize?(input: z.infer<I>, lang: 'zh' | 'en'): CardLineOut[];
+  summarize?(input: z.infer<I>, lang: Lang): CardLineOut[];
 }
 
 export interface VerifyResult {

@@ -1,5 +1,5 @@
 /** Every copy of an approval card is redrawn from the approval row, the single source of its state. */
-import type { Channel, ChannelName } from '../../bot/channel.js';
+import type { Channel, ChannelName } from '../../chat/channel.js';
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
 import { approvalMessages, getApproval } from '../../store/approvals-repo.js';

@@ -9,14 +9,14 @@
  *     the decision's pending writes but no next step, so getState shows `next: []`), the run is
  *     finished from the approval and outbox records directly: run status, reply, cards, audit.
  */
-import type { ChannelName } from '../../bot/channel.js';
+import type { ChannelName } from '../../chat/channel.js';
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
 import { maskText } from '../../policies/masking.js';
 import { appendAudit } from '../../store/audit.js';
 import { decidedRunsToFinish, getApproval, unfinishedOutbox, type ApprovalRow } from '../../store/approvals-repo.js';
 import { FINAL_RUN_STATUSES, getRun, updateRun, type RunStatus } from '../../store/runs-repo.js';
-import type { Lang } from '../plan.js';
+import type { Lang } from '../../chat/lang.js';
 import { messages } from '../replies.js';
 import type { ApprovedWriteExecutor, WriteOutcome } from './executor.js';
 

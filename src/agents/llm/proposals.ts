@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import type { AnyTool } from '../../tools/define.js';
 import type { FlowTools, WriteProposal } from '../flows.js';
-import type { Lang } from '../plan.js';
+import type { Lang } from '../../chat/lang.js';
 import {
   acknowledgeAlarmInput,
   addTicketNoteInput,

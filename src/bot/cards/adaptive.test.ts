@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatCardTime, relativeTime, renderAdaptiveCard, renderTextCard } from './adaptive.js';
 import { validateAdaptiveCard } from './validate-adaptive.js';
-import type { ApprovalCardView, Lang } from './view.js';
+import type { ApprovalCardView } from '../../chat/approval-card.js';
+import type { Lang } from '../../chat/lang.js';
 
 const NOW = new Date('2026-11-24T06:00:00Z'); // 14:00 in Beijing
 

@@ -5,7 +5,8 @@
  *
  * The buttons carry only the opaque approval id: who clicked comes from the platform envelope.
  */
-import type { ApprovalCardView, ApprovalStatus, CardLine, Lang } from './view.js';
+import type { ApprovalCardView, ApprovalStatus, CardLine } from '../../chat/approval-card.js';
+import type { Lang } from '../../chat/lang.js';
 import { CARD_TEXT } from './texts.js';
 
 export type AdaptiveCardJson = Record<string, unknown> & { type: 'AdaptiveCard'; version: '1.5' };

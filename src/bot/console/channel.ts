@@ -2,7 +2,7 @@
  * The local console as a Channel: transcripts live in PostgreSQL like any other state, so a
  * restart keeps them and every replica sees the same conversation.
  */
-import type { Channel, MessageRef, OutboundMessage, PlatformUser } from '../channel.js';
+import type { Channel, MessageRef, OutboundMessage, PlatformUser } from '../../chat/channel.js';
 import type { Db } from '../../store/db.js';
 import { insertConsoleMessage, updateConsoleCard, updateConsoleText } from '../../store/console-repo.js';
 

@@ -16,8 +16,8 @@ import { consoleMessagesByIds, consoleTranscript, insertConsoleMessage, type Con
 import { getApproval, pendingApprovalsFor, type ApprovalRow } from '../../store/approvals-repo.js';
 import type { Inbox } from '../inbox.js';
 import { renderAdaptiveCard } from '../cards/adaptive.js';
-import type { ApprovalCardView } from '../cards/view.js';
-import type { InboundMessage, CardAction } from '../channel.js';
+import type { ApprovalCardView } from '../../chat/approval-card.js';
+import type { InboundMessage, CardAction } from '../../chat/channel.js';
 import { personalConversationId } from './channel.js';
 import { claimConsoleConversation, consoleConversationOwner } from '../../store/console-access-repo.js';
 import { currentSession, type AuditFn, type ConsoleAuth, type ConsoleCaller } from './auth.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ApprovalCardView } from '../cards/view.js';
+import type { ApprovalCardView } from '../../chat/approval-card.js';
 import { renderFeishuCard } from './cards.js';
 import { cardPlainTexts, feishuCardSchema } from './card-schema.js';
 

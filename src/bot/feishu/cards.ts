@@ -8,7 +8,7 @@
  * value carries the opaque approval id only; who clicked comes from the callback's operator.
  */
 import { formatCardTime, relativeTime } from '../cards/adaptive.js';
-import type { ApprovalCardView, ApprovalStatus, CardLine } from '../cards/view.js';
+import type { ApprovalCardView, ApprovalStatus, CardLine } from '../../chat/approval-card.js';
 import { CARD_TEXT } from '../cards/texts.js';
 
 export const FORM_NAME = 'approval_form';

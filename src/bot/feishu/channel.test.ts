@@ -4,7 +4,7 @@ import { FeishuChannel } from './channel.js';
 import { createClient, messageApi, botOpenId } from './sdk.js';
 import { replyConversation, userConversation } from './conversation.js';
 import { feishuCardSchema } from './card-schema.js';
-import type { ApprovalCardView } from '../cards/view.js';
+import type { ApprovalCardView } from '../../chat/approval-card.js';
 import { BOT_OPEN_ID, TEST_APP_ID, TEST_APP_SECRET, startFakeOpenApi, type FakeOpenApi } from '../../../tests/helpers/feishu-open-api.js';
 
 const view: ApprovalCardView = {

@@ -2,7 +2,7 @@
  * Feishu as a Channel: text and approval cards out through the Open API (create, reply in thread,
  * patch), every send through a per-chat queue that keeps under Feishu's 5 messages per second.
  */
-import type { Channel, MessageRef, OutboundMessage, PlatformUser } from '../channel.js';
+import type { Channel, MessageRef, OutboundMessage, PlatformUser } from '../../chat/channel.js';
 import { renderFeishuCard } from './cards.js';
 import { chatConversation, parseConversation, rateKey, userConversation, type FeishuTarget } from './conversation.js';
 import { RateQueue } from './send-queue.js';

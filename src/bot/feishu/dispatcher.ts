@@ -8,8 +8,8 @@
  * and card patches) but never for the write it triggers, and never longer than the ack budget.
  */
 import { z } from 'zod';
-import type { CardAction, InboundMessage } from '../channel.js';
-import type { ApprovalCardView } from '../cards/view.js';
+import type { CardAction, InboundMessage } from '../../chat/channel.js';
+import type { ApprovalCardView } from '../../chat/approval-card.js';
 import type { Inbox } from '../inbox.js';
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { EventDispatcher, WSClient } from '@larksuiteoapi/node-sdk';
 import type { Inbox } from '../inbox.js';
-import type { ApprovalCardView } from '../cards/view.js';
+import type { ApprovalCardView } from '../../chat/approval-card.js';
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
 import type { ApprovalRow } from '../../store/approvals-repo.js';

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { Activity } from 'botbuilder';
-import type { Decision } from '../channel.js';
+import type { Decision } from '../../chat/channel.js';
 import { COMMENT_INPUT_ID, REFRESH_VERB } from '../cards/adaptive.js';
 import { isStorableText } from '../../store/storable.js';
 

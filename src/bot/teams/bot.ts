@@ -6,8 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ActivityTypes, TurnContext, type Activity } from 'botbuilder';
-import type { CardAction, InboundMessage } from '../channel.js';
-import type { ApprovalCardView } from '../cards/view.js';
+import type { CardAction, InboundMessage } from '../../chat/channel.js';
+import type { ApprovalCardView } from '../../chat/approval-card.js';
+import type { Lang } from '../../chat/lang.js';
 import type { Inbox } from '../inbox.js';
 import type { Db } from '../../store/db.js';
 import { INVOKE_ANSWERED, type TurnLogic } from './adapter.js';
@@ -186,7 +187,7 @@ async function decide(
   }
 }
 
-async function answerWithCard(deps: TeamsBotDeps, context: TurnContext, approvalId: string, lang: 'zh' | 'en'): Promise<void> {
+async function answerWithCard(deps: TeamsBotDeps, context: TurnContext, approvalId: string, lang: Lang): Promise<void> {
   const view = await deps.viewOf(approvalId);
   if (!view) return answerWithMessage(context, TEXT.notFound[lang]);
   const card = await deps.channel.cardFor(view, signedUserId(context.activity.from));

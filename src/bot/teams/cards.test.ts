@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderAdaptiveCard } from '../cards/adaptive.js';
-import type { ApprovalCardView } from '../cards/view.js';
+import type { ApprovalCardView } from '../../chat/approval-card.js';
 import { renderTeamsCard, validateTeamsCard } from './cards.js';
 
 const NOW = new Date('2026-11-24T06:00:00Z');

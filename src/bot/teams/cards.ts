@@ -6,7 +6,7 @@
  */
 import { MAX_REFRESH_USER_IDS, renderAdaptiveCard, type AdaptiveCardJson } from '../cards/adaptive.js';
 import { validateAdaptiveCard } from '../cards/validate-adaptive.js';
-import type { ApprovalCardView } from '../cards/view.js';
+import type { ApprovalCardView } from '../../chat/approval-card.js';
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 

@@ -4,8 +4,8 @@
  * (continueConversationAsync) and post or PUT the activity through the Bot Connector.
  */
 import type { Activity } from 'botbuilder';
-import type { Channel, MessageRef, OutboundMessage, PlatformUser } from '../channel.js';
-import type { ApprovalCardView } from '../cards/view.js';
+import type { Channel, MessageRef, OutboundMessage, PlatformUser } from '../../chat/channel.js';
+import type { ApprovalCardView } from '../../chat/approval-card.js';
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
 import type { SwitchboardAdapter } from './adapter.js';

@@ -13,7 +13,7 @@ import type { Config } from '../../config.js';
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
 import type { Inbox } from '../inbox.js';
-import type { ApprovalCardView } from '../cards/view.js';
+import type { ApprovalCardView } from '../../chat/approval-card.js';
 import { createBotAuthentication, SwitchboardAdapter, type TeamsAuthSettings } from './adapter.js';
 import { teamsTurn, type TeamsBotDeps } from './bot.js';
 import { TeamsChannel } from './channel.js';

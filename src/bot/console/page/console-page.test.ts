@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderAdaptiveCard } from '../../cards/adaptive.js';
-import type { ApprovalCardView } from '../../cards/view.js';
+import type { ApprovalCardView } from '../../../chat/approval-card.js';
 
 const PAGE_DIR = path.dirname(fileURLToPath(import.meta.url));
 const VENDOR = createRequire(import.meta.url).resolve('adaptivecards/dist/adaptivecards.min.js');

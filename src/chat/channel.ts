@@ -1,8 +1,9 @@
 /**
  * The Channel contract: every chat platform adapter turns its traffic into these shapes and back.
- * Nothing here names a platform SDK type, so agents/ and policies/ never learn which platform spoke.
+ * Nothing here names a platform SDK type or a store row, so agents/, policies/ and store/ use it
+ * without learning which platform spoke (chat/ imports no SDK and no store).
  */
-import type { ApprovalCardView } from './cards/view.js';
+import type { ApprovalCardView } from './approval-card.js';
 
 export type ChannelName = 'console' | 'teams' | 'feishu';
 

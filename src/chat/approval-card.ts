@@ -2,7 +2,7 @@
  * The channel-neutral approval card. Renderers (Adaptive Card 1.5 for Teams and the console,
  * Feishu card 2.0) draw exactly this and nothing else, so every platform shows the same facts.
  */
-export type Lang = 'zh' | 'en';
+import type { Lang } from './lang.js';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
 
