@@ -3,7 +3,7 @@
  * with the variable's name and what was expected, instead of failing later somewhere deep.
  */
 import { z } from 'zod';
-import { isKey32 } from './key32.js';
+import { isKey32 } from './lib/key32.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalUrl = z

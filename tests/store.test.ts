@@ -10,7 +10,7 @@ import { createApproval, decideApproval } from '../src/store/approvals-repo.js';
 import { createRun } from '../src/store/runs-repo.js';
 import { seedDirectory } from '../src/store/directory.js';
 import { seedDepartments, seedIdentities, seedPrincipals } from '../src/policies/principals.js';
-import { randomUUID } from '../src/store/ids.js';
+import { randomUUID } from '../src/lib/ids.js';
 import { createTestDatabase, dbKinds, type TestDatabase } from './helpers/test-app.js';
 import { DataKeyring, installDataKeys, parseDataKeys } from '../src/store/data-keys.js';
 import { TEST_DATA_KEYS } from './helpers/test-app.js';

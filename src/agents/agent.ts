@@ -15,7 +15,7 @@ import { approversFor, mayDecide } from '../policies/approval-rules.js';
 import { actionHash } from '../policies/action-hash.js';
 import { maskDeep, maskText } from '../policies/masking.js';
 import { appendAudit } from '../store/audit.js';
-import { uuidFromKey } from '../store/ids.js';
+import { uuidFromKey } from '../lib/ids.js';
 import { createRun, getRun, updateRun, FINAL_RUN_STATUSES, type RunStatus } from '../store/runs-repo.js';
 import {
   addApprovalMessage,

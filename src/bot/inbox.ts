@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import type { Db } from '../store/db.js';
 import { appendAudit } from '../store/audit.js';
-import { storableText } from '../store/storable.js';
+import { storableText } from '../lib/storable.js';
 import {
   claimInbox,
   deferInbox,

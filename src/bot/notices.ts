@@ -4,7 +4,7 @@
  * reports the same reasons, the inbox answers, counts and audits them the same way.
  */
 import { maskText } from '../policies/masking.js';
-import { storableText } from '../store/storable.js';
+import { storableText } from '../lib/storable.js';
 import type { Lang } from '../chat/lang.js';
 
 /**

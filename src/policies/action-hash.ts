@@ -2,7 +2,7 @@
  * The action hash binds an approval to exactly one write: tool, input, requester and thread.
  * What is executed is hashed again and must match what the approver saw.
  */
-import { canonicalJson, sha256Hex } from '../store/canonical-json.js';
+import { canonicalJson, sha256Hex } from '../lib/canonical-json.js';
 
 export interface ActionIdentity {
   tool: string;

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import type { Db, Queryable } from './db.js';
 import { appendAuditInTx } from './audit.js';
-import { storable, storableJson, storableOrNull, storableText } from './storable.js';
+import { storable, storableJson, storableOrNull, storableText } from '../lib/storable.js';
 import { openJson, sealJson } from './data-keys.js';
 import { maskDeep, maskText } from '../policies/masking.js';
 import type { ApprovalStatus, CardLine } from '../chat/approval-card.js';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Queryable } from './db.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../lib/canonical-json.js';
 import type { AuditKey, AuditKeyring } from './audit-keys.js';
 
 export const AUDIT_ANCHORS_FILE = 'audit-anchors.jsonl';

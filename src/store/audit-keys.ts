@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { parseKey32 } from '../key32.js';
+import { parseKey32 } from '../lib/key32.js';
 
 export interface AuditKey {
   /** Derived from the key itself, so the same key always has the same id. */

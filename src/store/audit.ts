@@ -13,10 +13,10 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Db, Queryable } from './db.js';
-import { canonicalJson, sha256Hex } from './canonical-json.js';
+import { canonicalJson, sha256Hex } from '../lib/canonical-json.js';
 import type { AuditKey, AuditKeyring } from './audit-keys.js';
 import { readAnchors, verifyAnchor, type AuditAnchor } from './audit-anchor.js';
-import { storable } from './storable.js';
+import { storable } from '../lib/storable.js';
 import { maskDeep, maskText } from '../policies/masking.js';
 
 export const GENESIS_HASH = '0'.repeat(64);

@@ -6,7 +6,7 @@
 import type { Queryable } from './db.js';
 import { maskDeep, maskText } from '../policies/masking.js';
 import type { ApprovalCardView } from '../chat/approval-card.js';
-import { storableJson, storableOrNull, storableText } from './storable.js';
+import { storableJson, storableOrNull, storableText } from '../lib/storable.js';
 
 export interface ConsoleMessageRow {
   id: string;

@@ -3,7 +3,7 @@
  * retried webhook or a double click finds its row already there and produces no second effect.
  */
 import type { Queryable } from './db.js';
-import { storable, storableText } from './storable.js';
+import { storable, storableText } from '../lib/storable.js';
 import { openJson, sealJson } from './data-keys.js';
 import { maskText } from '../policies/masking.js';
 

@@ -3,7 +3,7 @@
  * (success rate, average handling time, human intervention rate, exception recovery rate).
  */
 import type { Queryable } from './db.js';
-import { storableJson, storableOrNull, storableText } from './storable.js';
+import { storableJson, storableOrNull, storableText } from '../lib/storable.js';
 import { maskDeep, maskText } from '../policies/masking.js';
 
 export type RunStatus =

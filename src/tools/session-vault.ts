@@ -14,7 +14,7 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SessionStore, StorageState } from './browser-pool.js';
 import type { LegacySystem } from './define.js';
-import { parseKey32 } from '../key32.js';
+import { parseKey32 } from '../lib/key32.js';
 
 const MAGIC = Buffer.from('SBSV1\n', 'utf8');
 const IV_BYTES = 12;

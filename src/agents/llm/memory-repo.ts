@@ -3,7 +3,7 @@
  * record of what each turn cost (llm_calls rows, totals on the run).
  */
 import type { Queryable } from '../../store/db.js';
-import { storable, storableJson, storableText } from '../../store/storable.js';
+import { storable, storableJson, storableText } from '../../lib/storable.js';
 import type { VaultSnapshot } from './pii-vault.js';
 import { openJson, sealJson } from '../../store/data-keys.js';
 import { maskText } from '../../policies/masking.js';

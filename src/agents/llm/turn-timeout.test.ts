@@ -4,7 +4,7 @@ import { openDb, type Db } from '../../store/db.js';
 import { migrate } from '../../store/migrate.js';
 import { seedDirectory } from '../../store/directory.js';
 import { createRun } from '../../store/runs-repo.js';
-import { randomUUID } from '../../store/ids.js';
+import { randomUUID } from '../../lib/ids.js';
 import { seedDepartments, seedIdentities, seedPrincipals } from '../../policies/principals.js';
 import { legacyTools } from '../../tools/legacy/index.js';
 import { ScriptedLlm } from '../../../tests/llm-server/server.js';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Activity } from 'botbuilder';
 import type { Decision } from '../../chat/channel.js';
 import { COMMENT_INPUT_ID, REFRESH_VERB } from '../cards/adaptive.js';
-import { isStorableText } from '../../store/storable.js';
+import { isStorableText } from '../../lib/storable.js';
 
 /**
  * An id as the Bot Framework sends it: bounded, and text a database can hold (no NUL, no lone

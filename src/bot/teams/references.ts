@@ -5,7 +5,7 @@
  */
 import type { ConversationReference } from 'botbuilder';
 import type { Queryable } from '../../store/db.js';
-import { storable } from '../../store/storable.js';
+import { storable } from '../../lib/storable.js';
 
 export interface StoredConversation {
   conversationId: string;

@@ -23,7 +23,7 @@ function normalize(value: unknown): unknown {
   }
   if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('canonicalJson: non-finite number');
   if (typeof value === 'bigint') return value.toString();
-  // Hashed as it will be stored (store/storable.ts): a hash over raw and stored input agree.
+  // Hashed as it will be stored (lib/storable.ts): a hash over raw and stored input agree.
   if (typeof value === 'string') return storableText(value);
   return value;
 }
