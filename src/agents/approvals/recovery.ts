@@ -16,7 +16,7 @@ import { maskText } from '../../policies/masking.js';
 import { appendAudit } from '../../store/audit.js';
 import { decidedRunsToFinish, getApproval, unfinishedOutbox, type ApprovalRow } from '../../store/approvals-repo.js';
 import { FINAL_RUN_STATUSES, getRun, updateRun, type RunStatus } from '../../store/runs-repo.js';
-import type { Lang } from '../plan.js';
+import type { Lang } from '../../chat/lang.js';
 import { messages } from '../replies.js';
 import type { ApprovedWriteExecutor, WriteOutcome } from './executor.js';
 

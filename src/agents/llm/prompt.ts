@@ -3,7 +3,7 @@
  * ever goes into it. Portal data goes into tool messages, wrapped as untrusted data, with `<`
  * escaped so a record cannot close the wrapper and speak as the system.
  */
-import type { Lang } from '../plan.js';
+import type { Lang } from '../../chat/lang.js';
 import { PLACEHOLDER_SOURCE } from './pii-vault.js';
 
 export function systemPrompt(lang: Lang): string {

@@ -1,5 +1,5 @@
 /** What the bot says about the free-form path itself, in both languages. */
-import type { Lang } from '../plan.js';
+import type { Lang } from '../../chat/lang.js';
 
 const t = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
 
