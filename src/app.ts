@@ -16,7 +16,7 @@ import { createToolRuntime, type ToolRuntimeOptions } from './tools/runtime.js';
 import type { BrowserBinary } from './tools/browser-binary.js';
 import { Agent, type ChannelDirectory } from './agents/agent.js';
 import { approvalView } from './agents/approval-view.js';
-import { CommandPlanner } from './agents/commands.js';
+import { CommandPlanner } from './skills/planner.js';
 import { createFreeForm } from './agents/llm/index.js';
 import type { Channel, ChannelName, CardAction, InboundMessage } from './chat/channel.js';
 import { Inbox } from './bot/inbox.js';

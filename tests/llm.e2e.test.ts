@@ -4,7 +4,7 @@
  * both a good model and a model that obeys injected instructions; the code around it must hold.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCommand } from '../src/agents/commands.js';
+import { parseCommand } from '../src/skills/planner.js';
 import { getApproval } from '../src/store/approvals-repo.js';
 import type { SandboxState } from '../src/sandbox/state.js';
 import { cardOf, createTestDatabase, startTestApp, textOf, type TestApp, type TestDatabase } from './helpers/test-app.js';

@@ -37,10 +37,12 @@ import type { ToolCallRecord } from '../tools/runner.js';
 import { checkTargetScope, isScopeDenied, ScopeDenied, systemCaller, type ToolCaller } from '../tools/scope.js';
 import { noApproverInScopeText, scopeDeniedDetails, scopeDeniedText } from './scope-reply.js';
 import { buildGraph, type AgentGraph, type AgentNodes, type AgentStateUpdate, type AgentStateValue, type DecisionSignal } from './graph.js';
-import { runFlow, type FlowTools } from './flows.js';
-import type { Planner } from './plan.js';
+import { runFlow } from '../skills/router.js';
+import type { FlowTools } from '../skills/contract.js';
+import type { Planner } from '../skills/index.js';
 import { detectLang, type Lang } from '../chat/lang.js';
-import { formatTime, messages, refusalText } from './replies.js';
+import { formatTime } from '../chat/locale.js';
+import { messages, refusalText } from './replies.js';
 import { approvalView } from './approval-view.js';
 import { PolicyDenied } from './denials.js';
 import { ThreadLock, isBusyError, type ThreadLockOptions } from './thread-lock.js';
@@ -372,7 +374,7 @@ export class Agent implements AgentNodes {
     // Cards go out once: a re-run of this node (after a crash) finds the copies already recorded.
     if ((await approvalMessages(db, row.id)).length === 0) {
       const card: OutboundMessage = { kind: 'card', card: approvalView(row, directory) };
-      const text = messages.proposal(s.lang, row.title, approvers.map((a) => a.name), s.unresolved);
+      const text = messages.proposal(s.lang, row.title, approvers.map((a) => a.name), s.unresolved, proposal.lookedUp === true);
       await this.send(s.channel, s.conversationId, { kind: 'text', text }, s.runId);
       const ref = await this.send(s.channel, s.conversationId, card, s.runId);
       if (ref) await addApprovalMessage(db, { approvalId: row.id, ...ref });

@@ -10,9 +10,9 @@
  */
 import { Annotation, END, START, StateGraph, interrupt } from '@langchain/langgraph';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
-import type { Plan } from './plan.js';
 import type { Lang } from '../chat/lang.js';
-import type { WriteProposal } from './flows.js';
+import type { Plan } from '../skills/index.js';
+import type { WriteProposal } from '../skills/contract.js';
 import type { RunStatus } from '../store/runs-repo.js';
 import type { ChannelName } from '../chat/channel.js';
 
@@ -31,7 +31,7 @@ export const AgentState = Annotation.Root({
   /** Set once the run has an outcome; finish records it. */
   status: last<RunStatus | null>(null),
   proposal: last<WriteProposal | null>(null),
-  /** Fields the flow looked for and could not find (named in the proposal message). */
+  /** What the flow looked for and could not find, in the request's language (named in the proposal message). */
   unresolved: last<string[]>([]),
   approvalId: last<string | null>(null),
 });

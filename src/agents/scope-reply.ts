@@ -5,7 +5,8 @@
 import type { ScopeOwner } from '../policies/access.js';
 import type { ScopeDenied } from '../tools/scope.js';
 import type { Lang } from '../chat/lang.js';
-import { messages, regionName } from './replies.js';
+import { regionName } from '../chat/locale.js';
+import { messages } from './replies.js';
 
 const ownerName = (lang: Lang, owners: readonly ScopeOwner[]): string =>
   owners.map((o) => (o.kind === 'region' ? regionName(lang, o.id) : lang === 'zh' ? `部门 ${o.id}` : `department ${o.id}`)).join(lang === 'zh' ? '、' : ', ');

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { proposalAdapters } from './proposals.js';
-import type { FlowTools } from '../flows.js';
-import { isBusinessError } from '../../tools/errors.js';
+import type { FlowResult, FlowTools } from '../../skills/contract.js';
+
+/** The proposal a build made (a reply instead fails the test with its text). */
+function proposalOf(r: FlowResult) {
+  if (r.kind !== 'propose') throw new Error(`expected a proposal, got: ${r.text}`);
+  return r.proposal;
+}
 
 function fakeTools(answers: Record<string, unknown>): FlowTools & { calls: string[] } {
   const calls: string[] = [];
@@ -33,15 +38,15 @@ describe('LLM proposals for the issue-3 writes', () => {
       expect(Object.keys(schema.shape), tool).not.toContain('expected');
     }
     const tools = fakeTools({ 'ticket.get': ticketAnswer('open'), 'nms.getAlarm': alarmAnswer(false) });
-    const dispatch = await proposalAdapters['workorder.dispatch']!.build(
+    const dispatch = proposalOf(await proposalAdapters['workorder.dispatch']!.build(
       { ticketId: 't20261124-0012', team: '杭州装维一组', priority: 'P2', window: { start: '2026-11-25 09:00', end: '2026-11-25 11:00' } },
       tools,
       'zh',
-    );
+    ));
     expect(dispatch).toMatchObject({ tool: 'workorder.dispatch', title: '派单 T20261124-0012 → 杭州装维一组', input: { ticketId: 'T20261124-0012', type: 'repair', expected: { ticketStatus: 'open' } } });
-    const note = await proposalAdapters['ticket.addNote']!.build({ ticketId: 'T20261124-0012', note: 'customer restarted the ONU' }, tools, 'en');
+    const note = proposalOf(await proposalAdapters['ticket.addNote']!.build({ ticketId: 'T20261124-0012', note: 'customer restarted the ONU' }, tools, 'en'));
     expect(note).toMatchObject({ tool: 'ticket.addNote', title: 'Add a note to T20261124-0012', input: { expected: { status: 'open' } } });
-    const ack = await proposalAdapters['nms.acknowledgeAlarm']!.build({ alarmId: 'ALM900001' }, tools, 'en');
+    const ack = proposalOf(await proposalAdapters['nms.acknowledgeAlarm']!.build({ alarmId: 'ALM900001' }, tools, 'en'));
     expect(ack.input).toEqual({ alarmId: 'ALM900001', expected: { acknowledged: false, cleared: false } });
     expect(tools.calls).toEqual(['ticket.get', 'ticket.get', 'nms.getAlarm']);
   });
@@ -53,19 +58,20 @@ describe('LLM proposals for the issue-3 writes', () => {
     expect(proposalAdapters['sms.sendNotice']!.target({ mobile: '138 5710 1234' })).toBe('138 5710 1234');
   });
 
-  it('refuse a dispatch without a team or engineer, and an already acknowledged alarm', async () => {
+  it('refuse a dispatch without a team or engineer, and answer an already acknowledged alarm as the command path does', async () => {
     const tools = fakeTools({ 'ticket.get': ticketAnswer('open'), 'nms.getAlarm': alarmAnswer(true) });
     expect(proposalAdapters['workorder.dispatch']!.input.safeParse({ ticketId: 'T20261124-0012', priority: 'P2', window: { start: '2026-11-25 09:00', end: '2026-11-25 11:00' } }).success).toBe(false);
-    const err = await proposalAdapters['nms.acknowledgeAlarm']!.build({ alarmId: 'ALM900001' }, tools, 'zh').catch((e: unknown) => e);
-    expect(isBusinessError(err)).toBe(true);
+    // One guard for both paths: nothing is proposed, and the requester hears what the command path says.
+    const answer = await proposalAdapters['nms.acknowledgeAlarm']!.build({ alarmId: 'ALM900001' }, tools, 'zh');
+    expect(answer).toEqual({ kind: 'reply', status: 'succeeded', text: '告警 ALM900001（LOS，OLT-HZ-01 0/1/3）已被确认，无需再次确认。' });
   });
 
   it('take SMS parameters as name/value pairs (strict function calling has no maps)', async () => {
-    const sms = await proposalAdapters['sms.sendNotice']!.build(
+    const sms = proposalOf(await proposalAdapters['sms.sendNotice']!.build(
       { mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: [{ name: 'ticket', value: 'T20261124-0012' }] },
       fakeTools({}),
       'en',
-    );
+    ));
     expect(sms).toEqual({
       tool: 'sms.sendNotice',
       title: 'Send SMS SMS_FAULT_NOTICE to 138****1234',

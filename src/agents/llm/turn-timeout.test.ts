@@ -10,7 +10,7 @@ import { legacyTools } from '../../tools/legacy/index.js';
 import { ScriptedLlm } from '../../../tests/llm-server/server.js';
 import { LlmResponder } from './responder.js';
 import { LlmProvider } from './provider.js';
-import type { FlowTools } from '../flows.js';
+import type { FlowTools } from '../../skills/contract.js';
 
 describe('free-form turn deadline', () => {
   let db: Db;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from './commands.js';
+import { parseCommand } from './planner.js';
 
 describe('command planner', () => {
   it.each([

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { PolicyDenied } from './denials.js';
+import { PolicyDenied } from '../agents/denials.js';
 import type { z } from 'zod';
-import { runFlow, type FlowResult, type FlowTools } from './flows.js';
-import { parseCommand } from './commands.js';
-import { messages } from './replies.js';
+import { runFlow } from './router.js';
+import type { FlowResult, FlowTools } from './contract.js';
+import { parseCommand } from './planner.js';
+import { messages } from '../agents/replies.js';
 import { BusinessError, SystemError } from '../tools/errors.js';
 import type { Alarm, Ticket, WorkOrder } from '../tools/schemas.js';
 
@@ -281,7 +282,7 @@ describe('write flows propose, with what the approver saw as expected', () => {
 
   it('the proposal message of a plain write does not speak of missing fields', () => {
     expect(messages.proposal('zh', '派单 T20261124-0012 → 杭州装维一组', ['Carol'], [])).toBe('「派单 T20261124-0012 → 杭州装维一组」：需 Carol 审批后执行，执行后会回读核验。');
-    expect(messages.proposal('zh', '补全工单 T20261124-0012', ['Carol'], [])).toContain('已从 CRM 和资源系统查到缺失字段，需 Carol 审批后写入');
+    expect(messages.proposal('zh', '补全工单 T20261124-0012', ['Carol'], [], true)).toContain('已从 CRM 和资源系统查到缺失字段，需 Carol 审批后写入');
   });
 });
 

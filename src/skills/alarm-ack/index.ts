@@ -1,0 +1,58 @@
+/**
+ * Acknowledge an NMS alarm after a manager approves: "确认告警 ALM900001 [备注]". The guard reads
+ * the alarm first: one already acknowledged is told, not proposed; otherwise the proposal carries
+ * the state the approver saw (not acknowledged, cleared or active) as `expected`.
+ */
+import { z } from 'zod';
+import { langSchema, type Lang } from '../../chat/lang.js';
+import { acknowledgeAlarmInput, alarmSchema, getAlarmInput } from '../../tools/schemas.js';
+import { answered, clarify, defineSkill, valid, type FlowResult, type FlowTools } from '../contract.js';
+import { anchored, keywordLang, rawRestAfter, stripLead } from '../grammar.js';
+import { ackTexts } from './texts.js';
+
+const ACK_CMD = anchored(String.raw`确认告警|告警确认|ack(?:nowledge)?(?:\s+(?:the\s+)?alarm)?`);
+const ALARM_ID = /(?<![A-Za-z0-9])(ALM-?\d{6,10})(?![A-Za-z0-9])/i;
+const MAX_NOTE = 200;
+/** What the model fills: the alarm and a note; `expected` is the guard's. */
+const modelArgs = acknowledgeAlarmInput.omit({ expected: true });
+
+/** The one guard, for the command path and the LLM path alike. */
+async function proposeAck(lang: Lang, asked: { alarmId: string; note?: string | undefined }, tools: FlowTools): Promise<FlowResult> {
+  const alarm = await tools.call('nms.getAlarm', valid(getAlarmInput, { alarmId: asked.alarmId }), alarmSchema);
+  if (alarm.acknowledged) return answered(ackTexts.alreadyAcknowledged(lang, alarm));
+  const input = valid(acknowledgeAlarmInput, {
+    alarmId: alarm.id,
+    ...(asked.note ? { note: asked.note } : {}),
+    expected: { acknowledged: false, cleared: alarm.clearedAt !== null },
+  });
+  return { kind: 'propose', proposal: { tool: 'nms.acknowledgeAlarm', input, title: ackTexts.title(lang, alarm) }, unresolved: [] };
+}
+
+export const alarmAck = defineSkill({
+  flow: 'alarm.ack',
+  plan: z.object({ flow: z.literal('alarm.ack'), lang: langSchema, alarmId: z.string(), note: z.string().nullable() }),
+  commands: [
+    {
+      priority: 130,
+      parse: ({ raw, text }) => {
+        if (!ACK_CMD.test(text)) return undefined;
+        const lang = keywordLang(ACK_CMD, text);
+        const id = ALARM_ID.exec(text)?.[1];
+        if (!id) return clarify(lang, ackTexts.whichAlarm);
+        const note = stripLead(rawRestAfter(raw, ALARM_ID), /^(?:[:：,，]|备注|note|comment)+\s*/i);
+        if (note.length > MAX_NOTE) return clarify(lang, ackTexts.noteTooLong);
+        return { flow: 'alarm.ack' as const, lang, alarmId: id.toUpperCase().replace('-', ''), note: note || null };
+      },
+    },
+  ],
+  help: [{ section: 'write', order: 3, text: { zh: '确认告警 ALM900001 [备注]', en: 'ack alarm ALM900001 [note]' } }],
+  run: (plan, tools) => proposeAck(plan.lang, { alarmId: plan.alarmId, ...(plan.note ? { note: plan.note } : {}) }, tools),
+  proposal: {
+    tool: 'nms.acknowledgeAlarm',
+    input: modelArgs,
+    target: (args) => String(args.alarmId ?? '').trim().toUpperCase(),
+    targetKind: 'id',
+    intent: /确认|认领|\bACK\b|ACKNOWLEDGE/,
+    build: (args, tools, lang) => proposeAck(lang, valid(modelArgs, args), tools),
+  },
+});

@@ -1,0 +1,145 @@
+/**
+ * What a skill is: one thing a person can ask for, with everything it needs in one folder — its
+ * plan schema, its command grammar, the flow that reads and answers or proposes a write, its
+ * help line, and (for a write) the one proposal guard the LLM path shares with the command path.
+ *
+ * The central planner, router, help and LLM proposal list are loops over the registry
+ * (skills/index.ts); nothing outside a skill's folder names its flow.
+ */
+import type { z } from 'zod';
+import type { Lang } from '../chat/lang.js';
+import type { Text } from '../chat/locale.js';
+import type { TargetKind } from '../agents/llm/taint.js';
+
+/** Every plan carries the flow that runs it and the language of the request. */
+export interface BasePlan {
+  flow: string;
+  lang: Lang;
+}
+
+/** Understood what was wanted, but an argument is missing or malformed: ask for it. */
+export interface ClarifyPlan {
+  flow: 'clarify';
+  lang: Lang;
+  question: string;
+}
+
+/** The tools a flow may call: authorized, recorded and scope-checked by the agent, one by one. */
+export interface FlowTools {
+  call<S extends z.ZodType>(tool: string, input: Record<string, unknown>, output: S): Promise<z.infer<S>>;
+  /**
+   * Tell the requester how a long flow is getting on (the agent sends one message and updates it).
+   * Optional: flows run without it. A failure to report never fails the flow.
+   */
+  progress?(text: string): Promise<void>;
+  /** Most tool calls a batch flow keeps in flight at once (default BATCH_CONCURRENCY). */
+  concurrency?: number;
+}
+
+export interface WriteProposal {
+  tool: string;
+  input: Record<string, unknown>;
+  title: string;
+  /**
+   * The values were looked up in the legacy systems by the flow, not given by the requester: the
+   * proposal message says where they came from.
+   */
+  lookedUp?: boolean;
+}
+
+export type FlowResult =
+  | { kind: 'reply'; text: string; status: 'succeeded' | 'not_understood' }
+  /**
+   * The proposing node writes the message, since only it knows who the approvers are. `unresolved`
+   * names what the flow looked for and could not find, in the request's language.
+   */
+  | { kind: 'propose'; proposal: WriteProposal; unresolved: string[] };
+
+/** A planned argument the tool's schema refuses: told to the user (or the model), not an internal error. */
+export class InvalidInput extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+    this.name = 'InvalidInput';
+  }
+}
+
+/** The value as the schema makes it, or InvalidInput naming each problem by its field. */
+export function valid<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  throw new InvalidInput(r.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`));
+}
+
+/** A request as the command grammar sees it. */
+export interface CommandText {
+  /** As typed (free text such as a note is taken from here, punctuation intact). */
+  raw: string;
+  /** NFKC (full-width to half-width), one space between words, trimmed. */
+  text: string;
+  /** The language of the whole request. */
+  lang: Lang;
+  /** The word after a leading '/', lower case ("/complete T…" -> "complete"). */
+  slash: string | undefined;
+}
+
+/**
+ * One way of asking for a skill. Rules of all skills run in priority order (lowest first) and the
+ * first that answers wins, so a command whose free text may hold any word (a note) is placed
+ * before the keyword reads. Bands: 100 anchored write commands, 200 keyword reads, 300 the port,
+ * alarm and ticket grammar, 900 fallback clarifications.
+ */
+export interface CommandRule<P extends BasePlan> {
+  priority: number;
+  parse(cmd: CommandText): P | ClarifyPlan | undefined;
+}
+
+/** A line of the help text: what to type, and what it does. */
+export interface HelpLine {
+  /** Reads are listed first; writes under "run after a manager approves". */
+  section: 'read' | 'write';
+  /** Place within the section (lower first). */
+  order: number;
+  text: Text;
+}
+
+/**
+ * How a propose_* call from the model becomes a proposal. The model fills only what a person
+ * would decide; the guard shared with the command path fills what protects the write.
+ */
+export interface ProposalAdapter {
+  /** The write tool this proposes. */
+  tool: string;
+  /** What the model fills. */
+  input: z.ZodType;
+  /** The record the write targets, for the taint rule. */
+  target(args: Record<string, unknown>): string;
+  /** How the target is matched in the requester's words: a whole identifier, or a mobile number. */
+  targetKind: TargetKind;
+  /** Words with which a person asks for this kind of write; without them nothing is proposed. */
+  intent: RegExp;
+  /** A proposal, or a reply when there is nothing to do (the same reply the command path gives). */
+  build(args: Record<string, unknown>, tools: FlowTools, lang: Lang): Promise<FlowResult>;
+}
+
+export interface Skill<P extends BasePlan = BasePlan> {
+  /** The plan's flow name (recorded on the run). */
+  flow: P['flow'];
+  /** The plan this skill runs, as both planners produce it. */
+  plan: z.ZodType<P>;
+  commands: readonly CommandRule<P>[];
+  help: readonly HelpLine[];
+  run(plan: P, tools: FlowTools): Promise<FlowResult>;
+  /** Write skills: how the LLM proposes this write. */
+  proposal?: ProposalAdapter;
+}
+
+/** The plan type is taken from the plan schema alone, so each skill's rules and run() see its own plan's fields. */
+export function defineSkill<S extends z.ZodType<BasePlan>>(skill: Omit<Skill<z.output<S>>, 'plan'> & { plan: S }): Skill<z.output<S>> & { plan: S } {
+  return skill as Skill<z.output<S>> & { plan: S };
+}
+
+/** A clarify plan in the request's language. */
+export const clarify = (lang: Lang, question: Text): ClarifyPlan => ({ flow: 'clarify', lang, question: question[lang] });
+
+/** A reply that answers the request. */
+export const answered = (text: string): FlowResult => ({ kind: 'reply', text, status: 'succeeded' });

@@ -1,0 +1,38 @@
+/** A port's status, optical power, active alarms and the next step: "查端口 OLT-HZ-01 0/1/3". */
+import { z } from 'zod';
+import { langSchema } from '../../chat/lang.js';
+import { getPortInput, listAlarmsInput, listAlarmsOutput, portSchema } from '../../tools/schemas.js';
+import { answered, clarify, defineSkill } from '../contract.js';
+import { FSP, OLT, portIn } from '../grammar.js';
+import { portQuestions, portReply } from './texts.js';
+
+const PORT_WORDS = /(端口|光功率|光衰|\bport\b|\bpon\b|\bonu\b|status|状态|查)/i;
+
+export const portStatus = defineSkill({
+  flow: 'port.status',
+  plan: z.object({ flow: z.literal('port.status'), lang: langSchema, olt: z.string(), fsp: z.string() }),
+  commands: [
+    {
+      priority: 320,
+      parse: ({ text, lang }) => {
+        const { olt, fsp } = portIn(text);
+        // An OLT and a port, with a port word or nothing else at all.
+        if (olt && fsp && (PORT_WORDS.test(text) || text.replace(OLT, '').replace(FSP, '').trim() === '')) return { flow: 'port.status' as const, lang, olt, fsp };
+        return undefined;
+      },
+    },
+    {
+      priority: 900,
+      parse: ({ text, lang, slash }) => {
+        if (!/(端口|\bport\b)/i.test(text) && slash !== 'port') return undefined;
+        return clarify(lang, portIn(text).olt ? portQuestions.fsp : portQuestions.port);
+      },
+    },
+  ],
+  help: [{ section: 'read', order: 1, text: { zh: '查端口 OLT-HZ-01 0/1/3 — 端口状态、光功率、活动告警与处理建议', en: 'port OLT-HZ-01 0/1/3 — port status, optical power, active alarms and next step' } }],
+  async run({ lang, olt, fsp }, tools) {
+    const port = await tools.call('resource.getPort', getPortInput.parse({ olt, fsp }), portSchema);
+    const alarms = await tools.call('nms.listAlarms', listAlarmsInput.parse({ ne: port.olt, object: port.fsp, state: 'active', limit: 20 }), listAlarmsOutput);
+    return answered(portReply(lang, port, alarms.alarms, alarms.total));
+  },
+});

@@ -1,0 +1,40 @@
+/** Channel versus billing reconciliation for one period, with the evidence of each difference: "对账 CH001 2026-10". */
+import { z } from 'zod';
+import { langSchema } from '../../chat/lang.js';
+import { compareChannelBillingInput, compareChannelBillingOutput } from '../../tools/schemas.js';
+import { answered, clarify, defineSkill, valid } from '../contract.js';
+import { periodsIn } from '../grammar.js';
+import { reconQuestions, reconReply } from './texts.js';
+
+const RECON_WORDS = /(对账|reconcil[a-z]*|recon(?![a-z]))/i;
+const CHANNEL = /(?<![A-Za-z0-9])(CH\d{3})(?![A-Za-z0-9])/i;
+
+export const reconChannel = defineSkill({
+  flow: 'recon.channel',
+  plan: z.object({ flow: z.literal('recon.channel'), lang: langSchema, channelId: z.string(), period: z.string() }),
+  commands: [
+    {
+      priority: 260,
+      parse: ({ text, lang }) => {
+        if (!RECON_WORDS.test(text) && !text.toLowerCase().startsWith('/recon')) return undefined;
+        const channel = CHANNEL.exec(text)?.[1]?.toUpperCase();
+        const { periods, bad } = periodsIn(text);
+        if (!channel) return clarify(lang, reconQuestions.channel);
+        if (bad || periods.length !== 1) return clarify(lang, reconQuestions.period);
+        return { flow: 'recon.channel' as const, lang, channelId: channel, period: periods[0]! };
+      },
+    },
+  ],
+  help: [
+    {
+      section: 'read',
+      order: 11,
+      text: { zh: '对账 CH001 2026-10 — 渠道与计费对账，列出差异与证据', en: 'reconcile CH001 2026-10 — channel vs billing reconciliation with the evidence of each difference' },
+    },
+  ],
+  async run(plan, tools) {
+    const input = valid(compareChannelBillingInput, { channelId: plan.channelId, period: plan.period });
+    const res = await tools.call('recon.compareChannelBilling', input, compareChannelBillingOutput);
+    return answered(reconReply(plan.lang, res));
+  },
+});

@@ -1,0 +1,19 @@
+/** Small pieces of wording several skills' replies share. */
+import type { Lang } from '../chat/lang.js';
+import type { Text } from '../chat/locale.js';
+
+export const yuan = (lang: Lang, v: number): string => (lang === 'zh' ? `${v.toFixed(2)} 元` : `¥${v.toFixed(2)}`);
+/** A check mark for a boolean check; a dash when the check did not apply. */
+export const yes = (v: boolean | null): string => (v === null ? '—' : v ? '✓' : '✗');
+
+/** What the router itself says: a request it cannot place, and arguments a tool refuses. */
+export const routerTexts = {
+  unknown: {
+    zh: '抱歉，我没有理解这个请求。发送「帮助」查看我能做什么，例如：查端口 OLT-HZ-01 0/1/3',
+    en: 'Sorry, I did not understand that. Send "help" to see what I can do, e.g. "port OLT-HZ-01 0/1/3".',
+  } satisfies Text,
+  invalidInput: (lang: Lang, problems: string[]): string =>
+    lang === 'zh' ? `输入有误：${problems.join('；')}。请修改后重发。` : `That input is not valid: ${problems.join('; ')}. Please correct it and send again.`,
+  helpHead: { zh: '我可以帮你：', en: 'I can help with:' } satisfies Text,
+  helpWrites: { zh: '需主管审批后执行的操作：', en: 'Run after a manager approves:' } satisfies Text,
+};

@@ -1,0 +1,96 @@
+/**
+ * Complete a ticket's missing fields from CRM (account, address) and the resource system (port,
+ * ONU): "补全工单 T20261124-0012". Only fields that are empty now are proposed, and the proposal
+ * carries their current (empty) values so the write refuses if someone filled them meanwhile.
+ * The LLM may propose other values for a ticket's fields through the same guard.
+ */
+import { z } from 'zod';
+import { langSchema } from '../../chat/lang.js';
+import {
+  customerSchema,
+  getCustomerInput,
+  getPortInput,
+  getTicketInput,
+  getTicketOutput,
+  portSchema,
+  updateTicketFieldsInput,
+  type CompletableField,
+  type UpdateTicketFieldsInput,
+} from '../../tools/schemas.js';
+import { answered, clarify, defineSkill, valid } from '../contract.js';
+import { ticketIn } from '../grammar.js';
+import { fieldLabels } from '../ticket-show/texts.js';
+import { ticketFieldsProposal } from './guard.js';
+import { completeTexts } from './texts.js';
+
+const COMPLETE_WORDS = /(补全|补齐|完善|补充|complete|fill\s*(in|out)?|backfill)/i;
+/** What the model fills: which ticket, which values; `expected` is the guard's. */
+const modelArgs = updateTicketFieldsInput.omit({ expected: true });
+
+export const ticketComplete = defineSkill({
+  flow: 'ticket.complete',
+  plan: z.object({ flow: z.literal('ticket.complete'), lang: langSchema, ticketId: z.string() }),
+  commands: [
+    {
+      priority: 300,
+      parse: ({ text, lang, slash }) => {
+        if (!COMPLETE_WORDS.test(text) && slash !== 'complete') return undefined;
+        const ticket = ticketIn(text);
+        if (ticket) return { flow: 'ticket.complete' as const, lang, ticketId: ticket };
+        // "补全" alone may be about something else: only a ticket word makes it this request.
+        return /(工单|ticket)/i.test(text) || slash === 'complete' ? clarify(lang, completeTexts.whichTicket) : undefined;
+      },
+    },
+  ],
+  help: [
+    {
+      section: 'read',
+      order: 4,
+      text: {
+        zh: '补全工单 T20261124-0012 — 从 CRM 和资源系统补全缺失字段（需主管审批后写入）',
+        en: 'complete ticket T20261124-0012 — fill missing fields from CRM and resource systems (written after a manager approves)',
+      },
+    },
+  ],
+  async run({ lang, ticketId }, tools) {
+    const { ticket, missingFields } = await tools.call('ticket.get', getTicketInput.parse({ ticketId }), getTicketOutput);
+    if (missingFields.length === 0) return answered(completeTexts.nothingToComplete(lang, ticket.id));
+    const found: Partial<Record<CompletableField, string>> = {};
+    let broadbandAccount = ticket.broadbandAccount;
+
+    const needsCustomer = missingFields.some((f) => f === 'broadbandAccount' || f === 'address') || !broadbandAccount;
+    if (needsCustomer && (ticket.customerId || ticket.serviceNumber)) {
+      const query = ticket.customerId ? { customerId: ticket.customerId } : { mobile: ticket.serviceNumber ?? '' };
+      const customer = await tools.call('crm.getCustomer', getCustomerInput.parse(query), customerSchema);
+      if (customer.broadbandAccount) found.broadbandAccount = customer.broadbandAccount;
+      if (customer.address) found.address = customer.address;
+      broadbandAccount ??= customer.broadbandAccount;
+    }
+    if ((missingFields.includes('accessPort') || missingFields.includes('onuSn')) && broadbandAccount) {
+      const port = await tools.call('resource.getPort', getPortInput.parse({ broadbandAccount }), portSchema);
+      found.accessPort = `${port.olt} ${port.fsp}`;
+      if (port.onuSn) found.onuSn = port.onuSn;
+    }
+
+    const fields: UpdateTicketFieldsInput['fields'] = {};
+    for (const f of missingFields) {
+      const value = found[f];
+      if (value) fields[f] = value;
+    }
+    if (Object.keys(fields).length === 0) return answered(completeTexts.cannotFill(lang, ticket.id, missingFields));
+    const unresolved = missingFields.filter((f) => !found[f]).map((f) => fieldLabels[f][lang]);
+    return { kind: 'propose', proposal: ticketFieldsProposal(lang, ticket, fields, { lookedUp: true }), unresolved };
+  },
+  proposal: {
+    tool: 'ticket.updateFields',
+    input: modelArgs,
+    target: (args) => String(args.ticketId ?? '').toUpperCase(),
+    targetKind: 'id',
+    intent: /补全|补一下|补上|补充|补齐|缺的|缺啥|缺什么|填|更新|修改|改成|改为|改一下|更正|纠正|COMPLETE|FILL|UPDATE|CHANGE|CORRECT|FIX|\bSET\b|EDIT|AMEND/,
+    async build(args, tools, lang) {
+      const asked = valid(modelArgs, args);
+      const { ticket } = await tools.call('ticket.get', getTicketInput.parse({ ticketId: asked.ticketId }), getTicketOutput);
+      return { kind: 'propose', proposal: ticketFieldsProposal(lang, ticket, asked.fields, { lookedUp: false }), unresolved: [] };
+    },
+  },
+});

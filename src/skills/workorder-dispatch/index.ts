@@ -1,0 +1,128 @@
+/**
+ * Dispatch a ticket to a team or an engineer for a time window, after a manager approves:
+ * "派单 T20261124-0012 杭州装维一组 P2 2026-11-25 09:00-11:00 [备注]". The guard refuses a
+ * malformed request before touching the ticket system, then reads the ticket so the proposal
+ * carries the status the approver saw.
+ */
+import { z } from 'zod';
+import { langSchema, type Lang } from '../../chat/lang.js';
+import { dispatchWorkOrderInput, getTicketInput, getTicketOutput } from '../../tools/schemas.js';
+import { clarify, defineSkill, valid, type FlowResult, type FlowTools } from '../contract.js';
+import { TICKET, keywordLang, stripLead } from '../grammar.js';
+import { DISPATCH_CMD } from './grammar.js';
+import { MAX_DISPATCH_NOTE, dispatchTexts } from './texts.js';
+
+const PRIORITY = /(?<![A-Za-z0-9_])P([1-4])(?![A-Za-z0-9_])/i;
+const DATE = /(?<!\d)(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?!\d)/;
+const WINDOW = /(?<!\d)(\d{1,2}):(\d{2})\s*(?:-|~|到|至|—|–)\s*(\d{1,2}):(\d{2})(?!\d)/;
+const TEAM_WORDS = /(组|班|队|中心|站|部|team|group|crew|squad|unit)/i;
+const CONNECT = /^(?:to|给|派给|交给|→|->|:|,)\s*/i;
+const EXPLICIT_ENGINEER = /^(?:工程师|师傅|engineer|tech(?:nician)?)\s*/i;
+const EXPLICIT_TEAM = /^(?:班组|团队|team)\s*/i;
+const q = dispatchTexts.questions;
+
+/** The dispatch as asked for, before the guard adds what the approver saw. */
+type Asked = Omit<z.input<typeof dispatchWorkOrderInput>, 'expected'>;
+
+// .omit() refuses a refined object: rebuild the dispatch input without its server-filled guard.
+const { expected: _guard, ...dispatchShape } = dispatchWorkOrderInput.shape;
+/** What the model fills; `expected` is the guard's. */
+const modelArgs = z
+  .object(dispatchShape)
+  .strict()
+  .refine((v) => v.team !== undefined || v.engineer !== undefined, 'a team or an engineer');
+
+async function proposeDispatch(lang: Lang, asked: Asked, tools: FlowTools): Promise<FlowResult> {
+  // Refuse a malformed request before touching the ticket system.
+  valid(dispatchWorkOrderInput, { ...asked, expected: { ticketStatus: '' } });
+  const { ticket } = await tools.call('ticket.get', valid(getTicketInput, { ticketId: asked.ticketId }), getTicketOutput);
+  const input = valid(dispatchWorkOrderInput, { ...asked, ticketId: ticket.id, expected: { ticketStatus: ticket.status } });
+  const to = input.team ?? input.engineer ?? '';
+  return { kind: 'propose', proposal: { tool: 'workorder.dispatch', input, title: dispatchTexts.title(lang, ticket.id, to) }, unresolved: [] };
+}
+
+const dispatchPlan = z.object({
+  flow: z.literal('workorder.dispatch'),
+  lang: langSchema,
+  ticketId: z.string(),
+  /** Exactly one of team / engineer, taken as given: the portal validates it. */
+  team: z.string().nullable(),
+  engineer: z.string().nullable(),
+  priority: z.enum(['P1', 'P2', 'P3', 'P4']),
+  start: z.string(),
+  end: z.string(),
+  note: z.string().nullable(),
+});
+
+export const workorderDispatch = defineSkill({
+  flow: 'workorder.dispatch',
+  plan: dispatchPlan,
+  commands: [
+    {
+      priority: 106,
+      parse: ({ text }) => {
+        if (!DISPATCH_CMD.test(text)) return undefined;
+        const lang = keywordLang(DISPATCH_CMD, text);
+        const ticketM = TICKET.exec(text);
+        if (!ticketM) return clarify(lang, q.ticket);
+        const tail = text.slice(ticketM.index + ticketM[0].length);
+        const prio = PRIORITY.exec(tail);
+        const date = DATE.exec(tail);
+        const win = WINDOW.exec(tail);
+        const firstArg = Math.min(...[prio, date, win].filter((m) => m).map((m) => m!.index), tail.length);
+        let who = stripLead(tail.slice(0, firstArg).trim(), CONNECT);
+        if (!who && prio && (!date || prio.index < date.index)) {
+          const until = Math.min(...[date, win].filter((m) => m).map((m) => m!.index), tail.length);
+          who = stripLead(tail.slice(prio.index + prio[0].length, until).trim(), CONNECT);
+        }
+        who = who.replace(/[,，]$/, '').trim();
+        if (!who) return clarify(lang, q.assignee);
+        if (!prio) return clarify(lang, q.priority);
+        if (!date || !win) return clarify(lang, q.window);
+        const day = `${date[1]}-${date[2]!.padStart(2, '0')}-${date[3]!.padStart(2, '0')}`;
+        const start = `${day} ${win[1]!.padStart(2, '0')}:${win[2]}`;
+        const end = `${day} ${win[3]!.padStart(2, '0')}:${win[4]}`;
+        if (end <= start) return clarify(lang, q.windowOrder);
+        const note = stripLead(tail.slice(win.index + win[0].length), /^(?:[:：,，]|备注|note)+\s*/i);
+        if (note.length > MAX_DISPATCH_NOTE) return clarify(lang, q.noteTooLong);
+        let team: string | null = null;
+        let engineer: string | null = null;
+        if (EXPLICIT_ENGINEER.test(who)) engineer = who.replace(EXPLICIT_ENGINEER, '').trim();
+        else if (EXPLICIT_TEAM.test(who)) team = who.replace(EXPLICIT_TEAM, '').trim();
+        else if (TEAM_WORDS.test(who)) team = who;
+        else engineer = who;
+        if (!(team ?? engineer)) return clarify(lang, q.assignee);
+        const priority = `P${prio[1]}` as z.infer<typeof dispatchPlan>['priority'];
+        return { flow: 'workorder.dispatch' as const, lang, ticketId: ticketM[1]!.toUpperCase(), team, engineer, priority, start, end, note: note || null };
+      },
+    },
+  ],
+  help: [
+    {
+      section: 'write',
+      order: 1,
+      text: { zh: '派单 T20261124-0012 杭州装维一组 P2 2026-11-25 09:00-11:00 [备注]', en: 'dispatch T20261124-0012 to <team or engineer> P2 2026-11-25 09:00-11:00 [note]' },
+    },
+  ],
+  run: (plan, tools) =>
+    proposeDispatch(
+      plan.lang,
+      {
+        ticketId: plan.ticketId,
+        ...(plan.team ? { team: plan.team } : {}),
+        ...(plan.engineer ? { engineer: plan.engineer } : {}),
+        priority: plan.priority,
+        window: { start: plan.start, end: plan.end },
+        ...(plan.note ? { note: plan.note } : {}),
+      },
+      tools,
+    ),
+  proposal: {
+    tool: 'workorder.dispatch',
+    input: modelArgs,
+    target: (args) => String(args.ticketId ?? '').trim().toUpperCase(),
+    targetKind: 'id',
+    intent: /派|安排.*(装维|师傅|工程师|上门|人)|上门|DISPATCH|ASSIGN|SEND (AN? )?(ENGINEER|TECHNICIAN|TEAM|SOMEONE)|WORK ?ORDER/,
+    build: (args, tools, lang) => proposeDispatch(lang, valid(modelArgs, args), tools),
+  },
+});
