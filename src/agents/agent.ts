@@ -44,7 +44,7 @@ import { detectLang, type Lang } from '../chat/lang.js';
 import { formatTime } from '../chat/locale.js';
 import { messages, refusalText } from './replies.js';
 import { approvalView } from './approval-view.js';
-import { PolicyDenied } from './denials.js';
+import { PolicyDenied } from '../skills/denials.js';
 import { ThreadLock, isBusyError, type ThreadLockOptions } from './thread-lock.js';
 import type { FreeFormResponder } from './llm/index.js';
 

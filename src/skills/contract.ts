@@ -9,7 +9,6 @@
 import type { z } from 'zod';
 import type { Lang } from '../chat/lang.js';
 import type { Text } from '../chat/locale.js';
-import type { TargetKind } from '../agents/llm/taint.js';
 
 /** Every plan carries the flow that runs it and the language of the request. */
 export interface BasePlan {
@@ -101,6 +100,9 @@ export interface HelpLine {
   order: number;
   text: Text;
 }
+
+/** How a write's target is matched in the requester's words: a whole identifier, or a mobile number. */
+export type TargetKind = 'id' | 'mobile';
 
 /**
  * How a propose_* call from the model becomes a proposal. The model fills only what a person

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PolicyDenied } from '../agents/denials.js';
+import { PolicyDenied } from './denials.js';
 import type { z } from 'zod';
 import { runFlow } from './router.js';
 import type { FlowResult, FlowTools } from './contract.js';

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { checkTaint, namedIdentifiers, namedMobiles, namesTarget, writeIntents } from './taint.js';
+import { checkTaint, namedIdentifiers, namedMobiles, namesTarget } from './taint.js';
 import { proposalAdapters } from './proposals.js';
+
+/** Each write skill declares the words that ask for it (src/skills/<name>/index.ts). */
+const intentOf = (tool: string) => proposalAdapters[tool]!.intent;
+const writeIntents = {
+  updateFields: intentOf('ticket.updateFields'),
+  dispatch: intentOf('workorder.dispatch'),
+  addNote: intentOf('ticket.addNote'),
+  acknowledge: intentOf('nms.acknowledgeAlarm'),
+  sms: intentOf('sms.sendNotice'),
+};
 
 describe('whole identifiers in the requester\'s words', () => {
   it('a longer or shorter identifier does not name the target', () => {

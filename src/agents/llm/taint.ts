@@ -6,6 +6,7 @@
  * address of T…") is data and never counts, so an instruction planted in a portal cannot aim a
  * card at a record the user only asked to look at.
  */
+import type { TargetKind } from '../../skills/contract.js';
 
 /** Full-width forms to ASCII, every dash an IME produces to '-', upper case. */
 export function normalizeIdentifiers(text: string): string {
@@ -33,7 +34,6 @@ export function namedMobiles(text: string): Set<string> {
   return out;
 }
 
-export type TargetKind = 'id' | 'mobile';
 
 /** Whether `target` is named, whole, in `text`. */
 export function namesTarget(text: string, target: string, kind: TargetKind): boolean {
@@ -68,12 +68,3 @@ export function checkTaint(c: TaintCheck): TaintVerdict {
   if (c.intent.test(normalizeIdentifiers(current)) || naming.some((m) => c.intent.test(normalizeIdentifiers(m)))) return { ok: true };
   return { ok: false, reason: 'not_requested' };
 }
-
-/** What each write kind's request sounds like, after normalizeIdentifiers (so upper case). */
-export const writeIntents = {
-  updateFields: /补全|补一下|补上|补充|补齐|缺的|缺啥|缺什么|填|更新|修改|改成|改为|改一下|更正|纠正|COMPLETE|FILL|UPDATE|CHANGE|CORRECT|FIX|\bSET\b|EDIT|AMEND/,
-  dispatch: /派|安排.*(装维|师傅|工程师|上门|人)|上门|DISPATCH|ASSIGN|SEND (AN? )?(ENGINEER|TECHNICIAN|TEAM|SOMEONE)|WORK ?ORDER/,
-  addNote: /备注|记一下|记录|记上|加一条|写一条|留言|NOTE|COMMENT|REMARK|LOG THAT|RECORD THAT/,
-  acknowledge: /确认|认领|\bACK\b|ACKNOWLEDGE/,
-  sms: /短信|发信息|发个信息|通知|告知|SMS|TEXT (HIM|HER|THEM|THE CUSTOMER)|MESSAGE THE CUSTOMER|NOTIFY|SEND .*MESSAGE/,
-} as const;
