@@ -34,6 +34,17 @@ describe('issue-3 flows from chat', () => {
     expect(locked).not.toContain('13857101234');
   });
 
+  it('shows a customer profile with personal data masked, to those whose role and region allow it', async () => {
+    const profile = textOf(await t.client.say('alice', '查客户 C000123'));
+    expect(profile).toContain('客户 C000123（杭州）：张*');
+    expect(profile).toContain('手机 138****1234');
+    expect(profile).toMatch(/装机地址：[^\n]*\*\*\*\*/);
+    for (const secret of ['13857101234', '330106198503121231', '张伟']) expect(profile).not.toContain(secret);
+    // The auditor's role may not read customer records; a Ningbo customer is outside Alice's region.
+    expect(textOf(await t.client.say('erin', 'customer info C000123'))).toContain('Your role is not allowed to do this (crm.getCustomer)');
+    expect(textOf(await t.client.say('alice', '查客户 C000201'))).toContain('不在你的数据权限范围内');
+  });
+
   it('acknowledges an alarm only after a manager approves, and tells when it already is', async () => {
     const replies = await t.client.say('bob', '确认告警 ALM900001 已通知装维');
     const card = cardOf(replies);

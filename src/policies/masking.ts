@@ -136,6 +136,19 @@ export function maskIdLike(raw: string): string {
   return '*'.repeat(Math.max(1, n));
 }
 
+/** A person's name as a reply may show it: the first character (the surname), the rest starred. */
+export function maskName(name: string): string {
+  const chars = [...name.trim()];
+  return chars.length <= 1 ? '*' : `${chars[0]}${'*'.repeat(Math.min(chars.length - 1, 3))}`;
+}
+
+/** An address as a reply may show it: up to its district (…市…区/县), the street and number hidden. */
+export function maskAddress(address: string): string {
+  const m = /^(.*?[市州盟])?(.*?[区县旗])?/.exec(address.trim());
+  const head = `${m?.[1] ?? ''}${m?.[2] ?? ''}`;
+  return `${head}****`;
+}
+
 /** A customer reference as a message may show it: the customer id as is, a mobile masked. */
 export function customerRefLabel(ref: { customerId: string } | { mobile: string }): string {
   return 'customerId' in ref ? ref.customerId : maskMobile(ref.mobile);

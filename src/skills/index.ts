@@ -8,6 +8,7 @@ import type { ClarifyPlan, Skill } from './contract.js';
 import { alarmAck } from './alarm-ack/index.js';
 import { alarmsList } from './alarms-list/index.js';
 import { billsShow } from './bills-show/index.js';
+import { customerShow } from './customer-show/index.js';
 import { blacklistCheck } from './blacklist-check/index.js';
 import { identityVerify } from './identity-verify/index.js';
 import { numbersBatch } from './numbers-batch/index.js';
@@ -26,6 +27,7 @@ export const skills = [
   alarmsList,
   ticketShow,
   ticketComplete,
+  customerShow,
   identityVerify,
   blacklistCheck,
   billsShow,

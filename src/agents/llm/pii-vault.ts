@@ -14,7 +14,7 @@
  * any text, and — once the vault knows a name or an address — wherever that value appears again
  * (a ticket note quoting the customer, the user's next message).
  */
-import { maskBankCard, maskMobile, maskResidentId } from '../../policies/masking.js';
+import { maskAddress, maskBankCard, maskMobile, maskName, maskResidentId } from '../../policies/masking.js';
 
 export type PiiKind = 'ID' | 'CARD' | 'MOBILE' | 'NAME' | 'ADDR';
 
@@ -151,15 +151,3 @@ export function isPiiKey(key: string): boolean {
   return PII_KEYS.some(([re]) => re.test(key));
 }
 
-/** A person's name as a reply may show it: the first character (the surname), the rest starred. */
-export function maskName(name: string): string {
-  const chars = [...name.trim()];
-  return chars.length <= 1 ? '*' : `${chars[0]}${'*'.repeat(Math.min(chars.length - 1, 3))}`;
-}
-
-/** An address as a reply may show it: up to its district (…市…区/县), the street and number hidden. */
-export function maskAddress(address: string): string {
-  const m = /^(.*?[市州盟])?(.*?[区县旗])?/.exec(address.trim());
-  const head = `${m?.[1] ?? ''}${m?.[2] ?? ''}`;
-  return `${head}****`;
-}
