@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { fakeTools, proposalOf, run } from '../../../tests/helpers/skill-harness.js';
+import { parseCommand } from '../planner.js';
+
+describe('command planner: writes', () => {
+  it('reads an SMS with template parameters (values may hold spaces)', () => {
+    expect(parseCommand('发短信 13857101234 SMS_FAULT_NOTICE ticket=T20261124-0012 time=2026-11-25 09:00')).toEqual({
+      flow: 'sms.send',
+      lang: 'zh',
+      mobile: '13857101234',
+      templateId: 'SMS_FAULT_NOTICE',
+      params: { ticket: 'T20261124-0012', time: '2026-11-25 09:00' },
+    });
+    expect(parseCommand('send sms 138-5710-1234 sms_fault_notice')).toEqual({ flow: 'sms.send', lang: 'en', mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: {} });
+    expect(parseCommand('发短信　１３８５７１０１２３４　ＳＭＳ＿ＦＡＵＬＴ＿ＮＯＴＩＣＥ　ｔｉｃｋｅｔ＝T20261124-0012')).toMatchObject({
+      flow: 'sms.send',
+      params: { ticket: 'T20261124-0012' },
+    });
+  });
+
+  it('asks for the SMS number, template or well-formed parameters', () => {
+    expect(parseCommand('发短信 SMS_FAULT_NOTICE')).toMatchObject({ flow: 'clarify', question: expect.stringContaining('手机号') });
+    expect(parseCommand('send sms 13857101234')).toMatchObject({ flow: 'clarify', lang: 'en', question: expect.stringContaining('template') });
+    expect(parseCommand('发短信 13857101234 SMS_FAULT_NOTICE 请尽快处理')).toMatchObject({ flow: 'clarify', question: expect.stringContaining('名称=值') });
+  });
+});
+
+describe('write flows propose, with what the approver saw as expected', () => {
+  it('an SMS needs no read and its title shows the number masked', async () => {
+    const { tools, calls } = fakeTools({});
+    const p = proposalOf(await run('发短信 13857101234 SMS_FAULT_NOTICE ticket=T20261124-0012 time=2026-11-25 09:00', tools));
+    expect(calls).toHaveLength(0);
+    expect(p).toEqual({
+      tool: 'sms.sendNotice',
+      title: '发送短信 SMS_FAULT_NOTICE → 138****1234',
+      input: { mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: { ticket: 'T20261124-0012', time: '2026-11-25 09:00' } },
+    });
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { fakeTools, proposalOf, run, ticket } from '../../../tests/helpers/skill-harness.js';
+import { parseCommand } from '../planner.js';
+
+describe('command planner: writes', () => {
+  it.each([
+    ['工单备注 T20261124-0012 用户已重启光猫，仍无法上网', 'zh', '用户已重启光猫，仍无法上网'],
+    ['add note T20261124-0012 customer restarted the ONU', 'en', 'customer restarted the ONU'],
+    ['add note T20261124-0012 用户已重启光猫', 'en', '用户已重启光猫'],
+    ['工单备注 Ｔ２０２６１１２４－００１２ 用户说：查告警没用', 'zh', '用户说：查告警没用'],
+  ])('reads a ticket note, keeping the note as typed: %s', (text, lang, note) => {
+    expect(parseCommand(text)).toEqual({ flow: 'ticket.note', lang, ticketId: 'T20261124-0012', note });
+  });
+
+  it('asks for the ticket or the note text, and refuses an over-long note', () => {
+    expect(parseCommand('工单备注')).toMatchObject({ flow: 'clarify', question: expect.stringContaining('工单号') });
+    expect(parseCommand('工单备注 T20261124-0012')).toMatchObject({ flow: 'clarify', question: expect.stringContaining('备注内容') });
+    expect(parseCommand(`add note T20261124-0012 ${'x'.repeat(500)}`)).toMatchObject({ flow: 'ticket.note' });
+    expect(parseCommand(`add note T20261124-0012 ${'x'.repeat(501)}`)).toMatchObject({ flow: 'clarify', question: expect.stringContaining('500') });
+  });
+});
+
+describe('write flows propose, with what the approver saw as expected', () => {
+  it('a note reads the ticket status first', async () => {
+    const { tools } = fakeTools({ 'ticket.get': () => ticket({ status: 'in_progress' }) });
+    const p = proposalOf(await run('工单备注 T20261124-0012 用户已重启光猫', tools));
+    expect(p).toEqual({
+      tool: 'ticket.addNote',
+      title: '工单备注 T20261124-0012',
+      input: { ticketId: 'T20261124-0012', note: '用户已重启光猫', expected: { status: 'in_progress' } },
+    });
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { fakeTools, proposalOf, run, ticket } from '../../../tests/helpers/skill-harness.js';
+import { parseCommand } from '../planner.js';
+
+describe('command planner: writes', () => {
+  it.each([
+    ['派单 T20261124-0012 杭州装维一组 P2 2026-11-25 09:00-11:00', 'zh', '杭州装维一组', null, null],
+    ['派单 T20261124-0012 杭州装维一组 P2 2026-11-25 09:00-11:00 带光功率计', 'zh', '杭州装维一组', null, '带光功率计'],
+    ['dispatch T20261124-0012 to 杭州装维一组 P2 2026-11-25 09:00-11:00', 'en', '杭州装维一组', null, null],
+    ['dispatch T20261124-0012 to Zhang Wei P2 2026-11-25 09:00-11:00', 'en', null, 'Zhang Wei', null],
+    ['派单 T20261124-0012 给 工程师 李强 P2 2026/11/25 9:00~11:00', 'zh', null, '李强', null],
+    ['派单　Ｔ２０２６１１２４－００１２　杭州装维一组　Ｐ２　２０２６－１１－２５　０９：００－１１：００', 'zh', '杭州装维一组', null, null],
+  ])('reads a dispatch: %s', (text, lang, team, engineer, note) => {
+    expect(parseCommand(text)).toEqual({
+      flow: 'workorder.dispatch',
+      lang,
+      ticketId: 'T20261124-0012',
+      team,
+      engineer,
+      priority: 'P2',
+      start: '2026-11-25 09:00',
+      end: '2026-11-25 11:00',
+      note,
+    });
+  });
+
+  it.each([
+    ['派单', '工单号'],
+    ['派单 T20261124-0012 P2 2026-11-25 09:00-11:00', '班组或工程师'],
+    ['派单 T20261124-0012 杭州装维一组 2026-11-25 09:00-11:00', '优先级'],
+    ['派单 T20261124-0012 杭州装维一组 P2', '预约日期和时段'],
+    ['派单 T20261124-0012 杭州装维一组 P2 2026-11-25', '预约日期和时段'],
+    ['派单 T20261124-0012 杭州装维一组 P2 2026-11-25 11:00-09:00', '结束时间'],
+    ['派单 T20261124-0012 杭州装维一组 P5 2026-11-25 09:00-11:00', '优先级'],
+  ])('asks for what a dispatch lacks: %s', (text, asked) => {
+    expect(parseCommand(text)).toMatchObject({ flow: 'clarify', lang: 'zh', question: expect.stringContaining(asked) });
+  });
+});
+
+describe('write flows propose, with what the approver saw as expected', () => {
+  it('dispatch reads the ticket status first', async () => {
+    const { tools, calls } = fakeTools({ 'ticket.get': () => ticket({ status: 'pending_dispatch' }) });
+    const p = proposalOf(await run('派单 T20261124-0012 杭州装维一组 P2 2026-11-25 09:00-11:00 带光功率计', tools));
+    expect(calls.map((c) => c.tool)).toEqual(['ticket.get']);
+    expect(p).toEqual({
+      tool: 'workorder.dispatch',
+      title: '派单 T20261124-0012 → 杭州装维一组',
+      input: {
+        ticketId: 'T20261124-0012',
+        type: 'repair',
+        team: '杭州装维一组',
+        priority: 'P2',
+        window: { start: '2026-11-25 09:00', end: '2026-11-25 11:00' },
+        note: '带光功率计',
+        expected: { ticketStatus: 'pending_dispatch' },
+      },
+    });
+    const en = proposalOf(await run('dispatch T20261124-0012 to Zhang Wei P1 2026-11-25 14:00-16:00', tools));
+    expect(en.title).toBe('Dispatch T20261124-0012 to Zhang Wei');
+    expect(en.input).toMatchObject({ engineer: 'Zhang Wei', priority: 'P1' });
+    expect(en.input).not.toHaveProperty('team');
+  });
+});
