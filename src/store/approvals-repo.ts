@@ -148,15 +148,6 @@ export async function pendingApprovalsFor(db: Queryable, principalId: string): P
   return res.rows.map((r) => openApproval(r));
 }
 
-/** Decided approvals whose run has not finished: a crash came between decision and execution. */
-export async function decidedButUnfinished(db: Queryable): Promise<ApprovalRow[]> {
-  const res = await db.query<ApprovalRow>(
-    `SELECT a.* FROM approvals a JOIN runs r ON r.id = a.run_id
-     WHERE a.status <> 'pending' AND r.status = 'awaiting_approval' ORDER BY a.decided_at NULLS LAST`,
-  );
-  return res.rows.map((r) => openApproval(r));
-}
-
 export async function addApprovalMessage(db: Queryable, m: { approvalId: string; channel: string; conversationId: string; messageId: string }): Promise<void> {
   await db.query(
     `INSERT INTO approval_messages (approval_id, channel, conversation_id, message_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
