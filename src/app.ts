@@ -27,7 +27,7 @@ import type { FeishuAdapter } from './bot/feishu/index.js';
 import { createTeams } from './bot/teams/index.js';
 import { getApproval } from './store/approvals-repo.js';
 import { inboxBacklog, type InboxRow } from './store/inbox-repo.js';
-import { auditHead, sealAuditChain, useAuditKeys, verifyAuditChain } from './store/audit.js';
+import { appendAudit, auditHead, sealAuditChain, useAuditKeys, verifyAuditChain } from './store/audit.js';
 import { resolveAuditKeys } from './store/audit-keys.js';
 import { AUDIT_ANCHORS_FILE, startAuditAnchoring, type Anchorer } from './store/audit-anchor.js';
 import { prepareDatabase } from './store/db-roles.js';
@@ -36,6 +36,8 @@ import { installDataKeys, resolveDataKeys } from './store/data-keys.js';
 import { checkDataKeys, purgeRawData } from './store/data-at-rest.js';
 import { EncryptingSerde } from './store/checkpoint-serde.js';
 import { installLogMasking } from './log-masking.js';
+import { bundledPolicyFile, readPolicyText, setActivePolicy } from './policies/policy.js';
+import { checkedPolicy, watchPolicy } from './policies/policy-watcher.js';
 
 export interface AppOptions {
   /** PGlite in memory instead of DATA_DIR (tests). */
@@ -135,6 +137,26 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       closers.push(() => rt.close());
       return rt;
     });
+
+    // The policy document: checked against the registry at start (a bad file stops the start with
+    // its lines), then reloaded on change; a bad reload keeps the policy in force and says why.
+    const policyFile = config.POLICY_FILE ?? bundledPolicyFile;
+    const registered = new Set(registry.list().map((t) => t.name));
+    setActivePolicy(checkedPolicy(readPolicyText(policyFile), policyFile, registered));
+    const policyWatch = watchPolicy({
+      file: policyFile,
+      registered,
+      intervalMs: config.POLICY_POLL_MS,
+      onReloaded: async ({ file, sha256 }) => {
+        console.log(`[policy] reloaded ${file}`);
+        await appendAudit(db, { actor: 'switchboard', action: 'policy.reloaded', subject: path.basename(file), details: { sha256 } });
+      },
+      onRejected: async ({ file, error }) => {
+        console.warn(`[policy] ${error.message} — the policy in force is kept`);
+        await appendAudit(db, { actor: 'switchboard', action: 'policy.reload_rejected', subject: path.basename(file), details: { problems: error.problems } });
+      },
+    });
+    closers.push(async () => policyWatch.close());
 
     const consoleChannel = new ConsoleChannel(db);
     const channelMap = new Map<ChannelName, Channel>([['console', consoleChannel]]);

@@ -231,6 +231,10 @@ export const configSchema = z.object({
   SESSION_TTL_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(8 * 60),
   /** People and their identities to upsert at start (JSON, README "Console login"); the demo directory is seeded only in demo mode. */
   DIRECTORY_FILE: optionalString,
+  /** The policy document (roles → tools, rollout stages, rate limits); default config/policy.yaml. Reloaded on change. */
+  POLICY_FILE: optionalString,
+  /** How often the policy file's stat is polled for a change. */
+  POLICY_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   /** The chat-platform webhooks (/api/messages, /feishu/events) on a listener of their own; unset: on PORT. */
   WEBHOOK_PORT: port.optional(),
   WEBHOOK_HOST: optionalString,

@@ -1,0 +1,146 @@
+/**
+ * The policy document (config/policy.yaml, or POLICY_FILE): who may call which tool, how far each
+ * department's rollout has gone, and the rate limits. Data, enforced in code: the model never sees
+ * or decides any of it. Parsed with zod; a problem is reported with the line and the field, so a
+ * compliance reviewer can fix the file without reading code.
+ */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+
+export const roleSchema = z.enum(['cs_agent', 'field_tech', 'manager', 'auditor']);
+export type PolicyRole = z.infer<typeof roleSchema>;
+
+/** How far a department's rollout has gone, for one tool or all. */
+export const stageSchema = z.enum(['off', 'read_only', 'writes']);
+export type RolloutStage = z.infer<typeof stageSchema>;
+
+const toolName = z.string().regex(/^[a-z]+\.[a-zA-Z]+$/, 'a tool name like system.verb');
+const positive = z.number().int().min(1);
+
+const toolRule = z
+  .object({
+    /** Roles that may call (a read) or propose (a write) the tool. */
+    roles: z.array(roleSchema).min(1),
+    /** Why the rule is what it is, for the reviewer (not used by the code). */
+    note: z.string().optional(),
+  })
+  .strict();
+
+const departmentRollout = z
+  .object({
+    /** The department's stage for every tool not listed below. */
+    stage: stageSchema,
+    tools: z.record(toolName, stageSchema).default({}),
+  })
+  .strict();
+
+const limits = z
+  .object({
+    requestsPerMinute: positive,
+    toolCallsPerTurn: positive,
+    pendingApprovals: positive,
+  })
+  .strict();
+
+export const policySchema = z
+  .object({
+    version: z.literal(1),
+    tools: z.record(toolName, toolRule),
+    rollout: z
+      .object({
+        /** The stage of a department not listed. */
+        default: stageSchema,
+        departments: z.record(z.string().min(1), departmentRollout).default({}),
+      })
+      .strict(),
+    rateLimits: z
+      .object({
+        perUser: limits,
+        perDepartment: limits.pick({ requestsPerMinute: true, pendingApprovals: true }),
+      })
+      .strict(),
+  })
+  .strict();
+export type Policy = z.infer<typeof policySchema>;
+
+/** A policy file that cannot be used: every problem, each with its line and field. */
+export class PolicyFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: { line: number | null; field: string; message: string }[],
+  ) {
+    super(`${file}: ${problems.map((p) => `${p.line === null ? '' : `line ${p.line}: `}${p.field || '(top)'}: ${p.message}`).join('; ')}`);
+    this.name = 'PolicyFileError';
+  }
+}
+
+/** Parse and check a policy document; `file` names it in errors. */
+export function parsePolicy(text: string, file: string): Policy {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new PolicyFileError(
+      file,
+      doc.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line, field: '', message: e.message.split('\n')[0]! })),
+    );
+  }
+  const parsed = policySchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    throw new PolicyFileError(
+      file,
+      parsed.error.issues.map((issue) => {
+        // The deepest node of the path that exists: the field itself, or the object missing it.
+        let line: number | null = null;
+        for (let n = issue.path.length; n >= 0 && line === null; n--) {
+          const node = n === 0 ? doc.contents : doc.getIn(issue.path.slice(0, n) as (string | number)[], true);
+          const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+          if (range) line = lineCounter.linePos(range[0]).line;
+        }
+        return { line, field: issue.path.join('.'), message: issue.message };
+      }),
+    );
+  }
+  return parsed.data;
+}
+
+export function readPolicyText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new PolicyFileError(file, [{ line: null, field: '', message: (err as Error).message }]);
+  }
+}
+
+export function readPolicyFile(file: string): Policy {
+  return parsePolicy(readPolicyText(file), file);
+}
+
+/** The demo policy shipped in the repository, beside the demo directory. */
+export const bundledPolicyFile = fileURLToPath(new URL('../../config/policy.yaml', import.meta.url));
+
+let active: Policy | undefined;
+
+/** The policy in force in this process: the one the app loaded (and reloads), else the bundled one. */
+export function activePolicy(): Policy {
+  active ??= readPolicyFile(bundledPolicyFile);
+  return active;
+}
+
+/** Install a checked policy (start-up and every good reload). */
+export function setActivePolicy(policy: Policy): void {
+  active = policy;
+}
+
+/** The tools a policy names that no registered tool answers to (a typo would deny silently). */
+export function unknownTools(policy: Policy, registered: ReadonlySet<string>): string[] {
+  const named = new Set([...Object.keys(policy.tools), ...Object.values(policy.rollout.departments).flatMap((d) => Object.keys(d.tools))]);
+  return [...named].filter((t) => !registered.has(t)).sort();
+}
+
+/** A department's stage for a tool. */
+export function rolloutStage(policy: Policy, department: string, tool: string): RolloutStage {
+  const d = policy.rollout.departments[department];
+  return d?.tools[tool] ?? d?.stage ?? policy.rollout.default;
+}
