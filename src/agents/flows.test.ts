@@ -5,7 +5,8 @@ import { runFlow, type FlowResult, type FlowTools } from './flows.js';
 import { parseCommand } from './commands.js';
 import { messages } from './replies.js';
 import { BusinessError, SystemError } from '../tools/errors.js';
-import type { Alarm, Ticket, WorkOrder } from '../tools/schemas.js';
+import type { Alarm } from '../tools/nms/schemas.js';
+import type { Ticket, WorkOrder } from '../tools/ticket/schemas.js';
 
 type Handler = (input: Record<string, unknown>) => unknown | Promise<unknown>;
 

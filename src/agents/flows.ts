@@ -27,40 +27,14 @@ import { BusinessError, isBusinessError, isSystemError } from '../tools/errors.j
 import { runBatch } from '../tools/batch.js';
 import { isPolicyDenied } from './denials.js';
 import { customerRefLabel, maskMobile, maskResidentId, maskText } from '../policies/masking.js';
-import {
-  acknowledgeAlarmInput,
-  addTicketNoteInput,
-  alarmSchema,
-  checkBlacklistInput,
-  checkBlacklistOutput,
-  checkPlanEligibilityInput,
-  checkPlanEligibilityOutput,
-  compareChannelBillingInput,
-  compareChannelBillingOutput,
-  dispatchWorkOrderInput,
-  getAlarmInput,
-  getBillsInput,
-  getBillsOutput,
-  getNumberStatusInput,
-  getNumberStatusOutput,
-  getWorkOrderInput,
-  getWorkOrderOutput,
-  sendSmsNoticeInput,
-  verifyIdentityInput,
-  verifyIdentityOutput,
-} from '../tools/schemas.js';
-import {
-  getCustomerInput,
-  customerSchema,
-  getPortInput,
-  portSchema,
-  getTicketInput,
-  getTicketOutput,
-  listAlarmsInput,
-  listAlarmsOutput,
-  type CompletableField,
-  type UpdateTicketFieldsInput,
-} from '../tools/schemas.js';
+import { checkPlanEligibilityInput, checkPlanEligibilityOutput, getBillsInput, getBillsOutput } from '../tools/billing/schemas.js';
+import { compareChannelBillingInput, compareChannelBillingOutput } from '../tools/channel/schemas.js';
+import { getNumberStatusInput, getNumberStatusOutput, verifyIdentityInput, verifyIdentityOutput, getCustomerInput, customerSchema } from '../tools/crm/schemas.js';
+import { acknowledgeAlarmInput, alarmSchema, getAlarmInput, listAlarmsInput, listAlarmsOutput } from '../tools/nms/schemas.js';
+import { getPortInput, portSchema } from '../tools/resource/schemas.js';
+import { checkBlacklistInput, checkBlacklistOutput } from '../tools/risk/schemas.js';
+import { sendSmsNoticeInput } from '../tools/sms/schemas.js';
+import { addTicketNoteInput, dispatchWorkOrderInput, getWorkOrderInput, getWorkOrderOutput, getTicketInput, getTicketOutput, type CompletableField, type UpdateTicketFieldsInput } from '../tools/ticket/schemas.js';
 
 export interface FlowTools {
   call<S extends z.ZodType>(tool: string, input: z.input<typeof getPortInput> | Record<string, unknown>, output: S): Promise<z.infer<S>>;

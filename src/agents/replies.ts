@@ -4,15 +4,13 @@
  */
 import type { Lang } from './plan.js';
 import type { z } from 'zod';
-import type { Alarm, CompletableField, Port, RxBand, Ticket, WorkOrder } from '../tools/schemas.js';
-import type {
-  checkBlacklistOutput,
-  checkPlanEligibilityOutput,
-  compareChannelBillingOutput,
-  getBillsOutput,
-  getNumberStatusOutput,
-  verifyIdentityOutput,
-} from '../tools/schemas.js';
+import type { checkPlanEligibilityOutput, getBillsOutput } from '../tools/billing/schemas.js';
+import type { compareChannelBillingOutput } from '../tools/channel/schemas.js';
+import type { getNumberStatusOutput, verifyIdentityOutput } from '../tools/crm/schemas.js';
+import type { Alarm } from '../tools/nms/schemas.js';
+import type { Port, RxBand } from '../tools/resource/schemas.js';
+import type { checkBlacklistOutput } from '../tools/risk/schemas.js';
+import type { CompletableField, Ticket, WorkOrder } from '../tools/ticket/schemas.js';
 import { maskMobile } from '../policies/masking.js';
 
 type Text = { zh: string; en: string };

@@ -14,7 +14,7 @@ import { canSeeOwner, type ScopeOwner } from '../policies/access.js';
 import { approversFor, mayDecide } from '../policies/approval-rules.js';
 import { seedPrincipals, type Principal } from '../policies/principals.js';
 import { defineTool, type AnyTool } from './define.js';
-import { legacyTools } from './legacy/index.js';
+import { legacyTools } from './catalog.js';
 import { ToolRegistry } from './registry.js';
 import { ToolRunner } from './runner.js';
 import { ScopeDenied, systemCaller } from './scope.js';

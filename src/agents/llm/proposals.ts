@@ -12,19 +12,9 @@ import { z } from 'zod';
 import type { AnyTool } from '../../tools/define.js';
 import type { FlowTools, WriteProposal } from '../flows.js';
 import type { Lang } from '../plan.js';
-import {
-  acknowledgeAlarmInput,
-  addTicketNoteInput,
-  alarmSchema,
-  dispatchWorkOrderInput,
-  getAlarmInput,
-  getTicketInput,
-  getTicketOutput,
-  sendSmsNoticeInput,
-  updateTicketFieldsInput,
-  type CompletableField,
-  type UpdateTicketFieldsInput,
-} from '../../tools/schemas.js';
+import { acknowledgeAlarmInput, alarmSchema, getAlarmInput } from '../../tools/nms/schemas.js';
+import { sendSmsNoticeInput } from '../../tools/sms/schemas.js';
+import { addTicketNoteInput, dispatchWorkOrderInput, getTicketInput, getTicketOutput, updateTicketFieldsInput, type CompletableField, type UpdateTicketFieldsInput } from '../../tools/ticket/schemas.js';
 import { BusinessError } from '../../tools/errors.js';
 import { workMessages } from '../replies.js';
 import { writeIntents, type TargetKind } from './taint.js';
