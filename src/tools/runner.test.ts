@@ -194,7 +194,7 @@ describe('ToolRunner', () => {
 
   it('does not retry a write tool, even on a SystemError', async () => {
     counters.write = 0;
-    const err = await failure(runner.run('ticket.dispatch', { ticketId: 'T1' }, { caller: SYS, idempotencyKey: 'appr-1' }));
+    const err = await failure(runner.run('ticket.dispatch', { ticketId: 'T1' }, { caller: SYS, idempotencyKey: 'appr-1', approval: { id: 'appr-1', status: 'approved' } }));
     expect(err).toBeInstanceOf(SystemError);
     expect(counters.write).toBe(1);
     expect(recordOf(err)).toMatchObject({ effect: 'write', attempts: 1, idempotencyKey: 'appr-1', status: 'system_error' });

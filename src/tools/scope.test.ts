@@ -179,7 +179,9 @@ describe('data scope: every role × every tool × in and out of scope', () => {
           it(`${p.id} (${p.roles.join('/')}, ${p.regions.join('+')}) × ${r} data: ${allowed ? 'allowed' : 'refused'}`, async () => {
             const c = cases[tool.name]!;
             const before = runs.get(tool.name) ?? 0;
-            const call = runner.run(tool.name, c.input(r), { caller: { principal: p } });
+            // A write runs only under its approval (the runner checks the key and the approval first).
+            const approved = tool.effect === 'write' ? { idempotencyKey: 'appr-scope', approval: { id: 'appr-scope', status: 'approved' as const } } : {};
+            const call = runner.run(tool.name, c.input(r), { caller: { principal: p }, ...approved });
             if (allowed) {
               await expect(call).resolves.toMatchObject({ record: { status: 'ok' } });
             } else {

@@ -28,7 +28,13 @@ export async function startToolHarness(env: Record<string, string> = {}): Promis
   const config = loadConfig({ DATA_DIR: dataDir, RPA_TRACES: 'off', ...env });
   const runtime = await createToolRuntime(config, { sandboxUrl: sandbox.url });
   // Tool tests drive the tools themselves: a named system caller (scope is tested in tests/scope*.test.ts).
-  const run: ToolHarness['run'] = (name, input, opts = {}) => runtime.runner.run(name, input, { caller: systemCaller('tool test'), ...opts });
+  // A key given stands for an approved approval of that id, as the approved-write executor passes it.
+  const run: ToolHarness['run'] = (name, input, opts = {}) =>
+    runtime.runner.run(name, input, {
+      caller: systemCaller('tool test'),
+      ...opts,
+      ...(opts.idempotencyKey !== undefined && { approval: { id: opts.idempotencyKey, status: 'approved' as const } }),
+    });
   return {
     sandbox,
     runtime,

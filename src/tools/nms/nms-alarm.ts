@@ -70,7 +70,6 @@ export const acknowledgeAlarm = defineTool({
   output: acknowledgeAlarmOutput,
   scope: { input: [{ path: 'alarmId', kind: 'region', via: 'alarmRegion' }], output: [] },
   async run(input, ctx) {
-    if (!ctx.idempotencyKey) throw new BusinessError('invalid_input', 'a write needs an approval id as idempotency key', { zh: '写操作需要审批单号作为幂等键' });
     const key = ctx.idempotencyKey;
     return ctx.withPage('nms', async (page, base) => {
       const before = await readAlarm(page, base, input.alarmId, ctx);

@@ -87,9 +87,6 @@ export const sendNotice = defineTool({
   output: sendSmsNoticeOutput,
   scope: { input: [{ path: 'mobile', kind: 'customer', via: 'mobileRegion' }], output: [] },
   async run(input, ctx) {
-    if (!ctx.idempotencyKey) {
-      throw new BusinessError('invalid_input', 'A notice needs an approval id as idempotency key', { zh: '发送短信需要审批单号作为幂等键' });
-    }
     const res = await callApi(ctx, SYSTEM, 'POST', '/api/messages', {
       mobile: input.mobile,
       templateId: input.templateId,

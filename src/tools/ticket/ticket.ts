@@ -98,7 +98,6 @@ export const updateTicketFields = defineTool({
     output: [],
   },
   async run(input, ctx) {
-    if (!ctx.idempotencyKey) throw new BusinessError('invalid_input', 'a write needs an approval id as idempotency key');
     const key = ctx.idempotencyKey;
     const fields = Object.entries(input.fields) as [CompletableField, string][];
     return ctx.withPage('ticket', async (page, base) => {
