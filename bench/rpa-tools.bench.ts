@@ -26,7 +26,7 @@ import { loadConfig, type Config } from '../src/config.js';
 import { startSandbox, type SandboxHandle } from '../src/sandbox/server.js';
 import { runBatch } from '../src/tools/batch.js';
 import { processTree, pssMb, treeRssMb } from '../src/tools/proc-memory.js';
-import { pageResult, pick, readKeyValues } from '../src/tools/legacy/page-reading.js';
+import { pageResult, pick, readKeyValues } from '../src/tools/portal/page-reading.js';
 import { ToolRunner } from '../src/tools/runner.js';
 import { systemCaller } from '../src/tools/scope.js';
 import { createToolRuntime, type ToolRuntime } from '../src/tools/runtime.js';

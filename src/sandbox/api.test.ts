@@ -5,7 +5,7 @@ import type { FaultController } from './faults.js';
 import { RISK_DEMO, SMS_TEMPLATES } from './seed-risk-sms.js';
 import { buildSandboxApp } from './server.js';
 import type { SandboxState } from './state.js';
-import { decodeHtml, field, login, resultOf } from './testkit.js';
+import { decodeHtml, field, login, resultOf } from '../../tests/helpers/sandbox-testkit.js';
 
 let app: FastifyInstance;
 let state: SandboxState;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildSandboxApp, startSandbox } from './server.js';
 import type { SandboxState } from './state.js';
-import { field, form, login, resultOf } from './testkit.js';
+import { field, form, login, resultOf } from '../../tests/helpers/sandbox-testkit.js';
 
 describe('portal login', () => {
   let app: FastifyInstance;

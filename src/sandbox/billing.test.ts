@@ -5,7 +5,7 @@ import { BILL_PERIODS, BILLING_DEMO, buildBillingWorld, ONE_ID_FIVE, PLANTED_REC
 import { buildSeed, DEFAULT_SEED } from './seed.js';
 import { buildSandboxApp } from './server.js';
 import type { SandboxState } from './state.js';
-import { decodeHtml, field, login, resultOf, rowIds } from './testkit.js';
+import { decodeHtml, field, login, resultOf, rowIds } from '../../tests/helpers/sandbox-testkit.js';
 
 let app: FastifyInstance;
 let state: SandboxState;

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FaultController } from './faults.js';
 import { buildSandboxApp } from './server.js';
 import type { SandboxState } from './state.js';
-import { field, login } from './testkit.js';
+import { field, login } from '../../tests/helpers/sandbox-testkit.js';
 
 let app: FastifyInstance;
 let state: SandboxState;

@@ -9,7 +9,7 @@ import { buildSeed, DEFAULT_SEED } from './seed.js';
 import { buildSandboxApp } from './server.js';
 import type { FaultController } from './faults.js';
 import type { SandboxState } from './state.js';
-import { decodeHtml, form, hiddenValue, login, resultOf, rowIds } from './testkit.js';
+import { decodeHtml, form, hiddenValue, login, resultOf, rowIds } from '../../tests/helpers/sandbox-testkit.js';
 
 /** 2026-11-24 20:00 in UTC+8: the seed's clock. */
 const NOW = new Date('2026-11-24T12:00:00Z');

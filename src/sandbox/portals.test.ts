@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSandboxApp } from './server.js';
 import type { SandboxState } from './state.js';
-import { field, login, resultOf, rowIds } from './testkit.js';
+import { field, login, resultOf, rowIds } from '../../tests/helpers/sandbox-testkit.js';
 
 let app: FastifyInstance;
 let state: SandboxState;

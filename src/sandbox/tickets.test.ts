@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demo } from './seed.js';
 import { buildSandboxApp } from './server.js';
 import type { SandboxState } from './state.js';
-import { field, form, hiddenValue, login, resultOf, rowIds } from './testkit.js';
+import { field, form, hiddenValue, login, resultOf, rowIds } from '../../tests/helpers/sandbox-testkit.js';
 
 const ID = demo.ticketMissing.id;
 const completion = {

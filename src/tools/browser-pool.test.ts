@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { BrowserPool, ensureNotLoginPage, gotoPage } from './browser-pool.js';
 import type { LegacySystem } from './define.js';
 import { BusinessError, SystemError } from './errors.js';
-import { deadPort, fixtureLogin, startTestPortal, type TestPortal } from './__fixtures__/portal.js';
+import { deadPort, fixtureLogin, startTestPortal, type TestPortal } from '../../tests/helpers/fixture-portal.js';
 
 let portal: TestPortal;
 let pool: BrowserPool;

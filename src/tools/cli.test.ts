@@ -17,7 +17,7 @@ import { openDb } from '../store/db.js';
 import { seedDirectory } from '../store/directory.js';
 import { migrate } from '../store/migrate.js';
 import { createRun } from '../store/runs-repo.js';
-import { legacyTools } from './legacy/index.js';
+import { legacyTools } from './catalog.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const tsx = path.join(root, 'node_modules/.bin/tsx');

@@ -27,7 +27,7 @@ import { loadConfig, usesSandbox, type Config } from '../config.js';
 import { maskDeep } from '../policies/masking.js';
 import type { AnyTool, LegacySystem } from './define.js';
 import { isBusinessError, isSystemError } from './errors.js';
-import { legacyTools } from './legacy/index.js';
+import { legacyTools } from './catalog.js';
 import { ToolRegistry } from './registry.js';
 import { recordOf, type ToolCallRecord, type ToolRunner } from './runner.js';
 import { systemCaller } from './scope.js';

@@ -57,15 +57,23 @@ export interface ToolContext {
   step(step: string, data?: Record<string, unknown>): void;
 }
 
+/**
+ * What a write's run() is given. The runner refuses a write without an idempotency key (and
+ * without the approval whose id it is) before run() is called, so a write tool never checks.
+ */
+export interface WriteContext extends ToolContext {
+  idempotencyKey: string;
+}
+
 export interface CardLineOut {
   label: string;
   value: string;
 }
 
-export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType, E extends ToolEffect = ToolEffect> {
   /** system.verb */
   name: string;
-  effect: ToolEffect;
+  effect: E;
   system: LegacySystem;
   /** zh + en, shown to the LLM planner */
   description: string;
@@ -76,7 +84,7 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
    * department or customer ownership, or { none: reason }. The runner enforces it on every call.
    */
   scope: ToolScope;
-  run(input: z.infer<I>, ctx: ToolContext): Promise<z.infer<O>>;
+  run(input: z.infer<I>, ctx: E extends 'write' ? WriteContext : ToolContext): Promise<z.infer<O>>;
   /**
    * Write tools: read the target back and confirm the effect. Returns whether the effect is
    * present; output is null when called after a crash (the write's own result was lost).
@@ -91,7 +99,7 @@ export interface VerifyResult {
   lines: CardLineOut[];
 }
 
-export function defineTool<I extends z.ZodType, O extends z.ZodType>(def: ToolDefinition<I, O>): ToolDefinition<I, O> {
+export function defineTool<I extends z.ZodType, O extends z.ZodType, E extends ToolEffect>(def: ToolDefinition<I, O, E>): ToolDefinition<I, O, E> {
   if (def.effect === 'write' && (!def.verify || !def.summarize)) {
     throw new Error(`write tool ${def.name} must define verify() and summarize()`);
   }

@@ -9,7 +9,7 @@ import { defineTool } from './define.js';
 import { ToolRegistry } from './registry.js';
 import { ToolRunner } from './runner.js';
 import { systemCaller } from './scope.js';
-import { fixtureLogin, startTestPortal, type TestPortal } from './__fixtures__/portal.js';
+import { fixtureLogin, startTestPortal, type TestPortal } from '../../tests/helpers/fixture-portal.js';
 
 const SYS = systemCaller('test');
 

@@ -13,7 +13,7 @@ import { SystemError } from './errors.js';
 import { ToolRegistry } from './registry.js';
 import { ToolRunner, recordOf, type ToolCallRecord } from './runner.js';
 import { systemCaller } from './scope.js';
-import { fixtureLogin, startTestPortal, type TestPortal } from './__fixtures__/portal.js';
+import { fixtureLogin, startTestPortal, type TestPortal } from '../../tests/helpers/fixture-portal.js';
 
 const SYS = systemCaller('test');
 

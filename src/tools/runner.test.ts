@@ -9,7 +9,7 @@ import { BusinessError, SystemError } from './errors.js';
 import { ToolRegistry } from './registry.js';
 import { ToolRunner, recordOf, type ToolCallRecord } from './runner.js';
 import { systemCaller } from './scope.js';
-import { fixtureLogin, startTestPortal, type TestPortal } from './__fixtures__/portal.js';
+import { fixtureLogin, startTestPortal, type TestPortal } from '../../tests/helpers/fixture-portal.js';
 
 const SYS = systemCaller('test');
 
@@ -194,7 +194,7 @@ describe('ToolRunner', () => {
 
   it('does not retry a write tool, even on a SystemError', async () => {
     counters.write = 0;
-    const err = await failure(runner.run('ticket.dispatch', { ticketId: 'T1' }, { caller: SYS, idempotencyKey: 'appr-1' }));
+    const err = await failure(runner.run('ticket.dispatch', { ticketId: 'T1' }, { caller: SYS, idempotencyKey: 'appr-1', approval: { id: 'appr-1', status: 'approved' } }));
     expect(err).toBeInstanceOf(SystemError);
     expect(counters.write).toBe(1);
     expect(recordOf(err)).toMatchObject({ effect: 'write', attempts: 1, idempotencyKey: 'appr-1', status: 'system_error' });

@@ -60,13 +60,26 @@ export interface RunToolOptions {
    */
   targetScope?: readonly ScopeOwner[];
   runId?: string;
+  /** A write's: the id of the approval it executes, kept in the target record so a retry lands once. */
   idempotencyKey?: string;
+  /**
+   * The approval a write executes (the approved-write executor passes its row). run() refuses a
+   * write without an idempotency key, or without this approval approved and with that key as its
+   * id, before the tool runs: checked here once for every write tool. Reads and verify() ignore it.
+   */
+  approval?: ApprovedWrite;
   signal?: AbortSignal;
   onRecord?(rec: ToolCallRecord): Promise<void> | void;
   /** Masks personal data in evidence and in the record; overrides the runner's default. */
   redact?(value: unknown): unknown;
   /** Overall deadline of this call, retries included; overrides the runner's default. */
   deadlineMs?: number;
+}
+
+/** The approval a write runs under, as the executor holds it once it has checked the row. */
+export interface ApprovedWrite {
+  id: string;
+  status: 'approved';
 }
 
 export interface RetryPolicy {
@@ -299,6 +312,11 @@ export class ToolRunner {
 
     // Data scope before the call (invariant 10). Verify reads back what run() was allowed to write.
     if (!opts.caller) return fail(new ScopeDenied(name, 'input', 'no_caller', []));
+    // A write's preconditions, before any read its scope check would cost and before the tool runs.
+    if (phase === 'run' && tool.effect === 'write') {
+      const refused = writeRefusal(opts);
+      if (refused) return fail(refused);
+    }
     if (phase === 'run') {
       try {
         if (tool.effect === 'write' && opts.targetScope && 'principal' in opts.caller) {
@@ -435,6 +453,29 @@ export class ToolRunner {
       return Promise.race([answered, lease]);
     };
   }
+}
+
+/**
+ * Why a write may not run with these options, or null. The key is what lets a retried or recovered
+ * write land once; the approval is what it executes, so the key must be that approval's id. The
+ * status is checked again at run time: the type says 'approved', an untyped caller may not.
+ */
+function writeRefusal(opts: RunToolOptions): BusinessError | null {
+  if (!opts.idempotencyKey) {
+    return new BusinessError('invalid_input', 'a write needs an approval id as idempotency key', { zh: '写操作需要审批单号作为幂等键' });
+  }
+  const approval = opts.approval;
+  if (!approval || approval.status !== 'approved') {
+    return new BusinessError('invalid_input', 'a write runs only for an approved approval, and none was given', {
+      zh: '写操作只能按已批准的审批单执行，未提供已批准的审批单',
+    });
+  }
+  if (approval.id !== opts.idempotencyKey) {
+    return new BusinessError('invalid_input', "a write's idempotency key must be the id of the approval it executes", {
+      zh: '写操作的幂等键必须是所执行审批单的单号',
+    });
+  }
+  return null;
 }
 
 /** Output declarations use pure resolvers only (validateScope): nothing to read. */

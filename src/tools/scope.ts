@@ -13,7 +13,9 @@ import { z } from 'zod';
 import type { Principal } from '../policies/principals.js';
 import { ownersOutOfScope, type ScopeOwner } from '../policies/access.js';
 import { BusinessError } from './errors.js';
-import { alarmSchema, customerSchema, getNumberStatusOutput, getTicketOutput } from './schemas.js';
+import { customerSchema, getNumberStatusOutput } from './crm/schemas.js';
+import { alarmSchema } from './nms/schemas.js';
+import { getTicketOutput } from './ticket/schemas.js';
 
 export type ScopeKind = 'region' | 'department' | 'customer';
 

@@ -8,7 +8,7 @@ import { loadConfig } from '../config.js';
 import { BrowserPool } from './browser-pool.js';
 import { gotoPage } from './browser-pool.js';
 import { decryptState, encryptState, parseSessionKey, SessionVault } from './session-vault.js';
-import { fixtureLogin, startTestPortal, type TestPortal } from './__fixtures__/portal.js';
+import { fixtureLogin, startTestPortal, type TestPortal } from '../../tests/helpers/fixture-portal.js';
 
 const KEY = randomBytes(32);
 const STATE = { cookies: [{ name: 'sid', value: 'secret-cookie', domain: '127.0.0.1', path: '/crm', expires: -1, httpOnly: true, secure: false, sameSite: 'Lax' as const }], origins: [] };

@@ -7,7 +7,8 @@ import type { z } from 'zod';
 import type { FlowResult, FlowTools, WriteProposal } from '../../src/skills/contract.js';
 import { parseCommand } from '../../src/skills/planner.js';
 import { runFlow } from '../../src/skills/router.js';
-import type { Alarm, Ticket } from '../../src/tools/schemas.js';
+import type { Alarm } from '../../src/tools/nms/schemas.js';
+import type { Ticket } from '../../src/tools/ticket/schemas.js';
 
 export type Handler = (input: Record<string, unknown>) => unknown | Promise<unknown>;
 

@@ -39,7 +39,7 @@ import {
 import { updateRun } from '../../store/runs-repo.js';
 import { BusinessError, SystemError, isSystemError } from '../../tools/errors.js';
 import type { VerifyResult } from '../../tools/define.js';
-import type { ToolCallRecord } from '../../tools/runner.js';
+import type { ApprovedWrite, ToolCallRecord } from '../../tools/runner.js';
 import { recordToolCall } from '../tool-call-log.js';
 import { messages } from '../replies.js';
 import { crashPoint } from './crash-points.js';
@@ -57,7 +57,10 @@ export interface WriteCallOptions {
   /** The write's target owners recorded on the approval: the runner checks them, no re-read. */
   targetScope?: readonly ScopeOwner[];
   runId?: string;
-  idempotencyKey?: string;
+  /** The approval id: the runner refuses a write without it. */
+  idempotencyKey: string;
+  /** The approved row this write executes; the runner refuses a write whose key is not its id. */
+  approval: ApprovedWrite;
   onRecord?(rec: ToolCallRecord): Promise<void> | void;
 }
 
@@ -113,6 +116,10 @@ export interface ExecutorDeps {
 
 const t = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
 
+/** A row whose status was checked: only such a row's write is run (and handed to the runner). */
+type ApprovedRow = ApprovalRow & { status: 'approved' };
+const isApproved = (row: ApprovalRow): row is ApprovedRow => row.status === 'approved';
+
 export class ApprovedWriteExecutor {
   /** This executor's claim name: unique per process start. */
   readonly owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -148,7 +155,7 @@ export class ApprovedWriteExecutor {
     for (;;) {
       const row = await getApproval(db, req.approvalId);
       if (!row) return this.refuse(undefined, req, 'not_found', `approval ${req.approvalId} does not exist`);
-      if (row.status !== 'approved') {
+      if (!isApproved(row)) {
         return this.refuse(row, req, 'not_approved', t(row.lang, `审批状态为 ${row.status}，未批准`, `the approval is ${row.status}, not approved`));
       }
       const outbox = await getOutbox(db, row.id);
@@ -225,7 +232,7 @@ export class ApprovedWriteExecutor {
     return { allowed: true };
   }
 
-  private async runClaimed(row: ApprovalRow, claimed: OutboxRow, req: ExecuteRequest): Promise<WriteOutcome | 'lost'> {
+  private async runClaimed(row: ApprovedRow, claimed: OutboxRow, req: ExecuteRequest): Promise<WriteOutcome | 'lost'> {
     const { db, tools } = this.deps;
     crashPoint('outbox.claimed', row.id);
     const heartbeat = setInterval(() => {
@@ -245,6 +252,7 @@ export class ApprovedWriteExecutor {
       ...(row.target_scope ? { targetScope: row.target_scope } : {}),
       runId: row.run_id,
       idempotencyKey: row.id,
+      approval: { id: row.id, status: row.status },
       onRecord: (r) => recordToolCall(db, row.run_id, r, req.actor),
     };
     const input = claimed.input;

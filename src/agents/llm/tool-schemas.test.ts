@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { legacyTools } from '../../tools/legacy/index.js';
+import { legacyTools } from '../../tools/catalog.js';
 import { dropNulls, offerTools, type JsonSchema } from './tool-schemas.js';
 import { proposalInput } from './proposals.js';
 import { approxJsonTokens } from './tokens.js';

@@ -6,7 +6,7 @@ import { seedDirectory } from '../../store/directory.js';
 import { createRun } from '../../store/runs-repo.js';
 import { randomUUID } from '../../lib/ids.js';
 import { seedDepartments, seedIdentities, seedPrincipals } from '../../policies/principals.js';
-import { legacyTools } from '../../tools/legacy/index.js';
+import { legacyTools } from '../../tools/catalog.js';
 import { ScriptedLlm } from '../../../tests/llm-server/server.js';
 import { LlmResponder } from './responder.js';
 import { LlmProvider } from './provider.js';

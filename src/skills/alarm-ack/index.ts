@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { langSchema, type Lang } from '../../chat/lang.js';
-import { acknowledgeAlarmInput, alarmSchema, getAlarmInput } from '../../tools/schemas.js';
+import { acknowledgeAlarmInput, alarmSchema, getAlarmInput } from '../../tools/nms/schemas.js';
 import { answered, clarify, defineSkill, valid, type FlowResult, type FlowTools } from '../contract.js';
 import { anchored, keywordLang, rawRestAfter, stripLead } from '../grammar.js';
 import { ackTexts } from './texts.js';

@@ -1,7 +1,7 @@
 /** What acknowledging an alarm says, in both languages. */
 import type { Lang } from '../../chat/lang.js';
 import { t, type Text } from '../../chat/locale.js';
-import type { Alarm } from '../../tools/schemas.js';
+import type { Alarm } from '../../tools/nms/schemas.js';
 
 export const ackTexts = {
   title: (lang: Lang, a: Alarm) => t(lang, { zh: `确认告警 ${a.id}（${a.type}，${a.ne} ${a.object}）`, en: `Acknowledge alarm ${a.id} (${a.type}, ${a.ne} ${a.object})` }),

@@ -1,7 +1,7 @@
 /** Active alarms of a network element, or of one port on it: "查告警 OLT-HZ-01 [0/1/3]". */
 import { z } from 'zod';
 import { langSchema } from '../../chat/lang.js';
-import { listAlarmsInput, listAlarmsOutput } from '../../tools/schemas.js';
+import { listAlarmsInput, listAlarmsOutput } from '../../tools/nms/schemas.js';
 import { answered, clarify, defineSkill } from '../contract.js';
 import { portIn } from '../grammar.js';
 import { alarmQuestions, alarmSummary } from './texts.js';

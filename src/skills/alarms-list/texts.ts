@@ -1,7 +1,7 @@
 /** How active alarms read, in both languages (also part of a port's answer). */
 import type { Lang } from '../../chat/lang.js';
 import { t } from '../../chat/locale.js';
-import type { Alarm } from '../../tools/schemas.js';
+import type { Alarm } from '../../tools/nms/schemas.js';
 
 export function alarmSummary(lang: Lang, alarms: Alarm[], total: number, scope?: string): string {
   if (alarms.length === 0) {

@@ -1,7 +1,7 @@
 /** A customer's bills over a range of periods, arrears and contract end: "查账单 C000123 [2026-09 [2026-11]]". */
 import { z } from 'zod';
 import { langSchema } from '../../chat/lang.js';
-import { getBillsInput, getBillsOutput } from '../../tools/schemas.js';
+import { getBillsInput, getBillsOutput } from '../../tools/billing/schemas.js';
 import { answered, clarify, defineSkill, valid } from '../contract.js';
 import { customerIn, customerRefSchema, periodsIn } from '../grammar.js';
 import { billsQuestions, billsReply } from './texts.js';

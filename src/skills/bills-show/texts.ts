@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { Lang } from '../../chat/lang.js';
 import { regionName, t, type Text } from '../../chat/locale.js';
-import type { getBillsOutput } from '../../tools/schemas.js';
+import type { getBillsOutput } from '../../tools/billing/schemas.js';
 import { yuan } from '../texts.js';
 
 const billStatusNames: Record<string, Text> = {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { langSchema } from '../../chat/lang.js';
 import { maskMobile, maskResidentId } from '../../policies/masking.js';
-import { checkBlacklistInput, checkBlacklistOutput } from '../../tools/schemas.js';
+import { checkBlacklistInput, checkBlacklistOutput } from '../../tools/risk/schemas.js';
 import { answered, clarify, defineSkill, valid } from '../contract.js';
 import { RESIDENT_ID, mobileIn } from '../grammar.js';
 import { blacklistReply, whichSubject } from './texts.js';

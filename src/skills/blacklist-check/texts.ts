@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { Lang } from '../../chat/lang.js';
 import { t, type Text } from '../../chat/locale.js';
-import type { checkBlacklistOutput } from '../../tools/schemas.js';
+import type { checkBlacklistOutput } from '../../tools/risk/schemas.js';
 
 const riskNames: Record<'low' | 'medium' | 'high', Text> = { low: { zh: '低', en: 'low' }, medium: { zh: '中', en: 'medium' }, high: { zh: '高', en: 'high' } };
 const listNames: Record<string, Text> = {

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { parseCommand } from '../planner.js';
 import { runFlow } from '../router.js';
 import type { FlowTools } from '../contract.js';
-import type { Customer } from '../../tools/schemas.js';
+import type { Customer } from '../../tools/crm/schemas.js';
 
 const zhang: Customer = {
   customerId: 'C000123',

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { langSchema } from '../../chat/lang.js';
-import { customerSchema, getCustomerInput } from '../../tools/schemas.js';
+import { customerSchema, getCustomerInput } from '../../tools/crm/schemas.js';
 import { answered, clarify, defineSkill, valid } from '../contract.js';
 import { anchored, customerIn, keywordLang } from '../grammar.js';
 import { customerReply, whichCustomer } from './texts.js';

@@ -2,7 +2,7 @@
 import type { Lang } from '../../chat/lang.js';
 import { listOf, regionName, t, type Text } from '../../chat/locale.js';
 import { isValidMobile, isValidResidentId, maskAddress, maskIdLike, maskMobile, maskName, maskResidentId } from '../../policies/masking.js';
-import type { Customer } from '../../tools/schemas.js';
+import type { Customer } from '../../tools/crm/schemas.js';
 import { yes } from '../texts.js';
 
 const statusNames: Record<Customer['status'], Text> = {

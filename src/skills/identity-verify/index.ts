@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { langSchema } from '../../chat/lang.js';
 import { customerRefLabel } from '../../policies/masking.js';
-import { verifyIdentityInput, verifyIdentityOutput } from '../../tools/schemas.js';
+import { verifyIdentityInput, verifyIdentityOutput } from '../../tools/crm/schemas.js';
 import { answered, clarify, defineSkill, valid } from '../contract.js';
 import { CUSTOMER, MOBILE, RESIDENT_ID, customerIn, customerRefSchema, keywordLang } from '../grammar.js';
 import { identityQuestions, identityReply } from './texts.js';

@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { Lang } from '../../chat/lang.js';
 import { regionName, t, type Text } from '../../chat/locale.js';
-import type { verifyIdentityOutput } from '../../tools/schemas.js';
+import type { verifyIdentityOutput } from '../../tools/crm/schemas.js';
 import { yes } from '../texts.js';
 
 const verdictNames: Record<z.infer<typeof verifyIdentityOutput>['verdict'], Text> = {

@@ -9,7 +9,7 @@ import { systemName } from '../../chat/locale.js';
 import { maskText } from '../../policies/masking.js';
 import { runBatch } from '../../tools/batch.js';
 import { BusinessError, isBusinessError, isSystemError } from '../../tools/errors.js';
-import { getNumberStatusInput, getNumberStatusOutput } from '../../tools/schemas.js';
+import { getNumberStatusInput, getNumberStatusOutput } from '../../tools/crm/schemas.js';
 import { isPolicyDenied } from '../denials.js';
 import { InvalidInput, answered, clarify, defineSkill, valid } from '../contract.js';
 import { BATCH_MAX, batchProgress, batchQuestions, batchReply, type BatchItem } from './texts.js';

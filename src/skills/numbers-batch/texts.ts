@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Lang } from '../../chat/lang.js';
 import { listOf, t, type Text } from '../../chat/locale.js';
 import { maskMobile } from '../../policies/masking.js';
-import type { getNumberStatusOutput } from '../../tools/schemas.js';
+import type { getNumberStatusOutput } from '../../tools/crm/schemas.js';
 
 /** Most numbers one batch query takes. */
 export const BATCH_MAX = 500;

@@ -1,7 +1,7 @@
 /** Whether a customer may take a plan, with the rules that fail: "能否办理 P5G_199 C000123". */
 import { z } from 'zod';
 import { langSchema } from '../../chat/lang.js';
-import { checkPlanEligibilityInput, checkPlanEligibilityOutput } from '../../tools/schemas.js';
+import { checkPlanEligibilityInput, checkPlanEligibilityOutput } from '../../tools/billing/schemas.js';
 import { answered, clarify, defineSkill, valid } from '../contract.js';
 import { customerIn, customerRefSchema } from '../grammar.js';
 import { eligibilityQuestions, eligibilityReply } from './texts.js';

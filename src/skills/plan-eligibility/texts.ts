@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { Lang } from '../../chat/lang.js';
 import { t, type Text } from '../../chat/locale.js';
-import type { checkPlanEligibilityOutput } from '../../tools/schemas.js';
+import type { checkPlanEligibilityOutput } from '../../tools/billing/schemas.js';
 
 export function eligibilityReply(lang: Lang, r: z.infer<typeof checkPlanEligibilityOutput>): string {
   const head = t(lang, {

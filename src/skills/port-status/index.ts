@@ -1,7 +1,8 @@
 /** A port's status, optical power, active alarms and the next step: "查端口 OLT-HZ-01 0/1/3". */
 import { z } from 'zod';
 import { langSchema } from '../../chat/lang.js';
-import { getPortInput, listAlarmsInput, listAlarmsOutput, portSchema } from '../../tools/schemas.js';
+import { listAlarmsInput, listAlarmsOutput } from '../../tools/nms/schemas.js';
+import { getPortInput, portSchema } from '../../tools/resource/schemas.js';
 import { answered, clarify, defineSkill } from '../contract.js';
 import { FSP, OLT, portIn } from '../grammar.js';
 import { portQuestions, portReply } from './texts.js';

@@ -1,7 +1,8 @@
 /** A port's state, its optical power band and what to do next, in both languages. */
 import type { Lang } from '../../chat/lang.js';
 import { regionName, t, type Text } from '../../chat/locale.js';
-import type { Alarm, Port, RxBand } from '../../tools/schemas.js';
+import type { Alarm } from '../../tools/nms/schemas.js';
+import type { Port, RxBand } from '../../tools/resource/schemas.js';
 import { alarmSummary } from '../alarms-list/texts.js';
 
 const bandNames: Record<RxBand, Text> = {

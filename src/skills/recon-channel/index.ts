@@ -1,7 +1,7 @@
 /** Channel versus billing reconciliation for one period, with the evidence of each difference: "对账 CH001 2026-10". */
 import { z } from 'zod';
 import { langSchema } from '../../chat/lang.js';
-import { compareChannelBillingInput, compareChannelBillingOutput } from '../../tools/schemas.js';
+import { compareChannelBillingInput, compareChannelBillingOutput } from '../../tools/channel/schemas.js';
 import { answered, clarify, defineSkill, valid } from '../contract.js';
 import { periodsIn } from '../grammar.js';
 import { reconQuestions, reconReply } from './texts.js';

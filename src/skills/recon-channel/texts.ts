@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { Lang } from '../../chat/lang.js';
 import { localTime, regionName, t, type Text } from '../../chat/locale.js';
-import type { compareChannelBillingOutput } from '../../tools/schemas.js';
+import type { compareChannelBillingOutput } from '../../tools/channel/schemas.js';
 import { yuan } from '../texts.js';
 
 type Recon = z.infer<typeof compareChannelBillingOutput>;

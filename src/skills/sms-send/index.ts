@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { langSchema, type Lang } from '../../chat/lang.js';
-import { sendSmsNoticeInput } from '../../tools/schemas.js';
+import { sendSmsNoticeInput } from '../../tools/sms/schemas.js';
 import { clarify, defineSkill, valid, type FlowResult } from '../contract.js';
 import { anchored, keywordLang, mobileIn } from '../grammar.js';
 import { smsTexts } from './texts.js';

@@ -4,7 +4,7 @@
  * anyone changes them before it runs, and the title says whether it completes or changes them.
  */
 import type { Lang } from '../../chat/lang.js';
-import { updateTicketFieldsInput, type CompletableField, type Ticket, type UpdateTicketFieldsInput } from '../../tools/schemas.js';
+import { updateTicketFieldsInput, type CompletableField, type Ticket, type UpdateTicketFieldsInput } from '../../tools/ticket/schemas.js';
 import { valid, type WriteProposal } from '../contract.js';
 import { completeTitle, updateTitle } from './texts.js';
 

@@ -6,17 +6,9 @@
  */
 import { z } from 'zod';
 import { langSchema } from '../../chat/lang.js';
-import {
-  customerSchema,
-  getCustomerInput,
-  getPortInput,
-  getTicketInput,
-  getTicketOutput,
-  portSchema,
-  updateTicketFieldsInput,
-  type CompletableField,
-  type UpdateTicketFieldsInput,
-} from '../../tools/schemas.js';
+import { customerSchema, getCustomerInput } from '../../tools/crm/schemas.js';
+import { getPortInput, portSchema } from '../../tools/resource/schemas.js';
+import { getTicketInput, getTicketOutput, updateTicketFieldsInput, type CompletableField, type UpdateTicketFieldsInput } from '../../tools/ticket/schemas.js';
 import { answered, clarify, defineSkill, valid } from '../contract.js';
 import { ticketIn } from '../grammar.js';
 import { fieldLabels } from '../ticket-show/texts.js';

@@ -1,7 +1,7 @@
 /** What completing (or correcting) a ticket's fields says, in both languages. */
 import type { Lang } from '../../chat/lang.js';
 import { t, type Text } from '../../chat/locale.js';
-import type { CompletableField } from '../../tools/schemas.js';
+import type { CompletableField } from '../../tools/ticket/schemas.js';
 import { fieldLabels } from '../ticket-show/texts.js';
 
 /** Every proposed field is empty now: the write completes the ticket. */

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { langSchema, type Lang } from '../../chat/lang.js';
-import { addTicketNoteInput, getTicketInput, getTicketOutput } from '../../tools/schemas.js';
+import { addTicketNoteInput, getTicketInput, getTicketOutput } from '../../tools/ticket/schemas.js';
 import { clarify, defineSkill, valid, type FlowResult, type FlowTools } from '../contract.js';
 import { TICKET, anchored, keywordLang, rawRestAfter, stripLead, ticketIn } from '../grammar.js';
 import { MAX_NOTE, noteTexts } from './texts.js';

@@ -1,7 +1,7 @@
 /** A ticket's details and which fields it is missing: "查工单 T20261124-0012". */
 import { z } from 'zod';
 import { langSchema } from '../../chat/lang.js';
-import { getTicketInput, getTicketOutput } from '../../tools/schemas.js';
+import { getTicketInput, getTicketOutput } from '../../tools/ticket/schemas.js';
 import { answered, clarify, defineSkill } from '../contract.js';
 import { ticketIn } from '../grammar.js';
 import { ticketReply, whichTicket } from './texts.js';

@@ -1,7 +1,7 @@
 /** A ticket's details and its missing fields, in both languages. */
 import type { Lang } from '../../chat/lang.js';
 import { t, type Text } from '../../chat/locale.js';
-import type { CompletableField, Ticket } from '../../tools/schemas.js';
+import type { CompletableField, Ticket } from '../../tools/ticket/schemas.js';
 
 export const fieldLabels: Record<CompletableField, Text> = {
   broadbandAccount: { zh: '宽带账号', en: 'Broadband account' },

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { langSchema, type Lang } from '../../chat/lang.js';
-import { dispatchWorkOrderInput, getTicketInput, getTicketOutput } from '../../tools/schemas.js';
+import { dispatchWorkOrderInput, getTicketInput, getTicketOutput } from '../../tools/ticket/schemas.js';
 import { clarify, defineSkill, valid, type FlowResult, type FlowTools } from '../contract.js';
 import { TICKET, keywordLang, stripLead } from '../grammar.js';
 import { DISPATCH_CMD } from './grammar.js';

@@ -1,7 +1,7 @@
 /** A work order's details: "查派单 W20261124-0001" (also "派单 W…" naming a work order and no ticket). */
 import { z } from 'zod';
 import { langSchema } from '../../chat/lang.js';
-import { getWorkOrderInput, getWorkOrderOutput } from '../../tools/schemas.js';
+import { getWorkOrderInput, getWorkOrderOutput } from '../../tools/ticket/schemas.js';
 import { answered, clarify, defineSkill, valid } from '../contract.js';
 import { TICKET, WORK_ORDER } from '../grammar.js';
 import { DISPATCH_CMD } from '../workorder-dispatch/grammar.js';

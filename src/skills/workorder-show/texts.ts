@@ -1,7 +1,7 @@
 /** A work order's details, in both languages. */
 import type { Lang } from '../../chat/lang.js';
 import { regionName, t, type Text } from '../../chat/locale.js';
-import type { WorkOrder } from '../../tools/schemas.js';
+import type { WorkOrder } from '../../tools/ticket/schemas.js';
 
 const woStatusNames: Record<WorkOrder['status'], Text> = {
   pending: { zh: '待派', en: 'pending' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkOrder } from '../../tools/schemas.js';
+import type { WorkOrder } from '../../tools/ticket/schemas.js';
 import { fakeTools, replyOf, run } from '../../../tests/helpers/skill-harness.js';
 import { parseCommand } from '../planner.js';
 

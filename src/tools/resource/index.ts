@@ -1,0 +1,5 @@
+/** The resource system's tools. */
+import type { AnyTool } from '../define.js';
+import { getPort } from './resource.js';
+
+export const resourceTools: readonly AnyTool[] = [getPort];
