@@ -173,6 +173,9 @@ export const messages = {
       zh: `${systemName('zh', system)}暂时无法访问，请稍后重试。请求已记录。`,
       en: `The ${systemName('en', system)} is not responding right now; please try again shortly. Your request was recorded.`,
     }),
+  /** A fault of our own (a bug, not a portal or a policy): the details are in the log. */
+  internalError: (lang: Lang) =>
+    t(lang, { zh: '处理时出现内部错误，已记录，请稍后重试。', en: 'Something went wrong on our side; it was logged. Please try again.' }),
   nothingToComplete: (lang: Lang, ticketId: string) =>
     t(lang, { zh: `工单 ${ticketId} 没有缺失字段，无需补全。`, en: `Ticket ${ticketId} has no missing fields; nothing to complete.` }),
   cannotFill: (lang: Lang, ticketId: string, fields: CompletableField[]) =>
