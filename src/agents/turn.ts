@@ -20,7 +20,7 @@ import type { AgentGraph, AgentStateUpdate, AgentStateValue, DecisionSignal } fr
 import { runFlow, type FlowTools } from './flows.js';
 import { detectLang, type Planner } from './plan.js';
 import { messages, refusalText } from './replies.js';
-import { roleDenial, scopeDenial } from './denials.js';
+import { roleDenial, scopeDenial } from './refusals.js';
 import { failureUpdate } from './failure-reply.js';
 import { recordToolCall } from './tool-call-log.js';
 import type { ChannelDirectory, Outbound } from './outbound.js';

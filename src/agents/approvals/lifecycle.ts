@@ -33,7 +33,7 @@ import type { Lang } from '../plan.js';
 import { formatTime, messages, refusalText } from '../replies.js';
 import { noApproverInScopeText, scopeDeniedText } from '../scope-reply.js';
 import { approvalView } from '../approval-view.js';
-import { roleDenial, scopeDenial } from '../denials.js';
+import { roleDenial, scopeDenial } from '../refusals.js';
 import { failureUpdate } from '../failure-reply.js';
 import { recordToolCall } from '../tool-call-log.js';
 import type { ChannelDirectory, Send } from '../outbound.js';
