@@ -38,7 +38,7 @@ export const AgentState = Annotation.Root({
 export type AgentStateValue = typeof AgentState.State;
 export type AgentStateUpdate = typeof AgentState.Update;
 
-/** What the graph's nodes do; implemented by the Agent, which owns the I/O. */
+/** What the graph's nodes do; implemented by the Agent, which hands each to the turn (turn.ts) or the approval lifecycle (approvals/lifecycle.ts). */
 export interface AgentNodes {
   understand(s: AgentStateValue): Promise<AgentStateUpdate>;
   gather(s: AgentStateValue): Promise<AgentStateUpdate>;

@@ -26,6 +26,9 @@ export const messages = {
       zh: `${systemName('zh', system)}暂时无法访问，请稍后重试。请求已记录。`,
       en: `The ${systemName('en', system)} is not responding right now; please try again shortly. Your request was recorded.`,
     }),
+  /** A fault of our own (a bug, not a portal or a policy): the details are in the log. */
+  internalError: (lang: Lang) =>
+    t(lang, { zh: '处理时出现内部错误，已记录，请稍后重试。', en: 'Something went wrong on our side; it was logged. Please try again.' }),
   /**
    * The requester's note beside the card. `lookedUp`: the flow found the values in CRM and the
    * resource system (say so, and what it could not find); otherwise the values are the requester's.

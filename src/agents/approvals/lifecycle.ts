@@ -1,0 +1,311 @@
+/**
+ * The approval lifecycle of a write, from the proposal to its end:
+ *   propose  the approval row (role, target scope, approvers), cards to the requester and approvers
+ *   decide   a card click, with every refusal rule, then the thread is resumed
+ *   execute  the graph's step after the decision: rejected, expired, or the one executor
+ *   refreshCards, sweepExpired, recover (the outbox sweep, approvals/recovery.ts)
+ * The graph calls propose and execute; the turn (agents/turn.ts) owns everything else of a run.
+ */
+import type { CardAction, OutboundMessage } from '../../chat/channel.js';
+import type { Db } from '../../store/db.js';
+import type { Directory } from '../../store/directory.js';
+import type { Principal } from '../../policies/principals.js';
+import { ownersOutOfScope, type ScopeOwner } from '../../policies/access.js';
+import { approversFor, mayDecide } from '../../policies/approval-rules.js';
+import { actionHash } from '../../policies/action-hash.js';
+import { maskDeep, maskText } from '../../policies/masking.js';
+import { appendAudit } from '../../store/audit.js';
+import { uuidFromKey } from '../../lib/ids.js';
+import { updateRun } from '../../store/runs-repo.js';
+import {
+  addApprovalMessage,
+  approvalMessages,
+  createApproval,
+  decideApproval,
+  expireApprovals,
+  getApproval,
+  setApprovalOutcome,
+} from '../../store/approvals-repo.js';
+import type { AnyTool } from '../../tools/define.js';
+import { isScopeDenied, ScopeDenied } from '../../tools/scope.js';
+import type { AgentStateUpdate, AgentStateValue, DecisionSignal } from '../graph.js';
+import type { Lang } from '../../chat/lang.js';
+import { formatTime } from '../../chat/locale.js';
+import { messages, refusalText } from '../replies.js';
+import { noApproverInScopeText, scopeDeniedText } from '../scope-reply.js';
+import { approvalView } from '../approval-view.js';
+import { roleDenial, scopeDenial } from '../refusals.js';
+import { failureUpdate } from '../failure-reply.js';
+import { recordToolCall } from '../tool-call-log.js';
+import type { ChannelDirectory, Send } from '../outbound.js';
+import type { ToolInvoker } from '../tool-invoker.js';
+import { ApprovedWriteExecutor } from './executor.js';
+import { OutboxRecovery, outcomeUpdate, type RecoveryDeps } from './recovery.js';
+import { refreshApprovalCards } from './cards.js';
+import { armCrash, crashPoint } from './crash-points.js';
+
+export interface LifecycleDeps {
+  db: Db;
+  directory: Directory;
+  tools: ToolInvoker;
+  toolDefs: { get(name: string): AnyTool | undefined };
+  channels: ChannelDirectory;
+  approvalTtlSeconds: number;
+  /** How long an executor's outbox claim holds without renewal. */
+  outboxLeaseMs: number;
+  /** Per-thread serialization, for the recovery sweep's direct finish of a run. */
+  lock: RecoveryDeps['lock'];
+  /** The one way out (agents/outbound.ts): masked, and recorded for the run's turn. */
+  send: Send;
+  /** Wake the thread waiting on a decision (agents/turn.ts). */
+  resume(threadId: string, signal: DecisionSignal): Promise<void>;
+  /** Keep a background task for idle() to wait on; its failure is logged. */
+  track(p: Promise<unknown>): void;
+  log(level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>): void;
+}
+
+export type DecisionResult =
+  | { status: 'approved' | 'rejected'; approvalId: string; message: string; done: Promise<void> }
+  | { status: 'refused'; approvalId: string; reason: string; message: string };
+
+export class ApprovalLifecycle {
+  /** The one path every approved write takes (agents/approvals/executor.ts). */
+  readonly executor: ApprovedWriteExecutor;
+  private readonly recovery: OutboxRecovery;
+
+  constructor(private readonly deps: LifecycleDeps) {
+    this.executor = new ApprovedWriteExecutor({
+      db: deps.db,
+      tools: deps.tools,
+      directory: deps.directory,
+      refreshCards: (id) => this.refreshCards(id),
+      leaseMs: deps.outboxLeaseMs,
+      log: deps.log,
+    });
+    this.recovery = new OutboxRecovery({
+      db: deps.db,
+      directory: deps.directory,
+      executor: this.executor,
+      lock: deps.lock,
+      resume: deps.resume,
+      send: async (channel, conversationId, text, runId) => {
+        await deps.send(channel, conversationId, { kind: 'text', text }, runId);
+      },
+      refreshCards: (id) => this.refreshCards(id),
+      log: deps.log,
+    });
+  }
+
+  /** The graph's propose step: the approval row for the run's write, and its cards, once. */
+  async propose(s: AgentStateValue): Promise<AgentStateUpdate> {
+    const { db, directory, toolDefs } = this.deps;
+    const proposal = s.proposal!;
+    const principal = this.requester(s);
+    const ctx = { db, principal, runId: s.runId, lang: s.lang };
+    const denied = await roleDenial(ctx, proposal.tool);
+    if (denied) return { status: 'denied', reply: denied.reply };
+    const tool = toolDefs.get(proposal.tool);
+    if (!tool || tool.effect !== 'write' || !tool.summarize) throw new Error(`${proposal.tool} is not a write tool`);
+    const input = tool.input.parse(proposal.input) as Record<string, unknown>;
+    // The write's target scope: the requester must have it, and so must every approver.
+    let targetScope: ScopeOwner[];
+    try {
+      targetScope = await this.deps.tools.scopeOf(proposal.tool, input, { caller: { principal }, runId: s.runId, onRecord: (r) => recordToolCall(db, s.runId, r) });
+    } catch (err) {
+      if (isScopeDenied(err)) return { status: 'denied', reply: (await scopeDenial(ctx, proposal.tool, err)).reply };
+      return failureUpdate(s, err, this.deps.log);
+    }
+    const approvers = approversFor(principal, directory.all(), targetScope);
+    if (approvers.length === 0) {
+      // Say which it is: no manager at all, or none who may see this data.
+      const anyManager = approversFor(principal, directory.all(), []).length > 0;
+      return { status: 'denied', reply: anyManager ? noApproverInScopeText(s.lang, targetScope) : messages.noApprover(s.lang) };
+    }
+    const approvalId = uuidFromKey(`approval:${s.runId}:${proposal.tool}`);
+    const { row, created } = await createApproval(db, {
+      id: approvalId,
+      runId: s.runId,
+      threadId: s.runId,
+      tool: proposal.tool,
+      input,
+      actionHash: actionHash({ tool: proposal.tool, input, requesterId: principal.id, threadId: s.runId }),
+      requesterId: principal.id,
+      department: principal.department,
+      approverIds: approvers.map((a) => a.id),
+      title: proposal.title,
+      lines: maskDeep(tool.summarize(input, s.lang)),
+      lang: s.lang,
+      ttlSeconds: this.deps.approvalTtlSeconds,
+      targetScope,
+    });
+    if (created) {
+      await appendAudit(db, {
+        actor: principal.id,
+        action: 'approval.requested',
+        subject: row.id,
+        runId: s.runId,
+        details: { tool: row.tool, input: maskDeep(input), approvers: row.approver_ids, targetScope: targetScope.map((o) => `${o.kind}:${o.id}`), expiresAt: new Date(row.expires_at).toISOString() },
+      });
+    }
+    // Cards go out once: a re-run of this node (after a crash) finds the copies already recorded.
+    if ((await approvalMessages(db, row.id)).length === 0) {
+      const { send } = this.deps;
+      const card: OutboundMessage = { kind: 'card', card: approvalView(row, directory) };
+      const text = messages.proposal(s.lang, row.title, approvers.map((a) => a.name), s.unresolved, proposal.lookedUp === true);
+      await send(s.channel, s.conversationId, { kind: 'text', text }, s.runId);
+      const ref = await send(s.channel, s.conversationId, card, s.runId);
+      if (ref) await addApprovalMessage(db, { approvalId: row.id, ...ref });
+      const channel = this.deps.channels.get(s.channel);
+      // Approvers may share a conversation (a department approval group): one copy each place.
+      const reached = new Set([s.conversationId]);
+      for (const approver of approvers) {
+        for (const platformId of directory.platformIdsOf(s.channel, approver.id)) {
+          const conv = await channel?.personalConversation({ channel: s.channel, id: platformId });
+          if (!conv || reached.has(conv)) continue;
+          reached.add(conv);
+          await send(s.channel, conv, { kind: 'text', text: messages.approvalSent(s.lang, principal.name, row.title) });
+          const copy = await send(s.channel, conv, card);
+          if (copy) await addApprovalMessage(db, { approvalId: row.id, ...copy });
+        }
+      }
+    }
+    await updateRun(db, s.runId, { status: 'awaiting_approval', neededHuman: true });
+    return { approvalId: row.id, reply: null };
+  }
+
+  /** A click on an approval card. Identity comes from the platform envelope (action.actor). */
+  async decide(action: CardAction): Promise<DecisionResult> {
+    const { db, directory } = this.deps;
+    const row = await getApproval(db, action.approvalId);
+    const lang: Lang = row?.lang ?? 'zh';
+    const actor = directory.byPlatformUser(action.channel, action.actor.id);
+    const refuse = async (reason: string, message: string, actorId: string): Promise<DecisionResult> => {
+      await appendAudit(db, {
+        actor: actorId,
+        action: 'approval.refused',
+        subject: action.approvalId,
+        runId: row?.run_id ?? null,
+        details: { reason, decision: action.decision, channel: action.channel, eventId: action.messageId },
+      });
+      return { status: 'refused', approvalId: action.approvalId, reason, message };
+    };
+    if (!actor) return refuse('not_enrolled', refusalText(lang, { reason: 'not_enrolled' }), `${action.channel}:${action.actor.id}`);
+    if (!row) return refuse('not_found', refusalText(lang, { reason: 'not_found' }), actor.id);
+
+    const right = mayDecide(actor, { requesterId: row.requester_id, approverIds: row.approver_ids, targetScope: row.target_scope });
+    if (!right.allowed) {
+      if (right.reason === 'out_of_scope') {
+        // The approver would decide on data they may not see (the audit row says so, the reply names the region only).
+        const denied = new ScopeDenied(row.tool, 'approver', row.target_scope ? 'out_of_scope' : 'unresolved', ownersOutOfScope(actor, row.target_scope ?? []));
+        return refuse('out_of_scope', scopeDeniedText(lang, denied), actor.id);
+      }
+      const approvers = row.approver_ids.map((id) => directory.get(id)?.name ?? id);
+      const text =
+        right.reason === 'self_approval' ? refusalText(lang, { reason: 'self_approval' }) : refusalText(lang, { reason: right.reason, approvers });
+      return refuse(right.reason, text, actor.id);
+    }
+    const comment = action.comment?.trim() ? maskText(action.comment.trim()).slice(0, 500) : null;
+    if (action.decision === 'reject' && !comment && row.status === 'pending') {
+      return refuse('comment_required', refusalText(lang, { reason: 'comment_required' }), actor.id);
+    }
+    // An approval spent now would only fail against a system known to be down: keep it pending.
+    const writeSystem = this.deps.toolDefs.get(row.tool)?.system;
+    if (action.decision === 'approve' && row.status === 'pending' && writeSystem && this.deps.tools.circuitOpen?.(writeSystem)) {
+      return refuse('circuit_open', refusalText(lang, { reason: 'circuit_open', system: writeSystem }), actor.id);
+    }
+
+    const outcome = await decideApproval(db, {
+      id: row.id,
+      status: action.decision === 'approve' ? 'approved' : 'rejected',
+      deciderId: actor.id,
+      comment,
+      auditDetails: { channel: action.channel, eventId: action.messageId, tool: row.tool, comment },
+    });
+    if (!outcome.won) {
+      const current = outcome.current ?? row;
+      if (current.status === 'approved' || current.status === 'rejected') {
+        const by = directory.get(current.decided_by ?? '')?.name ?? current.decided_by ?? '?';
+        const at = current.decided_at ? formatTime(current.decided_at) : '';
+        return refuse('already_decided', refusalText(lang, { reason: 'already_decided', status: current.status, by, at }), actor.id);
+      }
+      // Expired, whether or not the sweeper has marked it yet.
+      this.deps.track(this.sweepExpired());
+      return refuse('expired', refusalText(lang, { reason: 'expired', at: formatTime(current.expires_at) }), actor.id);
+    }
+
+    const decided = outcome.row;
+    armCrash(decided.id);
+    crashPoint('decision.committed', decided.id);
+    if (decided.status === 'approved') await setApprovalOutcome(db, decided.id, { state: 'executing', lines: [] });
+    await this.refreshCards(decided.id);
+    const done = this.deps.resume(decided.thread_id, { approvalId: decided.id, status: decided.status as 'approved' | 'rejected' });
+    this.deps.track(done);
+    const message =
+      decided.status === 'approved'
+        ? messages.decisionApproved(lang, decided.title)
+        : messages.decisionRejected(lang, decided.title, directory.get(decided.requester_id)?.name ?? decided.requester_id);
+    return { status: decided.status as 'approved' | 'rejected', approvalId: decided.id, message, done };
+  }
+
+  /** The graph's execute step, after the decision: the run's end from the approval row and the executor. */
+  async execute(s: AgentStateValue): Promise<AgentStateUpdate> {
+    const { db, directory } = this.deps;
+    let row = await getApproval(db, s.approvalId ?? '');
+    if (!row) return { status: 'failed', reply: refusalText(s.lang, { reason: 'not_found' }) };
+    if (row.status === 'pending') {
+      if (new Date(row.expires_at).getTime() > Date.now()) return {};
+      await expireApprovals(db);
+      row = (await getApproval(db, row.id))!;
+    }
+    const waitedMs = (row.decided_at ? new Date(row.decided_at).getTime() : Date.now()) - new Date(row.created_at).getTime();
+    await updateRun(db, s.runId, { approvalWaitMs: waitedMs });
+    const by = directory.get(row.decided_by ?? '')?.name ?? row.decided_by ?? '';
+    if (row.status === 'rejected') return { status: 'rejected', reply: messages.rejected(s.lang, row.title, by, row.comment ?? '') };
+    if (row.status === 'expired') return { status: 'expired', reply: messages.expired(s.lang, row.title) };
+    const proposal = s.proposal;
+    const outcome = await this.executor.execute({
+      approvalId: row.id,
+      source: 'graph',
+      actor: 'switchboard',
+      // What this run proposed: the executor refuses unless its hash is the approved one.
+      expected: {
+        tool: proposal?.tool ?? '',
+        input: proposal ? this.deps.toolDefs.get(proposal.tool)?.input.parse(proposal.input) : null,
+        requesterId: s.requesterId,
+        threadId: s.runId,
+      },
+    });
+    return outcomeUpdate(outcome, s.lang, row.title, by);
+  }
+
+  /** Redraw every copy of an approval card from the approval row (the single source). */
+  async refreshCards(approvalId: string): Promise<void> {
+    await refreshApprovalCards({ ...this.deps, warn: (msg, data) => this.deps.log('warn', msg, data) }, approvalId);
+  }
+
+  /** Approvals past their expiry: mark them, redraw their cards, and let their runs end. */
+  async sweepExpired(): Promise<number> {
+    const expired = await expireApprovals(this.deps.db);
+    for (const row of expired) {
+      await this.refreshCards(row.id);
+      this.deps.track(this.deps.resume(row.thread_id, { approvalId: row.id, status: 'expired' }));
+    }
+    return expired.length;
+  }
+
+  /**
+   * Every approved, unfinished outbox row executed or verified, and every decided run brought to
+   * its end (agents/approvals/recovery.ts). Runs in the background, tracked.
+   */
+  recover(): Promise<number> {
+    const sweep = this.recovery.sweep();
+    this.deps.track(sweep);
+    return sweep;
+  }
+
+  private requester(s: AgentStateValue): Principal {
+    const p = this.deps.directory.get(s.requesterId);
+    if (!p) throw new Error(`unknown requester ${s.requesterId}`);
+    return p;
+  }
+}
