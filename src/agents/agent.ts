@@ -10,7 +10,6 @@ import type { CardAction, InboundMessage } from '../chat/channel.js';
 import type { Db } from '../store/db.js';
 import type { Directory } from '../store/directory.js';
 import { maskDeep } from '../policies/masking.js';
-import { FINAL_RUN_STATUSES } from '../store/runs-repo.js';
 import type { AnyTool } from '../tools/define.js';
 import type { ApprovedWriteExecutor } from './approvals/executor.js';
 import { ApprovalLifecycle, type DecisionResult } from './approvals/lifecycle.js';
@@ -23,11 +22,6 @@ import { Turn, type TurnResult } from './turn.js';
 import type { FreeFormResponder } from './llm/index.js';
 
 // The Agent's public contract, wherever its parts are defined (app.ts, tests and benches use it).
-export type { ChannelDirectory } from './outbound.js';
-export type { ToolInvoker, ToolInvokeOptions, ToolRecordLike } from './tool-invoker.js';
-export type { DecisionResult } from './approvals/lifecycle.js';
-export type { TurnResult } from './turn.js';
-export { FINAL_RUN_STATUSES };
 
 export interface AgentDeps {
   db: Db;

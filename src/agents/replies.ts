@@ -60,6 +60,8 @@ export const messages = {
     }),
   executionFailed: (lang: Lang, title: string, detail: string) =>
     t(lang, { zh: `「${title}」已批准，但执行失败：${detail}。未写入任何数据。`, en: `"${title}" was approved but failed: ${detail}. Nothing was written.` }),
+  /** Why an approved write was not run by this process: another one holds its outbox claim. */
+  anotherProcessExecuting: (lang: Lang) => t(lang, { zh: '另一进程正在执行', en: 'another process is executing it' }),
   /** The clicker's answer: the write runs after this reply, so it says "executing", not "done". */
   decisionApproved: (lang: Lang, title: string) => t(lang, { zh: `已批准「${title}」，正在执行。`, en: `Approved "${title}"; executing now.` }),
   /** The requester is told by the run that ends after this reply: "will", not "has been". */

@@ -45,7 +45,7 @@ export function outcomeUpdate(outcome: WriteOutcome, lang: Lang, title: string, 
     case 'refused':
       return { status: 'failed', reply: messages.executionFailed(lang, title, maskText(outcome.detail)) };
     case 'busy':
-      return { status: 'failed', reply: messages.executionFailed(lang, title, lang === 'zh' ? '另一进程正在执行' : 'another process is executing it') };
+      return { status: 'failed', reply: messages.executionFailed(lang, title, messages.anotherProcessExecuting(lang)) };
   }
 }
 

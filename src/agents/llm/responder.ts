@@ -40,7 +40,7 @@ export interface FreeFormRequest {
   commandPlan: Plan;
 }
 
-/** The Agent's view of the free-form path (agents/agent.ts gather). */
+/** The Agent's view of the free-form path (agents/turn.ts gather). */
 export interface FreeFormResponder {
   readonly llmEnabled: boolean;
   wants(plan: Plan): boolean;
@@ -171,15 +171,19 @@ export class LlmResponder implements FreeFormResponder {
             continue;
           }
 
+          let refusedForLimit = false;
           const answers = await Promise.all(
             toolCallsNow.map(async (c) => {
-              if (toolCalls >= limits.maxToolCalls) return errorMessage(`tool-call limit (${limits.maxToolCalls}) reached for this request`);
+              if (toolCalls >= limits.maxToolCalls) {
+                refusedForLimit = true;
+                return errorMessage(`tool-call limit (${limits.maxToolCalls}) reached for this request`);
+              }
               toolCalls++;
               return this.read(req, c, offered, vault);
             }),
           );
           toolCallsNow.forEach((c, i) => conversation.push({ role: 'tool', tool_call_id: c.id, content: answers[i]! }));
-          if (toolCalls >= limits.maxToolCalls && answers.some((a) => a.includes('tool-call limit'))) {
+          if (refusedForLimit) {
             outcome = 'limit';
             return { kind: 'reply', text: freeFormText.limit(lang, limits.maxLlmCalls, limits.maxToolCalls), status: 'not_understood' };
           }
