@@ -45,6 +45,23 @@ describe('issue-3 flows from chat', () => {
     expect(textOf(await t.client.say('alice', '查客户 C000201'))).toContain('不在你的数据权限范围内');
   });
 
+  it('corrects a ticket field only after a manager approves, guarded by the value the approver saw', async () => {
+    const before = state().tickets.find((x) => x.id === 'T20261124-0013')!;
+    expect(before.address).toBeTruthy();
+    const replies = await t.client.say('alice', '更新工单 T20261124-0013 地址 杭州市西湖区文三路 400 号 1 幢');
+    const card = cardOf(replies);
+    expect(textOf(replies)).toContain('「更新工单 T20261124-0013」：需 Carol 审批后执行');
+    expect(state().tickets.find((x) => x.id === 'T20261124-0013')!.address).toBe(before.address);
+    const decided = await t.client.act('carol', card!.approvalId!, 'approve');
+    expect(decided.status).toBe('approved');
+    await t.app.agent.idle();
+    const told = (await t.client.transcript('console-alice')).map((m) => m.text ?? '');
+    expect(told.some((x) => x.startsWith('「更新工单 T20261124-0013」已由 Carol 批准，已写入并核验'))).toBe(true);
+    expect(state().tickets.find((x) => x.id === 'T20261124-0013')!.address).toBe('杭州市西湖区文三路 400 号 1 幢');
+    // The same value again: nothing to approve.
+    expect(cardOf(await t.client.say('alice', '更新工单 T20261124-0013 地址 杭州市西湖区文三路 400 号 1 幢'))).toBeUndefined();
+  });
+
   it('acknowledges an alarm only after a manager approves, and tells when it already is', async () => {
     const replies = await t.client.say('bob', '确认告警 ALM900001 已通知装维');
     const card = cardOf(replies);

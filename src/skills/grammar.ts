@@ -42,7 +42,9 @@ export const ticketIn = (text: string): string | undefined => TICKET.exec(text)?
  * after any polite lead-in (请 / 帮我 / please).
  */
 const LEAD = String.raw`^\/?(?:(?:请|请帮我|帮我|帮忙|麻烦|please|pls)\s*)*`;
-export const anchored = (alternatives: string): RegExp => new RegExp(`${LEAD}(?:${alternatives})(?![a-z])\\s*`, 'i');
+// A Latin command word must end at a word boundary ("note" is not "notebook"); a Chinese one may
+// run straight into the id ("工单备注T20261124-0012").
+export const anchored = (alternatives: string): RegExp => new RegExp(`${LEAD}(?:${alternatives})(?:(?<=[\\u3400-\\u9fff])|(?![a-z]))\\s*`, 'i');
 
 /** Whom a customer read is about, as the user named them (the tools validate it again). */
 export const customerRefSchema = z.union([z.object({ customerId: z.string() }).strict(), z.object({ mobile: z.string() }).strict()]);

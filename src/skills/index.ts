@@ -19,6 +19,7 @@ import { smsSend } from './sms-send/index.js';
 import { ticketComplete } from './ticket-complete/index.js';
 import { ticketNote } from './ticket-note/index.js';
 import { ticketShow } from './ticket-show/index.js';
+import { ticketUpdate } from './ticket-update/index.js';
 import { workorderDispatch } from './workorder-dispatch/index.js';
 import { workorderShow } from './workorder-show/index.js';
 
@@ -37,6 +38,7 @@ export const skills = [
   reconChannel,
   workorderDispatch,
   ticketNote,
+  ticketUpdate,
   alarmAck,
   smsSend,
 ] as const;

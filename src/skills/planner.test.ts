@@ -28,3 +28,11 @@ describe('command planner: writes', () => {
     expect(parseCommand('工单备注 T20261124-0012 补全工单后再派单')).toMatchObject({ flow: 'ticket.note', note: '补全工单后再派单' });
   });
 });
+
+describe('command words', () => {
+  it('a Chinese command word may run straight into the id; a Latin one must end at a word boundary', () => {
+    expect(parseCommand('工单备注T20261124-0012 用户已重启光猫')).toEqual({ flow: 'ticket.note', lang: 'zh', ticketId: 'T20261124-0012', note: '用户已重启光猫' });
+    expect(parseCommand('确认告警ALM900001')).toMatchObject({ flow: 'alarm.ack', alarmId: 'ALM900001' });
+    expect(parseCommand('notebook T20261124-0012').flow).not.toBe('ticket.note');
+  });
+});

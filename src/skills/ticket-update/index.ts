@@ -1,0 +1,53 @@
+/**
+ * Correct one field of a ticket after a manager approves: "更新工单 T20261124-0012 地址 …". It uses
+ * the ticket-field write and its one guard (ticket-complete/guard.ts): the field's current value
+ * becomes `expected`, and a value that is already there is answered, not proposed.
+ */
+import { z } from 'zod';
+import { langSchema } from '../../chat/lang.js';
+import { completableFields, getTicketInput, getTicketOutput, updateTicketFieldsInput, type CompletableField } from '../../tools/ticket/schemas.js';
+import { answered, clarify, defineSkill, valid } from '../contract.js';
+import { TICKET, anchored, keywordLang, rawRestAfter, ticketIn } from '../grammar.js';
+import { ticketFieldsProposal } from '../ticket-complete/guard.js';
+import { updateTexts } from './texts.js';
+
+const UPDATE_CMD = anchored(String.raw`更新工单|修改工单|更正工单|update\s+ticket|correct\s+ticket`);
+/** The field as people name it, at the start of what follows the ticket id. */
+const FIELD_WORDS: [RegExp, CompletableField][] = [
+  [/^(?:装机地址|地址|address)\s*[:：=]?\s*/i, 'address'],
+  [/^(?:宽带账号|宽带帐号|broadband\s+account|account)\s*[:：=]?\s*/i, 'broadbandAccount'],
+  [/^(?:接入端口|端口|access\s+port|port)\s*[:：=]?\s*/i, 'accessPort'],
+  [/^(?:onu\s*sn|onu)\s*[:：=]?\s*/i, 'onuSn'],
+];
+const q = updateTexts.questions;
+
+export const ticketUpdate = defineSkill({
+  flow: 'ticket.update',
+  plan: z.object({ flow: z.literal('ticket.update'), lang: langSchema, ticketId: z.string(), field: z.enum(completableFields), value: z.string() }),
+  commands: [
+    {
+      priority: 140,
+      parse: ({ raw, text }) => {
+        if (!UPDATE_CMD.test(text)) return undefined;
+        const lang = keywordLang(UPDATE_CMD, text);
+        const ticket = ticketIn(text);
+        if (!ticket) return clarify(lang, q.ticket);
+        // The value as typed (punctuation and spacing of an address kept), the field word normalized.
+        const rest = rawRestAfter(raw, TICKET).normalize('NFKC').trim();
+        const match = FIELD_WORDS.find(([re]) => re.test(rest));
+        if (!match) return clarify(lang, q.field);
+        const value = rest.replace(match[0], '').trim();
+        if (!value) return clarify(lang, q.value);
+        return { flow: 'ticket.update' as const, lang, ticketId: ticket, field: match[1], value };
+      },
+    },
+  ],
+  help: [{ section: 'write', order: 2.5, text: { zh: '更新工单 T20261124-0012 地址 <新地址>（地址、宽带账号、接入端口、ONU SN）', en: 'update ticket T20261124-0012 address <new address> (address, broadband account, access port, ONU SN)' } }],
+  async run({ lang, ticketId, field, value }, tools) {
+    // A malformed value is refused before the ticket system is touched.
+    valid(updateTicketFieldsInput, { ticketId, fields: { [field]: value }, expected: {} });
+    const { ticket } = await tools.call('ticket.get', valid(getTicketInput, { ticketId }), getTicketOutput);
+    if (ticket[field] === value.trim()) return answered(updateTexts.unchanged(lang, ticket.id, field));
+    return { kind: 'propose', proposal: ticketFieldsProposal(lang, ticket, { [field]: value }, { lookedUp: false }), unresolved: [] };
+  },
+});
