@@ -90,7 +90,7 @@ async function stopChild(child: Child): Promise<void> {
 
 function cli(env: Record<string, string>, args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(tsx, ['src/tools/cli.ts', ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 90_000 }, (err, _stdout, stderr) =>
+    execFile(tsx, ['src/cli/tool.ts', ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 90_000 }, (err, _stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 99) : 0, stderr }),
     );
   });

@@ -25,13 +25,13 @@ import path from 'node:path';
 import { z } from 'zod';
 import { loadConfig, usesSandbox, type Config } from '../config.js';
 import { maskDeep } from '../policies/masking.js';
-import type { AnyTool, LegacySystem } from './define.js';
-import { isBusinessError, isSystemError } from './errors.js';
-import { legacyTools } from './catalog.js';
-import { ToolRegistry } from './registry.js';
-import { recordOf, type ToolCallRecord, type ToolRunner } from './runner.js';
-import { systemCaller } from './scope.js';
-import { createToolRuntime } from './runtime.js';
+import type { AnyTool, LegacySystem } from '../tools/define.js';
+import { isBusinessError, isSystemError } from '../tools/errors.js';
+import { legacyTools } from '../tools/catalog.js';
+import { ToolRegistry } from '../tools/registry.js';
+import { recordOf, type ToolCallRecord, type ToolRunner } from '../tools/runner.js';
+import { systemCaller } from '../tools/scope.js';
+import { createToolRuntime } from '../tools/runtime.js';
 
 export class Refusal extends Error {
   override readonly name = 'Refusal';

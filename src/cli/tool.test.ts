@@ -1,5 +1,5 @@
 /**
- * `npm run tool` as a person runs it: a child process (tsx src/tools/cli.ts), its stdout JSON and
+ * `npm run tool` as a person runs it: a child process (tsx src/cli/tool.ts), its stdout JSON and
  * exit code, against the sandbox it starts in-process and an approvals table in PGlite.
  */
 import { execFile } from 'node:child_process';
@@ -17,7 +17,7 @@ import { openDb } from '../store/db.js';
 import { seedDirectory } from '../store/directory.js';
 import { migrate } from '../store/migrate.js';
 import { createRun } from '../store/runs-repo.js';
-import { legacyTools } from './catalog.js';
+import { legacyTools } from '../tools/catalog.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const tsx = path.join(root, 'node_modules/.bin/tsx');
@@ -28,7 +28,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   return new Promise((resolve) => {
     execFile(
       tsx,
-      ['src/tools/cli.ts', ...args],
+      ['src/cli/tool.ts', ...args],
       // No LEGACY_* URLs: the CLI starts the sandbox in its own process.
       { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir }, timeout: 90_000 },
       (err, stdout, stderr) => {
