@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { demoMode, usesSandbox, webhookHost, type Config } from './config.js';
 import { isDatabaseBusy, openDb, type Db } from './store/db.js';
-import { Directory, seedDirectory } from './store/directory.js';
+import { applyDirectory, Directory, seedDirectory } from './store/directory.js';
 import { seedDepartments, seedIdentities, seedPrincipals } from './policies/principals.js';
 import { maskDeep } from './policies/masking.js';
 import type { BrowserPool } from './tools/browser-pool.js';
@@ -120,8 +120,11 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     // The demo people (alice … erin, with test identities on every channel) only in demo mode;
     // a deployment lists its own people in DIRECTORY_FILE (README "Console login").
     if (demoMode(config)) await seedDirectory(db, { departments: seedDepartments, principals: seedPrincipals, identities: seedIdentities });
-    if (config.DIRECTORY_FILE) await seedDirectory(db, readDirectoryFile(config.DIRECTORY_FILE));
-    const directory = await new Directory(db).reload();
+    if (config.DIRECTORY_FILE) {
+      await applyDirectory(db, readDirectoryFile(config.DIRECTORY_FILE), { actor: 'switchboard', source: `DIRECTORY_FILE ${path.basename(config.DIRECTORY_FILE)}`, audit: 'changes' });
+    }
+    // Changes made later (npm run directory, another replica) are picked up within seconds.
+    const directory = (await new Directory(db).reload()).watch({ pollMs: config.DIRECTORY_POLL_MS, log: (level, msg, data) => console[level](`[directory] ${msg}`, data ?? '') });
 
     let sandbox: App['sandbox'];
     if (usesSandbox(config)) {
