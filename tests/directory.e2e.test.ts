@@ -3,7 +3,7 @@
  * imported is served at once, a leaver's message is answered "not enrolled", and an approver
  * disabled while a request waits for them can no longer decide it (until enabled again).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SandboxState, Ticket } from '../src/sandbox/state.js';
 import { applyDirectory, setPrincipalActive } from '../src/store/directory.js';
 import { parseDirectoryText } from '../src/store/directory-file.js';
@@ -40,6 +40,11 @@ describe.each(kinds)('directory changes in a running app on %s', (kind) => {
     );
     expect(textOf(await t.client.say('wang.li', 'help'))).not.toMatch(/not enrolled|尚未开通/);
     expect(t.app.directory.get('wang.li')).toMatchObject({ language: 'en', active: true });
+    // /healthz shows the version served, and whether changes are heard at once (PostgreSQL) or polled.
+    await vi.waitFor(async () => {
+      const health = (await t.client.get('/healthz')).json.directory as { version: string; listening: boolean };
+      expect(health).toMatchObject({ version: t.app.directory.version.toString(), listening: kind === 'postgres' });
+    });
   });
 
   it("answers a leaver's message as not enrolled, on the console and in the agent", async () => {

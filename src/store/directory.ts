@@ -156,6 +156,11 @@ export class Directory {
     return this;
   }
 
+  /** For /healthz: the version served and whether changes are heard at once (else polled). */
+  stats(): { version: string; people: number; listening: boolean } {
+    return { version: this.loaded.toString(), people: this.principals.size, listening: this.watcher?.listening ?? false };
+  }
+
   /** Called with the new version whenever a reload brings a change. */
   onChange(fn: (version: bigint) => void): () => void {
     this.listeners.add(fn);
