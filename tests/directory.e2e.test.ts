@@ -12,9 +12,15 @@ import { cardOf, createTestDatabase, dbKinds, startTestApp, textOf, type TestApp
 
 const kinds = await dbKinds();
 
-function incompleteTicket(t: TestApp): Ticket {
+function incompleteTicket(t: TestApp, except: string[] = []): Ticket {
   const state = t.app.sandbox!.state as SandboxState;
-  return state.tickets.find((tk) => tk.region === 'hangzhou' && (tk.status === 'open' || tk.status === 'in_progress') && tk.customerId && (tk.broadbandAccount === '' || tk.address === ''))!;
+  return state.tickets.find(
+    (tk) => tk.region === 'hangzhou' && (tk.status === 'open' || tk.status === 'in_progress') && tk.customerId && (tk.broadbandAccount === '' || tk.address === '') && !except.includes(tk.id),
+  )!;
+}
+
+async function writtenTickets(t: TestApp): Promise<string[]> {
+  return ((await (await fetch(`${t.app.sandbox!.url}/admin/writes`)).json()) as { ticketId: string }[]).map((w) => w.ticketId);
 }
 
 describe.each(kinds)('directory changes in a running app on %s', (kind) => {
@@ -83,5 +89,17 @@ describe.each(kinds)('directory changes in a running app on %s', (kind) => {
     await setPrincipalActive(t.app.db, 'carol', true, ops);
     const approved = await t.client.act('carol', approvalId, 'approve');
     expect(approved.status).toBe('approved');
+    expect(await writtenTickets(t)).toContain(ticket.id);
+  });
+
+  it("a requester who leaves: their approved write is refused before it runs", async () => {
+    const ticket = incompleteTicket(t, await writtenTickets(t));
+    const card = cardOf(await t.client.say('alice', `补全工单 ${ticket.id}`))!;
+    await setPrincipalActive(t.app.db, 'alice', false, { ...ops, reason: 'left' });
+    const approved = await t.client.act('carol', card.approvalId!, 'approve');
+    expect(approved.status).toBe('approved');
+    expect(await writtenTickets(t)).not.toContain(ticket.id);
+    const outbox = await t.app.db.query<{ status: string }>('SELECT status FROM outbox WHERE approval_id = $1', [card.approvalId]);
+    expect(outbox.rows[0]?.status).toBe('failed');
   });
 });
