@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
 import { verifyAuditChain } from '../src/store/audit.js';
-import { applyDirectory, Directory, DirectoryChangeError, listDirectory, mapIdentity, setPrincipalActive, unmapIdentity } from '../src/store/directory.js';
+import { applyDirectory, Directory, DirectoryChangeError, listDirectory, mapIdentity, seedDirectory, setPrincipalActive, unmapIdentity } from '../src/store/directory.js';
 import { parseDirectoryText } from '../src/store/directory-file.js';
 import { runDirectoryCli } from '../src/store/directory-cli.js';
 import { TEST_AUDIT_KEY } from './helpers/audit-key.js';
@@ -112,6 +112,18 @@ describe.each(kinds)('the directory on %s', (kind) => {
     expect((await applyDirectory(db, seedOf(PEOPLE.replace('    language: en', '    language: en\n    active: true')), { actor: 'cli:ops', source: 'people.yaml' })).enabled).toEqual(['zhao.lei']);
     expect(directory.get('zhao.lei')?.regions).toEqual(['hangzhou']);
     expect(await setPrincipalActive(db, 'zhao.lei', true, { actor: 'cli:ops' })).toEqual({ changed: false });
+  });
+
+  it('keeps what a seed leaves out: the original JSON file or the demo people never reset language, manager or roster', async () => {
+    const legacy = parseDirectoryText(JSON.stringify({ principals: [{ id: 'zhao.lei', name: '赵雷', roles: ['field_tech'], department: 'noc', regions: ['hangzhou'] }] }), 'json', 'd.json');
+    const r = await applyDirectory(db, legacy, { actor: 'switchboard', source: 'DIRECTORY_FILE d.json', audit: 'changes' });
+    expect(r).toMatchObject({ changed: [], unchanged: 1 });
+    expect(directory.get('zhao.lei')).toMatchObject({ language: 'en', manager: 'li.na' });
+    const roster = directory.get('li.na')?.onDuty;
+    await seedDirectory(db, { departments: [], principals: [{ id: 'li.na', name: '李娜', roles: ['manager'], department: 'noc', regions: ['*'] }], identities: [] });
+    expect(directory.get('li.na')?.onDuty).toEqual(roster);
+    // Nothing changed, so the start-up import wrote no audit row.
+    expect((await auditRows(db, 'directory.import')).filter((x) => x.actor === 'switchboard')).toEqual([]);
   });
 
   it('maps, moves and unmaps identities, audited; refuses what would break the directory, writing nothing', async () => {

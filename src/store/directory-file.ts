@@ -113,7 +113,7 @@ type Person = z.infer<typeof personSchema>;
 
 const peopleFileSchema = z.object({ departments: z.array(departmentSchema).default([]), people: z.array(z.unknown()).min(1, 'no people listed') }).strict();
 
-/** The original DIRECTORY_FILE (JSON) shape, with the newer fields optional. */
+/** The original DIRECTORY_FILE (JSON) shape, with the newer fields optional (absent: left as they are). */
 const legacySchema = z.object({
   departments: z.array(departmentSchema).default([]),
   principals: z.array(
@@ -344,9 +344,10 @@ function fromLegacy(label: string, raw: unknown, where: (p: readonly PropertyKey
       roles: p.roles,
       department: p.department,
       regions: p.regions,
-      language: p.language ?? 'zh',
-      manager: p.manager ?? null,
-      onDuty,
+      // Left out here, kept as they are in the directory (this file predates them).
+      ...(p.language !== undefined ? { language: p.language } : {}),
+      ...(p.manager !== undefined ? { manager: p.manager } : {}),
+      ...(p.onDuty !== undefined ? { onDuty } : {}),
       ...(p.active !== undefined ? { active: p.active } : {}),
     };
   });

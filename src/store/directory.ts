@@ -306,7 +306,8 @@ const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.l
 /**
  * Upsert departments, people and identities. Idempotent: what already matches is not written.
  * A person the seed marks `active: false` is disabled; `active` absent keeps their state (so a
- * re-import of an old roster file never brings a leaver back). Nothing is deleted; an identity
+ * re-import of an old roster file never brings a leaver back); so does any of language, manager
+ * and onDuty left undefined (YAML and CSV always give them, defaulted; the JSON form may not). Nothing is deleted; an identity
  * already mapped to someone else is moved to the person the seed names.
  */
 export function applyDirectory(db: Db, seed: DirectorySeed, opts: ImportOptions): Promise<ImportReport> {
@@ -366,7 +367,7 @@ async function applyLocked(c: Queryable, seed: DirectorySeed, dryRun: boolean): 
   const problems: string[] = [];
   // The manager graph as it will be: no unknown manager, no loop (escalation walks it).
   const managerOf = new Map<string, string | null>([...current.values()].map((r) => [r.id, r.manager]));
-  for (const p of seed.principals) managerOf.set(p.id, p.manager ?? null);
+  for (const p of seed.principals) if (p.manager !== undefined || !managerOf.has(p.id)) managerOf.set(p.id, p.manager ?? null);
   for (const p of seed.principals) {
     if (!depts.has(p.department)) problems.push(`${p.id}: department "${p.department}" is unknown (list it under departments:, or give department_name_zh and department_name_en)`);
     if (p.manager && !managerOf.has(p.manager)) problems.push(`${p.id}: manager "${p.manager}" is not in the directory or the file`);
@@ -383,9 +384,10 @@ async function applyLocked(c: Queryable, seed: DirectorySeed, dryRun: boolean): 
 
   for (const p of seed.principals) {
     const cur = current.get(p.id);
-    const language = p.language ?? 'zh';
-    const manager = p.manager ?? null;
-    const onDuty = p.onDuty ?? null;
+    // A field the seed leaves out (the original JSON file, the demo people) keeps its current value.
+    const language = p.language ?? cur?.language ?? 'zh';
+    const manager = p.manager === undefined ? (cur?.manager ?? null) : p.manager;
+    const onDuty = p.onDuty === undefined ? (cur ? toPrincipal(cur).onDuty ?? null : null) : p.onDuty;
     if (!cur) {
       report.added.push(p.id);
       await c.query(
