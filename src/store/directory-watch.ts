@@ -1,17 +1,18 @@
 /**
  * How a process hears of directory changes made elsewhere (another replica, the CLI, psql).
- * Two paths, as for thread leases (store/lease-notifier.ts): a LISTEN connection of its own,
- * outside the pool, reconnecting with backoff, that reloads on the NOTIFY a directory write sends
- * at commit (within milliseconds); and a poll of `directory_state.version` every pollMs through
- * the pool (one tiny query), which catches a notification missed while the listener was down, and
- * is the only path on PGlite, where no other process can share the database anyway.
+ * Two paths: the NOTIFY a directory write sends at commit, heard on the process's one LISTEN
+ * connection (store/pg-listener.ts, shared with thread-lease releases; within milliseconds), and a
+ * poll of `directory_state.version` every pollMs through the pool (one tiny query), which catches
+ * a notification missed while the listener was down, and is the only path on PGlite, where no
+ * other process can share the database anyway.
  */
-import type pg from 'pg';
 import type { Db } from './db.js';
+import { pgListenerFor, type ListenerLog } from './pg-listener.js';
 
-export type DirectoryLog = (level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => void;
+export type DirectoryLog = ListenerLog;
 
-const CHANNEL = 'switchboard_directory';
+/** The channel the directory trigger (migrations/011_directory.sql) notifies, with the new version. */
+export const DIRECTORY_CHANNEL = 'switchboard_directory';
 
 export interface DirectoryWatcherOptions {
   db: Db;
@@ -26,19 +27,29 @@ export interface DirectoryWatcherOptions {
 }
 
 export class DirectoryWatcher {
-  private client: pg.Client | undefined;
-  private connecting: Promise<void> | undefined;
-  private retryMs = 250;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private pollFailing = false;
   private closed = false;
+  private isListening: () => boolean = () => false;
 
   constructor(private readonly o: DirectoryWatcherOptions) {}
 
   start(): void {
-    if (this.o.listen && this.o.db.openDedicated) this.ensureConnected();
+    const listener = this.o.listen ? pgListenerFor(this.o.db) : undefined;
+    this.unsubscribe = listener?.subscribe(DIRECTORY_CHANNEL, {
+      notify: (payload) => {
+        // The payload is the new version; reload unless this process already has it.
+        const v = /^\d+$/.test(payload) ? BigInt(payload) : undefined;
+        if (v === undefined || v > this.o.current()) void this.reload('notify');
+      },
+      // A change may have committed before LISTEN took effect (or while it was down).
+      listening: (on) => {
+        if (on) void this.reload('listening');
+      },
+    });
+    this.isListening = () => listener?.listening(DIRECTORY_CHANNEL) ?? false;
     this.pollTimer = setInterval(() => {
       this.polling ??= this.poll().finally(() => (this.polling = undefined));
     }, this.o.pollMs);
@@ -47,18 +58,15 @@ export class DirectoryWatcher {
 
   /** True while notifications are being heard. */
   get listening(): boolean {
-    return this.client !== undefined;
+    return this.isListening();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.pollTimer);
-    clearTimeout(this.retryTimer);
-    await this.connecting?.catch(() => undefined);
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     await this.polling?.catch(() => undefined);
-    const c = this.client;
-    this.client = undefined;
-    await c?.end().catch(() => undefined);
   }
 
   private async poll(): Promise<void> {
@@ -77,63 +85,11 @@ export class DirectoryWatcher {
   }
 
   private async reload(why: string): Promise<void> {
+    if (this.closed) return;
     try {
       await this.o.refresh();
     } catch (err) {
       if (!this.closed) this.o.log('warn', 'directory reload failed; retried at the next poll', { why, error: (err as Error).message });
     }
-  }
-
-  private ensureConnected(): void {
-    if (this.closed || this.client || this.connecting || this.retryTimer) return;
-    this.connecting = this.connect().finally(() => {
-      this.connecting = undefined;
-    });
-  }
-
-  private async connect(): Promise<void> {
-    let client: pg.Client | undefined;
-    try {
-      client = await this.o.db.openDedicated!();
-      client.on('notification', (n) => {
-        if (n.channel !== CHANNEL) return;
-        // The payload is the new version; reload unless this process already has it.
-        const v = /^\d+$/.test(n.payload ?? '') ? BigInt(n.payload!) : undefined;
-        if (v === undefined || v > this.o.current()) void this.reload('notify');
-      });
-      const lost = (why: string) => {
-        if (this.client !== client) return;
-        this.client = undefined;
-        if (!this.closed) this.o.log('warn', 'directory listener lost; polling until it is back', { why });
-        this.scheduleRetry();
-      };
-      client.on('error', (err) => lost(err.message));
-      client.on('end', () => lost('connection ended'));
-      await client.query(`LISTEN ${CHANNEL}`);
-      if (this.closed) {
-        await client.end().catch(() => undefined);
-        return;
-      }
-      this.client = client;
-      this.retryMs = 250;
-      // A change may have committed before LISTEN took effect.
-      void this.reload('listening');
-    } catch (err) {
-      await client?.end().catch(() => undefined);
-      if (this.closed) return;
-      this.o.log('warn', 'directory listener could not connect; polling', { error: (err as Error).message });
-      this.scheduleRetry();
-    }
-  }
-
-  private scheduleRetry(): void {
-    if (this.closed || this.retryTimer) return;
-    const delay = this.retryMs * (0.5 + Math.random());
-    this.retryMs = Math.min(this.retryMs * 2, 10_000);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.ensureConnected();
-    }, delay);
-    this.retryTimer.unref();
   }
 }
