@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { demoMode, usesSandbox, webhookHost, type Config } from './config.js';
 import { isDatabaseBusy, openDb, type Db } from './store/db.js';
-import { Directory, seedDirectory } from './store/directory.js';
+import { applyDirectory, Directory, seedDirectory } from './store/directory.js';
 import { seedDepartments, seedIdentities, seedPrincipals } from './policies/principals.js';
 import { maskDeep } from './policies/masking.js';
 import type { BrowserPool } from './tools/browser-pool.js';
@@ -123,8 +123,11 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     // The demo people (alice … erin, with test identities on every channel) only in demo mode;
     // a deployment lists its own people in DIRECTORY_FILE (README "Console login").
     if (demoMode(config)) await seedDirectory(db, { departments: seedDepartments, principals: seedPrincipals, identities: seedIdentities });
-    if (config.DIRECTORY_FILE) await seedDirectory(db, readDirectoryFile(config.DIRECTORY_FILE));
-    const directory = await new Directory(db).reload();
+    if (config.DIRECTORY_FILE) {
+      await applyDirectory(db, readDirectoryFile(config.DIRECTORY_FILE), { actor: 'switchboard', source: `DIRECTORY_FILE ${path.basename(config.DIRECTORY_FILE)}`, audit: 'changes' });
+    }
+    // Changes made later (npm run directory, another replica) are picked up within seconds.
+    const directory = (await new Directory(db).reload()).watch({ pollMs: config.DIRECTORY_POLL_MS, log: (level, msg, data) => console[level](`[directory] ${msg}`, data ?? '') });
 
     let sandbox: App['sandbox'];
     if (usesSandbox(config)) {
@@ -254,7 +257,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       const browser = { source: browserInUse()?.source ?? null, memory, pages: Object.fromEntries(Object.entries(systems).map(([k, v]) => [k, { open: v.open, busy: v.busy, waiting: v.waiting }])) };
       // Inbound events that could not be read, were refused, retried or dead-lettered (invariant 13).
       const inbound = { ...inbox.stats(), backlog: await inboxBacklog(db).catch(() => undefined) };
-      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, dbPool: db.poolStats(), breakers: runner.breakers(), browser, inbound, console: consoleAccess.describe, ...(feishu ? { feishu: feishu.health() } : {}) });
+      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, dbPool: db.poolStats(), breakers: runner.breakers(), browser, inbound, directory: directory.stats(), console: consoleAccess.describe, ...(feishu ? { feishu: feishu.health() } : {}) });
     };
     http.get('/healthz', healthz);
     if (webhookHttp !== http) webhookHttp.get('/healthz', healthz);

@@ -229,12 +229,17 @@ export const configSchema = z.object({
   /** Seals the login transaction cookie (32 bytes: 64 hex characters or base64). Required for oidc. */
   SESSION_SECRET: optionalString.refine((v) => v === undefined || isKey32(v), 'must be 32 bytes: 64 hex characters or base64'),
   SESSION_TTL_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(8 * 60),
-  /** People and their identities to upsert at start (JSON, README "Console login"); the demo directory is seeded only in demo mode. */
+  /** People and their identities to upsert at start (JSON, YAML or CSV, README "Adding real people"); the demo directory is seeded only in demo mode. */
   DIRECTORY_FILE: optionalString,
   /** The policy document (roles → tools, rollout stages, rate limits); default config/policy.yaml. Reloaded on change. */
   POLICY_FILE: optionalString,
   /** How often the policy file's stat is polled for a change. */
   POLICY_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /**
+   * How often each process checks the directory version (store/directory-watch.ts), besides the
+   * NOTIFY it hears on PostgreSQL: the longest a missed notification can delay a directory change.
+   */
+  DIRECTORY_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   /** The chat-platform webhooks (/api/messages, /feishu/events) on a listener of their own; unset: on PORT. */
   WEBHOOK_PORT: port.optional(),
   WEBHOOK_HOST: optionalString,

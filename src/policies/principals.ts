@@ -2,6 +2,8 @@
  * Who people are to Switchboard. A Principal is resolved from a platform-signed identity
  * (see chat/channel.ts PlatformUser); nothing a user types can change it.
  */
+import type { Lang } from '../chat/lang.js';
+
 export type Role = 'cs_agent' | 'field_tech' | 'manager' | 'auditor';
 
 export interface Principal {
@@ -11,6 +13,30 @@ export interface Principal {
   department: string;
   /** Regions whose data this person may see; '*' means all. */
   regions: string[];
+  /** Reply language where the text does not say (default zh). */
+  language?: Lang;
+  /** The principal id of the person they report to (escalation walks this); null or absent: none. */
+  manager?: string | null;
+  /** The weekly on-duty roster (policies/roster.ts); null or absent: on no roster. */
+  onDuty?: Roster | null;
+  /** False for a leaver: the directory never hands out an inactive principal. Absent: active. */
+  active?: boolean;
+}
+
+/** ISO weekday: 1 = Monday … 7 = Sunday. */
+export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+
+/** One weekly window: on these days from `from` to `to` (HH:MM, local to the roster's zone; from > to runs past midnight). */
+export interface DutyWindow {
+  days: Weekday[];
+  from: string;
+  to: string;
+}
+
+export interface Roster {
+  /** IANA time zone the windows are in (default Asia/Shanghai). */
+  timezone: string;
+  windows: DutyWindow[];
 }
 
 export interface Department {

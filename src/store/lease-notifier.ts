@@ -1,31 +1,23 @@
 /**
- * The process's one LISTEN connection for thread-lease releases. Waiters of every thread share
- * it (one connection per process, outside the pool, whatever the number of waiters); a release
- * anywhere wakes the waiters of that thread at once. If the connection is down, waiters are not
- * told: they fall back to polling (agents/thread-lock.ts), and the listener reconnects with backoff.
+ * Thread-lease releases, heard on the process's one LISTEN connection (store/pg-listener.ts, shared
+ * with directory changes). Waiters of every thread share it; a release anywhere wakes the waiters
+ * of that thread at once. If the connection is down, waiters are not told: they fall back to
+ * polling (agents/thread-lock.ts), and the listener reconnects with backoff while anyone waits.
  */
-import type pg from 'pg';
 import type { Db } from './db.js';
 import { LEASE_CHANNEL } from './thread-leases.js';
-
-type Log = (level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => void;
+import { pgListenerFor, type ListenerLog, type PgListener } from './pg-listener.js';
 
 export class LeaseNotifier {
-  private client: pg.Client | undefined;
-  private connecting: Promise<void> | undefined;
   private readonly waiters = new Map<string, Set<() => void>>();
-  private retryMs = 250;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
   private closed = false;
 
-  constructor(
-    private readonly open: () => Promise<pg.Client>,
-    private readonly log: Log,
-  ) {}
+  constructor(private readonly listener: PgListener) {}
 
   /** True while releases are being heard (otherwise waiters must poll faster). */
   get listening(): boolean {
-    return this.client !== undefined;
+    return this.listener.listening(LEASE_CHANNEL);
   }
 
   /** Call wake when threadId's lease is released anywhere; returns the unsubscribe. */
@@ -33,76 +25,33 @@ export class LeaseNotifier {
     let set = this.waiters.get(threadId);
     if (!set) this.waiters.set(threadId, (set = new Set()));
     set.add(wake);
-    this.ensureConnected();
+    // Subscribed while anyone waits, so the connection is re-established only for a waiter.
+    if (!this.unsubscribe && !this.closed) {
+      this.unsubscribe = this.listener.subscribe(LEASE_CHANNEL, {
+        notify: (threadIdReleased) => {
+          for (const w of [...(this.waiters.get(threadIdReleased) ?? [])]) w();
+        },
+        // Heard again after a gap (a release may have been missed), or lost: everyone looks again.
+        listening: () => this.wakeAll(),
+      });
+    }
     return () => {
       const s = this.waiters.get(threadId);
       if (!s) return;
       s.delete(wake);
       if (s.size === 0) this.waiters.delete(threadId);
+      if (this.waiters.size === 0) {
+        this.unsubscribe?.();
+        this.unsubscribe = undefined;
+      }
     };
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.retryTimer);
-    await this.connecting?.catch(() => undefined);
-    const c = this.client;
-    this.client = undefined;
-    await c?.end().catch(() => undefined);
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     this.wakeAll();
-  }
-
-  private ensureConnected(): void {
-    if (this.closed || this.client || this.connecting || this.retryTimer) return;
-    this.connecting = this.connect().finally(() => {
-      this.connecting = undefined;
-    });
-  }
-
-  private async connect(): Promise<void> {
-    let client: pg.Client | undefined;
-    try {
-      client = await this.open();
-      client.on('notification', (n) => {
-        if (n.channel !== LEASE_CHANNEL || !n.payload) return;
-        for (const wake of [...(this.waiters.get(n.payload) ?? [])]) wake();
-      });
-      const lost = (why: string) => {
-        if (this.client !== client) return;
-        this.client = undefined;
-        if (!this.closed) this.log('warn', 'lease listener lost; waiters poll until it is back', { why });
-        this.wakeAll();
-        this.scheduleRetry();
-      };
-      client.on('error', (err) => lost(err.message));
-      client.on('end', () => lost('connection ended'));
-      await client.query(`LISTEN ${LEASE_CHANNEL}`);
-      if (this.closed) {
-        await client.end().catch(() => undefined);
-        return;
-      }
-      this.client = client;
-      this.retryMs = 250;
-      // A release may have happened before LISTEN took effect: let everyone look again.
-      this.wakeAll();
-    } catch (err) {
-      await client?.end().catch(() => undefined);
-      if (this.closed) return;
-      this.log('warn', 'lease listener could not connect; waiters poll', { error: (err as Error).message });
-      this.scheduleRetry();
-    }
-  }
-
-  private scheduleRetry(): void {
-    if (this.closed || this.retryTimer) return;
-    const delay = this.retryMs * (0.5 + Math.random());
-    this.retryMs = Math.min(this.retryMs * 2, 10_000);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      // Reconnect only while someone is waiting; the next subscribe reconnects otherwise.
-      if (this.waiters.size > 0) this.ensureConnected();
-    }, delay);
-    this.retryTimer.unref();
   }
 
   private wakeAll(): void {
@@ -112,15 +61,19 @@ export class LeaseNotifier {
 
 const notifiers = new WeakMap<Db, LeaseNotifier | null>();
 
-/** The one notifier of this Db (PostgreSQL only; PGlite has no other process to hear from). */
-export function leaseNotifierFor(db: Db, log: Log): LeaseNotifier | undefined {
+/**
+ * The one notifier of this Db (PostgreSQL only; PGlite has no other process to hear from). `_log`
+ * is kept for its callers: the shared connection logs for itself (`[db] …`).
+ */
+export function leaseNotifierFor(db: Db, _log?: ListenerLog): LeaseNotifier | undefined {
   const known = notifiers.get(db);
   if (known !== undefined) return known ?? undefined;
-  if (!db.openDedicated) {
+  const listener = pgListenerFor(db);
+  if (!listener) {
     notifiers.set(db, null);
     return undefined;
   }
-  const notifier = new LeaseNotifier(db.openDedicated, log);
+  const notifier = new LeaseNotifier(listener);
   notifiers.set(db, notifier);
   db.onClose(() => notifier.close());
   return notifier;
