@@ -257,7 +257,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       const browser = { source: browserInUse()?.source ?? null, memory, pages: Object.fromEntries(Object.entries(systems).map(([k, v]) => [k, { open: v.open, busy: v.busy, waiting: v.waiting }])) };
       // Inbound events that could not be read, were refused, retried or dead-lettered (invariant 13).
       const inbound = { ...inbox.stats(), backlog: await inboxBacklog(db).catch(() => undefined) };
-      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, dbPool: db.poolStats(), breakers: runner.breakers(), browser, inbound, directory: directory.stats(), console: consoleAccess.describe, ...(feishu ? { feishu: feishu.health() } : {}) });
+      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, dbPool: db.poolStats(), breakers: runner.breakers(), rateLimited: agent.rateLimits.counts(), browser, inbound, directory: directory.stats(), console: consoleAccess.describe, ...(feishu ? { feishu: feishu.health() } : {}) });
     };
     http.get('/healthz', healthz);
     if (webhookHttp !== http) webhookHttp.get('/healthz', healthz);

@@ -13,6 +13,7 @@ import { maskDeep } from '../policies/masking.js';
 import type { AnyTool } from '../tools/define.js';
 import type { ApprovedWriteExecutor } from './approvals/executor.js';
 import { ApprovalLifecycle, type DecisionResult } from './approvals/lifecycle.js';
+import { RateLimits } from './rate-limits.js';
 import { buildGraph, type AgentGraph, type AgentNodes, type AgentStateUpdate, type AgentStateValue, type DecisionSignal } from './graph.js';
 import { Outbound, type ChannelDirectory } from './outbound.js';
 import type { Planner } from '../skills/index.js';
@@ -49,6 +50,8 @@ export class Agent implements AgentNodes {
   private readonly turn: Turn;
   private readonly lifecycle: ApprovalLifecycle;
   private readonly background = new Set<Promise<unknown>>();
+  /** The policy's rate limits, shared by the turn and the proposal; their hits show on /healthz. */
+  readonly rateLimits = new RateLimits();
 
   constructor(private readonly deps: AgentDeps) {
     const log = this.log;
@@ -56,7 +59,8 @@ export class Agent implements AgentNodes {
     this.graph = buildGraph(this, deps.checkpointer);
     const outbound = new Outbound(deps.channels, log);
     const { db, directory, tools, channels } = deps;
-    this.turn = new Turn({ db, directory, planner: deps.planner, freeForm: deps.freeForm, tools, channels, graph: this.graph, lock: this.lock, outbound, log });
+    const limits = this.rateLimits;
+    this.turn = new Turn({ db, directory, planner: deps.planner, freeForm: deps.freeForm, tools, channels, graph: this.graph, lock: this.lock, outbound, limits, log });
     this.lifecycle = new ApprovalLifecycle({
       db,
       directory,
@@ -66,6 +70,7 @@ export class Agent implements AgentNodes {
       approvalTtlSeconds: deps.approvalTtlSeconds,
       outboxLeaseMs: deps.outboxLeaseMs ?? 60_000,
       lock: this.lock,
+      limits,
       send: outbound.send,
       resume: (threadId, signal) => this.resume(threadId, signal),
       track: (p) => this.track(p),

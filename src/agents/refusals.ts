@@ -5,7 +5,7 @@
  */
 import type { Db } from '../store/db.js';
 import type { Principal } from '../policies/principals.js';
-import { canCallTool } from '../policies/access.js';
+import { mayUse, type ToolEffect } from '../policies/access.js';
 import { appendAudit } from '../store/audit.js';
 import type { ScopeDenied } from '../tools/scope.js';
 import type { Lang } from '../chat/lang.js';
@@ -21,11 +21,15 @@ export interface RefusalContext {
   lang: Lang;
 }
 
-/** The principal's role may not call the tool: audited as tool.denied. Null when it may. */
-export async function roleDenial(c: RefusalContext, tool: string): Promise<PolicyDenied | null> {
-  const access = canCallTool(c.principal, tool);
+/**
+ * The principal's role may not call the tool, or their department's rollout has not reached it
+ * (policy `rollout`): audited as tool.denied with the reason. Null when they may.
+ */
+export async function roleDenial(c: RefusalContext, tool: string, effect: ToolEffect): Promise<PolicyDenied | null> {
+  const access = mayUse(c.principal, tool, effect);
   if (access.allowed) return null;
-  await appendAudit(c.db, { actor: c.principal.id, action: 'tool.denied', subject: tool, runId: c.runId, details: { detail: access.detail } });
+  await appendAudit(c.db, { actor: c.principal.id, action: 'tool.denied', subject: tool, runId: c.runId, details: { reason: access.reason, detail: access.detail } });
+  if (access.reason === 'rollout') return new PolicyDenied('rollout', tool, messages.notEnabled(c.lang, tool, effect));
   return new PolicyDenied('role', tool, messages.denied(c.lang, tool));
 }
 

@@ -10,6 +10,26 @@ export const messages = {
   unknown: (lang: Lang) => routerTexts.unknown[lang],
   denied: (lang: Lang, tool: string) =>
     t(lang, { zh: `你的角色无权执行此操作（${tool}）。`, en: `Your role is not allowed to do this (${tool}).` }),
+  /** Gray release (policy rollout): the department does not have this yet. */
+  notEnabled: (lang: Lang, tool: string, effect: 'read' | 'write') =>
+    effect === 'write'
+      ? t(lang, { zh: `此操作尚未对你所在部门开放（${tool}），未提交审批。`, en: `This is not enabled for your department yet (${tool}); nothing was sent for approval.` })
+      : t(lang, { zh: `此功能尚未对你所在部门开放（${tool}）。`, en: `This is not enabled for your department yet (${tool}).` }),
+  /** Rate limits (policy rateLimits): which one, and its figure. Nothing was done. */
+  rateLimited: (lang: Lang, limit: 'user_requests' | 'department_requests' | 'tool_calls' | 'user_pending' | 'department_pending', n: number) => {
+    switch (limit) {
+      case 'user_requests':
+        return t(lang, { zh: `你的请求过于频繁（每分钟最多 ${n} 条），这条消息没有处理，请稍后再发。`, en: `You are sending requests too fast (at most ${n} a minute); this message was not handled, please send it again shortly.` });
+      case 'department_requests':
+        return t(lang, { zh: `你所在部门此刻请求过多（每分钟最多 ${n} 条），这条消息没有处理，请稍后再发。`, en: `Your department is sending too many requests right now (at most ${n} a minute); this message was not handled, please send it again shortly.` });
+      case 'tool_calls':
+        return t(lang, { zh: `这个请求需要的系统查询超过了单次上限（${n} 次），已停止，请缩小范围后重试。`, en: `This request needs more system calls than one request may make (${n}); it was stopped, please narrow it down.` });
+      case 'user_pending':
+        return t(lang, { zh: `你已有 ${n} 个待审批的申请（上限 ${n} 个），未提交新的申请，请等已有申请审批后再提交。`, en: `You already have ${n} requests waiting for approval (the limit); nothing new was submitted, please wait for those to be decided.` });
+      case 'department_pending':
+        return t(lang, { zh: `你所在部门已有 ${n} 个待审批的申请（上限 ${n} 个），未提交新的申请，请稍后再提交。`, en: `Your department already has ${n} requests waiting for approval (the limit); nothing new was submitted, please try again later.` });
+    }
+  },
   outOfScope: (lang: Lang, region: string) =>
     t(lang, {
       zh: `该数据属于${regionName('zh', region)}，不在你的数据权限范围内。`,

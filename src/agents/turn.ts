@@ -29,6 +29,8 @@ import type { ChannelDirectory, Outbound } from './outbound.js';
 import type { ToolInvoker } from './tool-invoker.js';
 import { isBusyError, type ThreadLock } from './thread-lock.js';
 import type { FreeFormResponder } from './llm/index.js';
+import type { RateLimits } from './rate-limits.js';
+import { PolicyDenied } from '../skills/denials.js';
 
 export interface TurnResult {
   runId: string | null;
@@ -47,6 +49,8 @@ export interface TurnDeps {
   graph: AgentGraph;
   lock: ThreadLock;
   outbound: Outbound;
+  /** Requests per minute and tool calls per turn (policy rateLimits). */
+  limits: RateLimits;
   log(level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>): void;
 }
 
@@ -95,6 +99,8 @@ export class Turn {
 
     const sent = await outbound.collect(runId, async () => {
       if (!existing) {
+        // Counted before anything else of the turn: a limited message is answered and ends here.
+        const hit = await this.deps.limits.takeRequest(db, principal);
         await createRun(db, {
           id: runId,
           inboxId: null,
@@ -111,6 +117,12 @@ export class Turn {
           runId,
           details: { channel: msg.channel, messageId: msg.messageId, text: maskText(msg.text) },
         });
+        if (hit) {
+          await appendAudit(db, { actor: principal.id, action: 'rate.limited', subject: msg.conversationId, runId, details: { ...hit } });
+          await outbound.send(msg.channel, msg.conversationId, { kind: 'text', text: messages.rateLimited(lang, hit.limit, hit.max) }, runId);
+          await updateRun(db, runId, { status: 'denied' });
+          return;
+        }
       }
       await this.deps.lock.run(runId, async (abort) => {
         const config = { configurable: { thread_id: runId }, signal: abort };
@@ -216,11 +228,23 @@ export class Turn {
       progressRef = await outbound.send(s.channel, s.conversationId, { kind: 'text', text }, s.runId);
     };
     const ctx = { db, principal, runId: s.runId, lang: s.lang };
+    let calls = 0;
     return {
       progress,
       call: async <S extends z.ZodType>(tool: string, input: unknown, output: S): Promise<z.infer<S>> => {
-        const denied = await roleDenial(ctx, tool);
+        // Flows and the free-form responder call reads only; a write goes through the approval.
+        const denied = await roleDenial(ctx, tool, 'read');
         if (denied) throw denied;
+        const max = this.deps.limits.toolCallsPerTurn();
+        if (++calls > max) {
+          const hit = { limit: 'tool_calls' as const, max };
+          // Counted and audited once per turn: the calls after the first refused one are refused the same way.
+          if (calls === max + 1) {
+            this.deps.limits.toolCallsHit();
+            await appendAudit(db, { actor: principal.id, action: 'rate.limited', subject: tool, runId: s.runId, details: { ...hit } });
+          }
+          throw new PolicyDenied('limit', tool, messages.rateLimited(s.lang, hit.limit, hit.max));
+        }
         let res: { output: unknown };
         try {
           // The runner checks the tool's declared data scope against the caller, before and after the call.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canCallTool, canSeeOwner, ownersOutOfScope } from './access.js';
+import { canCallTool, canSeeOwner, mayUse, ownersOutOfScope } from './access.js';
 import { PolicyFileError, activePolicy, bundledPolicyFile, parsePolicy, readPolicyFile, rolloutStage } from './policy.js';
 import { checkedPolicy } from './policy-watcher.js';
 import type { Principal, Role } from './principals.js';
@@ -113,5 +113,39 @@ rateLimits:
   it('refuses a tool no registered tool answers to, with its line', () => {
     const text = base.replace('rollout:', '  ticket.gett: { roles: [manager] }\nrollout:');
     expect(() => checkedPolicy(text, 'policy.yaml', new Set(['ticket.get']))).toThrow(/line 4: tools\.ticket\.gett: no such tool/);
+  });
+});
+
+describe('rollout stages', () => {
+  const staged = parsePolicy(
+    `version: 1
+tools:
+  ticket.get: { roles: [cs_agent] }
+  ticket.addNote: { roles: [cs_agent] }
+rollout:
+  default: off
+  departments:
+    pilot: { stage: writes, tools: { ticket.addNote: read_only } }
+    readers: { stage: read_only }
+rateLimits:
+  perUser: { requestsPerMinute: 10, toolCallsPerTurn: 10, pendingApprovals: 5 }
+  perDepartment: { requestsPerMinute: 100, pendingApprovals: 50 }
+`,
+    'policy.yaml',
+  );
+  it.each([
+    // [department, tool, effect, allowed, stage]
+    ['elsewhere', 'ticket.get', 'read', false, 'off'],
+    ['readers', 'ticket.get', 'read', true, null],
+    ['readers', 'ticket.addNote', 'write', false, 'read_only'],
+    ['pilot', 'ticket.get', 'read', true, null],
+    ['pilot', 'ticket.addNote', 'write', false, 'read_only'],
+  ] as const)('%s × %s (%s) → allowed %s', (department, tool, effect, allowed, stage) => {
+    const d = mayUse(person('cs_agent', ['hangzhou'], department), tool, effect, staged);
+    expect(d.allowed).toBe(allowed);
+    if (!d.allowed) expect(d).toMatchObject({ reason: 'rollout', stage });
+  });
+  it('checks the role first: a role that may not gets the role reason whatever the stage', () => {
+    expect(mayUse(person('auditor', ['*'], 'pilot'), 'ticket.get', 'read', staged)).toMatchObject({ allowed: false, reason: 'role' });
   });
 });

@@ -2,7 +2,8 @@
  * Typed refusals. A flow that must react to a refusal (a batch stops at the first role denial)
  * branches on the class and its kind, never on the localized text it carries for the user.
  */
-export type DenialKind = 'role' | 'scope';
+/** role: the role may not; rollout: not enabled for the department yet; scope: the data is not theirs; limit: a rate limit. */
+export type DenialKind = 'role' | 'rollout' | 'scope' | 'limit';
 
 export class PolicyDenied extends Error {
   constructor(

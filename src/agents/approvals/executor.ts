@@ -22,7 +22,7 @@ import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
 import type { CardLine } from '../../chat/approval-card.js';
 import type { Lang } from '../../chat/lang.js';
-import { canCallTool, type ScopeOwner } from '../../policies/access.js';
+import { mayUse, type ScopeOwner } from '../../policies/access.js';
 import { actionHash } from '../../policies/action-hash.js';
 import { maskDeep, maskText } from '../../policies/masking.js';
 import { appendAudit, appendAuditInTx } from '../../store/audit.js';
@@ -210,7 +210,8 @@ export class ApprovedWriteExecutor {
     if (this.deps.authorize) return this.deps.authorize(row);
     const requester = this.deps.directory.get(row.requester_id);
     if (!requester) return { allowed: false, detail: `requester ${row.requester_id} is no longer in the directory` };
-    const access = canCallTool(requester, row.tool);
+    // Role and rollout now: a department rolled back to read-only runs no more writes.
+    const access = mayUse(requester, row.tool, 'write');
     if (!access.allowed) return { allowed: false, detail: access.detail ?? `${row.requester_id} may not use ${row.tool}` };
     // Scope can shrink between the proposal and the click. Only before a write starts: one already
     // started is decided by its read-back, not refused half-way.

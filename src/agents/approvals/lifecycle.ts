@@ -6,6 +6,7 @@
  *   refreshCards, sweepExpired, recover (the outbox sweep, approvals/recovery.ts)
  * The graph calls propose and execute; the turn (agents/turn.ts) owns everything else of a run.
  */
+import type { RateLimits } from '../rate-limits.js';
 import type { CardAction, OutboundMessage } from '../../chat/channel.js';
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
@@ -55,6 +56,8 @@ export interface LifecycleDeps {
   outboxLeaseMs: number;
   /** Per-thread serialization, for the recovery sweep's direct finish of a run. */
   lock: RecoveryDeps['lock'];
+  /** Pending approvals per requester and department (policy rateLimits). */
+  limits: RateLimits;
   /** The one way out (agents/outbound.ts): masked, and recorded for the run's turn. */
   send: Send;
   /** Wake the thread waiting on a decision (agents/turn.ts). */
@@ -102,7 +105,7 @@ export class ApprovalLifecycle {
     const proposal = s.proposal!;
     const principal = this.requester(s);
     const ctx = { db, principal, runId: s.runId, lang: s.lang };
-    const denied = await roleDenial(ctx, proposal.tool);
+    const denied = await roleDenial(ctx, proposal.tool, 'write');
     if (denied) return { status: 'denied', reply: denied.reply };
     const tool = toolDefs.get(proposal.tool);
     if (!tool || tool.effect !== 'write' || !tool.summarize) throw new Error(`${proposal.tool} is not a write tool`);
@@ -122,6 +125,14 @@ export class ApprovalLifecycle {
       return { status: 'denied', reply: anyManager ? noApproverInScopeText(s.lang, targetScope) : messages.noApprover(s.lang) };
     }
     const approvalId = uuidFromKey(`approval:${s.runId}:${proposal.tool}`);
+    // A cap on pending approvals; a re-run of this node after a crash finds its own row and goes on.
+    if (!(await getApproval(db, approvalId))) {
+      const hit = await this.deps.limits.roomForPending(db, principal);
+      if (hit) {
+        await appendAudit(db, { actor: principal.id, action: 'rate.limited', subject: proposal.tool, runId: s.runId, details: { ...hit } });
+        return { status: 'denied', reply: messages.rateLimited(s.lang, hit.limit, hit.max) };
+      }
+    }
     const { row, created } = await createApproval(db, {
       id: approvalId,
       runId: s.runId,

@@ -9,7 +9,7 @@ import type { ChatCompletionMessageParam, ChatCompletionMessageToolCall } from '
 import { ZodError } from 'zod';
 import type { Db } from '../../store/db.js';
 import type { Principal } from '../../policies/principals.js';
-import { canCallTool } from '../../policies/access.js';
+import { mayUse } from '../../policies/access.js';
 import { maskText } from '../../policies/masking.js';
 import { appendAudit } from '../../store/audit.js';
 import { isBusinessError } from '../../tools/errors.js';
@@ -104,7 +104,7 @@ export class LlmResponder implements FreeFormResponder {
 
   /** The tools this principal may use, as the model sees them. */
   offered(principal: Principal): OfferedTool[] {
-    const allowed = this.toolList().filter((t) => canCallTool(principal, t.name).allowed && (t.effect === 'read' || proposalAdapters[t.name]));
+    const allowed = this.toolList().filter((t) => mayUse(principal, t.name, t.effect).allowed && (t.effect === 'read' || proposalAdapters[t.name]));
     return offerTools(allowed, { proposalInput, strict: this.limits.strictTools });
   }
 

@@ -94,8 +94,8 @@ export const numbersBatch = defineSkill({
             return { output: await tools.call(tool, valid(getNumberStatusInput, input), getNumberStatusOutput) };
           } catch (err) {
             failures.set(input as object, err);
-            // The role may not use the tool at all: every other call would be refused the same way.
-            if (isPolicyDenied(err) && err.kind === 'role') {
+            // The role, the rollout or a limit refuses the tool itself: every other call would be refused the same way.
+            if (isPolicyDenied(err) && err.kind !== 'scope') {
               fatal ??= err;
               stop.abort();
             }
