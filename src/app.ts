@@ -39,6 +39,7 @@ import { EncryptingSerde } from './store/checkpoint-serde.js';
 import { installLogMasking } from './log-masking.js';
 import { bundledPolicyFile, readPolicyText, setActivePolicy } from './policies/policy.js';
 import { checkedPolicy, watchPolicy } from './policies/policy-watcher.js';
+import { callDeadlineMs } from './tools/runner.js';
 
 export interface AppOptions {
   /** PGlite in memory instead of DATA_DIR (tests). */
@@ -146,10 +147,12 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     // its lines), then reloaded on change; a bad reload keeps the policy in force and says why.
     const policyFile = config.POLICY_FILE ?? bundledPolicyFile;
     const registered = new Set(registry.list().map((t) => t.name));
-    setActivePolicy(checkedPolicy(readPolicyText(policyFile), policyFile, registered));
+    const deadlineMs = callDeadlineMs(config);
+    setActivePolicy(checkedPolicy(readPolicyText(policyFile), policyFile, registered, deadlineMs));
     const policyWatch = watchPolicy({
       file: policyFile,
       registered,
+      callDeadlineMs: deadlineMs,
       intervalMs: config.POLICY_POLL_MS,
       onReloaded: async ({ file, sha256 }) => {
         console.log(`[policy] reloaded ${file}`);

@@ -18,7 +18,9 @@ const policy = shipped
     'rollout:\n  default: writes\n  departments: {}',
     'rollout:\n  default: writes\n  departments:\n    field-hangzhou: { stage: read_only }\n    cs-hangzhou: { stage: writes, tools: { sms.sendNotice: off } }',
   )
-  .replace(/perUser: \{[^}]*\}/, 'perUser: { requestsPerMinute: 6, toolCallsPerTurn: 3, pendingApprovals: 2 }');
+  .replace(/perUser: \{[^}]*\}/, 'perUser: { requestsPerMinute: 6, toolCallsPerTurn: 3, pendingApprovals: 2 }')
+  // Notes may be approved by a manager of any department who sees the ticket, within 10 minutes.
+  .replace('  tools: {}\n\n# Gray release', '  tools:\n    ticket.addNote: { roles: [manager], departments: any, expiresInMinutes: 10 }\n\n# Gray release');
 
 describe.each(await dbKinds())('governance from the policy document on %s', (kind) => {
   let db: TestDatabase;
@@ -55,8 +57,15 @@ describe.each(await dbKinds())('governance from the policy document on %s', (kin
     ]);
   });
 
-  it('caps the approvals a requester may have pending', async () => {
-    expect(cardOf(await t.client.say('alice', '工单备注 T20261124-0012 用户已重启光猫'))).toBeDefined();
+  it("picks approvers and expiry by the tool's rule, and caps the approvals a requester may have pending", async () => {
+    const first = await t.client.say('alice', '工单备注 T20261124-0012 用户已重启光猫');
+    expect(textOf(first)).toContain('需 Carol 或 Dave 审批后执行');
+    const row = await t.app.db.query<{ approver_ids: string[]; minutes: number }>(
+      `SELECT approver_ids, extract(epoch FROM expires_at - created_at) / 60 AS minutes FROM approvals WHERE id = $1`,
+      [cardOf(first)!.approvalId],
+    );
+    expect(row.rows[0]!.approver_ids.sort()).toEqual(['carol', 'dave']);
+    expect(Math.round(Number(row.rows[0]!.minutes))).toBe(10);
     expect(cardOf(await t.client.say('alice', '工单备注 T20261124-0013 已电话回访'))).toBeDefined();
     const third = await t.client.say('alice', '工单备注 T20261124-0014 第三条');
     expect(cardOf(third)).toBeUndefined();

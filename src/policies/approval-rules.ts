@@ -5,18 +5,22 @@
  */
 import type { Principal } from './principals.js';
 import { ownersOutOfScope, type ScopeOwner } from './access.js';
+import type { ApprovalRule } from './policy.js';
+
+/** A manager of the requester's own department: the rule when the policy names none. */
+export const managerOfSameDepartment: ApprovalRule = { roles: ['manager'], departments: 'same' };
 
 /**
- * `target` is the write's target scope (the owners of what it changes, tools/scope.ts): an
- * approver must have all of it in scope, or they would approve a write on data they may not see.
+ * Who may approve, by the tool's rule (policy `approvals`): a role the rule names, from the
+ * departments it names relative to the requester, never the requester (four-eyes). `target` is the
+ * write's target scope (tools/scope.ts): an approver must have all of it in scope, or they would
+ * approve a write on data they may not see.
  */
-export function approversFor(requester: Principal, directory: readonly Principal[], target: readonly ScopeOwner[]): Principal[] {
+export function approversFor(requester: Principal, directory: readonly Principal[], target: readonly ScopeOwner[], rule: ApprovalRule = managerOfSameDepartment): Principal[] {
+  const inDepartment = (p: Principal) =>
+    rule.departments === 'any' ? true : rule.departments === 'same' ? p.department === requester.department : rule.departments.includes(p.department);
   return directory.filter(
-    (p) =>
-      p.id !== requester.id &&
-      p.department === requester.department &&
-      p.roles.includes('manager') &&
-      ownersOutOfScope(p, target).length === 0,
+    (p) => p.id !== requester.id && inDepartment(p) && p.roles.some((r) => (rule.roles as readonly string[]).includes(r)) && ownersOutOfScope(p, target).length === 0,
   );
 }
 
@@ -33,8 +37,8 @@ export type DecideRight =
 
 export function mayDecide(actor: Principal, approval: PendingApproval): DecideRight {
   if (actor.id === approval.requesterId) return { allowed: false, reason: 'self_approval' };
-  if (!actor.roles.includes('manager')) return { allowed: false, reason: 'not_manager' };
-  if (!approval.approverIds.includes(actor.id)) return { allowed: false, reason: 'not_approver' };
+  // The approvers were chosen by the tool's rule when the approval was made; anyone else is told which they are not.
+  if (!approval.approverIds.includes(actor.id)) return { allowed: false, reason: actor.roles.includes('manager') ? 'not_approver' : 'not_manager' };
   // Checked against the actor's scope now, not when the approver list was made: scope can shrink.
   const unknown = approval.targetScope === null && !actor.regions.includes('*');
   if (unknown || ownersOutOfScope(actor, approval.targetScope ?? []).length > 0) return { allowed: false, reason: 'out_of_scope' };

@@ -11,16 +11,31 @@ export interface PolicyWatcherOptions {
   file: string;
   /** Tool names the registry answers to: a policy naming another is refused like a bad file. */
   registered: ReadonlySet<string>;
+  /** A tool call's deadline (tools/runner.ts callDeadlineMs): approvals must outlive twice it. */
+  callDeadlineMs?: number;
   intervalMs?: number;
   onReloaded(e: { file: string; sha256: string; policy: Policy }): Promise<void> | void;
   onRejected(e: { file: string; error: PolicyFileError }): Promise<void> | void;
 }
 
-/** Parse and check a policy against the registered tools. */
-export function checkedPolicy(text: string, file: string, registered: ReadonlySet<string>): Policy {
+/**
+ * Parse and check a policy against the registered tools and, when given, the tool calls' deadline:
+ * an approval must outlive twice a write's deadline, so a write never still runs when it expires.
+ */
+export function checkedPolicy(text: string, file: string, registered: ReadonlySet<string>, callDeadlineMs?: number): Policy {
   const policy = parsePolicy(text, file);
   const unknown = unknownTools(policy, registered);
   if (unknown.length > 0) throw new PolicyFileError(file, unknown.map((t) => ({ line: lineOf(text, t), field: `tools.${t}`, message: 'no such tool' })));
+  if (callDeadlineMs !== undefined) {
+    const rules = [['default', policy.approvals.default] as const, ...Object.entries(policy.approvals.tools)];
+    const short = rules.filter(([, r]) => r.expiresInMinutes !== undefined && r.expiresInMinutes * 60_000 < 2 * callDeadlineMs);
+    if (short.length > 0) {
+      throw new PolicyFileError(
+        file,
+        short.map(([name]) => ({ line: lineOf(text, name === 'default' ? 'default: {' : name), field: `approvals.${name === 'default' ? 'default' : `tools.${name}`}.expiresInMinutes`, message: `shorter than twice a tool call's deadline (${Math.ceil((2 * callDeadlineMs) / 60_000)} min)` })),
+      );
+    }
+  }
   return policy;
 }
 
@@ -54,7 +69,7 @@ export function watchPolicy(opts: PolicyWatcherOptions): { check(): Promise<void
       if (hash === lastHash) return;
       lastHash = hash;
       try {
-        const policy = checkedPolicy(text, opts.file, opts.registered);
+        const policy = checkedPolicy(text, opts.file, opts.registered, opts.callDeadlineMs);
         setActivePolicy(policy);
         await opts.onReloaded({ file: opts.file, sha256: hash, policy });
       } catch (err) {

@@ -1,7 +1,10 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { canCallTool, canSeeOwner, mayUse, ownersOutOfScope } from './access.js';
 import { PolicyFileError, activePolicy, bundledPolicyFile, parsePolicy, readPolicyFile, rolloutStage } from './policy.js';
 import { checkedPolicy } from './policy-watcher.js';
+import { approversFor, mayDecide } from './approval-rules.js';
+import { seedPrincipals } from './principals.js';
 import type { Principal, Role } from './principals.js';
 
 const person = (role: Role, regions = ['hangzhou'], department = 'cs-hangzhou'): Principal => ({ id: `p-${role}`, name: role, roles: [role], department, regions });
@@ -147,5 +150,42 @@ rateLimits:
   });
   it('checks the role first: a role that may not gets the role reason whatever the stage', () => {
     expect(mayUse(person('auditor', ['*'], 'pilot'), 'ticket.get', 'read', staged)).toMatchObject({ allowed: false, reason: 'role' });
+  });
+});
+
+describe('approval rules', () => {
+  const people = seedPrincipals;
+  const alice = people.find((p) => p.id === 'alice')!;
+  const carol = people.find((p) => p.id === 'carol')!;
+  const ids = (ps: Principal[]) => ps.map((p) => p.id).sort();
+  const hz = [{ kind: 'region' as const, id: 'hangzhou' }];
+
+  it.each([
+    [{ roles: ['manager'], departments: 'same' }, hz, ['carol']],
+    [{ roles: ['manager'], departments: 'any' }, hz, ['carol', 'dave']],
+    [{ roles: ['manager'], departments: ['field-hangzhou'] }, hz, ['dave']],
+    // The auditor sees every region; a rule may name that role too.
+    [{ roles: ['manager', 'auditor'], departments: 'any' }, hz, ['carol', 'dave', 'erin']],
+    // Nobody of Hangzhou may see Ningbo data: no approver, whatever the rule.
+    [{ roles: ['manager'], departments: 'any' }, [{ kind: 'region' as const, id: 'ningbo' }], []],
+  ] as const)('rule %j for target %j → %j', (rule, target, expected) => {
+    expect(ids(approversFor(alice, people, target, { roles: [...rule.roles], departments: typeof rule.departments === 'string' ? rule.departments : [...rule.departments] }))).toEqual(expected);
+  });
+
+  it('never picks the requester, and lets only the approvers chosen decide', () => {
+    expect(ids(approversFor(carol, people, hz, { roles: ['manager'], departments: 'any' }))).toEqual(['dave']);
+    const erin = people.find((p) => p.id === 'erin')!;
+    const pending = { requesterId: 'alice', approverIds: ['carol', 'erin'], targetScope: hz };
+    expect(mayDecide(erin, pending)).toEqual({ allowed: true });
+    expect(mayDecide(people.find((p) => p.id === 'dave')!, pending)).toEqual({ allowed: false, reason: 'not_approver' });
+    expect(mayDecide(people.find((p) => p.id === 'bob')!, pending)).toEqual({ allowed: false, reason: 'not_manager' });
+    expect(mayDecide(alice, pending)).toEqual({ allowed: false, reason: 'self_approval' });
+  });
+
+  it('refuses an expiry too short for a write to finish in, with its line', () => {
+    const text = fs.readFileSync(bundledPolicyFile, 'utf8').replace('  tools: {}\n\n# Gray release', '  tools:\n    ticket.addNote: { roles: [manager], departments: any, expiresInMinutes: 5 }\n\n# Gray release');
+    const registered = new Set(Object.keys(activePolicy().tools));
+    expect(() => checkedPolicy(text, 'policy.yaml', registered, 60_000)).not.toThrow();
+    expect(() => checkedPolicy(text, 'policy.yaml', registered, 200_000)).toThrow(/line \d+: approvals\.tools\.ticket\.addNote\.expiresInMinutes: shorter than twice/);
   });
 });

@@ -36,6 +36,21 @@ const departmentRollout = z
   })
   .strict();
 
+/**
+ * Who approves a write: people with one of `roles`, from the requester's own department (same),
+ * any department (any), or the departments listed; never the requester, and always someone who
+ * has the write's target in scope (approval-rules.ts). `expiresInMinutes` replaces
+ * APPROVAL_TTL_SECONDS for the tool's approvals.
+ */
+const approvalRule = z
+  .object({
+    roles: z.array(roleSchema).min(1),
+    departments: z.union([z.literal('same'), z.literal('any'), z.array(z.string().min(1)).min(1)]),
+    expiresInMinutes: z.number().int().min(5).max(7 * 24 * 60).optional(),
+  })
+  .strict();
+export type ApprovalRule = z.infer<typeof approvalRule>;
+
 const limits = z
   .object({
     requestsPerMinute: positive,
@@ -48,6 +63,14 @@ export const policySchema = z
   .object({
     version: z.literal(1),
     tools: z.record(toolName, toolRule),
+    approvals: z
+      .object({
+        default: approvalRule,
+        tools: z.record(toolName, approvalRule).default({}),
+      })
+      .strict()
+      // Without the section: a manager of the requester's department, as before there was a policy.
+      .default({ default: { roles: ['manager'], departments: 'same' }, tools: {} }),
     rollout: z
       .object({
         /** The stage of a department not listed. */
@@ -135,7 +158,11 @@ export function setActivePolicy(policy: Policy): void {
 
 /** The tools a policy names that no registered tool answers to (a typo would deny silently). */
 export function unknownTools(policy: Policy, registered: ReadonlySet<string>): string[] {
-  const named = new Set([...Object.keys(policy.tools), ...Object.values(policy.rollout.departments).flatMap((d) => Object.keys(d.tools))]);
+  const named = new Set([
+    ...Object.keys(policy.tools),
+    ...Object.keys(policy.approvals.tools),
+    ...Object.values(policy.rollout.departments).flatMap((d) => Object.keys(d.tools)),
+  ]);
   return [...named].filter((t) => !registered.has(t)).sort();
 }
 
@@ -143,4 +170,9 @@ export function unknownTools(policy: Policy, registered: ReadonlySet<string>): s
 export function rolloutStage(policy: Policy, department: string, tool: string): RolloutStage {
   const d = policy.rollout.departments[department];
   return d?.tools[tool] ?? d?.stage ?? policy.rollout.default;
+}
+
+/** The approval rule of a write tool: its own, or the default. */
+export function approvalRuleFor(tool: string, policy: Policy = activePolicy()): ApprovalRule {
+  return policy.approvals.tools[tool] ?? policy.approvals.default;
 }

@@ -6,6 +6,7 @@
  *   refreshCards, sweepExpired, recover (the outbox sweep, approvals/recovery.ts)
  * The graph calls propose and execute; the turn (agents/turn.ts) owns everything else of a run.
  */
+import { approvalRuleFor } from '../../policies/policy.js';
 import type { RateLimits } from '../rate-limits.js';
 import type { CardAction, OutboundMessage } from '../../chat/channel.js';
 import type { Db } from '../../store/db.js';
@@ -118,10 +119,11 @@ export class ApprovalLifecycle {
       if (isScopeDenied(err)) return { status: 'denied', reply: (await scopeDenial(ctx, proposal.tool, err)).reply };
       return failureUpdate(s, err, this.deps.log);
     }
-    const approvers = approversFor(principal, directory.all(), targetScope);
+    const rule = approvalRuleFor(proposal.tool);
+    const approvers = approversFor(principal, directory.all(), targetScope, rule);
     if (approvers.length === 0) {
       // Say which it is: no manager at all, or none who may see this data.
-      const anyManager = approversFor(principal, directory.all(), []).length > 0;
+      const anyManager = approversFor(principal, directory.all(), [], rule).length > 0;
       return { status: 'denied', reply: anyManager ? noApproverInScopeText(s.lang, targetScope) : messages.noApprover(s.lang) };
     }
     const approvalId = uuidFromKey(`approval:${s.runId}:${proposal.tool}`);
@@ -146,7 +148,7 @@ export class ApprovalLifecycle {
       title: proposal.title,
       lines: maskDeep(tool.summarize(input, s.lang)),
       lang: s.lang,
-      ttlSeconds: this.deps.approvalTtlSeconds,
+      ttlSeconds: rule.expiresInMinutes ? rule.expiresInMinutes * 60 : this.deps.approvalTtlSeconds,
       targetScope,
     });
     if (created) {
