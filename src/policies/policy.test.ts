@@ -14,22 +14,22 @@ const expected: Record<string, Role[]> = {
   'resource.getPort': ['cs_agent', 'field_tech', 'manager'],
   'nms.listAlarms': ['cs_agent', 'field_tech', 'manager'],
   'nms.getAlarm': ['cs_agent', 'field_tech', 'manager'],
-  'ticket.get': ['cs_agent', 'field_tech', 'manager', 'auditor'],
-  'workorder.get': ['cs_agent', 'field_tech', 'manager', 'auditor'],
+  'ticket.get': ['cs_agent', 'field_tech', 'manager'],
+  'workorder.get': ['cs_agent', 'field_tech', 'manager'],
   'crm.getCustomer': ['cs_agent', 'field_tech', 'manager'],
   'crm.getNumberStatus': ['cs_agent', 'field_tech', 'manager'],
   'crm.verifyIdentity': ['cs_agent', 'manager'],
   'risk.checkBlacklist': ['cs_agent', 'manager'],
   'billing.getBills': ['cs_agent', 'manager'],
   'billing.checkPlanEligibility': ['cs_agent', 'manager'],
-  'recon.compareChannelBilling': ['manager', 'auditor'],
+  'recon.compareChannelBilling': ['manager'],
   'ticket.updateFields': ['cs_agent', 'field_tech', 'manager'],
   'ticket.addNote': ['cs_agent', 'field_tech', 'manager'],
   'workorder.dispatch': ['cs_agent', 'field_tech', 'manager'],
   'sms.sendNotice': ['cs_agent', 'field_tech', 'manager'],
   'nms.acknowledgeAlarm': ['field_tech', 'manager'],
 };
-const roles: Role[] = ['cs_agent', 'field_tech', 'manager', 'auditor'];
+const roles: Role[] = ['cs_agent', 'field_tech', 'manager', 'auditor', 'admin'];
 
 describe('the policy table (config/policy.yaml)', () => {
   const cases = Object.entries(expected).flatMap(([tool, allowed]) => roles.map((role) => [role, tool, allowed.includes(role)] as const));
@@ -164,8 +164,6 @@ describe('approval rules', () => {
     [{ roles: ['manager'], departments: 'same' }, hz, ['carol']],
     [{ roles: ['manager'], departments: 'any' }, hz, ['carol', 'dave']],
     [{ roles: ['manager'], departments: ['field-hangzhou'] }, hz, ['dave']],
-    // The auditor sees every region; a rule may name that role too.
-    [{ roles: ['manager', 'auditor'], departments: 'any' }, hz, ['carol', 'dave', 'erin']],
     // Nobody of Hangzhou may see Ningbo data: no approver, whatever the rule.
     [{ roles: ['manager'], departments: 'any' }, [{ kind: 'region' as const, id: 'ningbo' }], []],
   ] as const)('rule %j for target %j → %j', (rule, target, expected) => {
@@ -180,6 +178,16 @@ describe('approval rules', () => {
     expect(mayDecide(people.find((p) => p.id === 'dave')!, pending)).toEqual({ allowed: false, reason: 'not_approver' });
     expect(mayDecide(people.find((p) => p.id === 'bob')!, pending)).toEqual({ allowed: false, reason: 'not_manager' });
     expect(mayDecide(alice, pending)).toEqual({ allowed: false, reason: 'self_approval' });
+  });
+
+  it('refuses a rule that lets an auditor or an admin call a tool or approve, with its line', () => {
+    const text = fs.readFileSync(bundledPolicyFile, 'utf8');
+    const auditorReads = text.replace('ticket.get: { roles: [cs_agent, field_tech, manager] }', 'ticket.get: { roles: [cs_agent, auditor] }');
+    const line = text.split('\n').findIndex((l) => l.includes('ticket.get:')) + 1;
+    expect(() => parsePolicy(auditorReads, 'policy.yaml')).toThrow(new RegExp(`line ${line}: tools\\.ticket\\.get\\.roles\\.1: an admin changes policy`));
+    const adminApproves = text.replace('default: { roles: [manager], departments: same }', 'default: { roles: [manager, admin], departments: same }');
+    expect(() => parsePolicy(adminApproves, 'policy.yaml')).toThrow(/approvals\.default\.roles\.1: an admin changes policy/);
+    expect(canCallTool(person('auditor', ['*'], 'audit'), 'recon.compareChannelBilling')).toMatchObject({ allowed: false, reason: 'role' });
   });
 
   it('refuses an expiry too short for a write to finish in, with its line', () => {

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 
-export const roleSchema = z.enum(['cs_agent', 'field_tech', 'manager', 'auditor']);
+export const roleSchema = z.enum(['cs_agent', 'field_tech', 'manager', 'auditor', 'admin']);
+/** Roles that may call tools and approve writes: an admin changes policy and approves nothing, an auditor reads and calls no tool. */
+const workingRole = roleSchema.refine((r) => r !== 'admin' && r !== 'auditor', { message: 'an admin changes policy and an auditor reads the audit: neither calls tools nor approves' });
 export type PolicyRole = z.infer<typeof roleSchema>;
 
 /** How far a department's rollout has gone, for one tool or all. */
@@ -22,7 +24,7 @@ const positive = z.number().int().min(1);
 const toolRule = z
   .object({
     /** Roles that may call (a read) or propose (a write) the tool. */
-    roles: z.array(roleSchema).min(1),
+    roles: z.array(workingRole).min(1),
     /** Why the rule is what it is, for the reviewer (not used by the code). */
     note: z.string().optional(),
   })
@@ -44,7 +46,7 @@ const departmentRollout = z
  */
 const approvalRule = z
   .object({
-    roles: z.array(roleSchema).min(1),
+    roles: z.array(workingRole).min(1),
     departments: z.union([z.literal('same'), z.literal('any'), z.array(z.string().min(1)).min(1)]),
     expiresInMinutes: z.number().int().min(5).max(7 * 24 * 60).optional(),
   })

@@ -4,7 +4,8 @@
  */
 import type { Lang } from '../chat/lang.js';
 
-export type Role = 'cs_agent' | 'field_tech' | 'manager' | 'auditor';
+/** An admin changes the policy and approves nothing; an auditor reads the audit and calls no tool. */
+export type Role = 'cs_agent' | 'field_tech' | 'manager' | 'auditor' | 'admin';
 
 export interface Principal {
   id: string;

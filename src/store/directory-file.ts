@@ -39,7 +39,7 @@ export class DirectoryFileError extends Error {
   }
 }
 
-const ROLES = ['cs_agent', 'field_tech', 'manager', 'auditor'] as const satisfies readonly Role[];
+const ROLES = ['cs_agent', 'field_tech', 'manager', 'auditor', 'admin'] as const satisfies readonly Role[];
 const id = z.string().trim().min(1).max(128);
 const principalId = id.regex(/^[\w.@-]+$/, 'letters, digits and . @ - _ only');
 const deptName = z.object({ zh: z.string().trim().min(1), en: z.string().trim().min(1) }).strict();
