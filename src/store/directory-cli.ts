@@ -29,8 +29,8 @@ import { z } from 'zod';
 import { ConfigError, loadConfig } from '../config.js';
 import { AuditKeyError, resolveAuditKeys } from './audit-keys.js';
 import { useAuditKeys } from './audit.js';
-import { DataDirLockedError, openDb, type Db } from './db.js';
-import { migrate } from './migrate.js';
+import type { Db } from './db.js';
+import { openOperatorDb, type CliIo } from '../cli/open-db.js';
 import { applyDirectory, DirectoryChangeError, listDirectory, mapIdentity, setPrincipalActive, unmapIdentity, type ImportReport } from './directory.js';
 import { DirectoryFileError, IDENTITY_KINDS, normalizePlatformId, readDirectoryFile, type IdentityKind } from './directory-file.js';
 import { formatRoster } from '../policies/roster.js';
@@ -46,10 +46,6 @@ const USAGE = [
   '  changes take --actor NAME (audited as cli:NAME; default: your OS user name)',
 ].join('\n');
 
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-}
 
 const KINDS: Record<string, IdentityKind> = { teams: 'teams_object_id', 'feishu-open': 'feishu_open_id', 'feishu-union': 'feishu_union_id', oidc: 'oidc_subject' };
 const principalArg = z.string().regex(/^[\w.@-]{1,128}$/, 'a principal id: letters, digits and . @ - _ only');
@@ -122,33 +118,10 @@ export async function runDirectoryCli(argv: string[], env: Record<string, string
     // A bad file is refused before the database is even opened.
     const seed = parsed.command === 'import' ? readDirectoryFile(parsed.args[0]!, parsed.args[0]!) : undefined;
     const config = loadConfig(env);
-    if (!config.DATABASE_URL && !fs.existsSync(path.join(config.DATA_DIR, 'pglite'))) {
-      io.err(`no embedded database in ${path.resolve(config.DATA_DIR)}: start Switchboard once (it creates it), or set DATA_DIR, or DATABASE_URL for PostgreSQL`);
-      return 2;
-    }
     if (parsed.command !== 'list') useAuditKeys(resolveAuditKeys(config, { create: false, log: io.err }));
-    try {
-      db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: 2 });
-    } catch (err) {
-      if (err instanceof DataDirLockedError) {
-        io.err(
-          [
-            `The running app holds the embedded database in ${path.resolve(config.DATA_DIR)} (PGlite: one process per data dir), so this command cannot open it.`,
-            '运行中的 Switchboard 独占了内嵌数据库（PGlite 只允许一个进程打开），此命令无法同时打开它。',
-            'Either stop the app, run this command again and start the app (it reads the directory at start),',
-            'or run Switchboard on PostgreSQL (DATABASE_URL): there this command works while the app runs and every process sees the change within seconds.',
-            '请先停止应用、重新运行此命令后再启动应用；或改用 PostgreSQL（设置 DATABASE_URL），即可在应用运行时修改，数秒内各进程生效。',
-          ].join('\n'),
-        );
-        return 2;
-      }
-      throw err;
-    }
-    if (db.kind === 'pglite') await migrate(db);
-    else if (!(await db.query("SELECT 1 FROM schema_migrations WHERE version = '011_directory.sql'").catch(() => ({ rows: [] }))).rows.length) {
-      io.err('the database is not migrated to this version of Switchboard (011_directory.sql): start the app once, it migrates at start');
-      return 2;
-    }
+    const opened = await openOperatorDb(config, io, { migration: '011_directory.sql', applyingTo: 'the directory' });
+    if (typeof opened === 'number') return opened;
+    db = opened;
     return await run(db, parsed, seed, io);
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError || err instanceof AuditKeyError) {
