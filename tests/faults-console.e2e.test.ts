@@ -85,6 +85,8 @@ describe('faults through the console API', () => {
     await new Promise((r) => setTimeout(r, 1_600));
     const approved = await t.client.act('carol', approvalId, 'approve');
     expect(approved.status).toBe('approved');
+    // Whichever path runs it (the resumed thread, or the outbox recovery sweep on a loaded machine), it runs once.
+    await t.app.agent.idle();
     expect(writesOf(ticket.id)).toHaveLength(1);
     expect(textOf(await t.client.transcript('console-alice'))).toContain('was approved by Carol, written and verified');
     const after = await t.client.get('/healthz');
