@@ -19,7 +19,7 @@ import { appendAudit, appendAuditInTx, auditHash, auditHead, sealAuditChain, ver
 import { keyring } from '../src/store/audit-keys.js';
 import { readAnchors, startAuditAnchoring, verifyAnchor, type AuditAnchor } from '../src/store/audit-anchor.js';
 import { prepareDatabase } from '../src/store/db-roles.js';
-import { runAuditCli } from '../src/store/audit-cli.js';
+import { runAuditCli } from '../src/cli/audit.js';
 import { TEST_AUDIT_KEY, testAuditKeys } from './helpers/audit-key.js';
 import { createTestDatabase, dbKinds, postgresAvailable, type TestDatabase } from './helpers/test-app.js';
 

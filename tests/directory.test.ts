@@ -13,7 +13,7 @@ import { migrate } from '../src/store/migrate.js';
 import { verifyAuditChain } from '../src/store/audit.js';
 import { applyDirectory, Directory, DirectoryChangeError, listDirectory, mapIdentity, seedDirectory, setPrincipalActive, unmapIdentity } from '../src/store/directory.js';
 import { parseDirectoryText } from '../src/store/directory-file.js';
-import { runDirectoryCli } from '../src/store/directory-cli.js';
+import { runDirectoryCli } from '../src/cli/directory.js';
 import { TEST_AUDIT_KEY } from './helpers/audit-key.js';
 import { createTestDatabase, dbKinds, type TestDatabase } from './helpers/test-app.js';
 

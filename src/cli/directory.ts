@@ -27,12 +27,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from '../config.js';
-import { AuditKeyError, resolveAuditKeys } from './audit-keys.js';
-import { useAuditKeys } from './audit.js';
-import type { Db } from './db.js';
-import { openOperatorDb, type CliIo } from '../cli/open-db.js';
-import { applyDirectory, DirectoryChangeError, listDirectory, mapIdentity, setPrincipalActive, unmapIdentity, type ImportReport } from './directory.js';
-import { DirectoryFileError, IDENTITY_KINDS, normalizePlatformId, readDirectoryFile, type IdentityKind } from './directory-file.js';
+import { AuditKeyError, resolveAuditKeys } from '../store/audit-keys.js';
+import { useAuditKeys } from '../store/audit.js';
+import type { Db } from '../store/db.js';
+import { openOperatorDb, type CliIo } from './open-db.js';
+import { applyDirectory, DirectoryChangeError, listDirectory, mapIdentity, setPrincipalActive, unmapIdentity, type ImportReport } from '../store/directory.js';
+import { DirectoryFileError, IDENTITY_KINDS, normalizePlatformId, readDirectoryFile, type IdentityKind } from '../store/directory-file.js';
 import { formatRoster } from '../policies/roster.js';
 
 const USAGE = [

@@ -18,10 +18,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from '../config.js';
-import { AuditKeyError, resolveAuditKeys } from './audit-keys.js';
-import { AUDIT_ANCHORS_FILE } from './audit-anchor.js';
-import { verifyAuditChain, type AuditVerdict } from './audit.js';
-import { DataDirLockedError, openDb } from './db.js';
+import { AuditKeyError, resolveAuditKeys } from '../store/audit-keys.js';
+import { AUDIT_ANCHORS_FILE } from '../store/audit-anchor.js';
+import { verifyAuditChain, type AuditVerdict } from '../store/audit.js';
+import { DataDirLockedError, openDb } from '../store/db.js';
 
 const USAGE = 'usage: npm run audit -- verify [--anchors FILE] [--json]';
 
