@@ -292,7 +292,10 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     outboxSweeper.unref();
     closers.push(async () => clearInterval(outboxSweeper));
     await agent.sweepExpired();
-    const sweeper = setInterval(() => void agent.sweepExpired().catch((e: Error) => console.error('[expiry]', e.message)), config.APPROVAL_SWEEP_MS);
+    const sweeper = setInterval(() => {
+      void agent.sweepExpired().catch((e: Error) => console.error('[expiry]', e.message));
+      void agent.escalateDue().catch((e: Error) => console.error('[escalation]', e.message));
+    }, config.APPROVAL_SWEEP_MS);
     sweeper.unref();
     closers.push(async () => clearInterval(sweeper));
     const dataDir = path.resolve(config.DATA_DIR);

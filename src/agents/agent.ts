@@ -117,6 +117,11 @@ export class Agent implements AgentNodes {
   }
 
   /** Approvals past their expiry: mark them, redraw their cards, and let their runs end. */
+  /** Approvals due for escalation at `at` (approvals/lifecycle.ts escalateDue). */
+  escalateDue(at?: Date): Promise<number> {
+    return this.lifecycle.escalateDue(at);
+  }
+
   sweepExpired(): Promise<number> {
     return this.lifecycle.sweepExpired();
   }

@@ -67,6 +67,12 @@ export const messages = {
   },
   noApprover: (lang: Lang) =>
     t(lang, { zh: '你所在部门没有可审批的主管，无法提交写入申请。', en: 'Your department has no manager who can approve this, so it cannot be submitted.' }),
+  /** To the person an approval was escalated to: why it reaches them now. */
+  escalatedToApprover: (lang: Lang, requester: string, title: string, minutes: number) =>
+    t(lang, { zh: `${requester} 的申请「${title}」已等待审批 ${minutes} 分钟，现也请你审批：`, en: `${requester}'s request "${title}" has waited ${minutes} minutes for approval; you may now approve it too:` }),
+  /** To the requester, after the escalation was recorded and its copy sent. */
+  escalationNotice: (lang: Lang, title: string, to: string, minutes: number) =>
+    t(lang, { zh: `「${title}」已等待审批 ${minutes} 分钟，已同时交由 ${to} 审批。`, en: `"${title}" has waited ${minutes} minutes for approval; ${to} may now approve it too.` }),
   approvalSent: (lang: Lang, requester: string, title: string) =>
     t(lang, { zh: `${requester} 提交了一个待你审批的申请：${title}`, en: `${requester} asks for your approval: ${title}` }),
   executedVerified: (lang: Lang, title: string, by: string) =>

@@ -49,6 +49,8 @@ const approvalRule = z
     roles: z.array(workingRole).min(1),
     departments: z.union([z.literal('same'), z.literal('any'), z.array(z.string().min(1)).min(1)]),
     expiresInMinutes: z.number().int().min(5).max(7 * 24 * 60).optional(),
+    /** Still waiting after this long: the card also goes to the next person on the roster. */
+    escalateAfterMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
   })
   .strict();
 export type ApprovalRule = z.infer<typeof approvalRule>;

@@ -52,15 +52,18 @@ export interface NewApproval {
   lang: Lang;
   ttlSeconds: number;
   targetScope: ScopeOwner[];
+  /** Still pending after this long: escalate to the next person on the roster (null: never). */
+  escalateAfterSeconds?: number | null;
 }
 
 /** Idempotent per (run, tool): a re-run of the proposing node finds the approval it made. */
 export async function createApproval(db: Queryable, a: NewApproval): Promise<{ row: ApprovalRow; created: boolean }> {
   const res = await db.query<ApprovalRow>(
-    `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at, target_scope)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(secs => $13), $14)
+    `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at, target_scope, escalate_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(secs => $13), $14,
+             CASE WHEN $15::int IS NULL THEN NULL ELSE now() + make_interval(secs => $15::int) END)
      ON CONFLICT (run_id, tool) DO NOTHING RETURNING *`,
-    [a.id, a.runId, storableText(a.threadId), a.tool, JSON.stringify(sealJson(storable(a.input), 'approvals.input')), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope)],
+    [a.id, a.runId, storableText(a.threadId), a.tool, JSON.stringify(sealJson(storable(a.input), 'approvals.input')), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope), a.escalateAfterSeconds ?? null],
   );
   if (res.rows[0]) return { row: openApproval(res.rows[0]), created: true };
   const existing = await db.query<ApprovalRow>('SELECT * FROM approvals WHERE run_id = $1 AND tool = $2', [a.runId, a.tool]);
@@ -283,4 +286,28 @@ export function openApproval<R extends ApprovalRow | undefined>(row: R): R {
 
 export function openOutbox<R extends OutboxRow | undefined>(row: R): R {
   return (row ? { ...row, input: openJson<Record<string, unknown>>(row.input, 'outbox.input') } : row) as R;
+}
+
+/** Pending approvals whose escalation time has come by `at` (not yet escalated). */
+export async function approvalsDueForEscalation(db: Queryable, at: Date): Promise<ApprovalRow[]> {
+  const res = await db.query<ApprovalRow>(
+    `SELECT * FROM approvals WHERE status = 'pending' AND escalated_at IS NULL AND escalate_at <= $1 AND expires_at > $1 ORDER BY escalate_at`,
+    [at],
+  );
+  return res.rows.map((r) => openApproval(r));
+}
+
+/**
+ * Claim an approval's escalation and add the approver, once: false when another process already
+ * escalated it, or it was decided meanwhile.
+ */
+export async function escalateApproval(db: Queryable, id: string, approverId: string | null): Promise<ApprovalRow | undefined> {
+  // approverId null: nobody to escalate to; the step is claimed all the same, so no sweep asks again.
+  const res = await db.query<ApprovalRow>(
+    `UPDATE approvals SET escalated_at = now(),
+       approver_ids = CASE WHEN $2::text IS NULL OR $2 = ANY(approver_ids) THEN approver_ids ELSE array_append(approver_ids, $2::text) END
+     WHERE id = $1 AND status = 'pending' AND escalated_at IS NULL RETURNING *`,
+    [id, approverId],
+  );
+  return res.rows[0] ? openApproval(res.rows[0]) : undefined;
 }

@@ -8,7 +8,7 @@
  */
 import { approvalRuleFor } from '../../policies/policy.js';
 import type { RateLimits } from '../rate-limits.js';
-import type { CardAction, OutboundMessage } from '../../chat/channel.js';
+import type { CardAction, ChannelName, OutboundMessage } from '../../chat/channel.js';
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
 import type { Principal } from '../../policies/principals.js';
@@ -18,13 +18,16 @@ import { actionHash } from '../../policies/action-hash.js';
 import { maskDeep, maskText } from '../../policies/masking.js';
 import { appendAudit } from '../../store/audit.js';
 import { uuidFromKey } from '../../lib/ids.js';
-import { updateRun } from '../../store/runs-repo.js';
+import { getRun, updateRun } from '../../store/runs-repo.js';
+import { nextOnRoster } from '../../policies/roster.js';
 import {
   addApprovalMessage,
   approvalMessages,
   createApproval,
   decideApproval,
   expireApprovals,
+  approvalsDueForEscalation,
+  escalateApproval,
   getApproval,
   setApprovalOutcome,
 } from '../../store/approvals-repo.js';
@@ -149,6 +152,7 @@ export class ApprovalLifecycle {
       lines: maskDeep(tool.summarize(input, s.lang)),
       lang: s.lang,
       ttlSeconds: rule.expiresInMinutes ? rule.expiresInMinutes * 60 : this.deps.approvalTtlSeconds,
+      escalateAfterSeconds: rule.escalateAfterMinutes ? rule.escalateAfterMinutes * 60 : null,
       targetScope,
     });
     if (created) {
@@ -304,6 +308,47 @@ export class ApprovalLifecycle {
       this.deps.track(this.deps.resume(row.thread_id, { approvalId: row.id, status: 'expired' }));
     }
     return expired.length;
+  }
+
+  /**
+   * Approvals still waiting at their rule's escalation time (`at`; the sweeper passes now, tests a
+   * controlled clock): the next person on the roster who may approve it — the rule's roles, any
+   * department, the target in scope, not the requester nor an approver already — is added to the
+   * approvers and gets a copy of the card, and the requester is told. Each approval once.
+   */
+  async escalateDue(at: Date = new Date()): Promise<number> {
+    const { db, directory, send, channels } = this.deps;
+    let escalated = 0;
+    for (const row of await approvalsDueForEscalation(db, at)) {
+      const requester = directory.get(row.requester_id);
+      const rule = approvalRuleFor(row.tool);
+      const already = new Set(row.approver_ids);
+      const candidates = requester ? approversFor(requester, directory.all(), row.target_scope ?? [], { ...rule, departments: 'any' }).filter((p) => !already.has(p.id)) : [];
+      const next = nextOnRoster(candidates, at);
+      const claimed = await escalateApproval(db, row.id, next?.id ?? null);
+      if (!claimed) continue;
+      const minutes = rule.escalateAfterMinutes ?? 0;
+      await appendAudit(db, { actor: 'switchboard', action: next ? 'approval.escalated' : 'approval.escalation_none', subject: row.id, runId: row.run_id, details: { to: next?.id ?? null, afterMinutes: minutes } });
+      if (!next || !requester) continue;
+      const run = await getRun(db, row.run_id);
+      if (run) {
+        // The channel the request came in on: the escalation reaches the new approver there.
+        const ch = run.channel as ChannelName;
+        const channel = channels.get(ch);
+        const card: OutboundMessage = { kind: 'card', card: approvalView(claimed, directory) };
+        for (const platformId of directory.platformIdsOf(run.channel, next.id)) {
+          const conv = await channel?.personalConversation({ channel: ch, id: platformId });
+          if (!conv || conv === run.conversation_id) continue;
+          await send(ch, conv, { kind: 'text', text: messages.escalatedToApprover(row.lang, requester.name, row.title, minutes) });
+          const copy = await send(ch, conv, card);
+          if (copy) await addApprovalMessage(db, { approvalId: row.id, ...copy });
+        }
+        await send(ch, run.conversation_id, { kind: 'text', text: messages.escalationNotice(row.lang, row.title, next.name, minutes) });
+      }
+      await this.refreshCards(row.id);
+      escalated++;
+    }
+    return escalated;
   }
 
   /**

@@ -1,0 +1,81 @@
+/**
+ * Escalation with a controlled clock: an approval still waiting at its rule's time also goes to
+ * the next person on the roster who may approve it, once, whichever sweeps first; the requester
+ * is told, the new approver can decide, nobody else gains the right.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledPolicyFile } from '../src/policies/policy.js';
+import { applyDirectory } from '../src/store/directory.js';
+import { parseDirectoryText } from '../src/store/directory-file.js';
+import { cardOf, createTestDatabase, dbKinds, startTestApp, textOf, type TestApp, type TestDatabase } from './helpers/test-app.js';
+
+const policy = fs
+  .readFileSync(bundledPolicyFile, 'utf8')
+  .replace('  tools: {}\n\n# Gray release', '  tools:\n    ticket.addNote: { roles: [manager], departments: same, expiresInMinutes: 120, escalateAfterMinutes: 30 }\n\n# Gray release');
+
+describe.each(await dbKinds())('escalation on %s', (kind) => {
+  let db: TestDatabase;
+  let t: TestApp;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-esc-'));
+  const minutesFromNow = (m: number) => new Date(Date.now() + m * 60_000);
+  const approvers = async (id: string) => (await t.app.db.query<{ approver_ids: string[] }>('SELECT approver_ids FROM approvals WHERE id = $1', [id])).rows[0]!.approver_ids;
+
+  beforeAll(async () => {
+    expect(policy).toContain('escalateAfterMinutes: 30');
+    fs.writeFileSync(path.join(dir, 'policy.yaml'), policy);
+    db = await createTestDatabase(kind);
+    t = await startTestApp({ ...db.env, POLICY_FILE: path.join(dir, 'policy.yaml') });
+    // Grace manages operations and is on duty around the clock; Dave (field) is on no roster.
+    await applyDirectory(
+      t.app.db,
+      parseDirectoryText(
+        'departments:\n  - { id: ops, name: { zh: 运维中心, en: Operations } }\npeople:\n  - { id: grace, name: Grace, roles: [manager], department: ops, regions: [hangzhou], on_duty: always }\n',
+        'yaml',
+        'people.yaml',
+      ),
+      { actor: 'cli:ops', source: 'people.yaml' },
+    );
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('waits until the rule time, then adds the next person on the roster once, tells both, and lets them decide', async () => {
+    const card = cardOf(await t.client.say('alice', '工单备注 T20261124-0012 用户已重启光猫'))!;
+    const id = card.approvalId!;
+    expect(await approvers(id)).toEqual(['carol']);
+    expect(await t.app.agent.escalateDue(minutesFromNow(10))).toBe(0);
+    // Two sweeps at once (two processes): one escalation.
+    const swept = await Promise.all([t.app.agent.escalateDue(minutesFromNow(31)), t.app.agent.escalateDue(minutesFromNow(31))]);
+    expect(swept.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(await approvers(id)).toEqual(['carol', 'grace']);
+    expect(await t.app.agent.escalateDue(minutesFromNow(90))).toBe(0);
+
+    const told = (await t.client.transcript('console-alice')).map((m) => m.text ?? '');
+    expect(told).toContain('「工单备注 T20261124-0012」已等待审批 30 分钟，已同时交由 Grace 审批。');
+    const graceSees = await t.client.transcript('console-grace');
+    expect(graceSees.some((m) => (m.text ?? '').startsWith('Alice 的申请「工单备注 T20261124-0012」已等待审批 30 分钟'))).toBe(true);
+    expect(graceSees.some((m) => m.kind === 'card' && m.approvalId === id)).toBe(true);
+    const audit = await t.app.db.query<{ details: { to: string } }>(`SELECT details FROM audit_log WHERE action = 'approval.escalated' AND subject = $1`, [id]);
+    expect(audit.rows.map((r) => r.details.to)).toEqual(['grace']);
+
+    // Dave was not picked: he still may not decide. Grace may.
+    expect(await t.client.act('dave', id, 'approve')).toMatchObject({ status: 'refused', reason: 'not_approver' });
+    expect(await t.client.act('grace', id, 'approve')).toMatchObject({ status: 'approved' });
+    await t.app.agent.idle();
+    expect(textOf(await t.client.transcript('console-alice'))).toContain('已由 Grace 批准，已写入并核验');
+  });
+
+  it('does not escalate an approval decided before its time came', async () => {
+    const card = cardOf(await t.client.say('bob', '工单备注 T20261124-0013 已上门'))!;
+    expect(await approvers(card.approvalId!)).toEqual(['dave']);
+    expect(await t.client.act('dave', card.approvalId!, 'approve')).toMatchObject({ status: 'approved' });
+    await t.app.agent.idle();
+    expect(await t.app.agent.escalateDue(minutesFromNow(31))).toBe(0);
+  });
+});
