@@ -14,7 +14,7 @@ import { cardOf, createTestDatabase, dbKinds, startTestApp, textOf, type TestApp
 
 const policy = fs
   .readFileSync(bundledPolicyFile, 'utf8')
-  .replace('  tools: {}\n\n# Gray release', '  tools:\n    ticket.addNote: { roles: [manager], departments: same, expiresInMinutes: 120, escalateAfterMinutes: 30 }\n\n# Gray release');
+  .replace('  tools:\n    nms.acknowledgeAlarm:', '  tools:\n    ticket.addNote: { roles: [manager], departments: same, expiresInMinutes: 120, escalateAfterMinutes: 30 }\n    nms.acknowledgeAlarm:');
 
 describe.each(await dbKinds())('escalation on %s', (kind) => {
   let db: TestDatabase;

@@ -11,7 +11,7 @@ export function approvalView(row: ApprovalRow, directory: Directory): ApprovalCa
     title: row.title,
     tool: row.tool,
     requester: person(row.requester_id),
-    lines: row.lines,
+    lines: row.required_approvals > 1 ? [...row.lines, progressLine(row, person)] : row.lines,
     approvers: row.approver_ids.map(person),
     createdAt: new Date(row.created_at).toISOString(),
     expiresAt: new Date(row.expires_at).toISOString(),
@@ -22,4 +22,17 @@ export function approvalView(row: ApprovalRow, directory: Directory): ApprovalCa
   }
   if (row.outcome) view.outcome = row.outcome;
   return view;
+}
+
+/** Who has approved a tiered write and how many are still needed, as one line of the card. */
+function progressLine(row: ApprovalRow, person: (id: string) => { name: string }) {
+  const zh = row.lang === 'zh';
+  const have = row.approved_by.map((id) => person(id).name);
+  const still = Math.max(0, row.required_approvals - have.length);
+  const order = row.approval_order === 'sequential' ? (zh ? '，按顺序' : ', in order') : '';
+  const who = have.length ? have.join(zh ? '、' : ', ') : zh ? '尚无' : 'nobody yet';
+  return {
+    label: zh ? '审批进度' : 'Approvals',
+    value: zh ? `需 ${row.required_approvals} 人${order}；已批准：${who}${still ? `；还需 ${still} 人` : ''}` : `${row.required_approvals} needed${order}; approved: ${who}${still ? `; ${still} more needed` : ''}`,
+  };
 }

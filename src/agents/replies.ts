@@ -53,7 +53,13 @@ export const messages = {
    * The requester's note beside the card. `lookedUp`: the flow found the values in CRM and the
    * resource system (say so, and what it could not find); otherwise the values are the requester's.
    */
-  proposal: (lang: Lang, title: string, approvers: string[], unresolved: string[], lookedUp = false) => {
+  proposal: (lang: Lang, title: string, approvers: string[], unresolved: string[], lookedUp = false, required = 1) => {
+    if (required > 1) {
+      return t(lang, {
+        zh: `「${title}」：需 ${approvers.join('、')} 中的 ${required} 位审批后执行，执行后会回读核验。`,
+        en: `"${title}": it will run once ${required} of ${approvers.join(', ')} approve, and be checked by reading it back.`,
+      });
+    }
     if (!lookedUp) {
       return t(lang, {
         zh: `「${title}」：需 ${approvers.join(' 或 ')} 审批后执行，执行后会回读核验。`,
@@ -88,6 +94,12 @@ export const messages = {
     t(lang, { zh: `「${title}」已批准，但执行失败：${detail}。未写入任何数据。`, en: `"${title}" was approved but failed: ${detail}. Nothing was written.` }),
   /** Why an approved write was not run by this process: another one holds its outbox claim. */
   anotherProcessExecuting: (lang: Lang) => t(lang, { zh: '另一进程正在执行', en: 'another process is executing it' }),
+  /** The clicker's answer on a tiered approval that needs more approvers: nothing runs yet. */
+  voteCounted: (lang: Lang, title: string, have: number, need: number, still: number) =>
+    t(lang, { zh: `已记录你对「${title}」的批准（${have}/${need}），还需 ${still} 位审批人批准后才会执行。`, en: `Your approval of "${title}" is recorded (${have}/${need}); it runs once ${still} more approver${still === 1 ? '' : 's'} approve.` }),
+  /** A tiered write needs more distinct approvers than may approve it. */
+  notEnoughApprovers: (lang: Lang, need: number, have: number) =>
+    t(lang, { zh: `此操作需要 ${need} 位审批人，但有权审批的只有 ${have} 位，未提交。`, en: `This needs ${need} approvers, but only ${have} may approve it; nothing was submitted.` }),
   /** The clicker's answer: the write runs after this reply, so it says "executing", not "done". */
   decisionApproved: (lang: Lang, title: string) => t(lang, { zh: `已批准「${title}」，正在执行。`, en: `Approved "${title}"; executing now.` }),
   /** The requester is told by the run that ends after this reply: "will", not "has been". */
@@ -111,7 +123,9 @@ export function refusalText(
     | { reason: 'not_found' }
     | { reason: 'not_enrolled' }
     | { reason: 'comment_required' }
-    | { reason: 'circuit_open'; system: string },
+    | { reason: 'circuit_open'; system: string }
+    | { reason: 'already_voted' }
+    | { reason: 'not_your_turn'; next: string },
 ): string {
   switch (r.reason) {
     case 'self_approval':
@@ -134,6 +148,10 @@ export function refusalText(
       return t(lang, { zh: '你尚未开通 Switchboard，请联系管理员。', en: 'You are not enrolled in Switchboard; please contact your administrator.' });
     case 'comment_required':
       return t(lang, { zh: '驳回时请填写原因。', en: 'Please give a reason to reject.' });
+    case 'already_voted':
+      return t(lang, { zh: '你已批准过此申请，还需其他审批人批准。', en: 'You have already approved this; it needs another approver too.' });
+    case 'not_your_turn':
+      return t(lang, { zh: `此申请需按顺序审批，请等待 ${r.next} 先审批。`, en: `This request is approved in order: ${r.next} decides first.` });
     case 'circuit_open':
       return t(lang, {
         zh: `${systemName('zh', r.system)}当前不可用（已暂停调用），本次批准未生效，申请仍待审批，请稍后再批准。`,

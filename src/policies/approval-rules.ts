@@ -8,7 +8,10 @@ import { ownersOutOfScope, type ScopeOwner } from './access.js';
 import type { ApprovalRule } from './policy.js';
 
 /** A manager of the requester's own department: the rule when the policy names none. */
-export const managerOfSameDepartment: ApprovalRule = { roles: ['manager'], departments: 'same' };
+export const managerOfSameDepartment: ApproverRule = { roles: ['manager'], departments: 'same' };
+
+/** What picks approvers: the rule's roles and departments (after its risk tier). */
+export type ApproverRule = Pick<ApprovalRule, 'roles' | 'departments'>;
 
 /**
  * Who may approve, by the tool's rule (policy `approvals`): a role the rule names, from the
@@ -16,7 +19,7 @@ export const managerOfSameDepartment: ApprovalRule = { roles: ['manager'], depar
  * write's target scope (tools/scope.ts): an approver must have all of it in scope, or they would
  * approve a write on data they may not see.
  */
-export function approversFor(requester: Principal, directory: readonly Principal[], target: readonly ScopeOwner[], rule: ApprovalRule = managerOfSameDepartment): Principal[] {
+export function approversFor(requester: Principal, directory: readonly Principal[], target: readonly ScopeOwner[], rule: ApproverRule = managerOfSameDepartment): Principal[] {
   const inDepartment = (p: Principal) =>
     rule.departments === 'any' ? true : rule.departments === 'same' ? p.department === requester.department : rule.departments.includes(p.department);
   return directory.filter(

@@ -191,7 +191,7 @@ describe('approval rules', () => {
   });
 
   it('refuses an expiry too short for a write to finish in, with its line', () => {
-    const text = fs.readFileSync(bundledPolicyFile, 'utf8').replace('  tools: {}\n\n# Gray release', '  tools:\n    ticket.addNote: { roles: [manager], departments: any, expiresInMinutes: 5 }\n\n# Gray release');
+    const text = fs.readFileSync(bundledPolicyFile, 'utf8').replace('  tools:\n    nms.acknowledgeAlarm:', '  tools:\n    ticket.addNote: { roles: [manager], departments: any, expiresInMinutes: 5 }\n    nms.acknowledgeAlarm:');
     const registered = new Set(Object.keys(activePolicy().tools));
     expect(() => checkedPolicy(text, 'policy.yaml', registered, 60_000)).not.toThrow();
     expect(() => checkedPolicy(text, 'policy.yaml', registered, 200_000)).toThrow(/line \d+: approvals\.tools\.ticket\.addNote\.expiresInMinutes: shorter than twice/);

@@ -44,10 +44,33 @@ const departmentRollout = z
  * has the write's target in scope (approval-rules.ts). `expiresInMinutes` replaces
  * APPROVAL_TTL_SECONDS for the tool's approvals.
  */
+const departmentsRule = z.union([z.literal('same'), z.literal('any'), z.array(z.string().min(1)).min(1)]);
+
+/**
+ * A risk tier: when a fact of the write (filled by its guard from a fresh read, never by the
+ * model: an alarm's severity, a notice's recipients) matches, the write needs `approvals`
+ * distinct approvers, in the approvers' order (sequential) or in any order (parallel), chosen
+ * from `departments` when the tier names them.
+ */
+const riskTier = z
+  .object({
+    when: z
+      .object({ fact: z.string().min(1), equals: z.union([z.string(), z.number(), z.boolean()]).optional(), atLeast: z.number().optional() })
+      .strict()
+      .refine((w) => (w.equals === undefined) !== (w.atLeast === undefined), 'give exactly one of equals or atLeast'),
+    approvals: z.number().int().min(2).max(5),
+    order: z.enum(['parallel', 'sequential']),
+    departments: departmentsRule.optional(),
+  })
+  .strict();
+export type RiskTier = z.infer<typeof riskTier>;
+
 const approvalRule = z
   .object({
     roles: z.array(workingRole).min(1),
-    departments: z.union([z.literal('same'), z.literal('any'), z.array(z.string().min(1)).min(1)]),
+    departments: departmentsRule,
+    /** The first tier whose condition holds decides; none: one approver. */
+    tiers: z.array(riskTier).default([]),
     expiresInMinutes: z.number().int().min(5).max(7 * 24 * 60).optional(),
     /** Still waiting after this long: the card also goes to the next person on the roster. */
     escalateAfterMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
@@ -74,7 +97,7 @@ export const policySchema = z
       })
       .strict()
       // Without the section: a manager of the requester's department, as before there was a policy.
-      .default({ default: { roles: ['manager'], departments: 'same' }, tools: {} }),
+      .default({ default: { roles: ['manager'], departments: 'same', tiers: [] }, tools: {} }),
     rollout: z
       .object({
         /** The stage of a department not listed. */
@@ -179,4 +202,18 @@ export function rolloutStage(policy: Policy, department: string, tool: string): 
 /** The approval rule of a write tool: its own, or the default. */
 export function approvalRuleFor(tool: string, policy: Policy = activePolicy()): ApprovalRule {
   return policy.approvals.tools[tool] ?? policy.approvals.default;
+}
+
+/** Facts a write's guard states about it, for the risk tiers. */
+export type WriteFacts = Readonly<Record<string, string | number | boolean>>;
+
+/** The rule as it applies to one write: its approvers' departments and how many must approve, in which order. */
+export function applyTier(rule: ApprovalRule, facts: WriteFacts | undefined): ApprovalRule & { approvals: number; order: 'parallel' | 'sequential'; tier: number | null } {
+  const i = rule.tiers.findIndex((t) => {
+    const v = facts?.[t.when.fact];
+    if (v === undefined) return false;
+    return t.when.equals !== undefined ? v === t.when.equals : typeof v === 'number' && v >= (t.when.atLeast ?? Infinity);
+  });
+  const tier = i >= 0 ? rule.tiers[i]! : undefined;
+  return { ...rule, departments: tier?.departments ?? rule.departments, approvals: tier?.approvals ?? 1, order: tier?.order ?? 'parallel', tier: tier ? i : null };
 }

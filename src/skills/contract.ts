@@ -44,6 +44,11 @@ export interface WriteProposal {
    * proposal message says where they came from.
    */
   lookedUp?: boolean;
+  /**
+   * What the guard read about the write, for the policy's risk tiers (an alarm's severity): from the
+   * legacy system, never from the model.
+   */
+  facts?: Record<string, string | number | boolean>;
 }
 
 export type FlowResult =

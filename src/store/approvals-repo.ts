@@ -35,6 +35,10 @@ export interface ApprovalRow {
   outcome: { state: 'executing' | 'verified' | 'failed'; lines: CardLine[] } | null;
   /** Owners of what the write changes (migration 007); null on older rows. */
   target_scope: ScopeOwner[] | null;
+  /** Distinct approvals the write needs (its risk tier, migration 014), and who has given one. */
+  required_approvals: number;
+  approval_order: 'parallel' | 'sequential';
+  approved_by: string[];
 }
 
 export interface NewApproval {
@@ -54,16 +58,19 @@ export interface NewApproval {
   targetScope: ScopeOwner[];
   /** Still pending after this long: escalate to the next person on the roster (null: never). */
   escalateAfterSeconds?: number | null;
+  /** The risk tier: distinct approvals needed (default 1) and whether in the approvers' order. */
+  requiredApprovals?: number;
+  approvalOrder?: 'parallel' | 'sequential';
 }
 
 /** Idempotent per (run, tool): a re-run of the proposing node finds the approval it made. */
 export async function createApproval(db: Queryable, a: NewApproval): Promise<{ row: ApprovalRow; created: boolean }> {
   const res = await db.query<ApprovalRow>(
-    `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at, target_scope, escalate_at)
+    `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at, target_scope, escalate_at, required_approvals, approval_order)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(secs => $13), $14,
-             CASE WHEN $15::int IS NULL THEN NULL ELSE now() + make_interval(secs => $15::int) END)
+             CASE WHEN $15::int IS NULL THEN NULL ELSE now() + make_interval(secs => $15::int) END, $16, $17)
      ON CONFLICT (run_id, tool) DO NOTHING RETURNING *`,
-    [a.id, a.runId, storableText(a.threadId), a.tool, JSON.stringify(sealJson(storable(a.input), 'approvals.input')), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope), a.escalateAfterSeconds ?? null],
+    [a.id, a.runId, storableText(a.threadId), a.tool, JSON.stringify(sealJson(storable(a.input), 'approvals.input')), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope), a.escalateAfterSeconds ?? null, a.requiredApprovals ?? 1, a.approvalOrder ?? 'parallel'],
   );
   if (res.rows[0]) return { row: openApproval(res.rows[0]), created: true };
   const existing = await db.query<ApprovalRow>('SELECT * FROM approvals WHERE run_id = $1 AND tool = $2', [a.runId, a.tool]);
@@ -81,7 +88,11 @@ export function isUuid(id: string): boolean {
 
 export type DecideOutcome =
   | { won: true; row: ApprovalRow }
-  | { won: false; current: ApprovalRow | undefined };
+  | { won: false; current: ApprovalRow | undefined }
+  /** A tiered approval took this approver's vote and still needs more (nothing runs yet). */
+  | { won: false; vote: 'counted'; current: ApprovalRow }
+  /** This approver already approved it, or (in order) another approver's turn comes first. */
+  | { won: false; vote: 'already_voted' | 'not_your_turn'; current: ApprovalRow; next?: string };
 
 /**
  * The one place a decision is made. Returns won=false with the current row when someone else
@@ -93,6 +104,22 @@ export async function decideApproval(
 ): Promise<DecideOutcome> {
   if (!isUuid(d.id)) return { won: false, current: undefined };
   return db.tx(async (client: pg.PoolClient) => {
+    // The row lock orders concurrent clicks: each vote is counted once and the approval made once.
+    const locked = openApproval(
+      (await client.query<ApprovalRow>(`SELECT * FROM approvals WHERE id = $1 AND status = 'pending' AND expires_at > now() FOR UPDATE`, [d.id])).rows[0],
+    );
+    if (locked && d.status === 'approved' && locked.required_approvals > 1) {
+      if (locked.approved_by.includes(d.deciderId)) return { won: false, vote: 'already_voted', current: locked };
+      const next = locked.approver_ids.find((a) => !locked.approved_by.includes(a));
+      if (locked.approval_order === 'sequential' && next !== d.deciderId) return { won: false, vote: 'not_your_turn', current: locked, ...(next ? { next } : {}) };
+      const voted = openApproval(
+        (await client.query<ApprovalRow>(`UPDATE approvals SET approved_by = array_append(approved_by, $2) WHERE id = $1 RETURNING *`, [d.id, d.deciderId])).rows[0],
+      )!;
+      if (voted.approved_by.length < voted.required_approvals) {
+        await appendAuditInTx(client, { actor: d.deciderId, action: 'approval.voted', subject: voted.id, runId: voted.run_id, details: { ...d.auditDetails, votes: voted.approved_by.length, required: voted.required_approvals } });
+        return { won: false, vote: 'counted', current: voted };
+      }
+    }
     const res = await client.query<ApprovalRow>(
       `UPDATE approvals SET status = $2, decided_by = $3, decided_at = now(), comment = $4
        WHERE id = $1 AND status = 'pending' AND expires_at > now() RETURNING *`,

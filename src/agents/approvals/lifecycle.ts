@@ -6,7 +6,7 @@
  *   refreshCards, sweepExpired, recover (the outbox sweep, approvals/recovery.ts)
  * The graph calls propose and execute; the turn (agents/turn.ts) owns everything else of a run.
  */
-import { approvalRuleFor } from '../../policies/policy.js';
+import { applyTier, approvalRuleFor } from '../../policies/policy.js';
 import type { RateLimits } from '../rate-limits.js';
 import type { CardAction, ChannelName, OutboundMessage } from '../../chat/channel.js';
 import type { Db } from '../../store/db.js';
@@ -73,6 +73,8 @@ export interface LifecycleDeps {
 
 export type DecisionResult =
   | { status: 'approved' | 'rejected'; approvalId: string; message: string; done: Promise<void> }
+  /** A tiered approval counted this approver's vote and waits for more (nothing runs yet). */
+  | { status: 'voted'; approvalId: string; message: string; done: Promise<void> }
   | { status: 'refused'; approvalId: string; reason: string; message: string };
 
 export class ApprovalLifecycle {
@@ -122,13 +124,15 @@ export class ApprovalLifecycle {
       if (isScopeDenied(err)) return { status: 'denied', reply: (await scopeDenial(ctx, proposal.tool, err)).reply };
       return failureUpdate(s, err, this.deps.log);
     }
-    const rule = approvalRuleFor(proposal.tool);
+    // The rule, as the write's risk tier makes it (facts from the guard's fresh read).
+    const rule = applyTier(approvalRuleFor(proposal.tool), proposal.facts);
     const approvers = approversFor(principal, directory.all(), targetScope, rule);
     if (approvers.length === 0) {
       // Say which it is: no manager at all, or none who may see this data.
       const anyManager = approversFor(principal, directory.all(), [], rule).length > 0;
       return { status: 'denied', reply: anyManager ? noApproverInScopeText(s.lang, targetScope) : messages.noApprover(s.lang) };
     }
+    if (approvers.length < rule.approvals) return { status: 'denied', reply: messages.notEnoughApprovers(s.lang, rule.approvals, approvers.length) };
     const approvalId = uuidFromKey(`approval:${s.runId}:${proposal.tool}`);
     // A cap on pending approvals; a re-run of this node after a crash finds its own row and goes on.
     if (!(await getApproval(db, approvalId))) {
@@ -153,6 +157,8 @@ export class ApprovalLifecycle {
       lang: s.lang,
       ttlSeconds: rule.expiresInMinutes ? rule.expiresInMinutes * 60 : this.deps.approvalTtlSeconds,
       escalateAfterSeconds: rule.escalateAfterMinutes ? rule.escalateAfterMinutes * 60 : null,
+      requiredApprovals: rule.approvals,
+      approvalOrder: rule.order,
       targetScope,
     });
     if (created) {
@@ -161,14 +167,14 @@ export class ApprovalLifecycle {
         action: 'approval.requested',
         subject: row.id,
         runId: s.runId,
-        details: { tool: row.tool, input: maskDeep(input), approvers: row.approver_ids, targetScope: targetScope.map((o) => `${o.kind}:${o.id}`), expiresAt: new Date(row.expires_at).toISOString() },
+        details: { tool: row.tool, input: maskDeep(input), approvers: row.approver_ids, required: row.required_approvals, order: row.approval_order, tier: rule.tier, facts: proposal.facts ?? null, targetScope: targetScope.map((o) => `${o.kind}:${o.id}`), expiresAt: new Date(row.expires_at).toISOString() },
       });
     }
     // Cards go out once: a re-run of this node (after a crash) finds the copies already recorded.
     if ((await approvalMessages(db, row.id)).length === 0) {
       const { send } = this.deps;
       const card: OutboundMessage = { kind: 'card', card: approvalView(row, directory) };
-      const text = messages.proposal(s.lang, row.title, approvers.map((a) => a.name), s.unresolved, proposal.lookedUp === true);
+      const text = messages.proposal(s.lang, row.title, approvers.map((a) => a.name), s.unresolved, proposal.lookedUp === true, row.required_approvals);
       await send(s.channel, s.conversationId, { kind: 'text', text }, s.runId);
       const ref = await send(s.channel, s.conversationId, card, s.runId);
       if (ref) await addApprovalMessage(db, { approvalId: row.id, ...ref });
@@ -238,6 +244,17 @@ export class ApprovalLifecycle {
       comment,
       auditDetails: { channel: action.channel, eventId: action.messageId, tool: row.tool, comment },
     });
+    if (!outcome.won && 'vote' in outcome) {
+      const current = outcome.current;
+      if (outcome.vote === 'counted') {
+        await this.refreshCards(current.id);
+        const still = current.required_approvals - current.approved_by.length;
+        return { status: 'voted', approvalId: current.id, message: messages.voteCounted(lang, current.title, current.approved_by.length, current.required_approvals, still), done: Promise.resolve() };
+      }
+      if (outcome.vote === 'already_voted') return refuse('already_voted', refusalText(lang, { reason: 'already_voted' }), actor.id);
+      const next = directory.get(outcome.next ?? '')?.name ?? outcome.next ?? '?';
+      return refuse('not_your_turn', refusalText(lang, { reason: 'not_your_turn', next }), actor.id);
+    }
     if (!outcome.won) {
       const current = outcome.current ?? row;
       if (current.status === 'approved' || current.status === 'rejected') {

@@ -51,7 +51,7 @@ export interface ConsoleTurnResult {
   sent: { messageId: string }[];
 }
 export type ConsoleDecisionResult =
-  | { status: 'approved' | 'rejected'; approvalId: string; message: string; done: Promise<void> }
+  | { status: 'approved' | 'rejected' | 'voted'; approvalId: string; message: string; done: Promise<void> }
   | { status: 'refused'; approvalId: string; reason: string; message: string };
 
 export interface ConsoleDeps {

@@ -28,6 +28,7 @@ describe('write flows propose, with what the approver saw as expected', () => {
       tool: 'nms.acknowledgeAlarm',
       title: '确认告警 ALM900001（LOS，OLT-HZ-01 0/1/3）',
       input: { alarmId: 'ALM900001', note: '已通知装维', expected: { acknowledged: false, cleared: true } },
+      facts: { severity: 'major' },
     });
     current = alarm({ acknowledged: true });
     const r = await run('ack alarm ALM900001', tools);

@@ -25,7 +25,7 @@ async function proposeAck(lang: Lang, asked: { alarmId: string; note?: string | 
     ...(asked.note ? { note: asked.note } : {}),
     expected: { acknowledged: false, cleared: alarm.clearedAt !== null },
   });
-  return { kind: 'propose', proposal: { tool: 'nms.acknowledgeAlarm', input, title: ackTexts.title(lang, alarm) }, unresolved: [] };
+  return { kind: 'propose', proposal: { tool: 'nms.acknowledgeAlarm', input, title: ackTexts.title(lang, alarm), facts: { severity: alarm.severity } }, unresolved: [] };
 }
 
 export const alarmAck = defineSkill({

@@ -339,9 +339,10 @@
         // `message` is the sentence for people; `reason` is a code (self_approval, comment_required, ...).
         var refusal = typeof result.message === 'string' && result.message ? result.message : result.reason;
         showNotice(slot, 'error', refusal || '操作被拒绝 / The action was refused');
-      } else if (result.status === 'approved' || result.status === 'rejected') {
+      } else if (result.status === 'approved' || result.status === 'rejected' || result.status === 'voted') {
         showNotice(slot, '', '');
-        toast('success', result.status === 'approved' ? '已批准 / Approved' : '已驳回 / Rejected');
+        // A vote on a tiered approval: the answer says how many approvals are still needed.
+        toast('success', result.status === 'voted' ? result.message : result.status === 'approved' ? '已批准 / Approved' : '已驳回 / Rejected');
         repliesToToasts(result.replies);
         refreshNow();
       } else {

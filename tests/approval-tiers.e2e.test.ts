@@ -1,0 +1,90 @@
+/**
+ * Risk tiers from the policy: acknowledging a critical alarm needs two distinct approvers (the
+ * demo policy: any department's managers who see the alarm, in any order); a major one, one. The
+ * card shows who has approved and who is still needed; nothing runs before the second; the same
+ * approver cannot count twice; two approvers clicking at once approve it once. In order
+ * (sequential), the second cannot go first.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledPolicyFile } from '../src/policies/policy.js';
+import type { SandboxState } from '../src/sandbox/state.js';
+import { cardOf, createTestDatabase, dbKinds, startTestApp, textOf, type TestApp, type TestDatabase } from './helpers/test-app.js';
+
+describe.each(await dbKinds())('risk tiers on %s', (kind) => {
+  let db: TestDatabase;
+  let t: TestApp;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-tiers-'));
+  const file = path.join(dir, 'policy.yaml');
+  const shipped = fs.readFileSync(bundledPolicyFile, 'utf8');
+  const state = () => t.app.sandbox!.state as SandboxState;
+  const row = async (id: string) =>
+    (await t.app.db.query<{ status: string; approved_by: string[]; required_approvals: number }>('SELECT status, approved_by, required_approvals FROM approvals WHERE id = $1', [id])).rows[0]!;
+  const cardLines = async (id: string, user: string) => {
+    const msgs = await t.client.transcript(`console-${user}`);
+    const card = [...msgs].reverse().find((m) => m.kind === 'card' && m.approvalId === id);
+    return JSON.stringify(card?.card ?? null);
+  };
+
+  beforeAll(async () => {
+    fs.writeFileSync(file, shipped);
+    db = await createTestDatabase(kind);
+    t = await startTestApp({ ...db.env, POLICY_FILE: file, POLICY_POLL_MS: '100' });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a critical alarm needs two approvers: the first is counted and shown, the second runs it', async () => {
+    const asked = await t.client.say('bob', '确认告警 ALM900005 已派人抢修');
+    const id = cardOf(asked)!.approvalId!;
+    expect(textOf(asked)).toContain('需 Carol、Dave 中的 2 位审批后执行');
+    expect(await row(id)).toEqual({ status: 'pending', approved_by: [], required_approvals: 2 });
+
+    const first = await t.client.act('dave', id, 'approve');
+    expect(first).toMatchObject({ status: 'voted', message: '已记录你对「确认告警 ALM900005（LOS，OLT-HZ-02 0/2/7 ONU 9）」的批准（1/2），还需 1 位审批人批准后才会执行。' });
+    expect(state().alarms.find((a) => a.id === 'ALM900005')!.acknowledged).toBe(false);
+    expect(await cardLines(id, 'bob')).toContain('已批准：Dave；还需 1 人');
+    expect(await t.client.act('dave', id, 'approve')).toMatchObject({ status: 'refused', reason: 'already_voted' });
+    expect(await t.client.act('bob', id, 'approve')).toMatchObject({ status: 'refused', reason: 'self_approval' });
+
+    expect(await t.client.act('carol', id, 'approve')).toMatchObject({ status: 'approved' });
+    await t.app.agent.idle();
+    expect(state().alarms.find((a) => a.id === 'ALM900005')!.acknowledged).toBe(true);
+    expect(await row(id)).toMatchObject({ status: 'approved', approved_by: ['dave', 'carol'] });
+    const told = (await t.client.transcript('console-bob')).map((m) => m.text ?? '');
+    expect(told.some((x) => x.includes('已由 Carol 批准，已写入并核验'))).toBe(true);
+  });
+
+  it('a major alarm still needs one', async () => {
+    const asked = await t.client.say('bob', 'ack alarm ALM900001');
+    expect(textOf(asked)).toContain('will run once Dave approves');
+    expect((await row(cardOf(asked)!.approvalId!)).required_approvals).toBe(1);
+  });
+
+  it('two approvers at once approve it once; in order, the second cannot go first', async () => {
+    // Parallel: both final clicks race; the write is approved (and its outbox row made) once.
+    const critical = state().alarms.find((a) => a.severity === 'critical' && !a.acknowledged && a.clearedAt === '' && a.ne.startsWith('OLT-HZ') && a.id !== 'ALM900005')!;
+    expect(critical).toBeDefined();
+    const id = cardOf(await t.client.say('bob', `确认告警 ${critical.id}`))!.approvalId!;
+    const both = await Promise.all([t.client.act('dave', id, 'approve'), t.client.act('carol', id, 'approve')]);
+    expect(both.map((r) => r.status).sort()).toEqual(['approved', 'voted']);
+    const outbox = await t.app.db.query('SELECT 1 FROM outbox WHERE approval_id = $1', [id]);
+    expect(outbox.rows).toHaveLength(1);
+    await t.app.agent.idle();
+
+    // Sequential: the listed order is the order of decisions.
+    fs.writeFileSync(file, shipped.replace('approvals: 2, order: parallel', 'approvals: 2, order: sequential'));
+    await new Promise((r) => setTimeout(r, 600));
+    const next = state().alarms.find((a) => a.severity === 'critical' && !a.acknowledged && a.clearedAt === '' && a.ne.startsWith('OLT-HZ') && a.id !== critical.id && a.id !== 'ALM900005')!;
+    expect(next).toBeDefined();
+    const seqId = cardOf(await t.client.say('bob', `确认告警 ${next.id}`))!.approvalId!;
+    expect(await t.client.act('dave', seqId, 'approve')).toMatchObject({ status: 'refused', reason: 'not_your_turn', message: '此申请需按顺序审批，请等待 Carol 先审批。' });
+    expect(await t.client.act('carol', seqId, 'approve')).toMatchObject({ status: 'voted' });
+    expect(await t.client.act('dave', seqId, 'approve')).toMatchObject({ status: 'approved' });
+  });
+});
