@@ -87,4 +87,19 @@ describe.each(await dbKinds())('risk tiers on %s', (kind) => {
     expect(await t.client.act('carol', seqId, 'approve')).toMatchObject({ status: 'voted' });
     expect(await t.client.act('dave', seqId, 'approve')).toMatchObject({ status: 'approved' });
   });
+
+  it("sums a requester's small writes over the window: the one that passes the threshold needs two, and its card says why", async () => {
+    fs.writeFileSync(file, shipped.replace('atLeast: 50 }, summedOverMinutes: 1440', 'atLeast: 3 }, summedOverMinutes: 60'));
+    await new Promise((r) => setTimeout(r, 600));
+    const sms = (n: number) => t.client.say('alice', `发短信 1390000000${n} SMS_FAULT_NOTICE ticket=T20261124-0012`);
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) ids.push(cardOf(await sms(n))!.approvalId!);
+    expect(await Promise.all(ids.map(async (id) => (await row(id)).required_approvals))).toEqual([1, 1, 2]);
+    const third = await cardLines(ids[2]!, 'alice');
+    expect(third).toContain('近 60 分钟内你的同类申请累计短信条数 3（含本次），需 2 人审批');
+    // A rejected one wrote nothing and does not count towards the next.
+    expect(await t.client.act('carol', ids[0]!, 'reject', '不需要')).toMatchObject({ status: 'rejected' });
+    expect((await row(cardOf(await sms(4))!.approvalId!)).required_approvals).toBe(2);
+    expect((await row(cardOf(await sms(5))!.approvalId!)).required_approvals).toBe(2);
+  });
 });

@@ -97,6 +97,18 @@ export const messages = {
   /** The clicker's answer on a tiered approval that needs more approvers: nothing runs yet. */
   voteCounted: (lang: Lang, title: string, have: number, need: number, still: number) =>
     t(lang, { zh: `已记录你对「${title}」的批准（${have}/${need}），还需 ${still} 位审批人批准后才会执行。`, en: `Your approval of "${title}" is recorded (${have}/${need}); it runs once ${still} more approver${still === 1 ? '' : 's'} approve.` }),
+  /** The card's line on why a write needs several approvers (policy risk tier, anti-splitting). */
+  tierReason: (lang: Lang, fact: string, value: string, approvals: number, summedOverMinutes: number | null) => {
+    const names: Record<string, { zh: string; en: string }> = { severity: { zh: '告警级别', en: 'alarm severity' }, recipients: { zh: '短信条数', en: 'SMS recipients' } };
+    const name = names[fact]?.[lang] ?? fact;
+    if (summedOverMinutes !== null) {
+      return t(lang, {
+        zh: `近 ${summedOverMinutes} 分钟内你的同类申请累计${name} ${value}（含本次），需 ${approvals} 人审批`,
+        en: `your requests of this kind in the last ${summedOverMinutes} minutes add up to ${value} ${name} (this one included): ${approvals} approvers needed`,
+      });
+    }
+    return t(lang, { zh: `${name}为 ${value}，需 ${approvals} 人审批`, en: `${name} is ${value}: ${approvals} approvers needed` });
+  },
   /** A tiered write needs more distinct approvers than may approve it. */
   notEnoughApprovers: (lang: Lang, need: number, have: number) =>
     t(lang, { zh: `此操作需要 ${need} 位审批人，但有权审批的只有 ${have} 位，未提交。`, en: `This needs ${need} approvers, but only ${have} may approve it; nothing was submitted.` }),

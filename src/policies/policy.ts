@@ -60,6 +60,12 @@ const riskTier = z
       .refine((w) => (w.equals === undefined) !== (w.atLeast === undefined), 'give exactly one of equals or atLeast'),
     approvals: z.number().int().min(2).max(5),
     order: z.enum(['parallel', 'sequential']),
+    /**
+     * Anti-splitting: an `atLeast` fact is summed over the requester's approvals of the same tool
+     * created in this many minutes (pending or approved) plus this one, so many small requests
+     * reach the tier one large one would.
+     */
+    summedOverMinutes: z.number().int().min(1).max(31 * 24 * 60).optional(),
     departments: departmentsRule.optional(),
   })
   .strict();
@@ -208,12 +214,25 @@ export function approvalRuleFor(tool: string, policy: Policy = activePolicy()): 
 export type WriteFacts = Readonly<Record<string, string | number | boolean>>;
 
 /** The rule as it applies to one write: its approvers' departments and how many must approve, in which order. */
-export function applyTier(rule: ApprovalRule, facts: WriteFacts | undefined): ApprovalRule & { approvals: number; order: 'parallel' | 'sequential'; tier: number | null } {
+export function applyTier(
+  rule: ApprovalRule,
+  facts: WriteFacts | undefined,
+  /** For a tier with summedOverMinutes: the same fact summed over the requester's recent approvals of the tool. */
+  recent: (tier: RiskTier) => number = () => 0,
+): ApprovalRule & { approvals: number; order: 'parallel' | 'sequential'; tier: number | null; summed: number | null } {
+  let summed: number | null = null;
   const i = rule.tiers.findIndex((t) => {
     const v = facts?.[t.when.fact];
     if (v === undefined) return false;
-    return t.when.equals !== undefined ? v === t.when.equals : typeof v === 'number' && v >= (t.when.atLeast ?? Infinity);
+    if (t.when.equals !== undefined) return v === t.when.equals;
+    if (typeof v !== 'number') return false;
+    const total = t.summedOverMinutes ? v + recent(t) : v;
+    if (total >= (t.when.atLeast ?? Infinity)) {
+      summed = t.summedOverMinutes ? total : null;
+      return true;
+    }
+    return false;
   });
   const tier = i >= 0 ? rule.tiers[i]! : undefined;
-  return { ...rule, departments: tier?.departments ?? rule.departments, approvals: tier?.approvals ?? 1, order: tier?.order ?? 'parallel', tier: tier ? i : null };
+  return { ...rule, departments: tier?.departments ?? rule.departments, approvals: tier?.approvals ?? 1, order: tier?.order ?? 'parallel', tier: tier ? i : null, summed };
 }

@@ -61,16 +61,18 @@ export interface NewApproval {
   /** The risk tier: distinct approvals needed (default 1) and whether in the approvers' order. */
   requiredApprovals?: number;
   approvalOrder?: 'parallel' | 'sequential';
+  /** What the guard read about the write (risk tiers, anti-splitting). */
+  facts?: Record<string, string | number | boolean>;
 }
 
 /** Idempotent per (run, tool): a re-run of the proposing node finds the approval it made. */
 export async function createApproval(db: Queryable, a: NewApproval): Promise<{ row: ApprovalRow; created: boolean }> {
   const res = await db.query<ApprovalRow>(
-    `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at, target_scope, escalate_at, required_approvals, approval_order)
+    `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at, target_scope, escalate_at, required_approvals, approval_order, facts)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(secs => $13), $14,
-             CASE WHEN $15::int IS NULL THEN NULL ELSE now() + make_interval(secs => $15::int) END, $16, $17)
+             CASE WHEN $15::int IS NULL THEN NULL ELSE now() + make_interval(secs => $15::int) END, $16, $17, $18)
      ON CONFLICT (run_id, tool) DO NOTHING RETURNING *`,
-    [a.id, a.runId, storableText(a.threadId), a.tool, JSON.stringify(sealJson(storable(a.input), 'approvals.input')), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope), a.escalateAfterSeconds ?? null, a.requiredApprovals ?? 1, a.approvalOrder ?? 'parallel'],
+    [a.id, a.runId, storableText(a.threadId), a.tool, JSON.stringify(sealJson(storable(a.input), 'approvals.input')), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope), a.escalateAfterSeconds ?? null, a.requiredApprovals ?? 1, a.approvalOrder ?? 'parallel', JSON.stringify(a.facts ?? {})],
   );
   if (res.rows[0]) return { row: openApproval(res.rows[0]), created: true };
   const existing = await db.query<ApprovalRow>('SELECT * FROM approvals WHERE run_id = $1 AND tool = $2', [a.runId, a.tool]);
@@ -337,4 +339,18 @@ export async function escalateApproval(db: Queryable, id: string, approverId: st
     [id, approverId],
   );
   return res.rows[0] ? openApproval(res.rows[0]) : undefined;
+}
+
+/**
+ * Anti-splitting: a numeric fact summed over the requester's approvals of one tool created in the
+ * last `minutes` that are pending or approved (a rejected or expired one wrote nothing).
+ */
+export async function recentFactSum(db: Queryable, r: { requesterId: string; tool: string; fact: string; minutes: number; excludeId: string }): Promise<number> {
+  const res = await db.query<{ total: string | null }>(
+    `SELECT sum((facts->>$3)::numeric) AS total FROM approvals
+     WHERE requester_id = $1 AND tool = $2 AND status IN ('pending', 'approved') AND created_at > now() - make_interval(mins => $4) AND id <> $5
+       AND jsonb_typeof(facts->$3) = 'number'`,
+    [r.requesterId, r.tool, r.fact, r.minutes, r.excludeId],
+  );
+  return Number(res.rows[0]?.total ?? 0);
 }

@@ -6,7 +6,7 @@
  *   refreshCards, sweepExpired, recover (the outbox sweep, approvals/recovery.ts)
  * The graph calls propose and execute; the turn (agents/turn.ts) owns everything else of a run.
  */
-import { applyTier, approvalRuleFor } from '../../policies/policy.js';
+import { applyTier, approvalRuleFor, type RiskTier } from '../../policies/policy.js';
 import type { RateLimits } from '../rate-limits.js';
 import type { CardAction, ChannelName, OutboundMessage } from '../../chat/channel.js';
 import type { Db } from '../../store/db.js';
@@ -27,6 +27,7 @@ import {
   decideApproval,
   expireApprovals,
   approvalsDueForEscalation,
+  recentFactSum,
   escalateApproval,
   getApproval,
   setApprovalOutcome,
@@ -124,8 +125,16 @@ export class ApprovalLifecycle {
       if (isScopeDenied(err)) return { status: 'denied', reply: (await scopeDenial(ctx, proposal.tool, err)).reply };
       return failureUpdate(s, err, this.deps.log);
     }
-    // The rule, as the write's risk tier makes it (facts from the guard's fresh read).
-    const rule = applyTier(approvalRuleFor(proposal.tool), proposal.facts);
+    // The rule, as the write's risk tier makes it (facts from the guard's fresh read), with the
+    // requester's recent writes of the kind summed where the tier says so (anti-splitting).
+    const approvalId = uuidFromKey(`approval:${s.runId}:${proposal.tool}`);
+    const base = approvalRuleFor(proposal.tool);
+    const sums = new Map<RiskTier, number>();
+    for (const tier of base.tiers) {
+      if (!tier.summedOverMinutes || typeof proposal.facts?.[tier.when.fact] !== 'number') continue;
+      sums.set(tier, await recentFactSum(db, { requesterId: principal.id, tool: proposal.tool, fact: tier.when.fact, minutes: tier.summedOverMinutes, excludeId: approvalId }));
+    }
+    const rule = applyTier(base, proposal.facts, (tier) => sums.get(tier) ?? 0);
     const approvers = approversFor(principal, directory.all(), targetScope, rule);
     if (approvers.length === 0) {
       // Say which it is: no manager at all, or none who may see this data.
@@ -133,7 +142,6 @@ export class ApprovalLifecycle {
       return { status: 'denied', reply: anyManager ? noApproverInScopeText(s.lang, targetScope) : messages.noApprover(s.lang) };
     }
     if (approvers.length < rule.approvals) return { status: 'denied', reply: messages.notEnoughApprovers(s.lang, rule.approvals, approvers.length) };
-    const approvalId = uuidFromKey(`approval:${s.runId}:${proposal.tool}`);
     // A cap on pending approvals; a re-run of this node after a crash finds its own row and goes on.
     if (!(await getApproval(db, approvalId))) {
       const hit = await this.deps.limits.roomForPending(db, principal);
@@ -153,12 +161,13 @@ export class ApprovalLifecycle {
       department: principal.department,
       approverIds: approvers.map((a) => a.id),
       title: proposal.title,
-      lines: maskDeep(tool.summarize(input, s.lang)),
+      lines: maskDeep([...tool.summarize(input, s.lang), ...(rule.tier === null ? [] : [tierLine(s.lang, base.tiers[rule.tier]!, proposal.facts ?? {}, rule.summed)])]),
       lang: s.lang,
       ttlSeconds: rule.expiresInMinutes ? rule.expiresInMinutes * 60 : this.deps.approvalTtlSeconds,
       escalateAfterSeconds: rule.escalateAfterMinutes ? rule.escalateAfterMinutes * 60 : null,
       requiredApprovals: rule.approvals,
       approvalOrder: rule.order,
+      ...(proposal.facts ? { facts: proposal.facts } : {}),
       targetScope,
     });
     if (created) {
@@ -383,4 +392,10 @@ export class ApprovalLifecycle {
     if (!p) throw new Error(`unknown requester ${s.requesterId}`);
     return p;
   }
+}
+
+/** Why the card needs more than one approver: the fact, or the sum of recent ones, and the count. */
+function tierLine(lang: Lang, tier: RiskTier, facts: Record<string, string | number | boolean>, summed: number | null): { label: string; value: string } {
+  const value = summed ?? facts[tier.when.fact];
+  return { label: lang === 'zh' ? '审批层级' : 'Approval tier', value: messages.tierReason(lang, tier.when.fact, String(value), tier.approvals, summed === null ? null : tier.summedOverMinutes ?? null) };
 }

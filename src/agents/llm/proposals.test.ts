@@ -76,6 +76,7 @@ describe('LLM proposals for the issue-3 writes', () => {
       tool: 'sms.sendNotice',
       title: 'Send SMS SMS_FAULT_NOTICE to 138****1234',
       input: { mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: { ticket: 'T20261124-0012' } },
+      facts: { recipients: 1 },
     });
   });
 });

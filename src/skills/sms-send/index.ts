@@ -28,7 +28,7 @@ const modelArgs = z
 
 function proposeSms(lang: Lang, asked: { mobile: string; templateId: string; params: Record<string, string> }): FlowResult {
   const input = valid(sendSmsNoticeInput, asked);
-  return { kind: 'propose', proposal: { tool: 'sms.sendNotice', input, title: smsTexts.title(lang, input.mobile, input.templateId) }, unresolved: [] };
+  return { kind: 'propose', proposal: { tool: 'sms.sendNotice', input, title: smsTexts.title(lang, input.mobile, input.templateId), facts: { recipients: 1 } }, unresolved: [] };
 }
 
 export const smsSend = defineSkill({

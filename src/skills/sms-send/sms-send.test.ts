@@ -34,6 +34,7 @@ describe('write flows propose, with what the approver saw as expected', () => {
       tool: 'sms.sendNotice',
       title: '发送短信 SMS_FAULT_NOTICE → 138****1234',
       input: { mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: { ticket: 'T20261124-0012', time: '2026-11-25 09:00' } },
+      facts: { recipients: 1 },
     });
   });
 });
