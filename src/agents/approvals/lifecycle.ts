@@ -19,6 +19,7 @@ import { maskDeep, maskText } from '../../policies/masking.js';
 import { appendAudit } from '../../store/audit.js';
 import { uuidFromKey } from '../../lib/ids.js';
 import { getRun, updateRun } from '../../store/runs-repo.js';
+import { activeDelegates } from '../../store/delegations.js';
 import { nextOnRoster } from '../../policies/roster.js';
 import {
   addApprovalMessage,
@@ -135,7 +136,13 @@ export class ApprovalLifecycle {
       sums.set(tier, await recentFactSum(db, { requesterId: principal.id, tool: proposal.tool, fact: tier.when.fact, minutes: tier.summedOverMinutes, excludeId: approvalId }));
     }
     const rule = applyTier(base, proposal.facts, (tier) => sums.get(tier) ?? 0);
-    const approvers = approversFor(principal, directory.all(), targetScope, rule);
+    const chosen = approversFor(principal, directory.all(), targetScope, rule);
+    // Delegates of the chosen approvers approve too, while their delegation holds: never the
+    // requester (four-eyes), and only with the target in scope, like any approver.
+    const delegates = [...(await activeDelegates(db, chosen.map((a) => a.id))).values()]
+      .map((d) => directory.get(d.delegate_id))
+      .filter((p): p is Principal => !!p && p.id !== principal.id && ownersOutOfScope(p, targetScope).length === 0 && !chosen.some((a) => a.id === p.id));
+    const approvers = [...chosen, ...delegates.filter((p, i) => delegates.findIndex((q) => q.id === p.id) === i)];
     if (approvers.length === 0) {
       // Say which it is: no manager at all, or none who may see this data.
       const anyManager = approversFor(principal, directory.all(), [], rule).length > 0;

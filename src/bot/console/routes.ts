@@ -14,6 +14,7 @@ import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
 import { consoleMessagesByIds, consoleTranscript, insertConsoleMessage, type ConsoleMessageRow } from '../../store/console-repo.js';
 import { getApproval, pendingApprovalsFor, type ApprovalRow } from '../../store/approvals-repo.js';
+import { activeDelegates, delegate, revokeDelegation } from '../../store/delegations.js';
 import type { Inbox } from '../inbox.js';
 import { renderAdaptiveCard } from '../cards/adaptive.js';
 import type { ApprovalCardView } from '../../chat/approval-card.js';
@@ -35,6 +36,24 @@ const messageBody = z.object({
   /** Lets a client retry a send without it being handled twice. */
   clientMessageId: idString.optional(),
 });
+
+/** Longest a delegation may run: a holiday, not a standing second approver. */
+const MAX_DELEGATION_DAYS = 31;
+const delegationBody = z
+  .object({
+    user: idString.optional(),
+    delegate: idString,
+    /** ISO time, or operator-local "YYYY-MM-DD HH:mm" (Asia/Shanghai). */
+    until: z.string().trim().max(40),
+  })
+  .strict();
+
+/** "2026-12-05 18:00" is operator-local (UTC+8); an ISO time with a zone is taken as written. */
+function parseUntil(text: string): Date | undefined {
+  const local = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})$/.exec(text);
+  const d = local ? new Date(`${local[1]}T${local[2]}:00+08:00`) : new Date(text);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
 
 const actionBody = z.object({
   user: idString.optional(),
@@ -236,6 +255,41 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
         updatedAt: new Date(r.updated_at).toISOString(),
       })),
     };
+  });
+
+  // Delegation: the caller (a verified session or persona, never a body field) names who may also
+  // approve what would come to them, until a time. Only approvers (managers) delegate; the
+  // delegate must be an active person other than the caller.
+  app.post('/console/api/delegations', async (req, reply) => {
+    const body = delegationBody.safeParse(req.body);
+    if (!body.success) return reply.code(400).send({ error: describe(body.error) });
+    const caller = await auth.caller(req, reply, { claimed: body.data.user, stateChanging: true });
+    if (!caller) return reply;
+    const me = caller.principal;
+    if (!me.roles.includes('manager')) return reply.code(403).send({ error: 'only approvers (managers) name a delegate / 只有审批人（主管）可以委托审批' });
+    const to = directory.get(body.data.delegate);
+    if (!to) return reply.code(400).send({ error: `delegate "${body.data.delegate}" is not an active person in the directory / 被委托人不在通讯录中` });
+    if (to.id === me.id) return reply.code(400).send({ error: 'a delegate is someone else / 不能委托给自己' });
+    const until = parseUntil(body.data.until);
+    const now = Date.now();
+    if (!until || until.getTime() <= now || until.getTime() > now + MAX_DELEGATION_DAYS * 86_400_000) {
+      return reply.code(400).send({ error: `until: a time in the next ${MAX_DELEGATION_DAYS} days, e.g. "2026-12-05 18:00" / 截止时间须在 ${MAX_DELEGATION_DAYS} 天内` });
+    }
+    const d = await delegate(db, { delegatorId: me.id, delegateId: to.id, until, actor: me.id });
+    return { delegate: { id: to.id, name: to.name }, until: d.ends_at.toISOString() };
+  });
+
+  app.delete('/console/api/delegations', async (req, reply) => {
+    const caller = await auth.caller(req, reply, { claimed: claimedIn(req.query), stateChanging: true });
+    if (!caller) return reply;
+    return { revoked: await revokeDelegation(db, { delegatorId: caller.principal.id, actor: caller.principal.id }) };
+  });
+
+  app.get('/console/api/delegations', async (req, reply) => {
+    const caller = await auth.caller(req, reply, { claimed: claimedIn(req.query) });
+    if (!caller) return reply;
+    const d = (await activeDelegates(db, [caller.principal.id])).get(caller.principal.id);
+    return { delegate: d ? { id: d.delegate_id, name: directory.get(d.delegate_id)?.name ?? d.delegate_id, until: d.ends_at.toISOString() } : null };
   });
 
   app.get('/console/api/approvals', async (req, reply) => {
