@@ -24,7 +24,8 @@ describe('faults through the console API', () => {
     db = await createTestDatabase('pglite');
     t = await startTestApp({
       ...db.env,
-      RPA_TASK_TIMEOUT_MS: '2000',
+      // Short enough that the 8 s slow save below times out; long enough for a loaded CI machine's page loads.
+      RPA_TASK_TIMEOUT_MS: '4000',
       RPA_BREAKER_THRESHOLD: '3',
       RPA_BREAKER_COOLDOWN_MS: '1500',
     });
@@ -87,7 +88,7 @@ describe('faults through the console API', () => {
     expect(approved.status).toBe('approved');
     // Whichever path runs it (the resumed thread, or the outbox recovery sweep on a loaded machine), it runs once.
     await t.app.agent.idle();
-    expect(writesOf(ticket.id)).toHaveLength(1);
+    expect(writesOf(ticket.id), textOf(await t.client.transcript('console-alice'))).toHaveLength(1);
     expect(textOf(await t.client.transcript('console-alice'))).toContain('was approved by Carol, written and verified');
     const after = await t.client.get('/healthz');
     expect((after.json.breakers as { system: string; state: string }[]).find((b) => b.system === 'ticket')?.state).toBe('closed');

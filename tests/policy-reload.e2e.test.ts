@@ -57,7 +57,9 @@ describe('policy reload', () => {
 
   it('refuses a broken file with its line, keeps the policy in force, and says so in the audit', async () => {
     const before = fs.readFileSync(file, 'utf8');
-    fs.writeFileSync(file, before.replace('ticket.get: { roles: [cs_agent, field_tech, manager, auditor] }', 'ticket.get: { roles: [cs_agent, janitor] }'));
+    const broken = before.replace('ticket.get: { roles: [cs_agent, field_tech, manager] }', 'ticket.get: { roles: [cs_agent, janitor] }');
+    expect(broken).not.toBe(before);
+    fs.writeFileSync(file, broken);
     const rejected = await eventually(() => audits('policy.reload_rejected'), (rows) => rows.length > 0);
     expect(rejected).toHaveLength(1);
     const problems = rejected[0]!.details.problems as { line: number; field: string }[];
