@@ -126,57 +126,67 @@ export class ApprovalLifecycle {
       if (isScopeDenied(err)) return { status: 'denied', reply: (await scopeDenial(ctx, proposal.tool, err)).reply };
       return failureUpdate(s, err, this.deps.log);
     }
-    // The rule, as the write's risk tier makes it (facts from the guard's fresh read), with the
-    // requester's recent writes of the kind summed where the tier says so (anti-splitting).
+    // One requester's proposals are decided one at a time (a transaction-scoped advisory lock), so
+    // two at the same instant cannot both slip under the pending cap or the anti-splitting sum.
     const approvalId = uuidFromKey(`approval:${s.runId}:${proposal.tool}`);
     const base = approvalRuleFor(proposal.tool);
-    const sums = new Map<RiskTier, number>();
-    for (const tier of base.tiers) {
-      if (!tier.summedOverMinutes || typeof proposal.facts?.[tier.when.fact] !== 'number') continue;
-      sums.set(tier, await recentFactSum(db, { requesterId: principal.id, tool: proposal.tool, fact: tier.when.fact, minutes: tier.summedOverMinutes, excludeId: approvalId }));
-    }
-    const rule = applyTier(base, proposal.facts, (tier) => sums.get(tier) ?? 0);
-    const chosen = approversFor(principal, directory.all(), targetScope, rule);
-    // Delegates of the chosen approvers approve too, while their delegation holds: never the
-    // requester (four-eyes), and only with the target in scope, like any approver.
-    const delegates = [...(await activeDelegates(db, chosen.map((a) => a.id))).values()]
-      .map((d) => directory.get(d.delegate_id))
-      .filter((p): p is Principal => !!p && p.id !== principal.id && ownersOutOfScope(p, targetScope).length === 0 && !chosen.some((a) => a.id === p.id));
-    const approvers = [...chosen, ...delegates.filter((p, i) => delegates.findIndex((q) => q.id === p.id) === i)];
-    if (approvers.length === 0) {
-      // Say which it is: no manager at all, or none who may see this data.
-      const anyManager = approversFor(principal, directory.all(), [], rule).length > 0;
-      return { status: 'denied', reply: anyManager ? noApproverInScopeText(s.lang, targetScope) : messages.noApprover(s.lang) };
-    }
-    if (approvers.length < rule.approvals) return { status: 'denied', reply: messages.notEnoughApprovers(s.lang, rule.approvals, approvers.length) };
-    // A cap on pending approvals; a re-run of this node after a crash finds its own row and goes on.
-    if (!(await getApproval(db, approvalId))) {
-      const hit = await this.deps.limits.roomForPending(db, principal);
-      if (hit) {
-        await appendAudit(db, { actor: principal.id, action: 'rate.limited', subject: proposal.tool, runId: s.runId, details: { ...hit } });
-        return { status: 'denied', reply: messages.rateLimited(s.lang, hit.limit, hit.max) };
+    const decided = await db.tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`approvals:${principal.id}`]);
+      // The rule, as the write's risk tier makes it (facts from the guard's fresh read), with the
+      // requester's recent writes of the kind summed where the tier says so (anti-splitting).
+      const sums = new Map<RiskTier, number>();
+      for (const tier of base.tiers) {
+        if (!tier.summedOverMinutes || typeof proposal.facts?.[tier.when.fact] !== 'number') continue;
+        sums.set(tier, await recentFactSum(c, { requesterId: principal.id, tool: proposal.tool, fact: tier.when.fact, minutes: tier.summedOverMinutes, excludeId: approvalId }));
       }
-    }
-    const { row, created } = await createApproval(db, {
-      id: approvalId,
-      runId: s.runId,
-      threadId: s.runId,
-      tool: proposal.tool,
-      input,
-      actionHash: actionHash({ tool: proposal.tool, input, requesterId: principal.id, threadId: s.runId }),
-      requesterId: principal.id,
-      department: principal.department,
-      approverIds: approvers.map((a) => a.id),
-      title: proposal.title,
-      lines: maskDeep([...tool.summarize(input, s.lang), ...(rule.tier === null ? [] : [tierLine(s.lang, base.tiers[rule.tier]!, proposal.facts ?? {}, rule.summed)])]),
-      lang: s.lang,
-      ttlSeconds: rule.expiresInMinutes ? rule.expiresInMinutes * 60 : this.deps.approvalTtlSeconds,
-      escalateAfterSeconds: rule.escalateAfterMinutes ? rule.escalateAfterMinutes * 60 : null,
-      requiredApprovals: rule.approvals,
-      approvalOrder: rule.order,
-      ...(proposal.facts ? { facts: proposal.facts } : {}),
-      targetScope,
+      const rule = applyTier(base, proposal.facts, (tier) => sums.get(tier) ?? 0);
+      const chosen = approversFor(principal, directory.all(), targetScope, rule);
+      // Delegates of the chosen approvers approve too, while their delegation holds: never the
+      // requester (four-eyes), and only with the target in scope, like any approver.
+      const delegates = [...(await activeDelegates(c, chosen.map((a) => a.id))).values()]
+        .map((d) => directory.get(d.delegate_id))
+        .filter((p): p is Principal => !!p && p.id !== principal.id && ownersOutOfScope(p, targetScope).length === 0 && !chosen.some((a) => a.id === p.id));
+      const approvers = [...chosen, ...delegates.filter((p, i) => delegates.findIndex((q) => q.id === p.id) === i)];
+      if (approvers.length === 0) {
+        // Say which it is: no manager at all, or none who may see this data.
+        const anyManager = approversFor(principal, directory.all(), [], rule).length > 0;
+        return { kind: 'denied', reply: anyManager ? noApproverInScopeText(s.lang, targetScope) : messages.noApprover(s.lang) } as const;
+      }
+      if (approvers.length < rule.approvals) return { kind: 'denied', reply: messages.notEnoughApprovers(s.lang, rule.approvals, approvers.length) } as const;
+      // A cap on pending approvals; a re-run of this node after a crash finds its own row and goes on.
+      if (!(await getApproval(c, approvalId))) {
+        const hit = await this.deps.limits.roomForPending(c, principal);
+        if (hit) return { kind: 'limited', hit } as const;
+      }
+      const made = await createApproval(c, {
+        id: approvalId,
+        runId: s.runId,
+        threadId: s.runId,
+        tool: proposal.tool,
+        input,
+        actionHash: actionHash({ tool: proposal.tool, input, requesterId: principal.id, threadId: s.runId }),
+        requesterId: principal.id,
+        department: principal.department,
+        approverIds: approvers.map((a) => a.id),
+        title: proposal.title,
+        lines: maskDeep([...tool.summarize!(input, s.lang), ...(rule.tier === null ? [] : [tierLine(s.lang, base.tiers[rule.tier]!, proposal.facts ?? {}, rule.summed)])]),
+        lang: s.lang,
+        ttlSeconds: rule.expiresInMinutes ? rule.expiresInMinutes * 60 : this.deps.approvalTtlSeconds,
+        escalateAfterSeconds: rule.escalateAfterMinutes ? rule.escalateAfterMinutes * 60 : null,
+        requiredApprovals: rule.approvals,
+        approvalOrder: rule.order,
+        ...(proposal.facts ? { facts: proposal.facts } : {}),
+        targetScope,
+      });
+      return { kind: 'created', ...made, approvers, rule } as const;
     });
+    if (decided.kind === 'denied') return { status: 'denied', reply: decided.reply };
+    if (decided.kind === 'limited') {
+      const hit = decided.hit;
+      await appendAudit(db, { actor: principal.id, action: 'rate.limited', subject: proposal.tool, runId: s.runId, details: { ...hit } });
+      return { status: 'denied', reply: messages.rateLimited(s.lang, hit.limit, hit.max) };
+    }
+    const { row, created, approvers, rule } = decided;
     if (created) {
       await appendAudit(db, {
         actor: principal.id,
