@@ -68,8 +68,9 @@ pgOnly('changing a rollout stage from the command line', () => {
     expect(cardOf(refused)).toBeUndefined();
     expect(textOf(refused)).toBe('此操作尚未对你所在部门开放（ticket.addNote），未提交审批。');
     expect(textOf(await t.client.say('bob', '查工单 T20261124-0013'))).toContain('工单 T20261124-0013');
+    // The OS account that ran it, and the admin it acted for (a terminal has no signed identity).
     expect(await audits('policy.stage_changed')).toEqual([
-      { actor: 'frank', details: expect.objectContaining({ department: 'field-hangzhou', tool: '*', from: 'writes', to: 'read_only' }) },
+      { actor: `cli:${os.userInfo().username}`, details: expect.objectContaining({ department: 'field-hangzhou', tool: '*', from: 'writes', to: 'read_only', admin: 'frank' }) },
     ]);
     // One tool back on for them.
     expect((await cli('stage', 'field-hangzhou', 'writes', '--tool', 'ticket.addNote', '--actor', 'frank')).code).toBe(0);
@@ -84,9 +85,9 @@ pgOnly('changing a rollout stage from the command line', () => {
     expect((await cli('stage', 'cs-hangzhou', 'off', '--tool', 'ticket.delete', '--actor', 'frank')).code).toBe(2);
     expect((await cli('stage', 'cs-hangzhou', 'off')).code).toBe(2);
     expect(fs.readFileSync(file, 'utf8')).toBe(before);
-    expect((await audits('policy.change_refused')).map((r) => [r.actor, r.details.reason])).toEqual([
-      ['carol', 'not_admin'],
-      ['cli:nobody', 'not_enrolled'],
+    expect((await audits('policy.change_refused')).map((r) => [r.actor, r.details.admin, r.details.reason])).toEqual([
+      [`cli:${os.userInfo().username}`, 'carol', 'not_admin'],
+      [`cli:${os.userInfo().username}`, 'nobody', 'not_enrolled'],
     ]);
   });
 });

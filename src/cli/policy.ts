@@ -8,10 +8,11 @@
  *
  * `stage` edits POLICY_FILE (default config/policy.yaml) in place, keeping its comments, checks the
  * result like the app does, writes it atomically and audits `policy.stage_changed` under the
- * admin's principal id; every running app reloads it within POLICY_POLL_MS. A refused change
+ * OS account that ran it, with the admin it acts for; every running app reloads it within POLICY_POLL_MS. A refused change
  * writes nothing and is audited too. Exit codes: 0 done; 1 refused; 2 usage or configuration.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMap, parseDocument } from 'yaml';
@@ -80,18 +81,23 @@ export async function runPolicyCli(argv: string[], env: Record<string, string | 
     db = opened;
     const directory = await new Directory(db).reload();
     const actor = directory.get(actorId);
-    const target = { department, tool: tool ?? '*', to: stage };
+    // A terminal has no signed identity: the audit names the OS account that ran the command, and
+    // the admin it said it acts for (checked against the directory, a guard, not a login).
+    const cliActor = `cli:${os.userInfo().username}`;
+    const target = { department, tool: tool ?? '*', to: stage, admin: actorId };
     if (!actor?.roles.includes('admin')) {
-      await appendAudit(db, { actor: actor?.id ?? `cli:${actorId}`, action: 'policy.change_refused', subject: path.basename(file), details: { ...target, reason: actor ? 'not_admin' : 'not_enrolled' } });
+      await appendAudit(db, { actor: cliActor, action: 'policy.change_refused', subject: path.basename(file), details: { ...target, reason: actor ? 'not_admin' : 'not_enrolled' } });
       io.err(`refused, nothing was changed: ${actor ? `${actorId} is not an admin` : `${actorId} is not an active person in the directory`} (only an admin changes the policy)`);
       return 1;
     }
 
     const before = readPolicyText(file);
-    const from: RolloutStage = rolloutStage(parsePolicy(before, file), department, tool ?? '');
+    const current = parsePolicy(before, file);
+    const known = current.rollout.departments[department];
+    const from: RolloutStage = tool ? rolloutStage(current, department, tool) : (known?.stage ?? current.rollout.default);
     const doc = parseDocument(before);
     const deptPath = ['rollout', 'departments', department];
-    if (!isMap(doc.getIn(deptPath))) doc.setIn(deptPath, doc.createNode({ stage: tool ? parsePolicy(before, file).rollout.default : stage, tools: {} }));
+    if (!isMap(doc.getIn(deptPath))) doc.setIn(deptPath, doc.createNode({ stage: tool ? current.rollout.default : stage, tools: {} }));
     // Block style for what this command writes, so a reviewer reads one department per line group.
     for (const node of [doc.getIn(['rollout', 'departments'], true), doc.getIn(deptPath, true)]) if (isMap(node)) node.flow = false;
     if (tool) doc.setIn([...deptPath, 'tools', tool], stage);
@@ -102,7 +108,7 @@ export async function runPolicyCli(argv: string[], env: Record<string, string | 
     const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
     fs.writeFileSync(tmp, after);
     fs.renameSync(tmp, file);
-    await appendAudit(db, { actor: actor.id, action: 'policy.stage_changed', subject: path.basename(file), details: { ...target, from, sha256: sha256(after) } });
+    await appendAudit(db, { actor: cliActor, action: 'policy.stage_changed', subject: path.basename(file), details: { ...target, from, sha256: sha256(after) } });
     io.out(`${department} ${tool ?? '(all tools)'}: ${from} → ${stage}; every running app takes it within POLICY_POLL_MS`);
     return 0;
   } catch (err) {

@@ -204,19 +204,7 @@ export class ApprovalLifecycle {
       await send(s.channel, s.conversationId, { kind: 'text', text }, s.runId);
       const ref = await send(s.channel, s.conversationId, card, s.runId);
       if (ref) await addApprovalMessage(db, { approvalId: row.id, ...ref });
-      const channel = this.deps.channels.get(s.channel);
-      // Approvers may share a conversation (a department approval group): one copy each place.
-      const reached = new Set([s.conversationId]);
-      for (const approver of approvers) {
-        for (const platformId of directory.platformIdsOf(s.channel, approver.id)) {
-          const conv = await channel?.personalConversation({ channel: s.channel, id: platformId });
-          if (!conv || reached.has(conv)) continue;
-          reached.add(conv);
-          await send(s.channel, conv, { kind: 'text', text: messages.approvalSent(s.lang, principal.name, row.title) });
-          const copy = await send(s.channel, conv, card);
-          if (copy) await addApprovalMessage(db, { approvalId: row.id, ...copy });
-        }
-      }
+      await this.sendCopies(s.channel, row.id, approvers, card, messages.approvalSent(s.lang, principal.name, row.title), s.conversationId);
     }
     await updateRun(db, s.runId, { status: 'awaiting_approval', neededHuman: true });
     return { approvalId: row.id, reply: null };
@@ -354,13 +342,35 @@ export class ApprovalLifecycle {
   }
 
   /**
+   * A copy of an approval's card, with a line saying why, in each approver's personal conversation
+   * on the channel; approvers may share one (a department approval group): one copy each place,
+   * and none where `skip` (the requester's conversation) already has it. Every copy is recorded
+   * so the card is redrawn everywhere after each change.
+   */
+  private async sendCopies(ch: ChannelName, approvalId: string, approvers: readonly Principal[], card: OutboundMessage, intro: string, skip: string): Promise<void> {
+    const { db, directory, send } = this.deps;
+    const channel = this.deps.channels.get(ch);
+    const reached = new Set([skip]);
+    for (const approver of approvers) {
+      for (const platformId of directory.platformIdsOf(ch, approver.id)) {
+        const conv = await channel?.personalConversation({ channel: ch, id: platformId });
+        if (!conv || reached.has(conv)) continue;
+        reached.add(conv);
+        await send(ch, conv, { kind: 'text', text: intro });
+        const copy = await send(ch, conv, card);
+        if (copy) await addApprovalMessage(db, { approvalId, ...copy });
+      }
+    }
+  }
+
+  /**
    * Approvals still waiting at their rule's escalation time (`at`; the sweeper passes now, tests a
    * controlled clock): the next person on the roster who may approve it — the rule's roles, any
    * department, the target in scope, not the requester nor an approver already — is added to the
    * approvers and gets a copy of the card, and the requester is told. Each approval once.
    */
   async escalateDue(at: Date = new Date()): Promise<number> {
-    const { db, directory, send, channels } = this.deps;
+    const { db, directory, send } = this.deps;
     let escalated = 0;
     for (const row of await approvalsDueForEscalation(db, at)) {
       const requester = directory.get(row.requester_id);
@@ -377,15 +387,8 @@ export class ApprovalLifecycle {
       if (run) {
         // The channel the request came in on: the escalation reaches the new approver there.
         const ch = run.channel as ChannelName;
-        const channel = channels.get(ch);
         const card: OutboundMessage = { kind: 'card', card: approvalView(claimed, directory) };
-        for (const platformId of directory.platformIdsOf(run.channel, next.id)) {
-          const conv = await channel?.personalConversation({ channel: ch, id: platformId });
-          if (!conv || conv === run.conversation_id) continue;
-          await send(ch, conv, { kind: 'text', text: messages.escalatedToApprover(row.lang, requester.name, row.title, minutes) });
-          const copy = await send(ch, conv, card);
-          if (copy) await addApprovalMessage(db, { approvalId: row.id, ...copy });
-        }
+        await this.sendCopies(ch, row.id, [next], card, messages.escalatedToApprover(row.lang, requester.name, row.title, minutes), run.conversation_id);
         await send(ch, run.conversation_id, { kind: 'text', text: messages.escalationNotice(row.lang, row.title, next.name, minutes) });
       }
       await this.refreshCards(row.id);
