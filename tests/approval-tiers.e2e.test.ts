@@ -6,18 +6,14 @@
  * (sequential), the second cannot go first.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledPolicyFile } from '../src/policies/policy.js';
 import type { SandboxState } from '../src/sandbox/state.js';
-import { cardOf, createTestDatabase, dbKinds, startTestApp, textOf, type TestApp, type TestDatabase } from './helpers/test-app.js';
+import { cardOf, dbKinds, textOf } from './helpers/test-app.js';
+import { startPolicyApp, type PolicyApp } from './helpers/policy-app.js';
 
 describe.each(await dbKinds())('risk tiers on %s', (kind) => {
-  let db: TestDatabase;
-  let t: TestApp;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-tiers-'));
-  const file = path.join(dir, 'policy.yaml');
+  let t: PolicyApp;
   const shipped = fs.readFileSync(bundledPolicyFile, 'utf8');
   const state = () => t.app.sandbox!.state as SandboxState;
   const row = async (id: string) =>
@@ -29,15 +25,9 @@ describe.each(await dbKinds())('risk tiers on %s', (kind) => {
   };
 
   beforeAll(async () => {
-    fs.writeFileSync(file, shipped);
-    db = await createTestDatabase(kind);
-    t = await startTestApp({ ...db.env, POLICY_FILE: file, POLICY_POLL_MS: '100' });
+    t = await startPolicyApp(kind, shipped, { POLICY_POLL_MS: '100' });
   });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => t?.close());
 
   it('a critical alarm needs two approvers: the first is counted and shown, the second runs it', async () => {
     const asked = await t.client.say('bob', '确认告警 ALM900005 已派人抢修');
@@ -78,7 +68,7 @@ describe.each(await dbKinds())('risk tiers on %s', (kind) => {
     await t.app.agent.idle();
 
     // Sequential: the listed order is the order of decisions.
-    fs.writeFileSync(file, shipped.replace('approvals: 2, order: parallel', 'approvals: 2, order: sequential'));
+    fs.writeFileSync(t.file, shipped.replace('approvals: 2, order: parallel', 'approvals: 2, order: sequential'));
     await new Promise((r) => setTimeout(r, 600));
     const next = state().alarms.find((a) => a.severity === 'critical' && !a.acknowledged && a.clearedAt === '' && a.ne.startsWith('OLT-HZ') && a.id !== critical.id && a.id !== 'ALM900005')!;
     expect(next).toBeDefined();
@@ -89,7 +79,7 @@ describe.each(await dbKinds())('risk tiers on %s', (kind) => {
   });
 
   it("sums a requester's small writes over the window: the one that passes the threshold needs two, and its card says why", async () => {
-    fs.writeFileSync(file, shipped.replace('atLeast: 50 }, summedOverMinutes: 1440', 'atLeast: 3 }, summedOverMinutes: 60'));
+    fs.writeFileSync(t.file, shipped.replace('atLeast: 50 }, summedOverMinutes: 1440', 'atLeast: 3 }, summedOverMinutes: 60'));
     await new Promise((r) => setTimeout(r, 600));
     const sms = (n: number) => t.client.say('alice', `发短信 1390000000${n} SMS_FAULT_NOTICE ticket=T20261124-0012`);
     const ids: string[] = [];

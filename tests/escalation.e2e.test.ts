@@ -4,30 +4,25 @@
  * is told, the new approver can decide, nobody else gains the right.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledPolicyFile } from '../src/policies/policy.js';
 import { applyDirectory } from '../src/store/directory.js';
 import { parseDirectoryText } from '../src/store/directory-file.js';
-import { cardOf, createTestDatabase, dbKinds, startTestApp, textOf, type TestApp, type TestDatabase } from './helpers/test-app.js';
+import { cardOf, dbKinds, textOf } from './helpers/test-app.js';
+import { startPolicyApp, type PolicyApp } from './helpers/policy-app.js';
 
 const policy = fs
   .readFileSync(bundledPolicyFile, 'utf8')
   .replace('  tools:\n    nms.acknowledgeAlarm:', '  tools:\n    ticket.addNote: { roles: [manager], departments: same, expiresInMinutes: 120, escalateAfterMinutes: 30 }\n    nms.acknowledgeAlarm:');
 
 describe.each(await dbKinds())('escalation on %s', (kind) => {
-  let db: TestDatabase;
-  let t: TestApp;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-esc-'));
+  let t: PolicyApp;
   const minutesFromNow = (m: number) => new Date(Date.now() + m * 60_000);
   const approvers = async (id: string) => (await t.app.db.query<{ approver_ids: string[] }>('SELECT approver_ids FROM approvals WHERE id = $1', [id])).rows[0]!.approver_ids;
 
   beforeAll(async () => {
     expect(policy).toContain('escalateAfterMinutes: 30');
-    fs.writeFileSync(path.join(dir, 'policy.yaml'), policy);
-    db = await createTestDatabase(kind);
-    t = await startTestApp({ ...db.env, POLICY_FILE: path.join(dir, 'policy.yaml') });
+    t = await startPolicyApp(kind, policy);
     // Grace manages operations and is on duty around the clock; Dave (field) is on no roster.
     await applyDirectory(
       t.app.db,
@@ -39,11 +34,7 @@ describe.each(await dbKinds())('escalation on %s', (kind) => {
       { actor: 'cli:ops', source: 'people.yaml' },
     );
   });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => t?.close());
 
   it('waits until the rule time, then adds the next person on the roster once, tells both, and lets them decide', async () => {
     const card = cardOf(await t.client.say('alice', '工单备注 T20261124-0012 用户已重启光猫'))!;

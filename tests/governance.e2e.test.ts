@@ -6,11 +6,10 @@
  * concurrent turns (more than the pool's connections) lets exactly the limit through.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledPolicyFile } from '../src/policies/policy.js';
-import { cardOf, createTestDatabase, dbKinds, startTestApp, textOf, type TestApp, type TestDatabase } from './helpers/test-app.js';
+import { cardOf, dbKinds, textOf } from './helpers/test-app.js';
+import { auditRows, startPolicyApp, type PolicyApp } from './helpers/policy-app.js';
 
 const shipped = fs.readFileSync(bundledPolicyFile, 'utf8');
 const policy = shipped
@@ -23,24 +22,15 @@ const policy = shipped
   .replace('  tools:\n    nms.acknowledgeAlarm:', '  tools:\n    ticket.addNote: { roles: [manager], departments: any, expiresInMinutes: 10 }\n    nms.acknowledgeAlarm:');
 
 describe.each(await dbKinds())('governance from the policy document on %s', (kind) => {
-  let db: TestDatabase;
-  let t: TestApp;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-gov-'));
-  const audits = async (action: string) =>
-    (await t.app.db.query<{ actor: string; subject: string; details: Record<string, unknown> }>('SELECT actor, subject, details FROM audit_log WHERE action = $1 ORDER BY id', [action])).rows;
+  let t: PolicyApp;
+  const audits = (action: string) => auditRows(t.app.db, action);
 
   beforeAll(async () => {
     expect(policy).toContain('ticket.addNote: { roles: [manager], departments: any, expiresInMinutes: 10 }');
     expect(policy).toContain('field-hangzhou: { stage: read_only }');
-    fs.writeFileSync(path.join(dir, 'policy.yaml'), policy);
-    db = await createTestDatabase(kind);
-    t = await startTestApp({ ...db.env, POLICY_FILE: path.join(dir, 'policy.yaml'), DATABASE_POOL_SIZE: '3' });
+    t = await startPolicyApp(kind, policy, { DATABASE_POOL_SIZE: '3' });
   });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => t?.close());
 
   it('a read-only department reads, and its writes are answered without a card', async () => {
     expect(textOf(await t.client.say('bob', '查端口 OLT-HZ-01 0/1/3'))).toContain('端口 OLT-HZ-01 0/1/3');

@@ -4,29 +4,20 @@
  * time, so exactly the cap gets a card and the rest are told why.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledPolicyFile } from '../src/policies/policy.js';
-import { cardOf, createTestDatabase, dbKinds, startTestApp, textOf, type TestApp, type TestDatabase } from './helpers/test-app.js';
+import { cardOf, dbKinds, textOf } from './helpers/test-app.js';
+import { startPolicyApp, type PolicyApp } from './helpers/policy-app.js';
 
 describe.each(await dbKinds())('pending-approval cap under a burst on %s', (kind) => {
-  let db: TestDatabase;
-  let t: TestApp;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cap-'));
+  let t: PolicyApp;
 
   beforeAll(async () => {
     const policy = fs.readFileSync(bundledPolicyFile, 'utf8').replace(/perUser: \{[^}]*\}/, 'perUser: { requestsPerMinute: 100, toolCallsPerTurn: 100, pendingApprovals: 2 }');
     expect(policy).toContain('pendingApprovals: 2 }');
-    fs.writeFileSync(path.join(dir, 'policy.yaml'), policy);
-    db = await createTestDatabase(kind);
-    t = await startTestApp({ ...db.env, POLICY_FILE: path.join(dir, 'policy.yaml'), DATABASE_POOL_SIZE: '3' });
+    t = await startPolicyApp(kind, policy, { DATABASE_POOL_SIZE: '3' });
   });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => t?.close());
 
   it('lets exactly the cap through six proposals at once', async () => {
     const tickets = ['0012', '0013', '0014', '0015', '0016', '0017'];
