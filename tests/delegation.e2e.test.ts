@@ -17,7 +17,7 @@ describe.each(await dbKinds())('delegation on %s', (kind) => {
 
   beforeAll(async () => {
     db = await createTestDatabase(kind);
-    t = await startTestApp(db.env);
+    t = await startTestApp({ ...db.env, DATABASE_POOL_SIZE: '3' });
     await applyDirectory(
       t.app.db,
       parseDirectoryText(
@@ -70,5 +70,12 @@ describe.each(await dbKinds())('delegation on %s', (kind) => {
     expect(await res.json()).toEqual({ revoked: true });
     const id = cardOf(await t.client.say('alice', '工单备注 T20261124-0014 第三次'))!.approvalId!;
     expect(await approversOf(id)).toEqual(['carol']);
+  });
+
+  it('keeps one delegation active when an approver sets several at once (more than the pool has connections)', async () => {
+    const results = await Promise.all(['grace', 'dave', 'grace', 'dave', 'grace', 'dave'].map((to) => delegateAs('carol', to, inHours(1))));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const active = await t.app.db.query(`SELECT 1 FROM delegations WHERE delegator_id = 'carol' AND revoked_at IS NULL AND ends_at > now()`);
+    expect(active.rows).toHaveLength(1);
   });
 });

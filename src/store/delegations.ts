@@ -17,6 +17,8 @@ export interface Delegation {
 /** Replace the delegator's active delegation (one at a time) by this one. */
 export async function delegate(db: Db, d: { delegatorId: string; delegateId: string; until: Date; actor: string }): Promise<Delegation> {
   return db.tx(async (c) => {
+    // One delegator's changes one at a time: two at once must not leave two delegations active.
+    await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`delegation:${d.delegatorId}`]);
     await c.query(`UPDATE delegations SET revoked_at = now() WHERE delegator_id = $1 AND revoked_at IS NULL AND ends_at > now()`, [d.delegatorId]);
     const res = await c.query<Delegation>(
       `INSERT INTO delegations (delegator_id, delegate_id, ends_at, created_by) VALUES ($1, $2, $3, $4) RETURNING id, delegator_id, delegate_id, starts_at, ends_at`,
