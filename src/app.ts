@@ -37,7 +37,7 @@ import { installDataKeys, resolveDataKeys } from './store/data-keys.js';
 import { checkDataKeys, purgeRawData } from './store/data-at-rest.js';
 import { EncryptingSerde } from './store/checkpoint-serde.js';
 import { installLogMasking } from './log-masking.js';
-import { bundledPolicyFile, readPolicyText, setActivePolicy } from './policies/policy.js';
+import { bundledPolicyFile, readPolicyFile, readPolicyText, setActivePolicy } from './policies/policy.js';
 import { checkedPolicy, watchPolicy } from './policies/policy-watcher.js';
 import { callDeadlineMs } from './tools/runner.js';
 
@@ -83,6 +83,10 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   try {
     // Personal data at rest (store/data-keys.ts): logs masked, the keyring installed before anything is stored.
     installLogMasking();
+    // The policy's masking settings apply to every line from here on; the full check against the
+    // tool registry follows once the tools exist (a bad file stops the start either way, with its lines).
+    const policyFile = config.POLICY_FILE ?? bundledPolicyFile;
+    setActivePolicy(readPolicyFile(policyFile));
     const dataKeys = resolveDataKeys({ spec: config.DATA_KEYS, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
     installDataKeys(dataKeys.keyring);
     if (dataKeys.demoKeyFile) {
@@ -145,7 +149,6 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 
     // The policy document: checked against the registry at start (a bad file stops the start with
     // its lines), then reloaded on change; a bad reload keeps the policy in force and says why.
-    const policyFile = config.POLICY_FILE ?? bundledPolicyFile;
     const registered = new Set(registry.list().map((t) => t.name));
     const deadlineMs = callDeadlineMs(config);
     setActivePolicy(checkedPolicy(readPolicyText(policyFile), policyFile, registered, deadlineMs));
