@@ -218,7 +218,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     // The chat-platform webhooks on a listener of their own (WEBHOOK_PORT), so the console can stay internal.
     const webhookHttp = config.WEBHOOK_PORT !== undefined ? Fastify({ logger: opts.log ? { level: config.LOG_LEVEL } : false, bodyLimit: 64 * 1024 }) : http;
     if (webhookHttp !== http) webhookHttp.setErrorHandler(http.errorHandler);
-    const consoleAccess = registerConsole(http, config, { db, directory, inbox, viewOf: (row) => approvalView(row, directory) });
+    const consoleAccess = registerConsole(http, config, { db, directory, inbox, viewOf: (row) => approvalView(row, directory), delegations: agent.delegations });
 
     let feishu: FeishuAdapter | undefined;
     if (config.FEISHU_APP_ID && config.FEISHU_APP_SECRET) {

@@ -79,6 +79,9 @@ export const messages = {
   /** To the requester, after the escalation was recorded and its copy sent. */
   escalationNotice: (lang: Lang, title: string, to: string, minutes: number) =>
     t(lang, { zh: `「${title}」已等待审批 ${minutes} 分钟，已同时交由 ${to} 审批。`, en: `"${title}" has waited ${minutes} minutes for approval; ${to} may now approve it too.` }),
+  /** To a delegate, with the card of an approval that waited on the delegator when the delegation began. */
+  delegatedToYou: (lang: Lang, delegator: string, requester: string, title: string) =>
+    t(lang, { zh: `${delegator} 已委托你代为审批。${requester} 的申请「${title}」正等待审批：`, en: `${delegator} has delegated approvals to you. ${requester}'s request "${title}" is waiting:` }),
   approvalSent: (lang: Lang, requester: string, title: string) =>
     t(lang, { zh: `${requester} 提交了一个待你审批的申请：${title}`, en: `${requester} asks for your approval: ${title}` }),
   executedVerified: (lang: Lang, title: string, by: string) =>

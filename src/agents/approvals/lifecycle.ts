@@ -14,6 +14,7 @@ import type { Directory } from '../../store/directory.js';
 import type { Principal } from '../../policies/principals.js';
 import { ownersOutOfScope, type ScopeOwner } from '../../policies/access.js';
 import { approversFor, mayDecide } from '../../policies/approval-rules.js';
+import { mayStandIn } from '../../policies/delegation-rules.js';
 import { actionHash } from '../../policies/action-hash.js';
 import { maskDeep, maskText } from '../../policies/masking.js';
 import { appendAudit } from '../../store/audit.js';
@@ -145,7 +146,7 @@ export class ApprovalLifecycle {
       // requester (four-eyes), and only with the target in scope, like any approver.
       const delegates = [...(await activeDelegates(c, chosen.map((a) => a.id))).values()]
         .map((d) => directory.get(d.delegate_id))
-        .filter((p): p is Principal => !!p && p.id !== principal.id && ownersOutOfScope(p, targetScope).length === 0 && !chosen.some((a) => a.id === p.id));
+        .filter((p): p is Principal => !!p && mayStandIn(p, { requesterId: principal.id, tool: proposal.tool, targetScope }) && !chosen.some((a) => a.id === p.id));
       const approvers = [...chosen, ...delegates.filter((p, i) => delegates.findIndex((q) => q.id === p.id) === i)];
       if (approvers.length === 0) {
         // Say which it is: no manager at all, or none who may see this data.
@@ -360,6 +361,24 @@ export class ApprovalLifecycle {
         const copy = await send(ch, conv, card);
         if (copy) await addApprovalMessage(db, { approvalId, ...copy });
       }
+    }
+  }
+
+  /**
+   * A delegation that started while these approvals waited on the delegator: the delegate (already
+   * added to their approvers, store/delegations.ts) gets a copy of each card where the request came
+   * in, and every copy is redrawn with the new approver list.
+   */
+  async shareWithDelegate(approvalIds: readonly string[], delegate: Principal, delegator: Principal): Promise<void> {
+    const { db, directory } = this.deps;
+    for (const id of approvalIds) {
+      const row = await getApproval(db, id);
+      const run = row && (await getRun(db, row.run_id));
+      if (!row || !run || row.status !== 'pending') continue;
+      const requester = directory.get(row.requester_id);
+      const card: OutboundMessage = { kind: 'card', card: approvalView(row, directory) };
+      await this.sendCopies(run.channel as ChannelName, row.id, [delegate], card, messages.delegatedToYou(row.lang, delegator.name, requester?.name ?? row.requester_id, row.title), run.conversation_id);
+      await this.refreshCards(row.id);
     }
   }
 
