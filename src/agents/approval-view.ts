@@ -1,6 +1,6 @@
 /** Builds the channel-neutral card from an approval row: one source for every copy of the card. */
 import type { ApprovalCardView } from '../chat/approval-card.js';
-import type { ApprovalRow } from '../store/approvals-repo.js';
+import { seatOf, seats, type ApprovalRow } from '../store/approvals-repo.js';
 import type { Directory } from '../store/directory.js';
 
 export function approvalView(row: ApprovalRow, directory: Directory): ApprovalCardView {
@@ -27,8 +27,12 @@ export function approvalView(row: ApprovalRow, directory: Directory): ApprovalCa
 /** Who has approved a tiered write and how many are still needed, as one line of the card. */
 function progressLine(row: ApprovalRow, person: (id: string) => { name: string }) {
   const zh = row.lang === 'zh';
-  const have = row.approved_by.map((id) => person(id).name);
-  const still = Math.max(0, row.required_approvals - have.length);
+  // A delegate's approval fills the seat of the approver they stand in for: shown as theirs, counted once.
+  const have = row.approved_by.map((id) => {
+    const seat = seatOf(row, id);
+    return seat === id ? person(id).name : zh ? `${person(id).name}（代 ${person(seat).name}）` : `${person(id).name} (for ${person(seat).name})`;
+  });
+  const still = Math.max(0, row.required_approvals - seats(row).filled.size);
   const order = row.approval_order === 'sequential' ? (zh ? '，按顺序' : ', in order') : '';
   const who = have.length ? have.join(zh ? '、' : ', ') : zh ? '尚无' : 'nobody yet';
   return {

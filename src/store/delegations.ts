@@ -49,7 +49,12 @@ export async function delegate(
       [d.delegatorId, d.delegateId],
     );
     const shared = waiting.rows.filter((a) => d.standsIn?.(a) ?? false).map((a) => a.id);
-    if (shared.length > 0) await c.query(`UPDATE approvals SET approver_ids = array_append(approver_ids, $2) WHERE id = ANY($1::uuid[])`, [shared, d.delegateId]);
+    if (shared.length > 0) {
+      await c.query(
+        `UPDATE approvals SET approver_ids = array_append(approver_ids, $2), stand_ins = stand_ins || jsonb_build_object($2::text, $3::text) WHERE id = ANY($1::uuid[])`,
+        [shared, d.delegateId, d.delegatorId],
+      );
+    }
     await appendAuditInTx(c, { actor: d.actor, action: 'approval.delegated', subject: d.delegatorId, details: { delegate: d.delegateId, until: row.ends_at.toISOString(), pendingShared: shared } });
     return { ...row, shared };
   });

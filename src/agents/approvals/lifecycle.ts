@@ -32,6 +32,7 @@ import {
   recentFactSum,
   escalateApproval,
   getApproval,
+  seats,
   setApprovalOutcome,
 } from '../../store/approvals-repo.js';
 import type { AnyTool } from '../../tools/define.js';
@@ -144,16 +145,20 @@ export class ApprovalLifecycle {
       const chosen = approversFor(principal, directory.all(), targetScope, rule);
       // Delegates of the chosen approvers approve too, while their delegation holds: never the
       // requester (four-eyes), and only with the target in scope, like any approver.
-      const delegates = [...(await activeDelegates(c, chosen.map((a) => a.id))).values()]
-        .map((d) => directory.get(d.delegate_id))
-        .filter((p): p is Principal => !!p && mayStandIn(p, { requesterId: principal.id, tool: proposal.tool, targetScope }) && !chosen.some((a) => a.id === p.id));
-      const approvers = [...chosen, ...delegates.filter((p, i) => delegates.findIndex((q) => q.id === p.id) === i)];
+      // Each stands in for their delegator's seat (store/approvals-repo.ts seats).
+      const standIns: Record<string, string> = {};
+      for (const d of (await activeDelegates(c, chosen.map((a) => a.id))).values()) {
+        const p = directory.get(d.delegate_id);
+        if (p && !(p.id in standIns) && mayStandIn(p, { requesterId: principal.id, tool: proposal.tool, targetScope }) && !chosen.some((a) => a.id === p.id)) standIns[p.id] = d.delegator_id;
+      }
+      const approvers = [...chosen, ...Object.keys(standIns).map((id) => directory.get(id)!)];
       if (approvers.length === 0) {
         // Say which it is: no manager at all, or none who may see this data.
         const anyManager = approversFor(principal, directory.all(), [], rule).length > 0;
         return { kind: 'denied', reply: anyManager ? noApproverInScopeText(s.lang, targetScope) : messages.noApprover(s.lang) } as const;
       }
-      if (approvers.length < rule.approvals) return { kind: 'denied', reply: messages.notEnoughApprovers(s.lang, rule.approvals, approvers.length) } as const;
+      // Seats, not people: a delegate does not make a second approver of the one they stand in for.
+      if (chosen.length < rule.approvals) return { kind: 'denied', reply: messages.notEnoughApprovers(s.lang, rule.approvals, chosen.length) } as const;
       // A cap on pending approvals; a re-run of this node after a crash finds its own row and goes on.
       if (!(await getApproval(c, approvalId))) {
         const hit = await this.deps.limits.roomForPending(c, principal);
@@ -169,6 +174,7 @@ export class ApprovalLifecycle {
         requesterId: principal.id,
         department: principal.department,
         approverIds: approvers.map((a) => a.id),
+        standIns,
         title: proposal.title,
         lines: maskDeep([...tool.summarize!(input, s.lang), ...(rule.tier === null ? [] : [tierLine(s.lang, base.tiers[rule.tier]!, proposal.facts ?? {}, rule.summed)])]),
         lang: s.lang,
@@ -263,8 +269,8 @@ export class ApprovalLifecycle {
       const current = outcome.current;
       if (outcome.vote === 'counted') {
         await this.refreshCards(current.id);
-        const still = current.required_approvals - current.approved_by.length;
-        return { status: 'voted', approvalId: current.id, message: messages.voteCounted(lang, current.title, current.approved_by.length, current.required_approvals, still), done: Promise.resolve() };
+        const votes = seats(current).filled.size;
+        return { status: 'voted', approvalId: current.id, message: messages.voteCounted(lang, current.title, votes, current.required_approvals, current.required_approvals - votes), done: Promise.resolve() };
       }
       if (outcome.vote === 'already_voted') return refuse('already_voted', refusalText(lang, { reason: 'already_voted' }), actor.id);
       const next = directory.get(outcome.next ?? '')?.name ?? outcome.next ?? '?';
