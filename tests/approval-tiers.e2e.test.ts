@@ -40,7 +40,8 @@ describe.each(await dbKinds())('risk tiers on %s', (kind) => {
     const first = await t.client.act('dave', id, 'approve');
     expect(first).toMatchObject({ status: 'voted', message: '已记录你对「确认告警 ALM900005（LOS，OLT-HZ-02 0/2/7 ONU 9）」的批准（1/2），还需 1 位审批人批准后才会执行。' });
     expect(state().alarms.find((a) => a.id === 'ALM900005')!.acknowledged).toBe(false);
-    expect(await cardLines(id, 'bob')).toContain('已批准：Dave；还需 1 人');
+    // Who has approved, and who is still needed, by name.
+    expect(await cardLines(id, 'bob')).toContain('已批准：Dave；还需 1 人（Carol）');
     expect(await t.client.act('dave', id, 'approve')).toMatchObject({ status: 'refused', reason: 'already_voted' });
     expect(await t.client.act('bob', id, 'approve')).toMatchObject({ status: 'refused', reason: 'self_approval' });
 
@@ -76,7 +77,9 @@ describe.each(await dbKinds())('risk tiers on %s', (kind) => {
     expect(next).toBeDefined();
     const seqId = cardOf(await t.client.say('bob', `确认告警 ${next.id}`))!.approvalId!;
     expect(await t.client.act('dave', seqId, 'approve')).toMatchObject({ status: 'refused', reason: 'not_your_turn', message: '此申请需按顺序审批，请等待 Carol 先审批。' });
+    expect(await cardLines(seqId, 'bob')).toContain('已批准：尚无；还需 2 人（下一位：Carol）');
     expect(await t.client.act('carol', seqId, 'approve')).toMatchObject({ status: 'voted' });
+    expect(await cardLines(seqId, 'bob')).toContain('已批准：Carol；还需 1 人（下一位：Dave）');
     expect(await t.client.act('dave', seqId, 'approve')).toMatchObject({ status: 'approved' });
   });
 

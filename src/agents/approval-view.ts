@@ -32,11 +32,16 @@ function progressLine(row: ApprovalRow, person: (id: string) => { name: string }
     const seat = seatOf(row, id);
     return seat === id ? person(id).name : zh ? `${person(id).name}（代 ${person(seat).name}）` : `${person(id).name} (for ${person(seat).name})`;
   });
-  const still = Math.max(0, row.required_approvals - seats(row).filled.size);
+  const { order: seatOrder, filled } = seats(row);
+  const still = Math.max(0, row.required_approvals - filled.size);
   const order = row.approval_order === 'sequential' ? (zh ? '，按顺序' : ', in order') : '';
   const who = have.length ? have.join(zh ? '、' : ', ') : zh ? '尚无' : 'nobody yet';
+  // Who is still needed: in order, the next seat by name; in parallel, the seats any of whom may give it.
+  const open = seatOrder.filter((a) => !filled.has(a)).map((a) => person(a).name);
+  const from = row.approval_order === 'sequential' ? open.slice(0, 1) : open;
+  const needed = still === 0 || from.length === 0 ? '' : zh ? `；还需 ${still} 人（${row.approval_order === 'sequential' ? '下一位：' : ''}${from.join('、')}${row.approval_order === 'sequential' || from.length === still ? '' : ` 中 ${still} 人`}）` : `; ${still} more needed (${row.approval_order === 'sequential' ? 'next: ' : ''}${from.join(', ')}${row.approval_order === 'sequential' || from.length === still ? '' : `: any ${still}`})`;
   return {
     label: zh ? '审批进度' : 'Approvals',
-    value: zh ? `需 ${row.required_approvals} 人${order}；已批准：${who}${still ? `；还需 ${still} 人` : ''}` : `${row.required_approvals} needed${order}; approved: ${who}${still ? `; ${still} more needed` : ''}`,
+    value: zh ? `需 ${row.required_approvals} 人${order}；已批准：${who}${needed || (still ? `；还需 ${still} 人` : '')}` : `${row.required_approvals} needed${order}; approved: ${who}${needed || (still ? `; ${still} more needed` : '')}`,
   };
 }
