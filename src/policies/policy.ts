@@ -68,6 +68,8 @@ const riskTier = z
      */
     summedOverMinutes: z.number().int().min(1).max(31 * 24 * 60).optional(),
     departments: departmentsRule.optional(),
+    /** Re-authentication: each approver must have signed in at the console's identity provider this recently. */
+    reauthWithinMinutes: z.number().int().min(1).max(24 * 60).optional(),
   })
   .strict();
 export type RiskTier = z.infer<typeof riskTier>;
@@ -81,6 +83,8 @@ const approvalRule = z
     expiresInMinutes: z.number().int().min(5).max(7 * 24 * 60).optional(),
     /** Still waiting after this long: the card also goes to the next person on the roster. */
     escalateAfterMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
+    /** Re-authentication for every approval of the tool (a tier may ask for it instead). */
+    reauthWithinMinutes: z.number().int().min(1).max(24 * 60).optional(),
   })
   .strict();
 export type ApprovalRule = z.infer<typeof approvalRule>;
@@ -311,5 +315,14 @@ export function applyTier(
     return false;
   });
   const tier = i >= 0 ? rule.tiers[i]! : undefined;
-  return { ...rule, departments: tier?.departments ?? rule.departments, approvals: tier?.approvals ?? 1, order: tier?.order ?? 'parallel', tier: tier ? i : null, summed };
+  const reauth = tier?.reauthWithinMinutes ?? rule.reauthWithinMinutes;
+  return {
+    ...rule,
+    departments: tier?.departments ?? rule.departments,
+    approvals: tier?.approvals ?? 1,
+    order: tier?.order ?? 'parallel',
+    tier: tier ? i : null,
+    summed,
+    ...(reauth !== undefined && { reauthWithinMinutes: reauth }),
+  };
 }

@@ -41,6 +41,8 @@ export interface ApprovalRow {
   approved_by: string[];
   /** Delegates among the approvers, each standing in for one approver's seat (migration 020). */
   stand_ins: Record<string, string>;
+  /** An approver must have signed in this recently (migration 021); null: no re-authentication. */
+  reauth_within_seconds: number | null;
 }
 
 /** The approver whose seat this person fills: their delegator when they stand in, else themselves. */
@@ -75,16 +77,18 @@ export interface NewApproval {
   facts?: Record<string, string | number | boolean>;
   /** Delegates among approverIds: delegate id -> the approver they stand in for. */
   standIns?: Record<string, string>;
+  /** An approver must have signed in this recently (the top risk tier). */
+  reauthWithinSeconds?: number | null;
 }
 
 /** Idempotent per (run, tool): a re-run of the proposing node finds the approval it made. */
 export async function createApproval(db: Queryable, a: NewApproval): Promise<{ row: ApprovalRow; created: boolean }> {
   const res = await db.query<ApprovalRow>(
-    `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at, target_scope, escalate_at, required_approvals, approval_order, facts, stand_ins)
+    `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at, target_scope, escalate_at, required_approvals, approval_order, facts, stand_ins, reauth_within_seconds)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(secs => $13), $14,
-             CASE WHEN $15::int IS NULL THEN NULL ELSE now() + make_interval(secs => $15::int) END, $16, $17, $18, $19)
+             CASE WHEN $15::int IS NULL THEN NULL ELSE now() + make_interval(secs => $15::int) END, $16, $17, $18, $19, $20)
      ON CONFLICT (run_id, tool) DO NOTHING RETURNING *`,
-    [a.id, a.runId, storableText(a.threadId), a.tool, JSON.stringify(sealJson(storable(a.input), 'approvals.input')), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope), a.escalateAfterSeconds ?? null, a.requiredApprovals ?? 1, a.approvalOrder ?? 'parallel', JSON.stringify(a.facts ?? {}), JSON.stringify(a.standIns ?? {})],
+    [a.id, a.runId, storableText(a.threadId), a.tool, JSON.stringify(sealJson(storable(a.input), 'approvals.input')), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope), a.escalateAfterSeconds ?? null, a.requiredApprovals ?? 1, a.approvalOrder ?? 'parallel', JSON.stringify(a.facts ?? {}), JSON.stringify(a.standIns ?? {}), a.reauthWithinSeconds ?? null],
   );
   if (res.rows[0]) return { row: openApproval(res.rows[0]), created: true };
   const existing = await db.query<ApprovalRow>('SELECT * FROM approvals WHERE run_id = $1 AND tool = $2', [a.runId, a.tool]);

@@ -176,13 +176,18 @@ export class ApprovalLifecycle {
         approverIds: approvers.map((a) => a.id),
         standIns,
         title: proposal.title,
-        lines: maskDeep([...tool.summarize!(input, s.lang), ...(rule.tier === null ? [] : [tierLine(s.lang, base.tiers[rule.tier]!, proposal.facts ?? {}, rule.summed)])]),
+        lines: maskDeep([
+          ...tool.summarize!(input, s.lang),
+          ...(rule.tier === null ? [] : [tierLine(s.lang, base.tiers[rule.tier]!, proposal.facts ?? {}, rule.summed)]),
+          ...(rule.reauthWithinMinutes ? [reauthLine(s.lang, rule.reauthWithinMinutes)] : []),
+        ]),
         lang: s.lang,
         ttlSeconds: rule.expiresInMinutes ? rule.expiresInMinutes * 60 : this.deps.approvalTtlSeconds,
         escalateAfterSeconds: rule.escalateAfterMinutes ? rule.escalateAfterMinutes * 60 : null,
         requiredApprovals: rule.approvals,
         approvalOrder: rule.order,
         ...(proposal.facts ? { facts: proposal.facts } : {}),
+        reauthWithinSeconds: rule.reauthWithinMinutes ? rule.reauthWithinMinutes * 60 : null,
         targetScope,
       });
       return { kind: 'created', ...made, approvers, rule } as const;
@@ -247,6 +252,14 @@ export class ApprovalLifecycle {
       const text =
         right.reason === 'self_approval' ? refusalText(lang, { reason: 'self_approval' }) : refusalText(lang, { reason: right.reason, approvers });
       return refuse(right.reason, text, actor.id);
+    }
+    // The top risk tier: an approval counts only from someone who signed in again recently (the
+    // console's OpenID Connect login; a chat platform's click carries no sign-in time). Rejecting needs none.
+    if (action.decision === 'approve' && row.status === 'pending' && row.reauth_within_seconds) {
+      const at = action.authenticatedAt ? Date.parse(action.authenticatedAt) : NaN;
+      if (!(Date.now() - at <= row.reauth_within_seconds * 1000)) {
+        return refuse('reauth_required', messages.reauthRequired(lang, Math.round(row.reauth_within_seconds / 60), action.channel === 'console' && !Number.isNaN(at)), actor.id);
+      }
     }
     const comment = action.comment?.trim() ? maskText(action.comment.trim()).slice(0, 500) : null;
     if (action.decision === 'reject' && !comment && row.status === 'pending') {
@@ -437,6 +450,13 @@ export class ApprovalLifecycle {
     if (!p) throw new Error(`unknown requester ${s.requesterId}`);
     return p;
   }
+}
+
+/** The card says that approving it needs a fresh sign-in. */
+function reauthLine(lang: Lang, minutes: number): { label: string; value: string } {
+  return lang === 'zh'
+    ? { label: '批准须重新登录', value: `审批人须在 ${minutes} 分钟内重新登录控制台（/console/login?reauth=1）后批准` }
+    : { label: 'Fresh sign-in', value: `an approver must have signed in to the console again within ${minutes} minutes (/console/login?reauth=1)` };
 }
 
 /** Why the card needs more than one approver: the fact, or the sum of recent ones, and the count. */

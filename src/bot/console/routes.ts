@@ -219,6 +219,8 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       approvalId,
       decision,
       ...(comment !== undefined ? { comment } : {}),
+      // From the login session, never the body: how fresh this person's sign-in is.
+      ...(caller.authenticatedAt ? { authenticatedAt: caller.authenticatedAt.toISOString() } : {}),
     };
     const received = await inbox.receive({ channel: 'console', eventId, kind: 'action', conversationId: conversation, payload: { ...action } });
     if (received.duplicate) {
