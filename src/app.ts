@@ -191,6 +191,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 
     const inbox = new Inbox(db, (row) => handleInboxRow(agent, row), (msg, data) => console.error(`[inbox] ${msg}`, data ?? ''), {
       retry: { maxAttempts: config.INBOX_MAX_ATTEMPTS, baseMs: config.INBOX_RETRY_BASE_MS, maxMs: config.INBOX_RETRY_MAX_MS, sweepMs: config.INBOX_SWEEP_MS },
+      leaseMs: config.INBOX_LEASE_MS,
+      soleProcess: db.kind === 'pglite',
       // Dead-letter and "could not read" notices; looked up at send time (Feishu joins the map later).
       notify: async (name, conversationId, text) => channelMap.get(name as ChannelName)?.send(conversationId, { kind: 'text', text }),
     });
@@ -262,7 +264,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       const { memory, systems } = pool.stats();
       const browser = { source: browserInUse()?.source ?? null, memory, pages: Object.fromEntries(Object.entries(systems).map(([k, v]) => [k, { open: v.open, busy: v.busy, waiting: v.waiting }])) };
       // Inbound events that could not be read, were refused, retried or dead-lettered (invariant 13).
-      const inbound = { ...inbox.stats(), backlog: await inboxBacklog(db).catch(() => undefined) };
+      const inbound = { ...inbox.stats(), ...inbox.ownership(), backlog: await inboxBacklog(db).catch(() => undefined) };
       return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, dbPool: db.poolStats(), breakers: runner.breakers(), rateLimited: agent.rateLimits.counts(), browser, inbound, directory: directory.stats(), console: consoleAccess.describe, ...(feishu ? { feishu: feishu.health() } : {}) });
     };
     http.get('/healthz', healthz);
