@@ -2,6 +2,7 @@
  * The composition root: config -> db -> tools -> policies -> agent -> channels -> http.
  * main.ts runs it from the command line; tests and benchmarks start it in-process.
  */
+import { z } from 'zod';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
@@ -27,7 +28,7 @@ import { readDirectoryFile } from './store/directory-file.js';
 import type { FeishuAdapter } from './bot/feishu/index.js';
 import { createTeams } from './bot/teams/index.js';
 import { getApproval } from './store/approvals-repo.js';
-import { inboxBacklog, type InboxRow } from './store/inbox-repo.js';
+import { deadInbox, inboxBacklog, type InboxRow } from './store/inbox-repo.js';
 import { appendAudit, auditHead, sealAuditChain, useAuditKeys, verifyAuditChain } from './store/audit.js';
 import { resolveAuditKeys } from './store/audit-keys.js';
 import { AUDIT_ANCHORS_FILE, startAuditAnchoring, type Anchorer } from './store/audit-anchor.js';
@@ -74,6 +75,11 @@ export interface App {
   auditAnchor: Anchorer;
   close(): Promise<void>;
 }
+
+const deadLetterQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.string().regex(/^\d{1,18}$/).optional(),
+});
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const closers: (() => Promise<void>)[] = [];
@@ -272,6 +278,18 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     // Operations endpoints: behind the console's login (or demo persona), by role; gone with CONSOLE=off.
     consoleAccess.operation(http, '/api/kpis', ['manager', 'auditor'], async () => ({ kpis: await computeKpis(db) }));
     consoleAccess.operation(http, '/api/audit/verify', ['auditor'], async () => verifyAuditChain(db));
+    // Events that kept failing (inbox dead letters), newest first, paged; their words are not shown.
+    consoleAccess.operation(http, '/api/inbox/dead', ['manager', 'auditor'], async (req) => {
+      const q = deadLetterQuery.safeParse(req.query);
+      if (!q.success) throw Object.assign(new Error('limit: a number from 1 to 200; before: the id a previous page ended at'), { statusCode: 400 });
+      const { limit, before } = q.data;
+      const rows = await deadInbox(db, { limit, ...(before ? { before } : {}) });
+      return {
+        total: (await inboxBacklog(db)).dead,
+        deadLetters: rows.map((r) => ({ id: r.id, channel: r.channel, kind: r.kind, attempts: r.attempts, error: r.error, receivedAt: new Date(r.received_at).toISOString(), deadAt: r.processed_at ? new Date(r.processed_at).toISOString() : null })),
+        ...(rows.length === limit ? { next: rows.at(-1)!.id } : {}),
+      };
+    });
 
     closers.push(() => http.close());
     if (webhookHttp !== http) closers.push(() => webhookHttp.close());

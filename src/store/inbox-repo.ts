@@ -162,3 +162,24 @@ export async function inboxBacklog(db: Queryable): Promise<{ pending: number; de
   );
   return { pending: Number(res.rows[0]?.pending ?? 0), dead: Number(res.rows[0]?.dead ?? 0) };
 }
+
+/** A dead-lettered event as an operator sees it: what and when, never the payload (a person's words). */
+export interface DeadLetterRow {
+  id: string;
+  channel: string;
+  kind: InboxKind;
+  attempts: number;
+  error: string | null;
+  received_at: Date;
+  processed_at: Date | null;
+}
+
+/** Dead letters newest first, a page at a time (`before`: the last id of the previous page). */
+export async function deadInbox(db: Queryable, opts: { limit: number; before?: string }): Promise<DeadLetterRow[]> {
+  const res = await db.query<DeadLetterRow>(
+    `SELECT id, channel, kind, attempts, error, received_at, processed_at FROM inbox
+      WHERE status = 'dead' AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $1`,
+    [opts.limit, opts.before ?? null],
+  );
+  return res.rows;
+}
