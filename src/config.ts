@@ -86,7 +86,7 @@ export const configSchema = z.object({
   RPA_RECYCLE_AFTER: z.coerce.number().int().min(1).default(50),
   RPA_TASK_TIMEOUT_MS: z.coerce.number().int().min(1000).default(15_000),
   /** Consecutive SystemErrors that open a legacy system's circuit breaker. */
-  RPA_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  RPA_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(10),
   /** How long an open breaker refuses calls before letting one probe through. */
   RPA_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(30_000),
   /** Overall deadline of one tool call, retries included (capped below the approval expiry). */
