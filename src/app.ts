@@ -113,10 +113,10 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       idleInTxTimeoutMs: config.DATABASE_IDLE_IN_TX_TIMEOUT_MS,
     });
     closers.push(() => db.close());
-    const checkpointer = new PostgresSaver(db.pool, new EncryptingSerde());
+    const checkpointer = new PostgresSaver(db.sharedPool, new EncryptingSerde());
     // Migrations (and the checkpoint tables) as the schema owner; the app then runs as DATABASE_URL's role.
     await prepareDatabase(db, { ownerUrl: config.DATABASE_OWNER_URL }, (owner) =>
-      owner === db ? checkpointer.setup() : new PostgresSaver(owner.pool, new EncryptingSerde()).setup(),
+      owner === db ? checkpointer.setup() : new PostgresSaver(owner.sharedPool, new EncryptingSerde()).setup(),
     );
     const { unknownKids } = await checkDataKeys(db, dataKeys.keyring);
     if (unknownKids.length > 0) console.warn(`[data-keys] data sealed with key id(s) ${unknownKids.join(', ')} cannot be read: DATA_KEYS does not list them`);
@@ -198,6 +198,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const inbox = new Inbox(db, (row) => handleInboxRow(agent, row), (msg, data) => console.error(`[inbox] ${msg}`, data ?? ''), {
       retry: { maxAttempts: config.INBOX_MAX_ATTEMPTS, baseMs: config.INBOX_RETRY_BASE_MS, maxMs: config.INBOX_RETRY_MAX_MS, sweepMs: config.INBOX_SWEEP_MS },
       leaseMs: config.INBOX_LEASE_MS,
+      maxConcurrentTurns: config.INBOX_CONCURRENCY,
       soleProcess: db.kind === 'pglite',
       // Dead-letter and "could not read" notices; looked up at send time (Feishu joins the map later).
       notify: async (name, conversationId, text) => channelMap.get(name as ChannelName)?.send(conversationId, { kind: 'text', text }),

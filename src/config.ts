@@ -259,6 +259,11 @@ export const configSchema = z.object({
    * PGlite has one process, which takes over everything at start).
    */
   INBOX_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(15_000),
+  /**
+   * Most chat turns one process runs at once; the rest wait as pending inbox rows. Accepting events
+   * is never bounded by it (their ack must not wait), and card clicks skip it.
+   */
+  INBOX_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
 });
 
 

@@ -5,7 +5,7 @@
  * many events across two replicas, more than their pools have connections, each handled exactly
  * once. Embedded PGlite has one process, which takes over everything at start.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
 import { Inbox, type InboxOptions } from '../src/bot/inbox.js';
@@ -57,8 +57,11 @@ pg('inbox owners and leases across replicas (postgres)', () => {
     tdb = await createTestDatabase('postgres');
     await migrate(await open());
   });
+  // Each test's replicas stop with it: a live replica's sweeper would (rightly) take over the next test's orphans.
+  afterEach(async () => {
+    for (const i of inboxes.splice(0)) await i.close().catch(() => undefined);
+  });
   afterAll(async () => {
-    for (const i of inboxes) await i.close().catch(() => undefined);
     for (const d of dbs) await d.close();
     await tdb?.drop();
   });

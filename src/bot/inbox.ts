@@ -120,6 +120,11 @@ export interface InboxOptions {
   soleProcess?: boolean;
   /** This process's name as an owner (default: a random id per Inbox). */
   owner?: string;
+  /**
+   * Most chat turns this process runs at once (INBOX_CONCURRENCY); the rest wait as pending rows.
+   * Accepting events is never bounded by it, and card clicks (a person waits on the button) skip it.
+   */
+  maxConcurrentTurns?: number;
   /** Send a plain text into a conversation (dead-letter and unreadable notices). */
   notify?(channel: string, conversationId: string, text: string): Promise<{ messageId: string } | undefined>;
   random?: () => number;
@@ -165,6 +170,7 @@ export class Inbox {
   private heartbeat: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly holder: InboxHolder;
+  private readonly turnSlots: Slots;
   /** Attempts put back because an earlier event of their conversation is still running elsewhere. */
   private waitsForEarlier = 0;
 
@@ -176,6 +182,7 @@ export class Inbox {
   ) {
     this.policy = { ...DEFAULT_RETRY, ...stripUndefined(opts.retry ?? {}) };
     this.holder = { owner: opts.owner ?? `inbox-${randomUUID()}`, leaseMs: opts.leaseMs ?? 15_000 };
+    this.turnSlots = new Slots(Math.max(1, opts.maxConcurrentTurns ?? 8));
     // The heartbeat: one statement renews every lease this process holds.
     this.heartbeat = setInterval(
       () => void renewInboxLeases(this.db, this.holder).catch((e: Error) => this.log('inbox lease renewal failed', { error: e.message })),
@@ -190,7 +197,8 @@ export class Inbox {
 
   async receive(event: InboxEvent): Promise<Received> {
     if (this.closed) throw new Error('inbox is closed');
-    const { row, duplicate } = await insertInbox(this.db, event, this.holder);
+    // The platform's ack waits on this insert: it goes before queued turn work (Db.urgent).
+    const { row, duplicate } = await insertInbox(this.db.urgent, event, this.holder);
     if (duplicate) {
       return { id: row.id, duplicate, result: this.waiters.get(row.id)?.promise ?? Promise.resolve(undefined) };
     }
@@ -329,7 +337,7 @@ export class Inbox {
     const key = orderingKey(row);
     const prev = this.queues.get(key) ?? Promise.resolve();
     const job = prev
-      .then(() => this.attempt(row))
+      .then(() => (row.kind === 'action' ? this.attempt(row) : this.turnSlots.run(() => this.attempt(row))))
       .catch((err: Error) => {
         // The database failed around the attempt itself: the row is replayed at the next start.
         this.log('inbox attempt failed to run', { id: row.id, error: err.message });
@@ -431,6 +439,25 @@ export class Inbox {
     if (!this.opts.notify) throw new Error(`no way to answer in ${row.channel}`);
     const ref = await this.opts.notify(row.channel, p.conversationId, unreadableText(p.reason, p.lang));
     return { sent: ref ? [{ messageId: ref.messageId }] : [] };
+  }
+}
+
+/** A counting semaphore: at most `size` functions run at once, the others wait first come first served. */
+class Slots {
+  private used = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.used >= this.size) await new Promise<void>((r) => this.waiting.push(r));
+    else this.used++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.used--;
+    }
   }
 }
 

@@ -23,6 +23,17 @@ export interface Db extends Queryable {
    * (the process's one LISTEN connection, the migration lock). Closed with the Db.
    */
   readonly openDedicated?: () => Promise<pg.Client>;
+  /**
+   * For what a platform waits on (accepting an inbound event before its ack): on embedded PGlite,
+   * whose one connection every turn shares, it goes before every query and transaction waiting
+   * for the connection (it still waits for the one running). On PostgreSQL, the pool.
+   */
+  readonly urgent: Queryable;
+  /**
+   * The pool for libraries that take a pg.Pool (the LangGraph checkpointer): on PGlite it shares the
+   * connection's queue (and its ack lane) with everything else; on PostgreSQL it is `pool`.
+   */
+  readonly sharedPool: pg.Pool;
   /** Runs (before the pool ends) when the Db closes: for whatever was built on it. */
   onClose(fn: () => Promise<void>): void;
   /** Pool totals, for health checks and tests that prove nothing leaked. */
@@ -184,25 +195,150 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
   });
   pool.on('error', (err) => console.error('[db] idle client error:', err.message));
   pool.on('connect', (client) => client.on('error', (err) => console.error('[db] session error while in use:', err.message)));
-  return wrap('pglite', pool, async () => {
-    await pool.end();
-    await pglite.close();
-    await release();
-  });
+  return wrap(
+    'pglite',
+    pool,
+    async () => {
+      await pool.end();
+      await pglite.close();
+      await release();
+    },
+    undefined,
+    new PriorityGate(acquireTimeoutMs),
+  );
 }
 
-function wrap(kind: DbKind, pool: pg.Pool, end: () => Promise<void>, openDedicated?: () => Promise<pg.Client>): Db {
+/**
+ * A pg.Pool look-alike over the gate, for libraries that take a pool: `query` and `connect` wait
+ * their turn in the normal lane, and a connected client gives the turn back on release.
+ */
+function gatedPool(pool: pg.Pool, gate: PriorityGate): pg.Pool {
+  const facade = {
+    query: (text: string, values?: unknown[]) => gate.run('normal', () => pool.query(text, values)),
+    async connect() {
+      const leave = await gate.hold('normal');
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        leave();
+        throw asBusy(err);
+      }
+      const release = client.release.bind(client);
+      client.release = (err?: Error | boolean) => {
+        client.release = release;
+        release(err);
+        leave();
+      };
+      return client;
+    },
+    end: () => pool.end(),
+    on: pool.on.bind(pool),
+    get totalCount() {
+      return pool.totalCount;
+    },
+    get idleCount() {
+      return pool.idleCount;
+    },
+    get waitingCount() {
+      return pool.waitingCount + gate.waiting;
+    },
+  };
+  return facade as unknown as pg.Pool;
+}
+
+/**
+ * The single embedded connection, handed out one user at a time in two lanes: urgent work (an
+ * inbound event's insert, which a platform's ack waits on) before everything queued in the normal
+ * lane, each lane first come first served. Waiting is bounded like a pool's acquire.
+ */
+export class PriorityGate {
+  private busy = false;
+  private readonly lanes: { urgent: (() => void)[]; normal: (() => void)[] } = { urgent: [], normal: [] };
+
+  constructor(private readonly timeoutMs: number) {}
+
+  get waiting(): number {
+    return this.lanes.urgent.length + this.lanes.normal.length;
+  }
+
+  async run<T>(lane: 'urgent' | 'normal', fn: () => Promise<T>): Promise<T> {
+    await this.enter(lane);
+    try {
+      return await fn();
+    } finally {
+      this.leave();
+    }
+  }
+
+  /** Hold the connection until the returned function is called (once). */
+  async hold(lane: 'urgent' | 'normal'): Promise<() => void> {
+    await this.enter(lane);
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      this.leave();
+    };
+  }
+
+  private enter(lane: 'urgent' | 'normal'): Promise<void> {
+    if (!this.busy) {
+      this.busy = true;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const queue = this.lanes[lane];
+      const grant = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        const at = queue.indexOf(grant);
+        if (at >= 0) queue.splice(at, 1);
+        reject(new DatabaseBusyError(`database busy: timeout exceeded when trying to connect (the embedded database's one connection, ${this.timeoutMs} ms)`));
+      }, this.timeoutMs);
+      queue.push(grant);
+    });
+  }
+
+  private leave(): void {
+    const next = this.lanes.urgent.shift() ?? this.lanes.normal.shift();
+    if (next) next();
+    else this.busy = false;
+  }
+}
+
+function wrap(kind: DbKind, pool: pg.Pool, end: () => Promise<void>, openDedicated?: () => Promise<pg.Client>, gate?: PriorityGate): Db {
   let closed: Promise<void> | undefined;
   const closers: (() => Promise<void>)[] = [];
+  const plain = (text: string, values?: unknown[]) =>
+    pool.query(text, values).catch((err: unknown) => {
+      throw asBusy(err);
+    });
+  const through = <T>(lane: 'urgent' | 'normal', fn: () => Promise<T>): Promise<T> => (gate ? gate.run(lane, fn) : fn());
   return {
     kind,
     pool,
+    sharedPool: gate ? gatedPool(pool, gate) : pool,
     ...(openDedicated ? { openDedicated } : {}),
-    query: (text, values) =>
-      pool.query(text, values).catch((err: unknown) => {
-        throw asBusy(err);
-      }),
-    async tx(fn) {
+    query: ((text: string, values?: unknown[]) => through('normal', () => plain(text, values))) as Queryable['query'],
+    urgent: { query: ((text: string, values?: unknown[]) => through('urgent', () => plain(text, values))) as Queryable['query'] },
+    tx: (fn) => through('normal', () => runTx(fn)),
+    onClose(fn) {
+      closers.push(fn);
+    },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount + (gate?.waiting ?? 0) }),
+    close() {
+      closed ??= (async () => {
+        for (const fn of closers.splice(0).reverse()) await fn().catch((err: Error) => console.error('[db] on close:', err.message));
+        await end();
+      })();
+      return closed;
+    },
+  };
+
+  async function runTx<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
       let client: pg.PoolClient;
       try {
         client = await pool.connect();
@@ -225,19 +361,7 @@ function wrap(kind: DbKind, pool: pg.Pool, end: () => Promise<void>, openDedicat
       } finally {
         client.release(broken);
       }
-    },
-    onClose(fn) {
-      closers.push(fn);
-    },
-    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-    close() {
-      closed ??= (async () => {
-        for (const fn of closers.splice(0).reverse()) await fn().catch((err: Error) => console.error('[db] on close:', err.message));
-        await end();
-      })();
-      return closed;
-    },
-  };
+  }
 }
 
 /** A pid lock file: a second process on the same data dir is refused with a readable message. */
