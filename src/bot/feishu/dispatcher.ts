@@ -34,8 +34,8 @@ export interface FeishuDispatchDeps {
   inbox: Inbox;
   directory: Directory;
   db: Db;
-  /** The card view of an approval (agents/approval-view.ts), injected so bot/ stays out of agents/. */
-  viewOf(row: ApprovalRow): ApprovalCardView;
+  /** The card view of an approval as a principal reads it (agents/approval-view.ts), injected so bot/ stays out of agents/. */
+  viewOf(row: ApprovalRow, readerId?: string): ApprovalCardView;
   /** The bot's open_id (to tell an @-mention of the bot in a group). */
   botOpenId(): Promise<string | undefined>;
   log?(level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>): void;
@@ -167,7 +167,8 @@ export function createFeishuHandlers(deps: FeishuDispatchDeps) {
     received.result.catch(() => undefined);
 
     const outcome = await withTimeout(received.result, budget);
-    const current = await currentCard(value.data.approvalId);
+    // The clicker's own copy, redrawn for them (their language; buttons only while they may act).
+    const current = await currentCard(value.data.approvalId, deps.directory.byPlatformUser('feishu', actorId)?.id);
     if (outcome === failed) return toast('error', '处理失败，请稍后重试', 'Something went wrong; please try again', current);
     if (outcome === timedOut) {
       // The decision is still being recorded; the card is patched for everyone when it is.
@@ -183,9 +184,9 @@ export function createFeishuHandlers(deps: FeishuDispatchDeps) {
     return { toast: { type: r.status === 'refused' ? 'error' : 'success', content: r.message }, ...(current ? { card: { type: 'raw', data: current } } : {}) };
   }
 
-  async function currentCard(approvalId: string): Promise<FeishuCardJson | undefined> {
+  async function currentCard(approvalId: string, readerId?: string): Promise<FeishuCardJson | undefined> {
     const row = await getApproval(deps.db, approvalId).catch(() => undefined);
-    return row ? renderFeishuCard(deps.viewOf(row)) : undefined;
+    return row ? renderFeishuCard(deps.viewOf(row, readerId)) : undefined;
   }
 
   return { [MESSAGE_EVENT]: onMessage, [CARD_ACTION_EVENT]: onCardAction };
