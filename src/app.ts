@@ -227,7 +227,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     // The chat-platform webhooks on a listener of their own (WEBHOOK_PORT), so the console can stay internal.
     const webhookHttp = config.WEBHOOK_PORT !== undefined ? Fastify({ logger: opts.log ? { level: config.LOG_LEVEL } : false, bodyLimit: 64 * 1024 }) : http;
     if (webhookHttp !== http) webhookHttp.setErrorHandler(http.errorHandler);
-    const consoleAccess = registerConsole(http, config, { db, directory, inbox, viewOf: (row) => approvalView(row, directory), delegations: agent.delegations });
+    const consoleAccess = registerConsole(http, config, { db, directory, inbox, viewOf: (row, readerId) => approvalView(row, directory, readerId), delegations: agent.delegations });
 
     let feishu: FeishuAdapter | undefined;
     if (config.FEISHU_APP_ID && config.FEISHU_APP_SECRET) {
@@ -243,7 +243,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
           ...(config.FEISHU_ENCRYPT_KEY ? { encryptKey: config.FEISHU_ENCRYPT_KEY } : {}),
           ...(config.FEISHU_VERIFICATION_TOKEN ? { verificationToken: config.FEISHU_VERIFICATION_TOKEN } : {}),
         },
-        { http: webhookHttp, inbox, directory, db, viewOf: (row) => approvalView(row, directory) },
+        { http: webhookHttp, inbox, directory, db, viewOf: (row, readerId) => approvalView(row, directory, readerId) },
       );
       feishu = adapter;
       channelMap.set('feishu', adapter.channel);
@@ -252,9 +252,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 
     teams.register(webhookHttp, {
       inbox,
-      viewOf: async (approvalId) => {
+      viewOf: async (approvalId, aadObjectId) => {
         const row = await getApproval(db, approvalId);
-        return row ? approvalView(row, directory) : undefined;
+        return row ? approvalView(row, directory, aadObjectId ? directory.byPlatformUser('teams', aadObjectId)?.id : undefined) : undefined;
       },
     });
 

@@ -147,10 +147,11 @@ describe('kill -9 between the approve click and the verified write', () => {
       await until(`the requester told about ${ticketId}`, async () =>
         texts(await client.transcript('console-alice')).some((t) => t.includes(ticketId) && t.includes('written and verified')),
       );
-      for (const conversation of ['console-alice', 'console-carol']) {
+      // Alice asked in English; Carol reads her copy in her own language (Chinese).
+      for (const [conversation, done] of [['console-alice', 'Written and verified'], ['console-carol', '已写入并核验']] as const) {
         const copies = await until(`every card copy of ${ticketId} final in ${conversation}`, async () => {
           const c = (await client.transcript(conversation)).filter((m) => m.approvalId === approvalId);
-          return c.length > 0 && c.every((m) => JSON.stringify(m.card).includes('Written and verified')) && c;
+          return c.length > 0 && c.every((m) => JSON.stringify(m.card).includes(done)) && c;
         });
         for (const copy of copies) expect(copy.card!.actions ?? []).toEqual([]);
       }

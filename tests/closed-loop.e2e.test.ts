@@ -149,8 +149,9 @@ describe.each(kinds)('closed loop on %s', (kind) => {
       expect(copies.length).toBeGreaterThan(0);
       for (const copy of copies) {
         const json = JSON.stringify(copy.card);
-        expect(json).toContain('已批准');
-        expect(json).toMatch(/Carol/);
+        // Written, not merely approved: the badge says so (issue 13).
+        expect(json).toContain('"text":"已写入"');
+        expect(json).toMatch(/已由 Carol 于 .* 批准/);
         expect(json).toContain('已写入并核验');
         expect(copy.card!.actions ?? []).toEqual([]);
       }

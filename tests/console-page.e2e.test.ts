@@ -4,6 +4,8 @@
  * query, a ticket completion that needs a manager, a refused self-approval, the approval by Carol
  * (written once and verified), and a rejection that must carry a reason.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS } from '../src/tools/browser-pool.js';
@@ -70,6 +72,13 @@ afterEach(async () => {
 });
 
 // ------------------------------------------------------------------------------------------- helpers
+
+/** Screenshots of what people see, for a reviewer (test-results/ is not committed). */
+const SHOTS = path.join(process.cwd(), 'test-results', 'console-page');
+async function shot(name: string, target: Locator | Page = page): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await target.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
 
 async function sandboxWrites(): Promise<WriteLogEntry[]> {
   const res = await fetch(`${t.app.sandbox!.url}/admin/writes`);
@@ -139,8 +148,9 @@ async function requestCompletion(ticketId: string): Promise<{ approvalId: string
   expect(approvalId).toBeTruthy();
   const card = await expectRenderedCard(message);
   await card.getByText('待审批', { exact: true }).waitFor();
-  await card.getByRole('button', { name: '批准', exact: true }).waitFor();
-  await card.getByRole('button', { name: '驳回', exact: true }).waitFor();
+  // Her own copy: whom it waits for, and no buttons (issue 13: the requester decides nothing).
+  await card.getByText(/^等待 .+ 审批$/).waitFor();
+  expect(await card.getByRole('button').count()).toBe(0);
   return { approvalId: approvalId!, card };
 }
 
@@ -161,16 +171,16 @@ describe('console page against the real app', () => {
     await switchTo('alice');
     expect(await page.locator('[data-testid=message]').filter({ hasText: '-26.40' }).count()).toBe(0);
     const { approvalId, card: aliceCard } = await requestCompletion(TICKET);
-    await aliceCard.getByText('hz81000123', { exact: true }).waitFor();
-    await aliceCard.getByText('OLT-HZ-01 0/1/3', { exact: true }).waitFor();
-    await aliceCard.getByText('HWTC1A2B3C4D', { exact: true }).waitFor();
+    // Each field as current → new, with where the new value was read.
+    await aliceCard.getByText('（空） → hz81000123', { exact: true }).waitFor();
+    await aliceCard.getByText('（空） → OLT-HZ-01 0/1/3', { exact: true }).waitFor();
+    await aliceCard.getByText('（空） → HWTC1A2B3C4D', { exact: true }).waitFor();
+    await aliceCard.getByText(/^来源：CRM 系统，\d{4}-\d{2}-\d{2} \d{2}:\d{2} 读取$/).first().waitFor();
+    await aliceCard.getByText(/^来源：资源管理系统，.+ 读取$/).first().waitFor();
     await botText('需 Carol 审批后写入').waitFor();
 
-    // 3. Her own approval is refused next to the card, and nothing is written.
-    await aliceCard.getByRole('button', { name: '批准', exact: true }).click();
-    const refusal = transcriptCard(approvalId).locator('[data-testid=notice][data-level=error]');
-    await refusal.waitFor();
-    expect(await refusal.innerText()).toContain('不能审批自己提交的申请');
+    // 3. Her own approval is refused (the API, as a forged click would), and nothing is written.
+    expect(await t.client.act('alice', approvalId, 'approve')).toMatchObject({ status: 'refused', reason: 'self_approval' });
     expect(await sandboxWrites()).toEqual([]);
     expect(await aliceCard.getByText('待审批', { exact: true }).count()).toBe(1);
 
@@ -180,7 +190,7 @@ describe('console page against the real app', () => {
     await pending.waitFor();
     expect(await page.getByTestId('approvals-count').innerText()).toBe('1');
     const pendingCard = await expectRenderedCard(pending);
-    await pendingCard.getByText('hz81000123', { exact: true }).waitFor();
+    await pendingCard.getByText('（空） → hz81000123', { exact: true }).waitFor();
     await pendingCard.getByRole('button', { name: '批准', exact: true }).click();
 
     // Decided: it leaves the panel; her copy of the card turns approved, then written and verified.
@@ -188,7 +198,7 @@ describe('console page against the real app', () => {
     const carolCopy = transcriptCard(approvalId);
     const carolCard = await expectRenderedCard(carolCopy);
     await carolCard.getByText('已写入并核验', { exact: true }).waitFor({ timeout: EXECUTION_TIMEOUT });
-    expect(await carolCard.getByText('已批准', { exact: true }).count()).toBe(1);
+    expect(await carolCard.getByText('已写入', { exact: true }).count()).toBe(1);
     expect(await carolCard.getByText(/^已由 Carol 于 .+ 批准$/).count()).toBe(1);
     expect(await carolCard.getByRole('button').count()).toBe(0);
     expect(await carolCopy.locator('[data-testid=notice][data-level=error]').count()).toBe(0);
@@ -201,7 +211,7 @@ describe('console page against the real app', () => {
     await switchTo('alice');
     const aliceCopy = await expectRenderedCard(transcriptCard(approvalId));
     await aliceCopy.getByText('已写入并核验', { exact: true }).waitFor();
-    expect(await aliceCopy.getByText('已批准', { exact: true }).count()).toBe(1);
+    expect(await aliceCopy.getByText('已写入', { exact: true }).count()).toBe(1);
     expect(await aliceCopy.getByText(/^已由 Carol 于 .+ 批准$/).count()).toBe(1);
     expect(await aliceCopy.getByRole('button').count()).toBe(0);
     await botText(`「补全工单 ${TICKET}」已由 Carol 批准，已写入并核验。`).waitFor({ timeout: EXECUTION_TIMEOUT });
@@ -251,5 +261,65 @@ describe('console page against the real app', () => {
 
     expect(await sandboxWrites()).toHaveLength(writesBefore);
     expect(await aliceCard.innerText()).not.toContain('已写入并核验');
+  });
+
+  it("an English request reaches a Chinese manager in Chinese; the panel names the requester; a write that fails after approval is red with its reason on every copy", { timeout: 120_000 }, async () => {
+    // Bob types in English; Dave (no language in the directory: Chinese) approves it.
+    await openConsole('bob');
+    await say('ack alarm ALM900001 crew on site');
+    const bobMessage = page.locator('[data-testid=message][data-from=bot][data-kind=card]').filter({ hasText: 'Acknowledge alarm ALM900001' });
+    await bobMessage.waitFor({ timeout: REPLY_TIMEOUT });
+    const approvalId = (await bobMessage.getAttribute('data-approval-id'))!;
+    const bobCard = await expectRenderedCard(bobMessage);
+    await bobCard.getByText('Pending', { exact: true }).waitFor();
+    await bobCard.getByText('Operation', { exact: true }).waitFor();
+    await bobCard.getByText('Acknowledge alarm', { exact: true }).waitFor();
+    await bobCard.getByText('no → yes', { exact: true }).waitFor();
+    await bobCard.getByText(/^Source: network management system, read \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/).first().waitFor();
+    expect(await bobCard.getByRole('button').count()).toBe(0);
+    expect(await bobCard.innerText()).not.toContain('nms.acknowledgeAlarm');
+
+    await switchTo('dave');
+    const pending = panelCard(approvalId);
+    await pending.waitFor();
+    // The panel's heading names the requester and his department, never "[object Object]".
+    const from = pending.locator('.approval-meta');
+    expect(await from.innerText()).toContain('申请人 / From: Bob · 杭州装维班组');
+    expect(await page.getByTestId('approvals').innerText()).not.toContain('[object Object]');
+    const daveCard = await expectRenderedCard(pending);
+    await daveCard.getByText('待审批', { exact: true }).waitFor();
+    await daveCard.getByText('确认告警', { exact: true }).waitFor();
+    await daveCard.getByText('未确认 → 已确认', { exact: true }).waitFor();
+    await daveCard.getByText(/^来源：网管系统，.+ 读取$/).first().waitFor();
+    await daveCard.getByText('Bob（杭州装维班组）', { exact: true }).waitFor();
+    expect(await daveCard.innerText()).not.toMatch(/Pending|Acknowledge alarm|Operation/);
+    // Labels are whole words: the label column is as wide as the label.
+    const label = daveCard.getByText('申请人', { exact: true });
+    expect((await label.boundingBox())!.height).toBeLessThan(30);
+    await shot('dave-pending-zh', pending);
+
+    // Meanwhile someone at the NOC acknowledges it in the NMS: the approved write will fail.
+    const alarm = (t.app.sandbox!.state as { alarms: { id: string; acknowledged: boolean; acknowledgedBy?: string }[] }).alarms.find((a) => a.id === 'ALM900001')!;
+    alarm.acknowledged = true;
+    alarm.acknowledgedBy = 'noc-op7';
+    await daveCard.getByRole('button', { name: '批准', exact: true }).click();
+    await pending.waitFor({ state: 'detached' });
+
+    const daveCopy = await expectRenderedCard(transcriptCard(approvalId));
+    await daveCopy.getByText('执行失败', { exact: true }).waitFor({ timeout: EXECUTION_TIMEOUT });
+    await daveCopy.getByText('已批准，但执行失败，未写入', { exact: true }).waitFor();
+    await daveCopy.getByText(/告警 ALM900001 在审批后已被确认（noc-op7），未重复确认/).waitFor();
+    expect(await daveCopy.getByText('已写入', { exact: true }).count()).toBe(0);
+    expect(await daveCopy.getByRole('button').count()).toBe(0);
+    await shot('dave-failed-zh', transcriptCard(approvalId));
+
+    await switchTo('bob');
+    const bobCopy = await expectRenderedCard(transcriptCard(approvalId));
+    await bobCopy.getByText('Failed', { exact: true }).waitFor();
+    await bobCopy.getByText('Approved, but the write failed: nothing was written', { exact: true }).waitFor();
+    await bobCopy.getByText(/Alarm ALM900001 was acknowledged since it was approved/).waitFor();
+    expect(await bobCopy.getByRole('button').count()).toBe(0);
+    expect(await bobCopy.innerText()).not.toContain('已批准');
+    await shot('bob-failed-en', transcriptCard(approvalId));
   });
 });

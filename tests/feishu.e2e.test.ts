@@ -170,7 +170,10 @@ describe('Feishu channel', () => {
     const aliceCard = await waitFor(() => repliesTo(askId).find((m) => m.msgType === 'interactive'), 60_000, "alice's card");
     const carolCard = await waitFor(() => fake.sent.find((m) => m.kind === 'create' && m.receiveIdType === 'open_id' && m.receiveId === 'ou_carol' && m.msgType === 'interactive'), 10_000, "carol's copy");
     for (const c of [aliceCard, carolCard]) expect(feishuCardSchema.safeParse(cardJson(c)).error?.issues ?? []).toEqual([]);
-    const approvalId = approvalIdOf(cardJson(aliceCard));
+    // The requester's own copy has no buttons (she decides nothing): the id rides on Carol's.
+    expect(JSON.stringify(cardJson(aliceCard))).not.toContain('"tag":"button"');
+    expect(cardTexts(cardJson(aliceCard))).toContain('等待 Carol 审批');
+    const approvalId = approvalIdOf(cardJson(carolCard));
     expect(cardTexts(cardJson(aliceCard))).toContain('审批人：Carol');
     expect(cardTexts(cardJson(carolCard))).toContain('待审批');
     const on = { messageId: carolCard.messageId!, chatId: 'oc_p2p_carol', approvalId };
@@ -257,7 +260,7 @@ describe('Feishu channel', () => {
     const askId = (ask.event as { message: { message_id: string } }).message.message_id;
     await deliver(ask);
     const card = await waitFor(() => repliesTo(askId).find((m) => m.msgType === 'interactive'), 60_000, 'the card');
-    const approvalId = approvalIdOf(cardJson(card));
+    const approvalId = (await t.app.db.query<{ id: string }>(`SELECT id FROM approvals WHERE title = $1`, [`Complete ticket ${ticket.id}`])).rows[0]!.id;
     const on = { messageId: card.messageId!, chatId: 'oc_p2p_alice', approvalId, operator: 'ou_carol' };
     const noReason = await click({ ...on, button: 'reject', comment: '  ' });
     expect(noReason.toast).toMatchObject({ type: 'error', content: 'Please give a reason to reject.' });
@@ -268,6 +271,57 @@ describe('Feishu channel', () => {
     const told = repliesTo(askId).filter((m) => m.msgType === 'text').map(textOf).join('\n');
     expect(told).toContain('was rejected by Carol. Reason: Customer asked to wait until Monday');
     expect((await writesOf()).some((w) => w.ticketId === ticket.id)).toBe(false);
+  });
+
+  it("an English request: Dave's copy in Chinese, Bob's in English; a write that fails after approval turns every copy red with the reason", async () => {
+    const ask = messageEvent({ chatId: 'oc_p2p_bob', chatType: 'p2p', from: 'ou_bob', text: 'ack alarm ALM900002' });
+    const askId = (ask.event as { message: { message_id: string } }).message.message_id;
+    await deliver(ask);
+    const bobCard = await waitFor(() => repliesTo(askId).find((m) => m.msgType === 'interactive'), 60_000, "bob's card");
+    const daveCard = await waitFor(
+      () => fake.sent.find((m) => m.kind === 'create' && m.receiveId === 'ou_dave' && m.msgType === 'interactive' && cardTexts(cardJson(m)).includes('ALM900002')),
+      10_000,
+      "dave's copy",
+    );
+    for (const c of [bobCard, daveCard]) expect(feishuCardSchema.safeParse(cardJson(c)).error?.issues ?? []).toEqual([]);
+    const bobTexts = cardTexts(cardJson(bobCard));
+    const daveTexts = cardTexts(cardJson(daveCard));
+    expect(bobTexts).toContain('Acknowledge alarm ALM900002');
+    expect(bobTexts).toContain('Operation: Acknowledge alarm');
+    expect(bobTexts).toMatch(/Source: network management system, read \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+    expect(bobTexts).not.toMatch(/待审批|审批人|操作|来源/);
+    expect(daveTexts).toContain('确认告警 ALM900002');
+    expect(daveTexts).toContain('操作：确认告警');
+    expect(daveTexts).toContain('未确认 → 已确认');
+    expect(daveTexts).toContain('申请人：Bob（杭州装维班组）');
+    expect(daveTexts).not.toContain('nms.acknowledgeAlarm');
+    // The line before Dave's copy is in Chinese too.
+    const intro = fake.sent.filter((m) => m.kind === 'create' && m.receiveId === 'ou_dave' && m.msgType === 'text').map(textOf).at(-1)!;
+    expect(intro).toContain('Bob 提交了一个待你审批的申请：确认告警 ALM900002');
+    const approvalId = approvalIdOf(cardJson(daveCard));
+
+    // Someone acknowledges it in the NMS before Dave approves: the write fails.
+    const alarm = (t.app.sandbox!.state as SandboxState).alarms.find((a) => a.id === 'ALM900002')!;
+    alarm.acknowledged = true;
+    const answer = await click({ messageId: daveCard.messageId!, chatId: 'oc_p2p_dave', approvalId, operator: 'ou_dave', button: 'approve' });
+    expect(answer.toast.type).toBe('success');
+    expect(cardTexts(answer.card!.data)).toContain('审批人：Dave'); // the clicker's copy, in Chinese
+    await settle();
+    for (const [copy, lang] of [[bobCard, 'en'], [daveCard, 'zh']] as const) {
+      const last = cardJson(fake.sent.filter((m) => m.kind === 'patch' && m.targetMessageId === copy.messageId).at(-1)!);
+      expect(feishuCardSchema.safeParse(last).success).toBe(true);
+      expect((last.header as { template: string }).template).toBe('red');
+      const shown = cardTexts(last);
+      if (lang === 'zh') {
+        expect(shown).toContain('已批准，但执行失败，未写入');
+        expect(shown).toContain('原因：告警 ALM900002 在审批后已被确认，未重复确认');
+        expect(shown).not.toContain('已写入并核验');
+      } else {
+        expect(shown).toContain('Approved, but the write failed: nothing was written');
+        expect(shown).toContain('Reason: Alarm ALM900002 was acknowledged since it was approved');
+      }
+      expect(JSON.stringify(last)).not.toContain('"tag":"button"');
+    }
   });
 
   it('after a restart in long-connection mode: retried events stay handled, new ones go through the same dispatcher', async () => {
@@ -301,4 +355,5 @@ describe('Feishu channel', () => {
     expect(late.toast.type).toBe('error');
     expect(cardTexts(late.card!.data)).toContain('已写入并核验');
   });
+
 });

@@ -111,10 +111,11 @@ describe.each(kinds)('restart on %s', (kind) => {
       expect(sandbox.state.writes.filter((w) => w.ticketId === ticket.id)).toHaveLength(1);
       const transcript = await second.client.transcript('console-alice');
       expect(textOf(transcript)).toContain(`"Complete ticket ${ticket.id}" was approved by Carol, written and verified`);
-      for (const conversation of ['console-alice', 'console-carol']) {
+      // Alice asked in English; Carol reads her copy in her own language (Chinese).
+      for (const [conversation, done] of [['console-alice', 'Written and verified'], ['console-carol', '已写入并核验']] as const) {
         const copies = (await second.client.transcript(conversation)).filter((m) => m.approvalId === card.approvalId);
         expect(copies.length).toBeGreaterThan(0);
-        for (const copy of copies) expect(JSON.stringify(copy.card)).toContain('Written and verified');
+        for (const copy of copies) expect(JSON.stringify(copy.card)).toContain(done);
       }
       const run = await second.app.db.query('SELECT r.status FROM runs r JOIN approvals a ON a.run_id = r.id WHERE a.id = $1', [card.approvalId]);
       expect(run.rows).toEqual([{ status: 'succeeded' }]);

@@ -279,4 +279,64 @@ describe('Teams channel', () => {
     await t.app.agent.idle();
     expect(JSON.stringify(connector.updatesOf(carols.id).at(-1)!.activity)).toContain('duplicate ticket');
   }, 120_000);
+
+  it("an English request by Bob: Dave's copy in Chinese with buttons, Bob's in English without; a write that fails after approval turns both red with the reason", async () => {
+    // Dave installs the app: his 1:1 chat becomes known, so he gets his own copy.
+    const install = await post({
+      type: 'conversationUpdate',
+      id: nextActivityId(),
+      serviceUrl: connector.url,
+      channelId: 'msteams',
+      from: { id: dave.mri, name: dave.name, aadObjectId: dave.aadObjectId },
+      recipient: { id: '28:switchboard-bot', name: 'Switchboard' },
+      conversation: { ...personal(dave), tenantId: 'tenant-1' },
+      membersAdded: [{ id: '28:switchboard-bot' }],
+      channelData: { tenant: { id: 'tenant-1' } },
+    });
+    expect(install.status).toBe(200);
+    const before = { bob: connector.cards(personal(bob).id).length, dave: connector.cards(personal(dave).id).length };
+    expect((await say(bob, 'ack alarm ALM900001')).status).toBe(200);
+    const mine = await connector.waitFor(() => connector.cards(personal(bob).id)[before.bob], 'the card where Bob asked');
+    const daves = await connector.waitFor(() => connector.cards(personal(dave).id)[before.dave], 'the card in Dave’s chat');
+    const bobCard = cardJson(mine);
+    const daveCard = cardJson(daves);
+    for (const c of [bobCard, daveCard]) expect(validateTeamsCard(c)).toEqual([]);
+    const bobJson = JSON.stringify(bobCard);
+    const daveJson = JSON.stringify(daveCard);
+    expect(bobJson).toContain('Acknowledge alarm ALM900001');
+    expect(bobJson).toContain('Waiting for Dave to decide');
+    expect(bobJson).not.toMatch(/待审批|审批人|确认告警/);
+    expect(bobCard.actions ?? []).toEqual([]);
+    expect(daveJson).toContain('确认告警 ALM900001');
+    expect(daveJson).toContain('未确认 → 已确认');
+    expect(daveJson).toContain('Bob（杭州装维班组）');
+    expect(daveJson).not.toMatch(/Pending|Acknowledge alarm|nms\.acknowledgeAlarm/);
+    expect((daveCard.actions as unknown[]).length).toBe(2);
+    expect(connector.texts(personal(dave).id).some((x) => x.includes('Bob 提交了一个待你审批的申请：确认告警 ALM900001'))).toBe(true);
+    const approvalId = approvalIdOf(daves);
+    // Bob's client asking for his own view gets English, no buttons.
+    const bobView = (await click(bob, mine, 'refresh', { approvalId })).body.value as AdaptiveCardJson;
+    expect(JSON.stringify(bobView)).toContain('Acknowledge alarm ALM900001');
+    expect(bobView.actions ?? []).toEqual([]);
+
+    // The NOC acknowledges it in the NMS first: the approved write fails.
+    const alarm = (t.app.sandbox!.state as SandboxState).alarms.find((a) => a.id === 'ALM900001')!;
+    alarm.acknowledged = true;
+    const answer = await click(dave, daves, 'approve', { approvalId });
+    expect(answer.status).toBe(200);
+    await t.app.agent.idle();
+    for (const [copy, heading, reason] of [
+      [mine, 'Approved, but the write failed: nothing was written', 'Alarm ALM900001 was acknowledged since it was approved'],
+      [daves, '已批准，但执行失败，未写入', '告警 ALM900001 在审批后已被确认，未重复确认'],
+    ] as const) {
+      const last = connector.updatesOf(copy.id).at(-1)!.activity.attachments![0]!.content as AdaptiveCardJson;
+      expect(validateTeamsCard(last)).toEqual([]);
+      const json = JSON.stringify(last);
+      expect(json).toContain(heading);
+      expect(json).toContain(reason);
+      expect(json).toContain('"color":"attention"');
+      expect(json).not.toContain('"color":"good"');
+      expect(last.actions ?? []).toEqual([]);
+    }
+  }, 120_000);
 });

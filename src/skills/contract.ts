@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type { Lang } from '../chat/lang.js';
 import type { Text } from '../chat/locale.js';
 import type { DelegationStart, DelegationView } from '../policies/delegation-rules.js';
+import type { ValueSource } from '../chat/approval-card.js';
 
 /** Every plan carries the flow that runs it and the language of the request. */
 export interface BasePlan {
@@ -59,6 +60,17 @@ export interface WriteProposal {
    * legacy system, never from the model.
    */
   facts?: Record<string, string | number | boolean>;
+  /**
+   * The approval card in both languages (each approver reads their own, issue 13): the title, the
+   * business name of the action ("补全工单" / "Complete ticket") and the record or customer it concerns.
+   */
+  card?: {
+    title: Text;
+    action: Text;
+    target?: { label: Text; value: string; source?: ValueSource };
+  };
+  /** Where each proposed value came from, by the summarize() line's key; absent: the requester gave it. */
+  sources?: Record<string, ValueSource>;
 }
 
 export type FlowResult =
@@ -154,6 +166,9 @@ export interface Skill<P extends BasePlan = BasePlan> {
 export function defineSkill<S extends z.ZodType<BasePlan>>(skill: Omit<Skill<z.output<S>>, 'plan'> & { plan: S }): Skill<z.output<S>> & { plan: S } {
   return skill as Skill<z.output<S>> & { plan: S };
 }
+
+/** A text made in each language by the same function (a card title for every reader). */
+export const inBoth = (f: (lang: Lang) => string): Text => ({ zh: f('zh'), en: f('en') });
 
 /** A clarify plan in the request's language. */
 export const clarify = (lang: Lang, question: Text): ClarifyPlan => ({ flow: 'clarify', lang, question: question[lang] });

@@ -9,7 +9,7 @@ import { appendAuditInTx } from './audit.js';
 import { storable, storableJson, storableOrNull, storableText } from '../lib/storable.js';
 import { openJson, sealJson } from './data-keys.js';
 import { maskDeep, maskText } from '../policies/masking.js';
-import type { ApprovalStatus, CardLine } from '../chat/approval-card.js';
+import type { ApprovalStatus, CardContent, CardLine, StoredOutcome } from '../chat/approval-card.js';
 import type { Lang } from '../chat/lang.js';
 import type { ScopeOwner } from '../policies/access.js';
 
@@ -32,7 +32,9 @@ export interface ApprovalRow {
   decided_by: string | null;
   decided_at: Date | null;
   comment: string | null;
-  outcome: { state: 'executing' | 'verified' | 'failed'; lines: CardLine[] } | null;
+  outcome: StoredOutcome | null;
+  /** The card's words in both languages (migration 017); null on older rows (row.lang only). */
+  card: Partial<Record<Lang, CardContent>> | null;
   /** Owners of what the write changes (migration 007); null on older rows. */
   target_scope: ScopeOwner[] | null;
   /** Distinct approvals the write needs (its risk tier, migration 014), and who has given one. */
@@ -79,16 +81,18 @@ export interface NewApproval {
   standIns?: Record<string, string>;
   /** An approver must have signed in this recently (the top risk tier). */
   reauthWithinSeconds?: number | null;
+  /** The card's words in each language (masked), so every reader gets their own. */
+  card?: Partial<Record<Lang, CardContent>>;
 }
 
 /** Idempotent per (run, tool): a re-run of the proposing node finds the approval it made. */
 export async function createApproval(db: Queryable, a: NewApproval): Promise<{ row: ApprovalRow; created: boolean }> {
   const res = await db.query<ApprovalRow>(
-    `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at, target_scope, escalate_at, required_approvals, approval_order, facts, stand_ins, reauth_within_seconds)
+    `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at, target_scope, escalate_at, required_approvals, approval_order, facts, stand_ins, reauth_within_seconds, card)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(secs => $13), $14,
-             CASE WHEN $15::int IS NULL THEN NULL ELSE now() + make_interval(secs => $15::int) END, $16, $17, $18, $19, $20)
+             CASE WHEN $15::int IS NULL THEN NULL ELSE now() + make_interval(secs => $15::int) END, $16, $17, $18, $19, $20, $21)
      ON CONFLICT (run_id, tool) DO NOTHING RETURNING *`,
-    [a.id, a.runId, storableText(a.threadId), a.tool, JSON.stringify(sealJson(storable(a.input), 'approvals.input')), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope), a.escalateAfterSeconds ?? null, a.requiredApprovals ?? 1, a.approvalOrder ?? 'parallel', JSON.stringify(a.facts ?? {}), JSON.stringify(a.standIns ?? {}), a.reauthWithinSeconds ?? null],
+    [a.id, a.runId, storableText(a.threadId), a.tool, JSON.stringify(sealJson(storable(a.input), 'approvals.input')), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope), a.escalateAfterSeconds ?? null, a.requiredApprovals ?? 1, a.approvalOrder ?? 'parallel', JSON.stringify(a.facts ?? {}), JSON.stringify(a.standIns ?? {}), a.reauthWithinSeconds ?? null, a.card ? storableJson(maskDeep(a.card)) : null],
   );
   if (res.rows[0]) return { row: openApproval(res.rows[0]), created: true };
   const existing = await db.query<ApprovalRow>('SELECT * FROM approvals WHERE run_id = $1 AND tool = $2', [a.runId, a.tool]);
@@ -200,17 +204,18 @@ export async function pendingApprovalsFor(db: Queryable, principalId: string): P
   return res.rows.map((r) => openApproval(r));
 }
 
-export async function addApprovalMessage(db: Queryable, m: { approvalId: string; channel: string; conversationId: string; messageId: string }): Promise<void> {
+/** A copy of a card, with whom it was sent to (its reader: requester or an approver) where known. */
+export async function addApprovalMessage(db: Queryable, m: { approvalId: string; channel: string; conversationId: string; messageId: string; readerId?: string | null }): Promise<void> {
   await db.query(
-    `INSERT INTO approval_messages (approval_id, channel, conversation_id, message_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-    [m.approvalId, m.channel, m.conversationId, m.messageId],
+    `INSERT INTO approval_messages (approval_id, channel, conversation_id, message_id, reader_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+    [m.approvalId, m.channel, m.conversationId, m.messageId, m.readerId ?? null],
   );
 }
 
-export async function approvalMessages(db: Queryable, approvalId: string): Promise<{ channel: string; conversation_id: string; message_id: string }[]> {
+export async function approvalMessages(db: Queryable, approvalId: string): Promise<{ channel: string; conversation_id: string; message_id: string; reader_id: string | null }[]> {
   return (
-    await db.query<{ channel: string; conversation_id: string; message_id: string }>(
-      'SELECT channel, conversation_id, message_id FROM approval_messages WHERE approval_id = $1',
+    await db.query<{ channel: string; conversation_id: string; message_id: string; reader_id: string | null }>(
+      'SELECT channel, conversation_id, message_id, reader_id FROM approval_messages WHERE approval_id = $1',
       [approvalId],
     )
   ).rows;

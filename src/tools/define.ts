@@ -72,6 +72,12 @@ export interface WriteContext extends ToolContext {
 export interface CardLineOut {
   label: string;
   value: string;
+  /** summarize(): the input field this line writes; a proposal names each value's source by it. */
+  key?: string;
+  /** summarize(): the value now (the guard's `expected`), shown current → new; null: empty now. */
+  current?: string | null;
+  /** verify(): label and value are English; the same line for a Chinese reader. */
+  zh?: { label: string; value: string };
 }
 
 export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType, E extends ToolEffect = ToolEffect> {

@@ -38,7 +38,7 @@ import {
 } from '../../store/approvals-repo.js';
 import { updateRun } from '../../store/runs-repo.js';
 import { BusinessError, SystemError, isSystemError } from '../../tools/errors.js';
-import type { VerifyResult } from '../../tools/define.js';
+import type { CardLineOut, VerifyResult } from '../../tools/define.js';
 import type { ApprovedWrite, ToolCallRecord } from '../../tools/runner.js';
 import { recordToolCall } from '../tool-call-log.js';
 import { messages } from '../replies.js';
@@ -115,6 +115,12 @@ export interface ExecutorDeps {
 }
 
 const t = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
+/** The same words in each language, for the card copies of readers of either (issue 13). */
+type ByLang = Record<Lang, string>;
+const both = (zh: string, en: string): ByLang => ({ zh, en });
+const LANGS: readonly Lang[] = ['zh', 'en'];
+/** A verify() line for a reader: its Chinese form where the tool gave one (labels are English). */
+const lineFor = (lang: Lang, l: CardLineOut): CardLine => (lang === 'zh' && l.zh ? { label: l.zh.label, value: l.zh.value } : { label: l.label, value: l.value });
 
 /** A row whose status was checked: only such a row's write is run (and handed to the runner). */
 type ApprovedRow = ApprovalRow & { status: 'approved' };
@@ -173,17 +179,17 @@ export class ApprovedWriteExecutor {
       const stored = actionHash({ tool: row.tool, input: row.input, ...identity });
       const queued = actionHash({ tool: outbox.tool, input: outbox.input, ...identity });
       if (stored !== row.action_hash || queued !== row.action_hash) {
-        return this.refuseAndFail(row, req, 'hash_mismatch', t(row.lang, '待执行内容与审批内容不一致', 'what would run differs from what was approved'));
+        return this.refuseAndFail(row, req, 'hash_mismatch', t(row.lang, '待执行内容与审批内容不一致', 'what would run differs from what was approved'), both('待执行内容与审批内容不一致', 'what would run differs from what was approved'));
       }
       if (req.expected && actionHash(req.expected) !== row.action_hash) {
         // By hand: the operator typed something else; the approval itself stays usable.
         if (req.source === 'cli') return this.refuse(row, req, 'input_mismatch', `approval ${row.id} was given for a different input or tool`);
-        return this.refuseAndFail(row, req, 'hash_mismatch', t(row.lang, '待执行内容与审批内容不一致', 'what would run differs from what was approved'));
+        return this.refuseAndFail(row, req, 'hash_mismatch', t(row.lang, '待执行内容与审批内容不一致', 'what would run differs from what was approved'), both('待执行内容与审批内容不一致', 'what would run differs from what was approved'));
       }
       const allowed = await this.recheckRequesterScope(row, outbox.attempts === 0);
       if (!allowed.allowed) return this.refuseAndFail(row, req, 'not_authorized', allowed.detail);
       if (outbox.attempts === 0 && new Date(row.expires_at).getTime() <= Date.now()) {
-        return this.refuseAndFail(row, req, 'expired', t(row.lang, '审批已过期，未执行', 'the approval expired before the write ran'));
+        return this.refuseAndFail(row, req, 'expired', t(row.lang, '审批已过期，未执行', 'the approval expired before the write ran'), both('审批已过期，未执行', 'the approval expired before the write ran'));
       }
 
       const claimed = await claimOutbox(db, row.id, { owner: this.owner, leaseMs: this.deps.leaseMs, exclusiveStore: this.exclusiveStore });
@@ -264,7 +270,7 @@ export class ApprovedWriteExecutor {
         const check = await tools.verify(row.tool, input, null, opts).catch(() => null);
         if (check?.ok) return this.finish(row, req, { state: 'verified', output: { recovered: true }, check, recovered: true });
         if (new Date(row.expires_at).getTime() <= Date.now()) {
-          return this.finish(row, req, { state: 'failed', detail: t(row.lang, '审批已过期，未重新执行', 'the approval expired before the write could be retried') });
+          return this.finish(row, req, { state: 'failed', detail: t(row.lang, '审批已过期，未重新执行', 'the approval expired before the write could be retried'), byLang: both('审批已过期，未重新执行', 'the approval expired before the write could be retried') });
         }
       }
       let output: unknown;
@@ -278,7 +284,7 @@ export class ApprovedWriteExecutor {
           const check = await tools.verify(row.tool, input, null, opts).catch(() => null);
           if (check?.ok) return this.finish(row, req, { state: 'verified', output: { recovered: true }, check, recovered: true });
         }
-        return this.finish(row, req, { state: 'failed', detail: userMessage(row.lang, err), error: err });
+        return this.finish(row, req, { state: 'failed', detail: userMessage(row.lang, err), byLang: { zh: userMessage('zh', err), en: userMessage('en', err) }, error: err });
       }
       crashPoint('tool.saved', row.id);
       let check: VerifyResult;
@@ -300,10 +306,14 @@ export class ApprovedWriteExecutor {
     o:
       | { state: 'verified'; output: unknown; check: VerifyResult; recovered: boolean; record?: ToolCallRecord }
       | { state: 'unverified'; output: unknown; check: VerifyResult; record?: ToolCallRecord }
-      | { state: 'failed'; detail: string; error?: unknown },
+      | { state: 'failed'; detail: string; byLang?: ByLang; error?: unknown },
   ): Promise<WriteOutcome | 'lost'> {
     const { db } = this.deps;
-    const lines: CardLine[] = o.state === 'failed' ? [{ label: t(row.lang, '原因', 'Reason'), value: maskText(o.detail) }] : maskDeep(o.check.lines);
+    // Each reader's copy shows the outcome in their language: the reason, or the read-back.
+    const linesIn = (lang: Lang): CardLine[] =>
+      o.state === 'failed' ? [{ label: t(lang, '原因', 'Reason'), value: maskText(o.byLang?.[lang] ?? o.detail) }] : maskDeep(o.check.lines.map((l) => lineFor(lang, l)));
+    const lines: CardLine[] = o.state === 'failed' ? linesIn(row.lang) : maskDeep(o.check.lines.map((l) => ({ label: l.label, value: l.value })));
+    const byLang = Object.fromEntries(LANGS.map((lang) => [lang, linesIn(lang)])) as Record<Lang, CardLine[]>;
     const output = o.state === 'failed' ? undefined : maskDeep(o.output);
     const won = await db.tx(async (client) => {
       const ok = await finishOutbox(
@@ -316,7 +326,7 @@ export class ApprovedWriteExecutor {
             : { status: 'failed', error: maskText(o.detail), owner: this.owner },
       );
       if (!ok) return false;
-      await setApprovalOutcome(client, row.id, { state: o.state === 'verified' ? 'verified' : 'failed', lines });
+      await setApprovalOutcome(client, row.id, { state: o.state === 'verified' ? 'verified' : 'failed', lines, byLang });
       await appendAuditInTx(client, {
         actor: req.actor,
         action: o.state === 'verified' ? 'write.verified' : o.state === 'unverified' ? 'write.unverified' : 'write.failed',
@@ -358,12 +368,13 @@ export class ApprovedWriteExecutor {
   }
 
   /** A refusal that ends the approved write for good: the outbox row fails, so no sweep retries it. */
-  private async refuseAndFail(row: ApprovalRow, req: ExecuteRequest, reason: WriteRefusal, detail: string): Promise<WriteOutcome> {
+  private async refuseAndFail(row: ApprovalRow, req: ExecuteRequest, reason: WriteRefusal, detail: string, byLang?: ByLang): Promise<WriteOutcome> {
     const { db } = this.deps;
-    const lines = [{ label: t(row.lang, '原因', 'Reason'), value: maskText(detail) }];
+    const linesIn = (lang: Lang) => [{ label: t(lang, '原因', 'Reason'), value: maskText(byLang?.[lang] ?? detail) }];
+    const lines = linesIn(row.lang);
     const failed = await db.tx(async (client) => {
       const ok = await finishOutbox(client, row.id, { status: 'failed', error: maskText(detail), exclusiveStore: this.exclusiveStore });
-      if (ok) await setApprovalOutcome(client, row.id, { state: 'failed', lines });
+      if (ok) await setApprovalOutcome(client, row.id, { state: 'failed', lines, byLang: { zh: linesIn('zh'), en: linesIn('en') } });
       return ok;
     });
     const result = await this.refuse(row, req, reason, detail);

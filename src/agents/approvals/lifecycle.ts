@@ -34,7 +34,9 @@ import {
   getApproval,
   seats,
   setApprovalOutcome,
+  type ApprovalRow,
 } from '../../store/approvals-repo.js';
+import { cardContents } from './card-content.js';
 import type { AnyTool } from '../../tools/define.js';
 import { isScopeDenied, ScopeDenied } from '../../tools/scope.js';
 import type { AgentStateUpdate, AgentStateValue, DecisionSignal } from '../graph.js';
@@ -164,6 +166,11 @@ export class ApprovalLifecycle {
         const hit = await this.deps.limits.roomForPending(c, principal);
         if (hit) return { kind: 'limited', hit } as const;
       }
+      // The lines the rule adds to the card (the tier's reason, a fresh sign-in), in a reader's language.
+      const ruleLines = (lang: Lang) => [
+        ...(rule.tier === null ? [] : [tierLine(lang, base.tiers[rule.tier]!, proposal.facts ?? {}, rule.summed)]),
+        ...(rule.reauthWithinMinutes ? [reauthLine(lang, rule.reauthWithinMinutes)] : []),
+      ];
       const made = await createApproval(c, {
         id: approvalId,
         runId: s.runId,
@@ -176,11 +183,9 @@ export class ApprovalLifecycle {
         approverIds: approvers.map((a) => a.id),
         standIns,
         title: proposal.title,
-        lines: maskDeep([
-          ...tool.summarize!(input, s.lang),
-          ...(rule.tier === null ? [] : [tierLine(s.lang, base.tiers[rule.tier]!, proposal.facts ?? {}, rule.summed)]),
-          ...(rule.reauthWithinMinutes ? [reauthLine(s.lang, rule.reauthWithinMinutes)] : []),
-        ]),
+        lines: maskDeep([...tool.summarize!(input, s.lang), ...ruleLines(s.lang)]),
+        // Every reader's language: each copy is drawn in its reader's (issue 13).
+        card: cardContents(tool, input, proposal, s.lang, ruleLines),
         lang: s.lang,
         ttlSeconds: rule.expiresInMinutes ? rule.expiresInMinutes * 60 : this.deps.approvalTtlSeconds,
         escalateAfterSeconds: rule.escalateAfterMinutes ? rule.escalateAfterMinutes * 60 : null,
@@ -211,12 +216,13 @@ export class ApprovalLifecycle {
     // Cards go out once: a re-run of this node (after a crash) finds the copies already recorded.
     if ((await approvalMessages(db, row.id)).length === 0) {
       const { send } = this.deps;
-      const card: OutboundMessage = { kind: 'card', card: approvalView(row, directory) };
+      // The requester's copy in the request's language, without buttons; each approver's in theirs.
+      const card: OutboundMessage = { kind: 'card', card: approvalView(row, directory, principal.id) };
       const text = messages.proposal(s.lang, row.title, approvers.map((a) => a.name), s.unresolved, proposal.lookedUp === true, row.required_approvals);
       await send(s.channel, s.conversationId, { kind: 'text', text }, s.runId);
       const ref = await send(s.channel, s.conversationId, card, s.runId);
-      if (ref) await addApprovalMessage(db, { approvalId: row.id, ...ref });
-      await this.sendCopies(s.channel, row.id, approvers, card, messages.approvalSent(s.lang, principal.name, row.title), s.conversationId);
+      if (ref) await addApprovalMessage(db, { approvalId: row.id, ...ref, readerId: principal.id });
+      await this.sendCopies(s.channel, row, approvers, (lang, title) => messages.approvalSent(lang, principal.name, title), s.conversationId);
     }
     await updateRun(db, s.runId, { status: 'awaiting_approval', neededHuman: true });
     return { approvalId: row.id, reply: null };
@@ -365,9 +371,10 @@ export class ApprovalLifecycle {
    * A copy of an approval's card, with a line saying why, in each approver's personal conversation
    * on the channel; approvers may share one (a department approval group): one copy each place,
    * and none where `skip` (the requester's conversation) already has it. Every copy is recorded
-   * so the card is redrawn everywhere after each change.
+   * so the card is redrawn everywhere after each change. Each copy, and the line before it, is in
+   * its approver's language (the directory's), whatever language the request was typed in.
    */
-  private async sendCopies(ch: ChannelName, approvalId: string, approvers: readonly Principal[], card: OutboundMessage, intro: string, skip: string): Promise<void> {
+  private async sendCopies(ch: ChannelName, row: ApprovalRow, approvers: readonly Principal[], intro: (lang: Lang, title: string) => string, skip: string): Promise<void> {
     const { db, directory, send } = this.deps;
     const channel = this.deps.channels.get(ch);
     const reached = new Set([skip]);
@@ -376,9 +383,10 @@ export class ApprovalLifecycle {
         const conv = await channel?.personalConversation({ channel: ch, id: platformId });
         if (!conv || reached.has(conv)) continue;
         reached.add(conv);
-        await send(ch, conv, { kind: 'text', text: intro });
-        const copy = await send(ch, conv, card);
-        if (copy) await addApprovalMessage(db, { approvalId, ...copy });
+        const view = approvalView(row, directory, approver.id);
+        await send(ch, conv, { kind: 'text', text: intro(view.lang, view.title) });
+        const copy = await send(ch, conv, { kind: 'card', card: view });
+        if (copy) await addApprovalMessage(db, { approvalId: row.id, ...copy, readerId: approver.id });
       }
     }
   }
@@ -395,8 +403,7 @@ export class ApprovalLifecycle {
       const run = row && (await getRun(db, row.run_id));
       if (!row || !run || row.status !== 'pending') continue;
       const requester = directory.get(row.requester_id);
-      const card: OutboundMessage = { kind: 'card', card: approvalView(row, directory) };
-      await this.sendCopies(run.channel as ChannelName, row.id, [delegate], card, messages.delegatedToYou(row.lang, delegator.name, requester?.name ?? row.requester_id, row.title), run.conversation_id);
+      await this.sendCopies(run.channel as ChannelName, row, [delegate], (lang, title) => messages.delegatedToYou(lang, delegator.name, requester?.name ?? row.requester_id, title), run.conversation_id);
       await this.refreshCards(row.id);
     }
   }
@@ -425,8 +432,7 @@ export class ApprovalLifecycle {
       if (run) {
         // The channel the request came in on: the escalation reaches the new approver there.
         const ch = run.channel as ChannelName;
-        const card: OutboundMessage = { kind: 'card', card: approvalView(claimed, directory) };
-        await this.sendCopies(ch, row.id, [next], card, messages.escalatedToApprover(row.lang, requester.name, row.title, minutes), run.conversation_id);
+        await this.sendCopies(ch, claimed, [next], (lang, title) => messages.escalatedToApprover(lang, requester.name, title, minutes), run.conversation_id);
         await send(ch, run.conversation_id, { kind: 'text', text: messages.escalationNotice(row.lang, row.title, next.name, minutes) });
       }
       await this.refreshCards(row.id);

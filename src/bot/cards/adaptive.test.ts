@@ -12,6 +12,7 @@ function view(lang: Lang, patch: Partial<ApprovalCardView> = {}): ApprovalCardVi
     lang,
     title: lang === 'zh' ? '补全工单 T20261124-0012' : 'Complete ticket T20261124-0012',
     tool: 'ticket.updateFields',
+    action: lang === 'zh' ? '补全工单' : 'Complete ticket',
     requester: { id: 'alice', name: 'Alice' },
     lines: [
       { label: lang === 'zh' ? '故障类型' : 'Fault type', value: 'LOS / 光信号丢失' },
@@ -70,18 +71,44 @@ function walk(node: unknown, out: Record<string, unknown>[] = []): Record<string
   return out;
 }
 
+type Obj = Record<string, unknown>;
+const items = (o: unknown): Obj[] => ((o as Obj | undefined)?.items as Obj[] | undefined) ?? [];
+
+/** A label beside its value: a two-column set whose first column is as wide as its label. */
+function isLabeled(o: Obj): boolean {
+  const cols = o.columns as Obj[] | undefined;
+  return o.type === 'ColumnSet' && cols?.length === 2 && cols[0]!.width === 'auto' && items(cols[0])[0]?.type === 'TextBlock';
+}
+
 function texts(card: unknown): string[] {
   return walk(card).flatMap((o) => {
+    if (isLabeled(o)) {
+      const cols = o.columns as Obj[];
+      return [`${items(cols[0])[0]!.text as string}: ${items(cols[1])[0]!.text as string}`];
+    }
     if (o.type === 'TextBlock' && typeof o.text === 'string') return [o.text];
-    if (typeof o.title === 'string' && typeof o.value === 'string') return [`${o.title}: ${o.value}`];
     return [];
   });
 }
 
+/** Label-beside-value pairs (the card's facts and the outcome's read-back). */
 function facts(card: unknown): { title: string; value: string }[] {
   return walk(card)
-    .filter((o) => o.type === 'FactSet')
-    .flatMap((o) => o.facts as { title: string; value: string }[]);
+    .filter(isLabeled)
+    .map((o) => {
+      const cols = o.columns as Obj[];
+      return { title: items(cols[0])[0]!.text as string, value: items(cols[1])[0]!.text as string };
+    });
+}
+
+/** The write's fields: label above value, then (optional) where the value came from. */
+function fields(card: unknown): { label: string; value: string; source?: string }[] {
+  return walk(card)
+    .filter((o) => o.type === 'Container' && items(o).length >= 2 && items(o).every((i) => i.type === 'TextBlock') && items(o)[0]!.size === 'small')
+    .map((o) => {
+      const [label, value, source] = items(o);
+      return { label: label!.text as string, value: value!.text as string, ...(source ? { source: source.text as string } : {}) };
+    });
 }
 
 function actions(card: unknown): Record<string, unknown>[] {
@@ -106,8 +133,8 @@ describe('renderAdaptiveCard', () => {
 
       it(`${name} (${lang}) shows the lines that would be written verbatim`, () => {
         const v = make(lang);
-        const shown = facts(renderAdaptiveCard(v, { now: NOW }));
-        for (const line of v.lines) expect(shown).toContainEqual({ title: line.label, value: line.value });
+        const shown = fields(renderAdaptiveCard(v, { now: NOW }));
+        for (const line of v.lines) expect(shown).toContainEqual({ label: line.label, value: line.value });
       });
     }
   }
@@ -148,9 +175,12 @@ describe('renderAdaptiveCard', () => {
         'Expires: 2026-11-24 14:30 (in 30 min)',
         'Pending',
         'Requested by: Alice',
-        'Operation: ticket.updateFields',
+        'Operation: Complete ticket',
       ]),
     );
+    // The business name, never the tool's name (issue 13).
+    expect(JSON.stringify(renderAdaptiveCard(view('zh'), { now: NOW }))).not.toContain('ticket.updateFields');
+    expect(texts(renderAdaptiveCard(view('zh'), { now: NOW }))).toContain('操作: 补全工单');
   });
 
   it('decided and expired cards have no buttons and no inputs', () => {
@@ -197,7 +227,7 @@ describe('renderAdaptiveCard', () => {
     expect(en).toContain('Expired');
   });
 
-  it('outcome: executing, verified with read-back lines, failed in the attention colour', () => {
+  it('outcome: executing, verified with read-back lines, failed in the attention colour with its reason', () => {
     expect(texts(renderAdaptiveCard(cases.executing!('zh'), { now: NOW }))).toContain('正在执行…');
     expect(texts(renderAdaptiveCard(cases.executing!('en'), { now: NOW }))).toContain('Executing…');
 
@@ -207,20 +237,37 @@ describe('renderAdaptiveCard', () => {
     expect(texts(renderAdaptiveCard(cases.verified!('en'), { now: NOW }))).toContain('Written and verified');
 
     const failed = renderAdaptiveCard(cases.failed!('en'), { now: NOW });
-    const heading = walk(failed).find((o) => o.text === 'Execution failed');
+    const heading = walk(failed).find((o) => o.text === 'Approved, but the write failed: nothing was written');
     expect(heading?.color).toBe('attention');
     expect(facts(failed)).toContainEqual({ title: 'error', value: 'SystemError: ticket portal timeout' });
-    expect(texts(renderAdaptiveCard(cases.failed!('zh'), { now: NOW }))).toContain('执行失败');
+    expect(failed.fallbackText).toContain('[Failed]');
+    expect(failed.fallbackText).toContain('SystemError: ticket portal timeout');
+    const zh = renderAdaptiveCard(cases.failed!('zh'), { now: NOW });
+    expect(texts(zh)).toContain('已批准，但执行失败，未写入');
+    // Not a green "已批准" anywhere on a failed write: the badge says it failed, in red.
+    expect(walk(zh).some((o) => o.color === 'good')).toBe(false);
+    expect(texts(zh)).not.toContain('已批准');
   });
 
-  it('the status badge is coloured by state', () => {
-    const badge = (name: string) => walk(renderAdaptiveCard(cases[name]!('en'), { now: NOW })).find(
-      (o) => o.type === 'TextBlock' && ['Pending', 'Approved', 'Rejected', 'Expired'].includes(o.text as string),
-    );
-    expect(badge('pending')?.color).toBe('warning');
-    expect(badge('approved')?.color).toBe('good');
-    expect(badge('rejected')?.color).toBe('attention');
-    expect(badge('expired')?.isSubtle).toBe(true);
+  it('the status badge has its own word and colour for every state, in both languages', () => {
+    const badge = (name: string, lang: Lang) => (((renderAdaptiveCard(cases[name]!(lang), { now: NOW }).body as Obj[])[0]!.columns as Obj[])[1]!);
+    const expectations: [string, string, string, string | undefined][] = [
+      ['pending', '待审批', 'Pending', 'warning'],
+      ['approved', '执行中', 'Executing', 'accent'],
+      ['executing', '执行中', 'Executing', 'accent'],
+      ['verified', '已写入', 'Written', 'good'],
+      ['failed', '执行失败', 'Failed', 'attention'],
+      ['rejected', '已驳回', 'Rejected', 'attention'],
+      ['expired', '已过期', 'Expired', undefined],
+    ];
+    for (const [name, zh, en, color] of expectations) {
+      for (const [lang, word] of [['zh', zh], ['en', en]] as const) {
+        const text = items(badge(name, lang))[0]!;
+        expect(text.text, `${name} ${lang}`).toBe(word);
+        if (color) expect(text.color, `${name} ${lang}`).toBe(color);
+        else expect(text.isSubtle, `${name} ${lang}`).toBe(true);
+      }
+    }
   });
 
   it('an English card carries no Chinese labels and a Chinese card no English button titles', () => {
@@ -308,6 +355,93 @@ describe('renderTextCard', () => {
     const card = renderTextCard('端口 OLT-HZ-01 0/1/3', [{ label: '收光', value: '-21.3 dBm' }], 'zh');
     expect(validateAdaptiveCard(card)).toEqual([]);
     expect(facts(card)).toEqual([{ title: '收光', value: '-21.3 dBm' }]);
+    expect(walk(card).some((o) => o.type === 'FactSet')).toBe(false);
     expect(actions(card)).toEqual([]);
+  });
+});
+
+describe('the card a manager approves (issue 13)', () => {
+  const readAt = '2026-11-24T06:02:00Z'; // 14:02 in Beijing
+  const completion = (lang: Lang, patch: Partial<ApprovalCardView> = {}) =>
+    view(lang, {
+      target: { label: lang === 'zh' ? '工单 · 客户' : 'Ticket · customer', value: 'T20261124-0012 · C000123 · 138****1234', source: { system: 'ticket', readAt } },
+      lines: [
+        { label: lang === 'zh' ? '工单' : 'Ticket', value: 'T20261124-0012' },
+        { label: lang === 'zh' ? '宽带账号' : 'Broadband account', value: 'hz81000123', current: null, source: { system: 'crm', readAt } },
+        { label: lang === 'zh' ? '装机地址' : 'Address', value: '文三路 90 号', current: '文三路 1 号', source: { system: 'requester' } },
+        { label: lang === 'zh' ? '接入端口' : 'Access port', value: 'OLT-HZ-01 0/1/3', current: null, source: { system: 'resource', readAt } },
+      ],
+      ...patch,
+    });
+
+  it('shows every field as current → new, with the source system and its read time in Beijing time (zh)', () => {
+    const shown = fields(renderAdaptiveCard(completion('zh'), { now: NOW }));
+    expect(shown).toContainEqual({ label: '宽带账号', value: '（空） → hz81000123', source: '来源：CRM 系统，2026-11-24 14:02 读取' });
+    expect(shown).toContainEqual({ label: '装机地址', value: '文三路 1 号 → 文三路 90 号', source: '来源：Alice 提供' });
+    expect(shown).toContainEqual({ label: '接入端口', value: '（空） → OLT-HZ-01 0/1/3', source: '来源：资源管理系统，2026-11-24 14:02 读取' });
+    // The record it concerns, and where that was read.
+    const card = renderAdaptiveCard(completion('zh'), { now: NOW });
+    expect(texts(card)).toContain('工单 · 客户: T20261124-0012 · C000123 · 138****1234');
+    expect(texts(card)).toContain('来源：工单系统，2026-11-24 14:02 读取');
+    expect(validateAdaptiveCard(card)).toEqual([]);
+  });
+
+  it('the same in English', () => {
+    const card = renderAdaptiveCard(completion('en'), { now: NOW });
+    const shown = fields(card);
+    expect(shown).toContainEqual({ label: 'Broadband account', value: '(empty) → hz81000123', source: 'Source: CRM system, read 2026-11-24 14:02' });
+    expect(shown).toContainEqual({ label: 'Address', value: '文三路 1 号 → 文三路 90 号', source: 'Source: given by Alice' });
+    expect(texts(card)).toContain('Operation: Complete ticket');
+    expect(texts(card)).toContain('Ticket · customer: T20261124-0012 · C000123 · 138****1234');
+    // No Chinese word of the card's own (the values are data and stay as read).
+    for (const zh of ['来源', '（空）', '宽带', '操作', '读取', '提供']) expect(JSON.stringify(card)).not.toContain(zh);
+    expect(validateAdaptiveCard(card)).toEqual([]);
+  });
+
+  it('labels never wrap mid-word: no FactSet, every label beside a value sits in an auto-width column and does not wrap, write labels sit above their values', () => {
+    for (const lang of ['zh', 'en'] as const) {
+      for (const make of [...Object.values(cases), completion]) {
+        const card = renderAdaptiveCard(make(lang), { now: NOW });
+        expect(walk(card).some((o) => o.type === 'FactSet')).toBe(false);
+        const labeled = walk(card).filter((o) => o.type === 'ColumnSet' && (o.columns as Obj[]).length === 2 && (o.columns as Obj[])[1]!.width === 'stretch' && items((o.columns as Obj[])[0])[0]?.weight === 'bolder');
+        for (const set of labeled) {
+          const [label] = set.columns as Obj[];
+          expect(label!.width).toBe('auto');
+          expect(items(label)[0]!.wrap).toBe(false);
+        }
+      }
+      // "宽带账号" is a label above its value, in a column of its own width.
+      const broadband = fields(renderAdaptiveCard(completion(lang), { now: NOW }))[1]!;
+      expect(broadband.label).toBe(lang === 'zh' ? '宽带账号' : 'Broadband account');
+    }
+  });
+
+  it("the requester's own copy has no buttons and no input, and says whom it waits for", () => {
+    for (const lang of ['zh', 'en'] as const) {
+      const card = renderAdaptiveCard(completion(lang, { reader: { id: 'alice', role: 'requester' } }), { now: NOW });
+      expect(actions(card)).toEqual([]);
+      expect(inputs(card)).toEqual([]);
+      expect(texts(card)).toContain(lang === 'zh' ? '等待 Carol、Dave 审批' : 'Waiting for Carol, Dave to decide');
+      // Even a renderer asked for an approver's view does not give the requester buttons.
+      expect(actions(renderAdaptiveCard(completion(lang, { reader: { id: 'alice', role: 'requester' } }), { now: NOW, audience: 'approver' }))).toEqual([]);
+    }
+    expect(actions(renderAdaptiveCard(completion('zh', { reader: { id: 'dave', role: 'approver' } }), { now: NOW }))).toHaveLength(2);
+  });
+
+  it("the requester's copy shows the failure too, with the reason", () => {
+    const failed = completion('en', {
+      reader: { id: 'alice', role: 'requester' },
+      status: 'approved',
+      decision: { by: { id: 'dave', name: 'Dave' }, at: decidedAt },
+      outcome: { state: 'failed', lines: [{ label: 'Reason', value: 'Appointment start is in the past' }] },
+    });
+    const card = renderAdaptiveCard(failed, { now: NOW });
+    expect(texts(card)).toEqual(expect.arrayContaining(['Failed', 'Approved, but the write failed: nothing was written', 'Reason: Appointment start is in the past']));
+    expect(actions(card)).toEqual([]);
+  });
+
+  it('the requester is named with their department', () => {
+    const card = renderAdaptiveCard(completion('zh', { requester: { id: 'bob', name: 'Bob', department: '杭州装维班组' } }), { now: NOW });
+    expect(texts(card)).toContain('申请人: Bob（杭州装维班组）');
   });
 });

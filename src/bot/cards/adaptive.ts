@@ -5,7 +5,7 @@
  *
  * The buttons carry only the opaque approval id: who clicked comes from the platform envelope.
  */
-import type { ApprovalCardView, ApprovalStatus, CardLine } from '../../chat/approval-card.js';
+import { cardState, type ApprovalCardView, type CardLine, type CardState } from '../../chat/approval-card.js';
 import type { Lang } from '../../chat/lang.js';
 import { CARD_TEXT } from './texts.js';
 
@@ -24,12 +24,19 @@ export const COMMENT_MAX_LENGTH = 500;
 
 const TEXT = CARD_TEXT;
 
-/** Adaptive Card colours: amber while someone must act, green done, red refused, grey lapsed. */
-const STATUS_COLOR: Record<ApprovalStatus, 'warning' | 'good' | 'attention' | 'default'> = {
+/**
+ * Adaptive Card colours, one per state a reader can see: amber while someone must act, green only
+ * once the write is verified, red for a refusal or a failed write, grey for what lapsed or was
+ * withdrawn. An approved write that failed is never green.
+ */
+const STATE_COLOR: Record<CardState, 'warning' | 'good' | 'attention' | 'accent' | 'default'> = {
   pending: 'warning',
-  approved: 'good',
+  executing: 'accent',
+  written: 'good',
+  failed: 'attention',
   rejected: 'attention',
   expired: 'default',
+  withdrawn: 'default',
 };
 
 /** "2026-11-24 14:30" in Beijing time; the raw string back if it is not a date. */
@@ -77,13 +84,52 @@ function textBlock(text: string, extra: Element = {}): Element {
   return { type: 'TextBlock', text, wrap: true, ...extra };
 }
 
-function factSet(lines: readonly CardLine[], extra: Element = {}): Element {
-  return { type: 'FactSet', facts: lines.map((l) => ({ title: l.label, value: l.value })), ...extra };
+/**
+ * A short label beside its value. The label's column is as wide as the label ("auto") and the
+ * label does not wrap, so "宽带账号" never breaks as "宽带账/号" the way a FactSet's narrow title
+ * column did; the value takes the rest and wraps.
+ */
+function labeled(label: string, value: string, extra: Element = {}, note?: string): Element {
+  return {
+    type: 'ColumnSet',
+    spacing: 'small',
+    ...extra,
+    columns: [
+      { type: 'Column', width: 'auto', items: [textBlock(label, { wrap: false, weight: 'bolder', isSubtle: true })] },
+      { type: 'Column', width: 'stretch', items: [textBlock(value), ...(note ? [textBlock(note, { size: 'small', isSubtle: true, spacing: 'none' })] : [])] },
+    ],
+  };
+}
+
+function labeledLines(lines: readonly CardLine[], extra: Element = {}): Element[] {
+  return lines.map((l, i) => labeled(l.label, l.value, i === 0 ? extra : {}));
+}
+
+/** "（空） → 36 号" where the field has a current value to replace; the value alone otherwise. */
+export function changeText(line: CardLine, lang: Lang): string {
+  if (line.current === undefined) return line.value;
+  const now = line.current === null || line.current === '' ? TEXT[lang].empty : line.current;
+  return `${now} → ${line.value}`;
+}
+
+/**
+ * One field of the write, label above value, so neither a long label nor a long value is cut:
+ * current → new, then where the new value came from and when it was read (operator-local time).
+ */
+function writeLine(line: CardLine, view: ApprovalCardView): Element {
+  const t = TEXT[view.lang];
+  const items: Element[] = [
+    textBlock(line.label, { size: 'small', weight: 'bolder', isSubtle: true }),
+    textBlock(changeText(line, view.lang), { spacing: 'none' }),
+  ];
+  if (line.source) items.push(textBlock(t.source(line.source, view.requester.name), { size: 'small', isSubtle: true, spacing: 'none' }));
+  return { type: 'Container', spacing: 'small', items };
 }
 
 function header(view: ApprovalCardView): Element {
   const t = TEXT[view.lang];
-  const color = STATUS_COLOR[view.status];
+  const state = cardState(view);
+  const color = STATE_COLOR[state];
   return {
     type: 'ColumnSet',
     columns: [
@@ -100,7 +146,7 @@ function header(view: ApprovalCardView): Element {
         verticalContentAlignment: 'center',
         style: color === 'default' ? 'emphasis' : color,
         items: [
-          textBlock(t.status[view.status], {
+          textBlock(t.state[state], {
             weight: 'bolder',
             size: 'small',
             ...(color === 'default' ? { isSubtle: true } : { color }),
@@ -122,23 +168,28 @@ function expiryValue(view: ApprovalCardView, now: Date): string {
 
 function decisionBlocks(view: ApprovalCardView): Element[] {
   const t = TEXT[view.lang];
-  if (view.status === 'expired') {
+  const state = cardState(view);
+  if (state === 'expired') {
     return [textBlock(t.expired, { weight: 'bolder', isSubtle: true, separator: true, spacing: 'medium' })];
+  }
+  if (state === 'withdrawn') {
+    return [textBlock(t.withdrawn, { weight: 'bolder', isSubtle: true, separator: true, spacing: 'medium' })];
   }
   if (view.status === 'pending' || !view.decision) return [];
   const by = view.decision.by.name;
   const at = formatCardTime(view.decision.at);
   const approved = view.status === 'approved';
+  // Approval alone is not success: green is kept for the verified write (outcomeBlocks).
   const blocks: Element[] = [
     textBlock(approved ? t.approvedBy(by, at) : t.rejectedBy(by, at), {
       weight: 'bolder',
-      color: approved ? 'good' : 'attention',
+      ...(approved ? {} : { color: 'attention' }),
       separator: true,
       spacing: 'medium',
     }),
   ];
   const comment = view.decision.comment?.trim();
-  if (comment) blocks.push(factSet([{ label: approved ? t.comment : t.reason, value: comment }], { spacing: 'small' }));
+  if (comment) blocks.push(labeled(approved ? t.comment : t.reason, comment));
   return blocks;
 }
 
@@ -155,10 +206,14 @@ function outcomeBlocks(view: ApprovalCardView): Element[] {
       blocks.push(textBlock(t.verified, { weight: 'bolder', color: 'good', separator: true, spacing: 'medium' }));
       break;
     case 'failed':
-      blocks.push(textBlock(t.failed, { weight: 'bolder', color: 'attention', separator: true, spacing: 'medium' }));
+      blocks.push(textBlock(t.failedAfterApproval, { weight: 'bolder', color: 'attention', separator: true, spacing: 'medium' }));
       break;
   }
-  if (outcome.lines.length > 0) blocks.push(factSet(outcome.lines, { spacing: 'small' }));
+  const lines = labeledLines(outcome.lines);
+  if (lines.length > 0) {
+    // A failure's reason sits in a red-tinted box, so it is read as the reason, not as data.
+    blocks.push(outcome.state === 'failed' ? { type: 'Container', style: 'attention', spacing: 'small', items: lines } : { type: 'Container', spacing: 'small', items: lines });
+  }
   return blocks;
 }
 
@@ -166,12 +221,27 @@ function fallbackText(view: ApprovalCardView): string {
   const t = TEXT[view.lang];
   const sep = view.lang === 'zh' ? '：' : ': ';
   const parts = [
-    `[${t.status[view.status]}] ${view.title}`,
-    `${t.requester}${sep}${view.requester.name}`,
-    ...view.lines.map((l) => `${l.label}${sep}${l.value}`),
+    `[${t.state[cardState(view)]}] ${view.title}`,
+    `${t.requester}${sep}${requesterText(view)}`,
+    ...(view.target ? [`${view.target.label}${sep}${view.target.value}`] : []),
+    ...view.lines.map((l) => `${l.label}${sep}${changeText(l, view.lang)}`),
+    ...(view.outcome?.state === 'failed' ? [t.failedAfterApproval, ...view.outcome.lines.map((l) => `${l.label}${sep}${l.value}`)] : []),
     `${t.approvers}${sep}${view.approvers.map((a) => a.name).join(t.listSep) || t.none}`,
   ];
   return parts.join('\n');
+}
+
+/** "Bob（杭州装维班组）" / "Bob (Hangzhou Field Operations)". */
+export function requesterText(view: ApprovalCardView): string {
+  const d = view.requester.department;
+  if (!d) return view.requester.name;
+  return view.lang === 'zh' ? `${view.requester.name}（${d}）` : `${view.requester.name} (${d})`;
+}
+
+/** Who looks at a copy when the renderer is not told: the view's reader, else an approver. */
+function audienceOf(view: ApprovalCardView, asked: 'approver' | 'viewer' | undefined): 'approver' | 'viewer' | 'requester' {
+  if (view.reader?.role === 'requester') return 'requester';
+  return asked ?? (view.reader?.role === 'viewer' ? 'viewer' : 'approver');
 }
 
 /** Teams sends a user-specific refresh to at most this many users per card. */
@@ -201,24 +271,24 @@ export function renderAdaptiveCard(view: ApprovalCardView, opts: AdaptiveRenderO
   const t = TEXT[view.lang];
   const approverNames = view.approvers.map((a) => a.name).join(t.listSep) || t.none;
 
+  const audience = audienceOf(view, opts.audience);
   const body: Element[] = [
     header(view),
-    factSet(
-      [
-        { label: t.requester, value: view.requester.name },
-        { label: t.tool, value: view.tool },
-        { label: t.approvers, value: approverNames },
-        { label: t.expires, value: expiryValue(view, now) },
-      ],
-      { spacing: 'small' },
-    ),
+    labeled(t.tool, view.action ?? view.tool),
+    // What the write concerns, and where and when that record was read.
+    ...(view.target ? [labeled(view.target.label, view.target.value, {}, view.target.source ? t.source(view.target.source, view.requester.name) : undefined)] : []),
+    ...labeledLines([
+      { label: t.requester, value: requesterText(view) },
+      { label: t.approvers, value: approverNames },
+      { label: t.expires, value: expiryValue(view, now) },
+    ]),
     {
       type: 'Container',
       style: 'emphasis',
       spacing: 'medium',
       items: [
         textBlock(t.willWrite, { weight: 'bolder', size: 'small' }),
-        view.lines.length > 0 ? factSet(view.lines, { spacing: 'small' }) : textBlock(t.none, { isSubtle: true }),
+        ...(view.lines.length > 0 ? view.lines.map((l) => writeLine(l, view)) : [textBlock(t.none, { isSubtle: true })]),
       ],
     },
     ...decisionBlocks(view),
@@ -235,12 +305,13 @@ export function renderAdaptiveCard(view: ApprovalCardView, opts: AdaptiveRenderO
 
   if (view.status === 'pending' && opts.refreshUserIds && opts.refreshUserIds.length > 0) {
     card.refresh = {
-      action: { type: 'Action.Execute', verb: REFRESH_VERB, title: t.status.pending, data: { approvalId: view.approvalId } },
+      action: { type: 'Action.Execute', verb: REFRESH_VERB, title: t.state.pending, data: { approvalId: view.approvalId } },
       userIds: [...new Set(opts.refreshUserIds)].slice(0, MAX_REFRESH_USER_IDS),
     };
   }
 
-  if (view.status === 'pending' && opts.audience === 'viewer') {
+  if (view.status === 'pending' && audience !== 'approver') {
+    // The requester and onlookers see where it stands, never the buttons.
     body.push(textBlock(t.waitingFor(approverNames), { weight: 'bolder', color: 'warning', separator: true, spacing: 'medium' }));
   } else if (view.status === 'pending') {
     // Inside the body, not in an Action.ShowCard, so both buttons submit it with the click.
@@ -277,7 +348,7 @@ export function renderTextCard(title: string, facts: readonly CardLine[], lang: 
     fallbackText: [title, ...facts.map((f) => `${f.label}${sep}${f.value}`)].join('\n'),
     body: [
       textBlock(title, { size: 'medium', weight: 'bolder', style: 'heading' }),
-      ...(facts.length > 0 ? [factSet(facts, { spacing: 'small' })] : []),
+      ...labeledLines(facts),
     ],
   };
 }

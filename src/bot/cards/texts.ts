@@ -2,11 +2,29 @@
  * The approval card's wording, shared by every renderer (Adaptive Card for Teams and the console,
  * card 2.0 for Feishu), so the same decision reads the same on every platform.
  */
+import type { CardState } from '../../chat/approval-card.js';
+import { formatTime, systemName } from '../../chat/locale.js';
+
+/** Where a value came from, in a reader's words: "来源：CRM 系统，2026-11-24 14:03 读取". */
+function sourceText(lang: 'zh' | 'en', source: { system: string; readAt?: string }, requester: string): string {
+  if (source.system === 'requester') return lang === 'zh' ? `来源：${requester} 提供` : `Source: given by ${requester}`;
+  const system = systemName(lang, source.system);
+  const at = source.readAt ? formatTime(source.readAt) : '';
+  if (lang === 'zh') return `来源：${system}${at ? `，${at} 读取` : ''}`;
+  return `Source: ${system}${at ? `, read ${at}` : ''}`;
+}
+
 export const CARD_TEXT = {
   zh: {
-    status: { pending: '待审批', approved: '已批准', rejected: '已驳回', expired: '已过期' },
+    state: { pending: '待审批', executing: '执行中', written: '已写入', failed: '执行失败', rejected: '已驳回', expired: '已过期', withdrawn: '已撤回' } satisfies Record<CardState, string>,
     requester: '申请人',
     tool: '操作',
+    target: '对象',
+    empty: '（空）',
+    source: (source: { system: string; readAt?: string }, requester: string) => sourceText('zh', source, requester),
+    withdrawn: '申请人已撤回，未执行',
+    failedAfterApproval: '已批准，但执行失败，未写入',
+    yourRequest: '这是你的申请，由审批人决定',
     approvers: '审批人',
     expires: '过期时间',
     willWrite: '批准后将写入：',
@@ -28,9 +46,15 @@ export const CARD_TEXT = {
     waitingFor: (names: string) => `等待 ${names} 审批`,
   },
   en: {
-    status: { pending: 'Pending', approved: 'Approved', rejected: 'Rejected', expired: 'Expired' },
+    state: { pending: 'Pending', executing: 'Executing', written: 'Written', failed: 'Failed', rejected: 'Rejected', expired: 'Expired', withdrawn: 'Withdrawn' } satisfies Record<CardState, string>,
     requester: 'Requested by',
     tool: 'Operation',
+    target: 'Concerns',
+    empty: '(empty)',
+    source: (source: { system: string; readAt?: string }, requester: string) => sourceText('en', source, requester),
+    withdrawn: 'Withdrawn by the requester, nothing was executed',
+    failedAfterApproval: 'Approved, but the write failed: nothing was written',
+    yourRequest: 'Your request: an approver decides',
     approvers: 'Approvers',
     expires: 'Expires',
     willWrite: 'On approval, this will be written:',

@@ -75,8 +75,8 @@ export interface ConsoleDeps {
   db: Db;
   directory: Directory;
   inbox: Inbox;
-  /** The card view of an approval (agents/approval-view.ts), injected so bot/ stays out of agents/. */
-  viewOf(row: ApprovalRow): ApprovalCardView;
+  /** The card view of an approval as a principal reads it (agents/approval-view.ts), injected so bot/ stays out of agents/. */
+  viewOf(row: ApprovalRow, readerId?: string): ApprovalCardView;
   /** Who is calling (./auth.ts): a demo persona or a login session. */
   auth: ConsoleAuth;
   audit: AuditFn;
@@ -231,7 +231,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     if (result.status !== 'refused' && wants(req.query)) await withTimeout(result.done, WAIT_TIMEOUT_MS);
     const replies: Reply[] = [];
     const row = await getApproval(db, approvalId);
-    if (row) replies.push(cardReply(viewOf(row)));
+    if (row) replies.push(cardReply(viewOf(row, caller.principal.id)));
     replies.unshift({ kind: 'text', text: result.message });
     return result.status === 'refused'
       ? { status: 'refused', reason: result.reason, message: result.message, replies }
@@ -295,12 +295,14 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     const rows = await pendingApprovalsFor(db, principal.id);
     return {
       approvals: rows.map((row) => {
-        const view = viewOf(row);
+        // Drawn for the approver who asks: their language, whatever the request's was.
+        const view = viewOf(row, principal.id);
         return {
           approvalId: row.id,
           status: row.status,
-          title: row.title,
-          requester: view.requester,
+          title: view.title,
+          // A name and a department, never the requester object itself ("[object Object]", issue 13).
+          requester: { id: view.requester.id, name: view.requester.name, department: view.requester.department ?? null },
           expiresAt: view.expiresAt,
           card: renderAdaptiveCard(view),
         };

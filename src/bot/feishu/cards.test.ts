@@ -47,8 +47,9 @@ describe('Feishu approval card (JSON 2.0)', () => {
     const t = texts(card);
     expect(t).toContain('补全工单 T20261124-0012');
     expect(t).toContain('待审批');
-    expect(t).toContain('宽带账号：hz_**_3311');
-    expect(t).toContain('地址：杭州市西湖区*文三路 *1 号');
+    // Each field's label on its own line, above its value: a label never wraps mid-word.
+    expect(t.indexOf('hz_**_3311')).toBe(t.indexOf('宽带账号') + 1);
+    expect(t.indexOf('杭州市西湖区*文三路 *1 号')).toBe(t.indexOf('地址') + 1);
     expect(t).toContain('审批人：Carol、Zoe');
     expect(t).toContain('过期时间：2026-11-24 14:30（20 分钟后）');
     expect(t).toContain('驳回原因（驳回时必填）');
@@ -70,7 +71,7 @@ describe('Feishu approval card (JSON 2.0)', () => {
       outcome: { state: 'verified', lines: [{ label: 'ticket', value: 'T20261124-0012 updated' }] },
     });
     expect(feishuCardSchema.safeParse(approved).success).toBe(true);
-    expect(texts(approved)).toEqual(expect.arrayContaining(['Approved', 'Approved by Carol at 2026-11-24 14:12', 'Written and verified', 'ticket: T20261124-0012 updated']));
+    expect(texts(approved)).toEqual(expect.arrayContaining(['Written', 'Approved by Carol at 2026-11-24 14:12', 'Written and verified', 'ticket: T20261124-0012 updated']));
     expect(approved.header.template).toBe('green');
     expect(buttons(approved)).toEqual([]);
 
@@ -87,7 +88,7 @@ describe('Feishu approval card (JSON 2.0)', () => {
 
   it('values are plain text: markdown in a value is shown as typed', () => {
     const card = renderFeishuCard({ ...base, lines: [{ label: '备注', value: '**<at id=all></at>** [x](http://e)' }] });
-    expect(texts(card)).toContain('备注：**<at id=all></at>** [x](http://e)');
+    expect(texts(card)).toContain('**<at id=all></at>** [x](http://e)');
     expect(JSON.stringify(card)).not.toContain('"tag":"markdown"');
   });
 
@@ -106,5 +107,61 @@ describe('Feishu approval card (JSON 2.0)', () => {
     expect(bad((c) => (c.body.elements.at(-1).elements[1].columns[0].elements[0].behaviors[0].value.requester = 'alice'))).toBe(false);
     expect(bad((c) => (c.body.elements[0].text.tag = 'lark_md'))).toBe(false);
     expect(bad((c) => (c.body.elements[0].txt = c.body.elements[0].text))).toBe(false);
+  });
+
+  it('a write that failed after approval is red with its reason, not a green "approved" (zh and en)', () => {
+    for (const [lang, badge, head] of [
+      ['zh', '执行失败', '已批准，但执行失败，未写入'],
+      ['en', 'Failed', 'Approved, but the write failed: nothing was written'],
+    ] as const) {
+      const card = renderFeishuCard({
+        ...base,
+        lang,
+        status: 'approved',
+        decision: { by: { id: 'carol', name: 'Carol' }, at: '2026-11-24T06:12:00.000Z' },
+        outcome: { state: 'failed', lines: [{ label: lang === 'zh' ? '原因' : 'Reason', value: lang === 'zh' ? '预约开始时间已过' : 'the appointment start has passed' }] },
+      });
+      expect(feishuCardSchema.safeParse(card).error?.issues ?? []).toEqual([]);
+      expect(card.header.template).toBe('red');
+      const t = texts(card);
+      expect(t).toEqual(expect.arrayContaining([badge, head, lang === 'zh' ? '原因：预约开始时间已过' : 'Reason: the appointment start has passed']));
+      expect(t).not.toContain(lang === 'zh' ? '已批准' : 'Approved');
+      expect(JSON.stringify(card)).not.toContain('"green"');
+      expect(buttons(card)).toEqual([]);
+    }
+  });
+
+  it('every state has its own header colour and word', () => {
+    const decided = { by: { id: 'carol', name: 'Carol' }, at: '2026-11-24T06:12:00.000Z' };
+    const cases: [Partial<ApprovalCardView>, string, string][] = [
+      [{}, 'orange', '待审批'],
+      [{ status: 'approved', decision: decided }, 'blue', '执行中'],
+      [{ status: 'approved', decision: decided, outcome: { state: 'verified', lines: [] } }, 'green', '已写入'],
+      [{ status: 'approved', decision: decided, outcome: { state: 'failed', lines: [] } }, 'red', '执行失败'],
+      [{ status: 'rejected', decision: { ...decided, comment: 'x' } }, 'red', '已驳回'],
+      [{ status: 'expired' }, 'grey', '已过期'],
+    ];
+    for (const [patch, template, word] of cases) {
+      const card = renderFeishuCard({ ...base, ...patch });
+      expect(card.header.template, word).toBe(template);
+      expect(texts(card), word).toContain(word);
+    }
+  });
+
+  it("current → new, the value's source and read time, the business name and the target; the requester's copy has no buttons", () => {
+    const readAt = '2026-11-24T06:02:00.000Z';
+    const card = renderFeishuCard({
+      ...base,
+      action: '补全工单',
+      reader: { id: 'alice', role: 'requester' },
+      target: { label: '工单 · 客户', value: 'T20261124-0012 · C000123 · 138****1234', source: { system: 'ticket', readAt } },
+      lines: [{ label: '宽带账号', value: 'hz81000123', current: null, source: { system: 'crm', readAt } }],
+    });
+    expect(feishuCardSchema.safeParse(card).error?.issues ?? []).toEqual([]);
+    const t = texts(card);
+    expect(t).toEqual(expect.arrayContaining(['操作：补全工单', '工单 · 客户：T20261124-0012 · C000123 · 138****1234', '来源：工单系统，2026-11-24 14:02 读取', '宽带账号', '（空） → hz81000123', '来源：CRM 系统，2026-11-24 14:02 读取', '等待 Carol、Zoe 审批']));
+    expect(JSON.stringify(card)).not.toContain('ticket.updateFields');
+    expect(buttons(card)).toEqual([]);
+    expect(buttons(renderFeishuCard({ ...base, reader: { id: 'carol', role: 'approver' } }))).toHaveLength(2);
   });
 });

@@ -7,8 +7,8 @@
  * (action.form_value.comment) and names its button (action.name = approve | reject). The callback
  * value carries the opaque approval id only; who clicked comes from the callback's operator.
  */
-import { formatCardTime, relativeTime } from '../cards/adaptive.js';
-import type { ApprovalCardView, ApprovalStatus, CardLine } from '../../chat/approval-card.js';
+import { changeText, formatCardTime, relativeTime, requesterText } from '../cards/adaptive.js';
+import { cardState, type ApprovalCardView, type CardLine, type CardState } from '../../chat/approval-card.js';
 import { CARD_TEXT } from '../cards/texts.js';
 
 export const FORM_NAME = 'approval_form';
@@ -26,12 +26,18 @@ export type FeishuCardJson = {
 
 const TEXT = CARD_TEXT;
 
-/** Header colour: orange while someone must act, green done, red refused, grey lapsed. */
-const TEMPLATE: Record<ApprovalStatus, 'orange' | 'green' | 'red' | 'grey'> = {
+/**
+ * Header colour per state a reader sees: orange while someone must act, blue while the write runs,
+ * green only once it is verified, red for a refusal or a failed write, grey lapsed or withdrawn.
+ */
+const TEMPLATE: Record<CardState, 'orange' | 'blue' | 'green' | 'red' | 'grey'> = {
   pending: 'orange',
-  approved: 'green',
+  executing: 'blue',
+  written: 'green',
+  failed: 'red',
   rejected: 'red',
   expired: 'grey',
+  withdrawn: 'grey',
 };
 
 const plain = (content: string): Json => ({ tag: 'plain_text', content });
@@ -43,6 +49,19 @@ function line(label: string, value: string, sep: string, extra: Json = {}): Json
 
 function lines(items: readonly CardLine[], sep: string): Json[] {
   return items.map((l) => line(l.label, l.value, sep));
+}
+
+/**
+ * One field of the write: the label on its own line (a label never wraps mid-word beside a long
+ * value), current → new under it, and where the new value was read and when.
+ */
+function writeLines(view: ApprovalCardView): Json[] {
+  const t = TEXT[view.lang];
+  return view.lines.flatMap((l) => [
+    { tag: 'div', text: { ...plain(l.label), text_color: 'grey', text_size: 'notation' } },
+    { tag: 'div', text: plain(changeText(l, view.lang)) },
+    ...(l.source ? [{ tag: 'div', text: { ...plain(t.source(l.source, view.requester.name)), text_color: 'grey', text_size: 'notation' } }] : []),
+  ]);
 }
 
 function expiryValue(view: ApprovalCardView, now: Date): string {
@@ -59,13 +78,16 @@ function note(content: string, color: 'green' | 'red' | 'grey'): Json {
 
 function decisionElements(view: ApprovalCardView): Json[] {
   const t = TEXT[view.lang];
-  if (view.status === 'expired') return [{ tag: 'hr' }, note(t.expired, 'grey')];
+  const state = cardState(view);
+  if (state === 'expired') return [{ tag: 'hr' }, note(t.expired, 'grey')];
+  if (state === 'withdrawn') return [{ tag: 'hr' }, note(t.withdrawn, 'grey')];
   if (view.status === 'pending' || !view.decision) return [];
   const approved = view.status === 'approved';
   const at = formatCardTime(view.decision.at);
+  // Approval alone is not success: green is kept for the verified write (outcomeElements).
   const out: Json[] = [
     { tag: 'hr' },
-    note(approved ? t.approvedBy(view.decision.by.name, at) : t.rejectedBy(view.decision.by.name, at), approved ? 'green' : 'red'),
+    approved ? { tag: 'div', text: plain(t.approvedBy(view.decision.by.name, at)) } : note(t.rejectedBy(view.decision.by.name, at), 'red'),
   ];
   const comment = view.decision.comment?.trim();
   if (comment) out.push(line(approved ? t.comment : t.reason, comment, t.sep));
@@ -77,8 +99,10 @@ function outcomeElements(view: ApprovalCardView): Json[] {
   if (!outcome) return [];
   const t = TEXT[view.lang];
   const head =
-    outcome.state === 'executing' ? note(t.executing, 'grey') : outcome.state === 'verified' ? note(t.verified, 'green') : note(t.failed, 'red');
-  return [head, ...lines(outcome.lines, t.sep)];
+    outcome.state === 'executing' ? note(t.executing, 'grey') : outcome.state === 'verified' ? note(t.verified, 'green') : note(t.failedAfterApproval, 'red');
+  // A failure's reason in red, so it is read as the reason the write did not happen.
+  const body = outcome.state === 'failed' ? outcome.lines.map((l) => line(l.label, l.value, t.sep, { text_color: 'red' })) : lines(outcome.lines, t.sep);
+  return [head, ...body];
 }
 
 function button(name: ButtonName, title: string, type: 'primary_filled' | 'danger', approvalId: string): Json {
@@ -124,20 +148,30 @@ function decisionForm(view: ApprovalCardView): Json {
 export function renderFeishuCard(view: ApprovalCardView, opts: { now?: Date } = {}): FeishuCardJson {
   const now = opts.now ?? new Date();
   const t = TEXT[view.lang];
-  const status = t.status[view.status];
+  const state = cardState(view);
+  const status = t.state[state];
   const approverNames = view.approvers.map((a) => a.name).join(t.listSep) || t.none;
   const elements: Json[] = [
-    line(t.requester, view.requester.name, t.sep),
-    line(t.tool, view.tool, t.sep),
+    line(t.tool, view.action ?? view.tool, t.sep),
+    ...(view.target
+      ? [
+          line(view.target.label, view.target.value, t.sep),
+          ...(view.target.source ? [{ tag: 'div', text: { ...plain(t.source(view.target.source, view.requester.name)), text_color: 'grey', text_size: 'notation' } }] : []),
+        ]
+      : []),
+    line(t.requester, requesterText(view), t.sep),
     line(t.approvers, approverNames, t.sep),
     line(t.expires, expiryValue(view, now), t.sep),
     { tag: 'hr' },
     { tag: 'div', text: { ...plain(t.willWrite), text_color: 'grey' } },
-    ...(view.lines.length > 0 ? lines(view.lines, t.sep) : [note(t.none, 'grey')]),
+    ...(view.lines.length > 0 ? writeLines(view) : [note(t.none, 'grey')]),
     ...decisionElements(view),
     ...outcomeElements(view),
   ];
-  if (view.status === 'pending') elements.push({ tag: 'hr' }, decisionForm(view));
+  // Buttons for an approver's copy only: the requester and onlookers see whom it waits for.
+  const approverCopy = !view.reader || view.reader.role === 'approver';
+  if (view.status === 'pending' && approverCopy) elements.push({ tag: 'hr' }, decisionForm(view));
+  else if (view.status === 'pending') elements.push({ tag: 'hr' }, { tag: 'div', text: { ...plain(t.waitingFor(approverNames)), text_color: 'orange' } });
   return {
     schema: '2.0',
     config: {
@@ -149,8 +183,8 @@ export function renderFeishuCard(view: ApprovalCardView, opts: { now?: Date } = 
     header: {
       title: plain(view.title),
       subtitle: plain(`${t.requester}${t.sep}${view.requester.name}`),
-      template: TEMPLATE[view.status],
-      text_tag_list: [{ tag: 'text_tag', text: plain(status), color: TEMPLATE[view.status] === 'grey' ? 'neutral' : TEMPLATE[view.status] }],
+      template: TEMPLATE[state],
+      text_tag_list: [{ tag: 'text_tag', text: plain(status), color: TEMPLATE[state] === 'grey' ? 'neutral' : TEMPLATE[state] }],
     },
     body: { elements },
   };

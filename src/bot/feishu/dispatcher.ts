@@ -13,7 +13,7 @@ import type { ApprovalCardView } from '../../chat/approval-card.js';
 import type { Inbox } from '../inbox.js';
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
-import { getApproval, type ApprovalRow } from '../../store/approvals-repo.js';
+import { approvalMessages, getApproval, type ApprovalRow } from '../../store/approvals-repo.js';
 import { renderFeishuCard, COMMENT_FIELD, type FeishuCardJson } from './cards.js';
 import { chatConversation, replyConversation, userConversation } from './conversation.js';
 import { cardActionSchema, cardValueSchema, mentionsBot, messageReceiveSchema, readMessage, type FeishuUserIds } from './events.js';
@@ -34,8 +34,8 @@ export interface FeishuDispatchDeps {
   inbox: Inbox;
   directory: Directory;
   db: Db;
-  /** The card view of an approval (agents/approval-view.ts), injected so bot/ stays out of agents/. */
-  viewOf(row: ApprovalRow): ApprovalCardView;
+  /** The card view of an approval as a principal reads it (agents/approval-view.ts), injected so bot/ stays out of agents/. */
+  viewOf(row: ApprovalRow, readerId?: string): ApprovalCardView;
   /** The bot's open_id (to tell an @-mention of the bot in a group). */
   botOpenId(): Promise<string | undefined>;
   log?(level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>): void;
@@ -167,7 +167,9 @@ export function createFeishuHandlers(deps: FeishuDispatchDeps) {
     received.result.catch(() => undefined);
 
     const outcome = await withTimeout(received.result, budget);
-    const current = await currentCard(value.data.approvalId);
+    // The card in the callback answer replaces that message for everyone who sees it (update_multi):
+    // drawn for the reader the copy was sent to, or for the clicker where no reader was recorded.
+    const current = await currentCard(value.data.approvalId, context.open_message_id, deps.directory.byPlatformUser('feishu', actorId)?.id);
     if (outcome === failed) return toast('error', '处理失败，请稍后重试', 'Something went wrong; please try again', current);
     if (outcome === timedOut) {
       // The decision is still being recorded; the card is patched for everyone when it is.
@@ -183,9 +185,11 @@ export function createFeishuHandlers(deps: FeishuDispatchDeps) {
     return { toast: { type: r.status === 'refused' ? 'error' : 'success', content: r.message }, ...(current ? { card: { type: 'raw', data: current } } : {}) };
   }
 
-  async function currentCard(approvalId: string): Promise<FeishuCardJson | undefined> {
+  async function currentCard(approvalId: string, messageId: string | undefined, clickerId: string | undefined): Promise<FeishuCardJson | undefined> {
     const row = await getApproval(deps.db, approvalId).catch(() => undefined);
-    return row ? renderFeishuCard(deps.viewOf(row)) : undefined;
+    if (!row) return undefined;
+    const copy = messageId ? (await approvalMessages(deps.db, row.id).catch(() => [])).find((m) => m.channel === 'feishu' && m.message_id === messageId) : undefined;
+    return renderFeishuCard(deps.viewOf(row, copy?.reader_id ?? clickerId));
   }
 
   return { [MESSAGE_EVENT]: onMessage, [CARD_ACTION_EVENT]: onCardAction };

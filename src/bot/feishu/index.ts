@@ -35,7 +35,7 @@ export interface FeishuDeps {
   inbox: Inbox;
   directory: Directory;
   db: Db;
-  viewOf(row: ApprovalRow): ApprovalCardView;
+  viewOf(row: ApprovalRow, readerId?: string): ApprovalCardView;
   log?(level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>): void;
 }
 

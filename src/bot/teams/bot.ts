@@ -22,8 +22,8 @@ export interface TeamsBotDeps {
   db: Db;
   inbox: Inbox;
   channel: TeamsChannel;
-  /** The card view of an approval, injected so bot/ stays out of agents/. */
-  viewOf(approvalId: string): Promise<ApprovalCardView | undefined>;
+  /** The card view of an approval as this Teams user reads it (their language), injected so bot/ stays out of agents/. */
+  viewOf(approvalId: string, aadObjectId?: string): Promise<ApprovalCardView | undefined>;
   /** How long an invoke waits for the decision before answering "working on it" (Teams allows ~10 s). */
   invokeBudgetMs?: number;
   /** Typing indicator period while the agent works (Teams shows one for about 3 s). */
@@ -135,7 +135,7 @@ async function onCardAction(deps: TeamsBotDeps, context: TurnContext): Promise<v
     await deps.inbox.refuse({ channel: 'teams', reason: 'not_an_approval_button', answered: true, ...(signedUserId(a.from) ? { actor: signedUserId(a.from)! } : {}), details: { invoke: 'adaptiveCard/action' } });
     return answerInvoke(context, 400, { code: 'BadRequest', message: 'not a Switchboard card action' });
   }
-  const lang = (await deps.viewOf(click.approvalId))?.lang ?? 'zh';
+  const lang = (await deps.viewOf(click.approvalId, signedUserId(a.from)))?.lang ?? 'zh';
   if (click.kind === 'refresh') {
     // A view of the card only for people in the directory (the id alone must not reveal it).
     if (!deps.channel.isEnrolled(signedUserId(a.from))) return answerWithMessage(context, TEXT.notEnrolled[lang]);
@@ -151,7 +151,7 @@ async function onCardAction(deps: TeamsBotDeps, context: TurnContext): Promise<v
 
 async function onSubmit(deps: TeamsBotDeps, context: TurnContext, click: Extract<CardClick, { kind: 'decide' }>): Promise<void> {
   const outcome = await decide(deps, context, click, 10_000);
-  const lang = (await deps.viewOf(click.approvalId))?.lang ?? 'zh';
+  const lang = (await deps.viewOf(click.approvalId, signedUserId(context.activity.from)))?.lang ?? 'zh';
   const text = outcome === 'timeout' ? TEXT.working[lang] : outcome ? outcome.message : TEXT.duplicate[lang];
   await context.sendActivity({ type: 'message', text, textFormat: 'plain' });
 }
@@ -188,7 +188,7 @@ async function decide(
 }
 
 async function answerWithCard(deps: TeamsBotDeps, context: TurnContext, approvalId: string, lang: Lang): Promise<void> {
-  const view = await deps.viewOf(approvalId);
+  const view = await deps.viewOf(approvalId, signedUserId(context.activity.from));
   if (!view) return answerWithMessage(context, TEXT.notFound[lang]);
   const card = await deps.channel.cardFor(view, signedUserId(context.activity.from));
   return answerInvoke(context, 200, { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card });

@@ -24,12 +24,14 @@ describe('write flows propose, with what the approver saw as expected', () => {
     let current = alarm({ clearedAt: '2026-11-24 09:00' });
     const { tools } = fakeTools({ 'nms.getAlarm': () => current });
     const p = proposalOf(await run('确认告警 ALM900001 已通知装维', tools));
-    expect(p).toEqual({
+    expect(p).toMatchObject({
       tool: 'nms.acknowledgeAlarm',
       title: '确认告警 ALM900001（LOS，OLT-HZ-01 0/1/3）',
       input: { alarmId: 'ALM900001', note: '已通知装维', expected: { acknowledged: false, cleared: true } },
       facts: { severity: 'major' },
     });
+    expect(p.card).toMatchObject({ title: { en: 'Acknowledge alarm ALM900001 (LOS, OLT-HZ-01 0/1/3)' }, action: { zh: '确认告警', en: 'Acknowledge alarm' } });
+    expect(p.sources).toMatchObject({ acknowledged: { system: 'nms', readAt: expect.any(String) } });
     current = alarm({ acknowledged: true });
     const r = await run('ack alarm ALM900001', tools);
     expect(r).toEqual({ kind: 'reply', status: 'succeeded', text: 'Alarm ALM900001 (LOS, OLT-HZ-01 0/1/3) is already acknowledged; nothing to do.' });

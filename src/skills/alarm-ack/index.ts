@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { langSchema, type Lang } from '../../chat/lang.js';
 import { acknowledgeAlarmInput, alarmSchema, getAlarmInput } from '../../tools/nms/schemas.js';
-import { answered, clarify, defineSkill, valid, type FlowResult, type FlowTools } from '../contract.js';
+import { answered, clarify, defineSkill, inBoth, valid, type FlowResult, type FlowTools } from '../contract.js';
 import { anchored, keywordLang, rawRestAfter, stripLead } from '../grammar.js';
 import { ackTexts } from './texts.js';
 
@@ -19,13 +19,21 @@ const modelArgs = acknowledgeAlarmInput.omit({ expected: true });
 /** The one guard, for the command path and the LLM path alike. */
 async function proposeAck(lang: Lang, asked: { alarmId: string; note?: string | undefined }, tools: FlowTools): Promise<FlowResult> {
   const alarm = await tools.call('nms.getAlarm', valid(getAlarmInput, { alarmId: asked.alarmId }), alarmSchema);
+  const readAt = new Date().toISOString();
   if (alarm.acknowledged) return answered(ackTexts.alreadyAcknowledged(lang, alarm));
   const input = valid(acknowledgeAlarmInput, {
     alarmId: alarm.id,
     ...(asked.note ? { note: asked.note } : {}),
     expected: { acknowledged: false, cleared: alarm.clearedAt !== null },
   });
-  return { kind: 'propose', proposal: { tool: 'nms.acknowledgeAlarm', input, title: ackTexts.title(lang, alarm), facts: { severity: alarm.severity } }, unresolved: [] };
+  const card = {
+    title: inBoth((l) => ackTexts.title(l, alarm)),
+    action: { zh: '确认告警', en: 'Acknowledge alarm' },
+    target: { label: { zh: '告警对象', en: 'Alarm on' }, value: `${alarm.ne} ${alarm.object} · ${alarm.severity}`, source: { system: 'nms', readAt } },
+  };
+  // "Not acknowledged" is what the NMS said at readAt: the card shows it as the current state's source.
+  const sources = { acknowledged: { system: 'nms', readAt } };
+  return { kind: 'propose', proposal: { tool: 'nms.acknowledgeAlarm', input, title: ackTexts.title(lang, alarm), facts: { severity: alarm.severity }, card, sources }, unresolved: [] };
 }
 
 export const alarmAck = defineSkill({

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { langSchema, type Lang } from '../../chat/lang.js';
 import { sendSmsNoticeInput } from '../../tools/sms/schemas.js';
-import { clarify, defineSkill, valid, type FlowResult } from '../contract.js';
+import { clarify, defineSkill, inBoth, valid, type FlowResult } from '../contract.js';
 import { anchored, keywordLang, mobileIn } from '../grammar.js';
 import { smsTexts } from './texts.js';
 
@@ -28,7 +28,14 @@ const modelArgs = z
 
 function proposeSms(lang: Lang, asked: { mobile: string; templateId: string; params: Record<string, string> }): FlowResult {
   const input = valid(sendSmsNoticeInput, asked);
-  return { kind: 'propose', proposal: { tool: 'sms.sendNotice', input, title: smsTexts.title(lang, input.mobile, input.templateId), facts: { recipients: 1 } }, unresolved: [] };
+  // The customer the notice goes to: the number (masked on the card), and the ticket it is about.
+  const about = input.params.ticket ?? input.params.ticketId;
+  const card = {
+    title: inBoth((l) => smsTexts.title(l, input.mobile, input.templateId)),
+    action: { zh: '发送通知短信', en: 'Send SMS notice' },
+    target: { label: { zh: '收信客户', en: 'Customer' }, value: [input.mobile, about].filter((v): v is string => !!v).join(' · ') },
+  };
+  return { kind: 'propose', proposal: { tool: 'sms.sendNotice', input, title: smsTexts.title(lang, input.mobile, input.templateId), facts: { recipients: 1 }, card }, unresolved: [] };
 }
 
 export const smsSend = defineSkill({

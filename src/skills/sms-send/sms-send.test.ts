@@ -30,11 +30,17 @@ describe('write flows propose, with what the approver saw as expected', () => {
     const { tools, calls } = fakeTools({});
     const p = proposalOf(await run('发短信 13857101234 SMS_FAULT_NOTICE ticket=T20261124-0012 time=2026-11-25 09:00', tools));
     expect(calls).toHaveLength(0);
-    expect(p).toEqual({
+    expect(p).toMatchObject({
       tool: 'sms.sendNotice',
       title: '发送短信 SMS_FAULT_NOTICE → 138****1234',
       input: { mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: { ticket: 'T20261124-0012', time: '2026-11-25 09:00' } },
       facts: { recipients: 1 },
+    });
+    // The card in both languages, with the business name and the customer it goes to.
+    expect(p.card).toMatchObject({
+      title: { zh: '发送短信 SMS_FAULT_NOTICE → 138****1234', en: expect.stringContaining('SMS_FAULT_NOTICE') },
+      action: { zh: '发送通知短信', en: 'Send SMS notice' },
+      target: { value: '13857101234 · T20261124-0012' },
     });
   });
 });

@@ -5,18 +5,39 @@
  */
 import type { Lang } from '../../chat/lang.js';
 import { updateTicketFieldsInput, type CompletableField, type Ticket, type UpdateTicketFieldsInput } from '../../tools/ticket/schemas.js';
+import type { ValueSource } from '../../chat/approval-card.js';
 import { valid, type WriteProposal } from '../contract.js';
 import { completeTitle, updateTitle } from './texts.js';
 
-export function ticketFieldsProposal(lang: Lang, ticket: Ticket, fields: UpdateTicketFieldsInput['fields'], opts: { lookedUp: boolean }): WriteProposal {
+/**
+ * The record and customer a ticket write concerns, as the guard read the ticket (ticket id,
+ * customer id, service number — masked on the card), for the approval card.
+ */
+export function ticketTarget(ticket: Ticket, readAt: string): NonNullable<WriteProposal['card']>['target'] {
+  return {
+    label: { zh: '工单 · 客户', en: 'Ticket · customer' },
+    value: [ticket.id, ticket.customerId, ticket.serviceNumber].filter((v): v is string => !!v).join(' · '),
+    source: { system: 'ticket', readAt },
+  };
+}
+
+export function ticketFieldsProposal(
+  lang: Lang,
+  ticket: Ticket,
+  fields: UpdateTicketFieldsInput['fields'],
+  opts: { lookedUp: boolean; readAt: string; sources?: Partial<Record<CompletableField, ValueSource>> },
+): WriteProposal {
   const expected: UpdateTicketFieldsInput['expected'] = {};
   for (const f of Object.keys(fields) as CompletableField[]) expected[f] = ticket[f];
   const input = valid(updateTicketFieldsInput, { ticketId: ticket.id, fields, expected });
   const completes = Object.values(expected).every((v) => v === null || v === '');
+  const action = completes ? completeTitle : updateTitle;
   return {
     tool: 'ticket.updateFields',
     input,
-    title: `${(completes ? completeTitle : updateTitle)[lang]} ${ticket.id}`,
+    title: `${action[lang]} ${ticket.id}`,
     ...(opts.lookedUp ? { lookedUp: true } : {}),
+    card: { title: { zh: `${action.zh} ${ticket.id}`, en: `${action.en} ${ticket.id}` }, action, target: ticketTarget(ticket, opts.readAt) },
+    ...(opts.sources ? { sources: opts.sources as Record<string, ValueSource> } : {}),
   };
 }

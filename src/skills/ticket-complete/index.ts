@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { langSchema } from '../../chat/lang.js';
+import type { ValueSource } from '../../chat/approval-card.js';
 import { customerSchema, getCustomerInput } from '../../tools/crm/schemas.js';
 import { getPortInput, portSchema } from '../../tools/resource/schemas.js';
 import { getTicketInput, getTicketOutput, updateTicketFieldsInput, type CompletableField, type UpdateTicketFieldsInput } from '../../tools/ticket/schemas.js';
@@ -46,6 +47,9 @@ export const ticketComplete = defineSkill({
   ],
   async run({ lang, ticketId }, tools) {
     const { ticket, missingFields } = await tools.call('ticket.get', getTicketInput.parse({ ticketId }), getTicketOutput);
+    const ticketReadAt = new Date().toISOString();
+    // Where each value was found and when, for the approver's card (source and read time).
+    const sources: Partial<Record<CompletableField, ValueSource>> = {};
     if (missingFields.length === 0) return answered(completeTexts.nothingToComplete(lang, ticket.id));
     const found: Partial<Record<CompletableField, string>> = {};
     let broadbandAccount = ticket.broadbandAccount;
@@ -54,14 +58,26 @@ export const ticketComplete = defineSkill({
     if (needsCustomer && (ticket.customerId || ticket.serviceNumber)) {
       const query = ticket.customerId ? { customerId: ticket.customerId } : { mobile: ticket.serviceNumber ?? '' };
       const customer = await tools.call('crm.getCustomer', getCustomerInput.parse(query), customerSchema);
-      if (customer.broadbandAccount) found.broadbandAccount = customer.broadbandAccount;
-      if (customer.address) found.address = customer.address;
+      const crm: ValueSource = { system: 'crm', readAt: new Date().toISOString() };
+      if (customer.broadbandAccount) {
+        found.broadbandAccount = customer.broadbandAccount;
+        sources.broadbandAccount = crm;
+      }
+      if (customer.address) {
+        found.address = customer.address;
+        sources.address = crm;
+      }
       broadbandAccount ??= customer.broadbandAccount;
     }
     if ((missingFields.includes('accessPort') || missingFields.includes('onuSn')) && broadbandAccount) {
       const port = await tools.call('resource.getPort', getPortInput.parse({ broadbandAccount }), portSchema);
+      const resource: ValueSource = { system: 'resource', readAt: new Date().toISOString() };
       found.accessPort = `${port.olt} ${port.fsp}`;
-      if (port.onuSn) found.onuSn = port.onuSn;
+      sources.accessPort = resource;
+      if (port.onuSn) {
+        found.onuSn = port.onuSn;
+        sources.onuSn = resource;
+      }
     }
 
     const fields: UpdateTicketFieldsInput['fields'] = {};
@@ -71,7 +87,7 @@ export const ticketComplete = defineSkill({
     }
     if (Object.keys(fields).length === 0) return answered(completeTexts.cannotFill(lang, ticket.id, missingFields));
     const unresolved = missingFields.filter((f) => !found[f]).map((f) => fieldLabels[f][lang]);
-    return { kind: 'propose', proposal: ticketFieldsProposal(lang, ticket, fields, { lookedUp: true }), unresolved };
+    return { kind: 'propose', proposal: ticketFieldsProposal(lang, ticket, fields, { lookedUp: true, readAt: ticketReadAt, sources }), unresolved };
   },
   proposal: {
     tool: 'ticket.updateFields',
@@ -82,7 +98,7 @@ export const ticketComplete = defineSkill({
     async build(args, tools, lang) {
       const asked = valid(modelArgs, args);
       const { ticket } = await tools.call('ticket.get', getTicketInput.parse({ ticketId: asked.ticketId }), getTicketOutput);
-      return { kind: 'propose', proposal: ticketFieldsProposal(lang, ticket, asked.fields, { lookedUp: false }), unresolved: [] };
+      return { kind: 'propose', proposal: ticketFieldsProposal(lang, ticket, asked.fields, { lookedUp: false, readAt: new Date().toISOString() }), unresolved: [] };
     },
   },
 });

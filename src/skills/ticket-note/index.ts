@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { langSchema, type Lang } from '../../chat/lang.js';
 import { addTicketNoteInput, getTicketInput, getTicketOutput } from '../../tools/ticket/schemas.js';
-import { clarify, defineSkill, valid, type FlowResult, type FlowTools } from '../contract.js';
+import { clarify, defineSkill, inBoth, valid, type FlowResult, type FlowTools } from '../contract.js';
+import { ticketTarget } from '../ticket-complete/guard.js';
 import { TICKET, anchored, keywordLang, rawRestAfter, stripLead, ticketIn } from '../grammar.js';
 import { MAX_NOTE, noteTexts } from './texts.js';
 
@@ -17,8 +18,10 @@ const modelArgs = addTicketNoteInput.omit({ expected: true });
 async function proposeNote(lang: Lang, asked: { ticketId: string; note: string }, tools: FlowTools): Promise<FlowResult> {
   valid(modelArgs, asked);
   const { ticket } = await tools.call('ticket.get', valid(getTicketInput, { ticketId: asked.ticketId }), getTicketOutput);
+  const readAt = new Date().toISOString();
   const input = valid(addTicketNoteInput, { ticketId: ticket.id, note: asked.note, expected: { status: ticket.status } });
-  return { kind: 'propose', proposal: { tool: 'ticket.addNote', input, title: noteTexts.title(lang, ticket.id) }, unresolved: [] };
+  const card = { title: inBoth((l) => noteTexts.title(l, ticket.id)), action: { zh: '添加工单备注', en: 'Add ticket note' }, target: ticketTarget(ticket, readAt) };
+  return { kind: 'propose', proposal: { tool: 'ticket.addNote', input, title: noteTexts.title(lang, ticket.id), card }, unresolved: [] };
 }
 
 export const ticketNote = defineSkill({

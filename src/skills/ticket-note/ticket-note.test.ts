@@ -24,10 +24,15 @@ describe('write flows propose, with what the approver saw as expected', () => {
   it('a note reads the ticket status first', async () => {
     const { tools } = fakeTools({ 'ticket.get': () => ticket({ status: 'in_progress' }) });
     const p = proposalOf(await run('工单备注 T20261124-0012 用户已重启光猫', tools));
-    expect(p).toEqual({
+    expect(p).toMatchObject({
       tool: 'ticket.addNote',
       title: '工单备注 T20261124-0012',
       input: { ticketId: 'T20261124-0012', note: '用户已重启光猫', expected: { status: 'in_progress' } },
+    });
+    expect(p.card).toMatchObject({
+      title: { zh: '工单备注 T20261124-0012', en: 'Add a note to T20261124-0012' },
+      action: { zh: '添加工单备注', en: 'Add ticket note' },
+      target: { value: expect.stringContaining('T20261124-0012'), source: { system: 'ticket', readAt: expect.any(String) } },
     });
   });
 });

@@ -47,7 +47,8 @@ export const ticketUpdate = defineSkill({
     // A malformed value is refused before the ticket system is touched.
     valid(updateTicketFieldsInput, { ticketId, fields: { [field]: value }, expected: {} });
     const { ticket } = await tools.call('ticket.get', valid(getTicketInput, { ticketId }), getTicketOutput);
+    const readAt = new Date().toISOString();
     if (ticket[field] === value.trim()) return answered(updateTexts.unchanged(lang, ticket.id, field));
-    return { kind: 'propose', proposal: ticketFieldsProposal(lang, ticket, { [field]: value }, { lookedUp: false }), unresolved: [] };
+    return { kind: 'propose', proposal: ticketFieldsProposal(lang, ticket, { [field]: value }, { lookedUp: false, readAt }), unresolved: [] };
   },
 });

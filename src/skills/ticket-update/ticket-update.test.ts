@@ -27,11 +27,14 @@ describe('ticket field correction', () => {
     const { tools, calls } = fakeTools({ 'ticket.get': () => ticket({ address: '杭州市西湖区文三路 1 号' }) });
     const p = proposalOf(await run('更新工单 T20261124-0012 地址 杭州市西湖区文三路 400 号', tools));
     expect(calls.map((c) => c.tool)).toEqual(['ticket.get']);
-    expect(p).toEqual({
+    expect(p).toMatchObject({
       tool: 'ticket.updateFields',
       title: '更新工单 T20261124-0012',
       input: { ticketId: 'T20261124-0012', fields: { address: '杭州市西湖区文三路 400 号' }, expected: { address: '杭州市西湖区文三路 1 号' } },
     });
+    // The requester gave the value: no system is named as its source.
+    expect(p.sources).toBeUndefined();
+    expect(p.card).toMatchObject({ title: { zh: '更新工单 T20261124-0012', en: 'Update ticket T20261124-0012' }, action: { zh: '更新工单', en: 'Update ticket' } });
   });
 
   it('calls filling an empty field a completion, and answers a value already there without a card', async () => {

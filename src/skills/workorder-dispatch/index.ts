@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import { langSchema, type Lang } from '../../chat/lang.js';
 import { dispatchWorkOrderInput, getTicketInput, getTicketOutput } from '../../tools/ticket/schemas.js';
-import { clarify, defineSkill, valid, type FlowResult, type FlowTools } from '../contract.js';
+import { clarify, defineSkill, inBoth, valid, type FlowResult, type FlowTools } from '../contract.js';
+import { ticketTarget } from '../ticket-complete/guard.js';
 import { TICKET, keywordLang, stripLead } from '../grammar.js';
 import { DISPATCH_CMD } from './grammar.js';
 import { MAX_DISPATCH_NOTE, dispatchTexts } from './texts.js';
@@ -36,9 +37,11 @@ async function proposeDispatch(lang: Lang, asked: Asked, tools: FlowTools): Prom
   // Refuse a malformed request before touching the ticket system.
   valid(dispatchWorkOrderInput, { ...asked, expected: { ticketStatus: '' } });
   const { ticket } = await tools.call('ticket.get', valid(getTicketInput, { ticketId: asked.ticketId }), getTicketOutput);
+  const readAt = new Date().toISOString();
   const input = valid(dispatchWorkOrderInput, { ...asked, ticketId: ticket.id, expected: { ticketStatus: ticket.status } });
   const to = input.team ?? input.engineer ?? '';
-  return { kind: 'propose', proposal: { tool: 'workorder.dispatch', input, title: dispatchTexts.title(lang, ticket.id, to) }, unresolved: [] };
+  const card = { title: inBoth((l) => dispatchTexts.title(l, ticket.id, to)), action: { zh: '派单', en: 'Dispatch work order' }, target: ticketTarget(ticket, readAt) };
+  return { kind: 'propose', proposal: { tool: 'workorder.dispatch', input, title: dispatchTexts.title(lang, ticket.id, to), card }, unresolved: [] };
 }
 
 const dispatchPlan = z.object({

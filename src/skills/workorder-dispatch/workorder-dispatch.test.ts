@@ -42,7 +42,8 @@ describe('write flows propose, with what the approver saw as expected', () => {
     const { tools, calls } = fakeTools({ 'ticket.get': () => ticket({ status: 'pending_dispatch' }) });
     const p = proposalOf(await run('派单 T20261124-0012 杭州装维一组 P2 2026-11-25 09:00-11:00 带光功率计', tools));
     expect(calls.map((c) => c.tool)).toEqual(['ticket.get']);
-    expect(p).toEqual({
+    expect(p.card).toMatchObject({ title: { zh: '派单 T20261124-0012 → 杭州装维一组', en: 'Dispatch T20261124-0012 to 杭州装维一组' }, action: { zh: '派单', en: 'Dispatch work order' } });
+    expect(p).toMatchObject({
       tool: 'workorder.dispatch',
       title: '派单 T20261124-0012 → 杭州装维一组',
       input: {

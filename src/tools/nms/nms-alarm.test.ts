@@ -89,8 +89,9 @@ describe('nms.acknowledgeAlarm', () => {
     const tool = h.runtime.registry.get('nms.acknowledgeAlarm')!;
     expect(tool.summarize!({ alarmId: 'ALM900005', expected: { acknowledged: false, cleared: false } }, 'zh')).toEqual([
       { label: '告警', value: 'ALM900005' },
-      { label: '操作', value: '确认告警' },
       { label: '告警状态', value: '活动' },
+      // The change, current → new: the action's name is the card's, not a line's.
+      { label: '确认状态', value: '已确认', current: '未确认', key: 'acknowledged' },
     ]);
   });
 });

@@ -5,7 +5,7 @@
  * is stale state, as is an alarm whose cleared/active state is not what the approver saw.
  */
 import type { Page } from 'playwright-core';
-import { defineTool, type ToolContext } from '../define.js';
+import { defineTool, type CardLineOut, type ToolContext } from '../define.js';
 import { gotoPage } from '../browser-pool.js';
 import { BusinessError, SystemError } from '../errors.js';
 import { acknowledgeAlarmInput, acknowledgeAlarmOutput, getAlarmInput, getAlarmOutput, severitySchema } from './schemas.js';
@@ -129,20 +129,25 @@ export const acknowledgeAlarm = defineTool({
       return {
         ok: ours,
         lines: [
-          { label: 'Alarm', value: a.id },
-          { label: 'Acknowledged', value: ours ? `${a.acknowledgedBy ?? ''} ${a.acknowledgedAt ?? ''} ✓`.trim() : a.acknowledged ? 'acknowledged under another key' : 'not acknowledged' },
+          { label: 'Alarm', value: a.id, zh: { label: '告警', value: a.id } },
+          {
+            label: 'Acknowledged',
+            value: ours ? `${a.acknowledgedBy ?? ''} ${a.acknowledgedAt ?? ''} ✓`.trim() : a.acknowledged ? 'acknowledged under another key' : 'not acknowledged',
+            zh: { label: '确认', value: ours ? `${a.acknowledgedBy ?? ''} ${a.acknowledgedAt ?? ''} ✓`.trim() : a.acknowledged ? '已被另一审批确认' : '未确认' },
+          },
         ],
       };
     });
   },
   summarize(input, lang) {
     const zh = lang === 'zh';
-    const lines = [
+    const lines: CardLineOut[] = [
       { label: zh ? '告警' : 'Alarm', value: input.alarmId },
-      { label: zh ? '操作' : 'Action', value: zh ? '确认告警' : 'Acknowledge' },
       { label: zh ? '告警状态' : 'Alarm state', value: input.expected.cleared ? (zh ? '已清除' : 'cleared') : zh ? '活动' : 'active' },
+      // The change itself, current → new (the guard read it unacknowledged).
+      { label: zh ? '确认状态' : 'Acknowledged', value: zh ? '已确认' : 'yes', current: zh ? '未确认' : 'no', key: 'acknowledged' },
     ];
-    if (input.note) lines.push({ label: zh ? '备注' : 'Note', value: input.note });
+    if (input.note) lines.push({ label: zh ? '备注' : 'Note', value: input.note, key: 'note' });
     return lines;
   },
 });

@@ -43,7 +43,7 @@ describe('sms.sendNotice', () => {
   it('summarize: zh/en lines with the masked number and the rendered text', () => {
     const zh = sendNotice.summarize!(sendNotice.input.parse(notice), 'zh');
     const en = sendNotice.summarize!(sendNotice.input.parse(notice), 'en');
-    expect(zh).toContainEqual({ label: '手机号码', value: '138****1234' });
+    expect(zh).toContainEqual({ label: '手机号码', value: '138****1234', key: 'mobile' });
     expect(zh.find((l) => l.label === '短信内容')?.value).toContain('预计 2026-11-25 18:00 前处理完毕');
     expect(en.map((l) => l.label)).toEqual(['Mobile', 'Template', 'Text']);
     expect(JSON.stringify([zh, en])).not.toContain('13857101234');

@@ -131,21 +131,21 @@ export const sendNotice = defineTool({
   },
   async verify(input, output, ctx) {
     const key = ctx.idempotencyKey;
-    if (!key) return { ok: false, lines: [{ label: 'Message', value: 'no idempotency key to look it up by' }] };
+    if (!key) return { ok: false, lines: [{ label: 'Message', value: 'no idempotency key to look it up by', zh: { label: '短信', value: '没有可查询的幂等键' } }] };
     const m = await messageByKey(ctx, key);
-    if (!m) return { ok: false, lines: [{ label: 'Message', value: 'not found at the gateway (not sent)' }] };
+    if (!m) return { ok: false, lines: [{ label: 'Message', value: 'not found at the gateway (not sent)', zh: { label: '短信', value: '短信网关查无此短信（未发送）' } }] };
     const template = await templateText(ctx, input.templateId);
     const expectedText = template === null ? output?.text ?? null : renderSmsText(template, input.params);
     const checks = [
-      { label: 'Mobile', ok: m.mobile === input.mobile, value: maskMobile(m.mobile) },
-      { label: 'Template', ok: m.templateId === input.templateId, value: m.templateId },
-      { label: 'Text', ok: expectedText !== null && m.text === expectedText, value: m.text },
+      { label: 'Mobile', zh: '手机号码', ok: m.mobile === input.mobile, value: maskMobile(m.mobile) },
+      { label: 'Template', zh: '短信模板', ok: m.templateId === input.templateId, value: m.templateId },
+      { label: 'Text', zh: '短信内容', ok: expectedText !== null && m.text === expectedText, value: m.text },
     ];
     return {
       ok: checks.every((c) => c.ok),
       lines: [
-        { label: 'Message', value: `${m.messageId} (${m.status})` },
-        ...checks.map((c) => ({ label: c.label, value: c.ok ? `${c.value} ✓` : `${c.value} ✗` })),
+        { label: 'Message', value: `${m.messageId} (${m.status})`, zh: { label: '短信', value: `${m.messageId}（${m.status}）` } },
+        ...checks.map((c) => ({ label: c.label, value: c.ok ? `${c.value} ✓` : `${c.value} ✗`, zh: { label: c.zh, value: c.ok ? `${c.value} ✓` : `${c.value} ✗` } })),
       ],
     };
   },
@@ -154,14 +154,14 @@ export const sendNotice = defineTool({
     const text = preview ? renderSmsText(preview.text, input.params) : Object.entries(input.params).map(([k, v]) => `${k}=${v}`).join(', ');
     return lang === 'zh'
       ? [
-          { label: '手机号码', value: maskMobile(input.mobile) },
-          { label: '短信模板', value: preview ? `${input.templateId}（${preview.zh}）` : input.templateId },
-          { label: preview ? '短信内容' : '参数', value: text },
+          { label: '手机号码', value: maskMobile(input.mobile), key: 'mobile' },
+          { label: '短信模板', value: preview ? `${input.templateId}（${preview.zh}）` : input.templateId, key: 'templateId' },
+          { label: preview ? '短信内容' : '参数', value: text, key: 'params' },
         ]
       : [
-          { label: 'Mobile', value: maskMobile(input.mobile) },
-          { label: 'Template', value: preview ? `${input.templateId} (${preview.en})` : input.templateId },
-          { label: preview ? 'Text' : 'Parameters', value: text },
+          { label: 'Mobile', value: maskMobile(input.mobile), key: 'mobile' },
+          { label: 'Template', value: preview ? `${input.templateId} (${preview.en})` : input.templateId, key: 'templateId' },
+          { label: preview ? 'Text' : 'Parameters', value: text, key: 'params' },
         ];
   },
 });

@@ -101,8 +101,12 @@ export const addTicketNote = defineTool({
       return {
         ok,
         lines: [
-          { label: 'Note', value: note ? `${note.id}${note.text === input.note ? ' ✓' : `: expected "${input.note}", found "${note.text}"`}` : 'no note carries the approval id' },
-          { label: 'Version', value: String(t.version) },
+          {
+            label: 'Note',
+            value: note ? `${note.id}${note.text === input.note ? ' ✓' : `: expected "${input.note}", found "${note.text}"`}` : 'no note carries the approval id',
+            zh: { label: '备注', value: note ? `${note.id}${note.text === input.note ? ' ✓' : `：应为"${input.note}"，实为"${note.text}"`}` : '没有带本审批编号的备注' },
+          },
+          { label: 'Version', value: String(t.version), zh: { label: '版本', value: String(t.version) } },
         ],
       };
     });
@@ -110,7 +114,8 @@ export const addTicketNote = defineTool({
   summarize(input, lang) {
     return [
       { label: lang === 'zh' ? '工单' : 'Ticket', value: input.ticketId },
-      { label: lang === 'zh' ? '备注' : 'Note', value: input.note },
+      { label: lang === 'zh' ? '工单状态' : 'Ticket status', value: input.expected.status },
+      { label: lang === 'zh' ? '新增备注' : 'Note to add', value: input.note, key: 'note' },
     ];
   },
 });

@@ -5,7 +5,7 @@
  * and is verified by reading the ticket back.
  */
 import type { Page } from 'playwright-core';
-import { defineTool, type ToolContext } from '../define.js';
+import { defineTool, type CardLineOut, type ToolContext } from '../define.js';
 import { gotoPage } from '../browser-pool.js';
 import { BusinessError, SystemError } from '../errors.js';
 import {
@@ -164,15 +164,20 @@ export const updateTicketFields = defineTool({
       return {
         ok: mismatched.length === 0,
         lines: [
-          ...fields.map(([f, v]) => ({ label: fieldLabel[f], value: t[f] === v ? `${v} ✓` : `expected ${v}, found ${t[f] ?? '(empty)'}` })),
-          { label: 'Version', value: String(t.version) },
+          ...fields.map(([f, v]) => ({
+            label: fieldLabel[f],
+            value: t[f] === v ? `${v} ✓` : `expected ${v}, found ${t[f] ?? '(empty)'}`,
+            zh: { label: cardLabel[f].zh, value: t[f] === v ? `${v} ✓` : `应为 ${v}，实为 ${t[f] ?? '（空）'}` },
+          })),
+          { label: 'Version', value: String(t.version), zh: { label: '版本', value: String(t.version) } },
         ],
       };
     });
   },
   summarize(input, lang) {
-    const lines = [{ label: lang === 'zh' ? '工单' : 'Ticket', value: input.ticketId }];
-    for (const [f, v] of Object.entries(input.fields) as [CompletableField, string][]) lines.push({ label: cardLabel[f][lang], value: v });
+    // Each field as current → new: the current value is the guard's `expected` (null: empty now).
+    const lines: CardLineOut[] = [{ label: lang === 'zh' ? '工单' : 'Ticket', value: input.ticketId }];
+    for (const [f, v] of Object.entries(input.fields) as [CompletableField, string][]) lines.push({ label: cardLabel[f][lang], value: v, key: f, current: input.expected[f] ?? null });
     return lines;
   },
 });

@@ -84,7 +84,7 @@ describe('workorder.dispatch', () => {
     ]);
     const v = await h.runtime.runner.verify('workorder.dispatch', input, output, { caller: systemCaller('tool test'), idempotencyKey: 'appr-wo-1' });
     expect(v.ok).toBe(true);
-    expect(v.lines).toContainEqual({ label: 'Engineer', value: '刘洋 ✓' });
+    expect(v.lines).toContainEqual({ label: 'Engineer', value: '刘洋 ✓', zh: { label: '工程师', value: '刘洋 ✓' } });
   });
 
   it('the same approval twice makes one work order and answers alreadyApplied (boundary)', async () => {
@@ -143,13 +143,13 @@ describe('workorder.dispatch', () => {
     state.workOrders.find((w) => w.idempotencyKey === 'appr-wo-v')!.engineer = '张强';
     const v = await h.runtime.runner.verify('workorder.dispatch', input, null, { caller: systemCaller('tool test'), idempotencyKey: 'appr-wo-v' });
     expect(v.ok).toBe(false);
-    expect(v.lines).toContainEqual({ label: 'Engineer', value: 'expected 赵勇, found 张强' });
+    expect(v.lines).toContainEqual({ label: 'Engineer', value: 'expected 赵勇, found 张强', zh: { label: '工程师', value: '应为 赵勇，实为 张强' } });
   });
 
   it('summarizes the card in both languages', () => {
     const tool = h.runtime.registry.get('workorder.dispatch')!;
     const zh = tool.summarize!(dispatchInput({ type: 'repair' }), 'zh');
-    expect(zh).toContainEqual({ label: '工程师', value: '刘洋' });
-    expect(tool.summarize!(dispatchInput(), 'en')).toContainEqual({ label: 'Appointment', value: `${tomorrow()} 09:00 – ${tomorrow()} 12:00` });
+    expect(zh).toContainEqual({ label: '工程师', value: '刘洋', key: 'engineer' });
+    expect(tool.summarize!(dispatchInput(), 'en')).toContainEqual({ label: 'Appointment', value: `${tomorrow()} 09:00 – ${tomorrow()} 12:00`, key: 'window' });
   });
 });

@@ -6,7 +6,7 @@
  * work order that carries the key and comparing team, engineer, priority and window.
  */
 import type { Page } from 'playwright-core';
-import { defineTool, type ToolContext } from '../define.js';
+import { defineTool, type CardLineOut, type ToolContext } from '../define.js';
 import { gotoPage } from '../browser-pool.js';
 import { BusinessError, SystemError } from '../errors.js';
 import {
@@ -180,34 +180,39 @@ export const dispatchWorkOrder = defineTool({
     const key = ctx.idempotencyKey;
     return ctx.withPage('ticket', async (page, base) => {
       const found = key ? await findByKey(page, base, input.ticketId, key, ctx) : output ? { id: output.workOrderId, status: output.status } : null;
-      if (!found) return { ok: false, lines: [{ label: 'Work order', value: `no work order for ${input.ticketId} carries the approval id` }] };
+      if (!found) return { ok: false, lines: [{ label: 'Work order', value: `no work order for ${input.ticketId} carries the approval id`, zh: { label: '工单派单', value: `工单 ${input.ticketId} 没有带本审批编号的派单` } }] };
       const w = await readWorkOrder(page, base, found.id, ctx);
-      const checks: Array<{ label: string; ok: boolean; want: string; got: string | null }> = [
-        ...(input.team ? [{ label: 'Team', ok: sameTeam(w.team, input.team), want: input.team, got: w.team }] : []),
-        ...(input.engineer ? [{ label: 'Engineer', ok: w.engineer === input.engineer, want: input.engineer, got: w.engineer }] : []),
-        { label: 'Priority', ok: w.priority === input.priority, want: input.priority, got: w.priority },
-        { label: 'Window', ok: w.appointmentStart === input.window.start && w.appointmentEnd === input.window.end, want: `${input.window.start} – ${input.window.end}`, got: `${w.appointmentStart ?? ''} – ${w.appointmentEnd ?? ''}` },
+      const checks: Array<{ label: string; zh: string; ok: boolean; want: string; got: string | null }> = [
+        ...(input.team ? [{ label: 'Team', zh: '班组', ok: sameTeam(w.team, input.team), want: input.team, got: w.team }] : []),
+        ...(input.engineer ? [{ label: 'Engineer', zh: '工程师', ok: w.engineer === input.engineer, want: input.engineer, got: w.engineer }] : []),
+        { label: 'Priority', zh: '优先级', ok: w.priority === input.priority, want: input.priority, got: w.priority },
+        { label: 'Window', zh: '预约时段', ok: w.appointmentStart === input.window.start && w.appointmentEnd === input.window.end, want: `${input.window.start} – ${input.window.end}`, got: `${w.appointmentStart ?? ''} – ${w.appointmentEnd ?? ''}` },
       ];
       return {
         ok: w.ticketId === input.ticketId && checks.every((c) => c.ok),
         lines: [
-          { label: 'Work order', value: w.id },
-          ...checks.map((c) => ({ label: c.label, value: c.ok ? `${c.want} ✓` : `expected ${c.want}, found ${c.got ?? '(empty)'}` })),
-          { label: 'Status', value: w.status },
+          { label: 'Work order', value: w.id, zh: { label: '派单编号', value: w.id } },
+          ...checks.map((c) => ({
+            label: c.label,
+            value: c.ok ? `${c.want} ✓` : `expected ${c.want}, found ${c.got ?? '(empty)'}`,
+            zh: { label: c.zh, value: c.ok ? `${c.want} ✓` : `应为 ${c.want}，实为 ${c.got ?? '（空）'}` },
+          })),
+          { label: 'Status', value: w.status, zh: { label: '状态', value: w.status } },
         ],
       };
     });
   },
   summarize(input: DispatchWorkOrderInput, lang) {
     const zh = lang === 'zh';
-    const lines = [
+    const lines: CardLineOut[] = [
       { label: zh ? '工单' : 'Ticket', value: input.ticketId },
-      { label: zh ? '类型' : 'Type', value: typeLabel[input.type][lang] },
+      { label: zh ? '工单状态' : 'Ticket status', value: input.expected.ticketStatus },
+      { label: zh ? '类型' : 'Type', value: typeLabel[input.type][lang], key: 'type' },
     ];
-    if (input.team) lines.push({ label: zh ? '班组' : 'Team', value: input.team });
-    if (input.engineer) lines.push({ label: zh ? '工程师' : 'Engineer', value: input.engineer });
-    lines.push({ label: zh ? '优先级' : 'Priority', value: input.priority }, { label: zh ? '预约时段' : 'Appointment', value: `${input.window.start} – ${input.window.end}` });
-    if (input.note) lines.push({ label: zh ? '备注' : 'Note', value: input.note });
+    if (input.team) lines.push({ label: zh ? '班组' : 'Team', value: input.team, key: 'team' });
+    if (input.engineer) lines.push({ label: zh ? '工程师' : 'Engineer', value: input.engineer, key: 'engineer' });
+    lines.push({ label: zh ? '优先级' : 'Priority', value: input.priority, key: 'priority' }, { label: zh ? '预约时段' : 'Appointment', value: `${input.window.start} – ${input.window.end}`, key: 'window' });
+    if (input.note) lines.push({ label: zh ? '备注' : 'Note', value: input.note, key: 'note' });
     return lines;
   },
 });

@@ -466,10 +466,19 @@
     return { el: node, meta: meta, body: body, notice: notice, card: null, signature: null, json: null };
   }
 
+  // The API gives the requester as { id, name, department }: a name and a department, never the
+  // object itself (it once showed "[object Object]").
+  function requesterLabel(r) {
+    if (!r) return '';
+    if (typeof r === 'string') return r;
+    var name = typeof r.name === 'string' && r.name ? r.name : typeof r.id === 'string' ? r.id : '';
+    return typeof r.department === 'string' && r.department ? name + ' · ' + r.department : name;
+  }
+
   function fillApproval(entry, a) {
     entry.el.dataset.status = a.status || '';
     entry.meta.textContent = '';
-    entry.meta.appendChild(el('span', { text: '申请人 / From: ' + (a.requester || '') }));
+    entry.meta.appendChild(el('span', { className: 'approval-from', text: '申请人 / From: ' + requesterLabel(a.requester) }));
     if (a.expiresAt) entry.meta.appendChild(el('span', { className: 'muted', text: '截止 / Due ' + formatTime(a.expiresAt) }));
     var carry = cardInputValues(entry.card);
     entry.json = a.card;
@@ -483,7 +492,7 @@
       if (!a || typeof a.approvalId !== 'string') return;
       seen.add(a.approvalId);
       // No updatedAt here, and the server may re-render the countdown: compare the whole item.
-      var signature = JSON.stringify([a.status, a.title, a.requester, a.expiresAt, a.card]);
+      var signature = JSON.stringify([a.status, a.title, requesterLabel(a.requester), a.expiresAt, a.card]);
       var entry = state.approvals.get(a.approvalId);
       if (!entry) {
         entry = approvalShell(a);
