@@ -26,10 +26,13 @@ const systemNames: Record<string, Text> = {
 };
 export const systemName = (lang: Lang, system: string): string => systemNames[system]?.[lang] ?? system;
 
+/** The operator's wall clock (Asia/Shanghai, no daylight saving). */
+export const OPERATOR_UTC_OFFSET_HOURS = 8;
+
 /** Shanghai wall-clock time, as people in the operator read it: 2026-11-24 14:03. */
 export function formatTime(d: Date | string, withSeconds = false): string {
   const date = typeof d === 'string' ? new Date(d) : d;
-  const s = new Date(date.getTime() + 8 * 3600_000).toISOString();
+  const s = new Date(date.getTime() + OPERATOR_UTC_OFFSET_HOURS * 3600_000).toISOString();
   return `${s.slice(0, 10)} ${s.slice(11, withSeconds ? 19 : 16)}`;
 }
 

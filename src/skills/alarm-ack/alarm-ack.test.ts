@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alarm, fakeTools, proposalOf, run } from '../../../tests/helpers/skill-harness.js';
 import { parseCommand } from '../planner.js';
+import { everydayPhrasings } from '../../../tests/helpers/phrasings.js';
 
 describe('command planner: writes', () => {
   it.each([
@@ -35,3 +36,5 @@ describe('write flows propose, with what the approver saw as expected', () => {
     expect(r).toEqual({ kind: 'reply', status: 'succeeded', text: 'Alarm ALM900001 (LOS, OLT-HZ-01 0/1/3) is already acknowledged; nothing to do.' });
   });
 });
+
+describe('everyday phrasings', () => everydayPhrasings('alarm.ack'));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../planner.js';
+import { everydayPhrasings } from '../../../tests/helpers/phrasings.js';
 
 describe('command planner', () => {
   it.each([
@@ -12,3 +13,5 @@ describe('command planner', () => {
     expect(parseCommand(text)).toEqual({ flow: 'ticket.complete', lang, ticketId: 'T20261124-0012' });
   });
 });
+
+describe('everyday phrasings', () => everydayPhrasings('ticket.complete'));

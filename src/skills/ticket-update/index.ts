@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { langSchema } from '../../chat/lang.js';
 import { completableFields, getTicketInput, getTicketOutput, updateTicketFieldsInput, type CompletableField } from '../../tools/ticket/schemas.js';
 import { answered, clarify, defineSkill, valid } from '../contract.js';
-import { TICKET, anchored, keywordLang, rawRestAfter, ticketIn } from '../grammar.js';
+import { TICKET, anchored, keywordLang, rawAfter, rawRestAfter, ticketIn } from '../grammar.js';
 import { ticketFieldsProposal } from '../ticket-complete/guard.js';
 import { updateTexts } from './texts.js';
 
@@ -21,13 +21,35 @@ const FIELD_WORDS: [RegExp, CompletableField][] = [
 ];
 const q = updateTexts.questions;
 
+const FIELD_SRC = String.raw`装机地址|地址|宽带账号|宽带帐号|接入端口|端口|onu\s*sn|onu|broadband\s+account|account|access\s+port|port|address`;
+const fieldOf = (word: string): CompletableField | undefined => FIELD_WORDS.find(([re]) => re.test(`${word} `))?.[1];
+/**
+ * Everyday forms: "工单T… 地址改成 …", "把T…的地址改为…", "T… 宽带账号改成…" (a change word is
+ * needed: "T… 地址" alone is a question), "change the address of T… to …", "set T… onu sn …".
+ */
+const EVERYDAY: RegExp[] = [
+  new RegExp(String.raw`^(?:请|帮我|帮忙|麻烦)?\s*(?:把|将)?\s*(?:工单|ticket)?\s*${TICKET.source}\s*(?:的)?\s*(?<field>${FIELD_SRC})\s*(?:改成|改为|更新为|更新成|修改为|修改成|更正为|换成|应为|应该是)\s*[:：]?`, 'i'),
+  new RegExp(String.raw`^(?:please\s+)?(?:change|update|set|correct|fix)\s+(?:the\s+)?(?<field>${FIELD_SRC})\s+(?:of|on|for)\s+(?:ticket\s+)?${TICKET.source}\s+(?:to|=|:)`, 'i'),
+  new RegExp(String.raw`^(?:please\s+)?(?:change|update|set|correct|fix)\s+(?:ticket\s+)?${TICKET.source}(?:'s)?\s+(?<field>${FIELD_SRC})(?:\s+to|\s*[=:])?`, 'i'),
+];
+
 export const ticketUpdate = defineSkill({
   flow: 'ticket.update',
   plan: z.object({ flow: z.literal('ticket.update'), lang: langSchema, ticketId: z.string(), field: z.enum(completableFields), value: z.string() }),
   commands: [
     {
       priority: 140,
-      parse: ({ raw, text }) => {
+      // The new value is free text (an address): the rule checks what precedes it.
+      words: 'own',
+      parse: ({ raw, text, lang: asked }) => {
+        for (const re of EVERYDAY) {
+          const m = re.exec(text);
+          const field = m?.groups?.field ? fieldOf(m.groups.field) : undefined;
+          if (!m || !field) continue;
+          const value = rawAfter(raw, new RegExp(re.source, 'i')).normalize('NFKC').replace(/^[:：=]\s*/, '').trim();
+          if (!value) return clarify(asked, q.value);
+          return { flow: 'ticket.update' as const, lang: asked, ticketId: ticketIn(text)!, field, value };
+        }
         if (!UPDATE_CMD.test(text)) return undefined;
         const lang = keywordLang(UPDATE_CMD, text);
         const ticket = ticketIn(text);
@@ -42,6 +64,7 @@ export const ticketUpdate = defineSkill({
       },
     },
   ],
+  uses: { tool: 'ticket.updateFields', effect: 'write' },
   help: [{ section: 'write', order: 2.5, text: { zh: '更新工单 T20261124-0012 地址 <新地址>（地址、宽带账号、接入端口、ONU SN）', en: 'update ticket T20261124-0012 address <new address> (address, broadband account, access port, ONU SN)' } }],
   async run({ lang, ticketId, field, value }, tools) {
     // A malformed value is refused before the ticket system is touched.
