@@ -27,7 +27,7 @@ describe('write flows propose, with what the approver saw as expected', () => {
     const p = proposalOf(await run('确认告警 ALM900001 已通知装维', tools));
     expect(p).toEqual({
       tool: 'nms.acknowledgeAlarm',
-      title: '确认告警 ALM900001（LOS，OLT-HZ-01 0/1/3）',
+      title: '确认告警 ALM900001（光信号丢失 LOS，OLT-HZ-01 0/1/3）',
       input: { alarmId: 'ALM900001', note: '已通知装维', expected: { acknowledged: false, cleared: true } },
       facts: { severity: 'major' },
     });
