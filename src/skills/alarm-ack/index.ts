@@ -13,7 +13,7 @@ import { ackTexts } from './texts.js';
 const ACK_CMD = anchored(String.raw`确认告警|告警确认|ack(?:nowledge)?(?:\s+(?:the\s+)?alarm)?`);
 /** "ALM900001 确认", "告警ALM900001确认一下", "帮我确认下 ALM900001": a confirm word and an alarm, nothing else. */
 const CONFIRM = /(确认|认领|\back(?:nowledge)?\b)/i;
-const VOCABULARY = words('确认告警', '告警确认', '确认', '认领', '告警', '警报', '一下', '下', '掉', 'ack', 'acknowledge', 'alarm', 'it');
+const VOCABULARY = words('确认告警', '告警确认', '确认', '认领', '告警', '警报', '一下', '下', '掉', '把', '将', '这条', '条', 'ack', 'acknowledge', 'alarm', 'it');
 const MAX_NOTE = 200;
 /** What the model fills: the alarm and a note; `expected` is the guard's. */
 const modelArgs = acknowledgeAlarmInput.omit({ expected: true });
@@ -47,8 +47,10 @@ export const alarmAck = defineSkill({
         const id = ALARM_ID.exec(text)?.[1];
         if (!id) return clarify(lang, ackTexts.whichAlarm);
         const note = stripLead(rawRestAfter(raw, ALARM_ID), /^(?:[:：,，]|备注|note|comment)+\s*/i);
-        if (note.length > MAX_NOTE) return clarify(lang, ackTexts.noteTooLong);
-        return { flow: 'alarm.ack' as const, lang, alarmId: id.toUpperCase().replace('-', ''), note: note || null };
+        // "ack ALM… please": politeness is not a note.
+        const noteText = /^(?:please|pls|thanks|thank you|谢谢|多谢|麻烦了|辛苦了)[\s.!。！]*$/i.test(note) ? '' : note;
+        if (noteText.length > MAX_NOTE) return clarify(lang, ackTexts.noteTooLong);
+        return { flow: 'alarm.ack' as const, lang, alarmId: id.toUpperCase().replace('-', ''), note: noteText || null };
       },
     },
   ],

@@ -7,7 +7,7 @@ import { answered, clarify, defineSkill } from '../contract.js';
 import { portIn, words } from '../grammar.js';
 import { portQuestions, portReply } from './texts.js';
 
-const PORT_WORDS = words('查端口', '端口', '这个口', '口', '光功率', '光衰', '收光', '发光', '功率', '状态', '怎么样了', '怎么样', '咋样', '如何', '多少', '正常', '有没有问题', 'port', 'pon', 'onu', 'status', 'optical', 'power', 'rx', 'tx', 'how is', "how's", 'doing', 'signal', 'light', 'level');
+const PORT_WORDS = words('查端口', '端口', '这个口', '口', '光功率', '光衰', '收光', '发光', '功率', '状态', '怎么样了', '怎么样', '咋样', '如何', '多少', '正常', '有没有问题', 'port', 'pon', 'onu', 'status', 'optical', 'power', 'rx', 'tx', 'how is', "how's", 'doing', 'signal', 'light', 'level', 'ok', 'okay', 'fine', 'up', 'down', 'whats up', 'with', 'working', 'health', 'healthy', '好了吗', '好了', '通了吗', '通了', '掉线', '正常吗');
 
 export const portStatus = defineSkill({
   flow: 'port.status',

@@ -6,9 +6,9 @@ import { answered, clarify, defineSkill, valid } from '../contract.js';
 import { CHANNEL, periodsIn, words } from '../grammar.js';
 import { reconQuestions, reconReply } from './texts.js';
 
-const RECON_WORDS = /(对账|对一下账|对下账|对个账|核对|结算|reconcil[a-z]*|recon(?![a-z]))/i;
+const RECON_WORDS = /(对账|对一下|对下|对个账|核对|结算|reconcil[a-z]*|recon(?![a-z]))/i;
 const VOCABULARY = words(
-  '对账', '对一下账', '对下账', '对个账', '核对', '结算', '渠道', '账期', '月份', '月', '上个月', '上月', '本月', '这个月', '和', '计费', '佣金', '差异',
+  '对账', '对一下账', '对下账', '对个账', '对一下', '对下', '对', '账', '核对', '结算', '渠道', '账期', '月份', '月', '上个月', '上月', '本月', '这个月', '和', '计费', '佣金', '差异',
   'reconcile', 'reconciliation', 'recon', 'channel', 'period', 'for', 'last month', 'this month', 'against', 'billing', 'vs', 'with',
   'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sept?', 'oct', 'nov', 'dec',
 );
