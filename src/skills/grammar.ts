@@ -47,7 +47,7 @@ export const MOBILE = /(?<![A-Za-z0-9])(?:(?:\+86|0086)[- ]?)?(1[3-9]\d(?:-?\d){
 export const RESIDENT_ID = /(?<![A-Za-z0-9])(\d{14,19}[\dXx])(?![A-Za-z0-9])/;
 export const WORK_ORDER = /(?<![A-Za-z0-9])(W\d{8}-\d{4})(?![A-Za-z0-9])/i;
 export const ALARM_ID = /(?<![A-Za-z0-9])(ALM\d{6,10})(?![A-Za-z0-9])/i;
-export const PLAN_CODE = /(?<![A-Za-z0-9_])(P(?=[A-Z0-9_]*\d)[A-Z0-9_]{2,30})(?![A-Za-z0-9_])/i;
+export const PLAN_CODE = /(?<![A-Za-z0-9_])(P(?=[A-Z0-9_]*[\d_])[A-Z0-9_]{2,30})(?![A-Za-z0-9_])/i;
 export const CHANNEL = /(?<![A-Za-z0-9])(CH\d{3})(?![A-Za-z0-9])/i;
 export const ACCOUNT = /(?<![A-Za-z0-9])((?:hz|nb|wz)\d{8})(?![A-Za-z0-9])/i;
 export const SMS_TEMPLATE = /(?<![A-Za-z0-9_])(SMS_[A-Z0-9_]{2,40})(?![A-Za-z0-9_])/i;
