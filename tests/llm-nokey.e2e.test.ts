@@ -48,7 +48,12 @@ describe('no LLM configured', () => {
 
   it('offers the nearest full commands from the ids a free-form message held, only those the role may use (issue 13)', async () => {
     // alice (customer service) may read and complete tickets but not acknowledge alarms.
-    const alice = textOf(await t.client.say('alice', 'T20261124-0012 的用户说要退订宽带，ALM900001 也响了', 'suggest-alice'));
+    const aliceReplies = await t.client.say('alice', 'T20261124-0012 的用户说要退订宽带，ALM900001 也响了', 'suggest-alice');
+    const alice = textOf(aliceReplies);
+    // The same commands as buttons; a click sends one as alice's own message and it runs.
+    expect(aliceReplies.find((r) => r.suggestions)?.suggestions).toEqual(['查工单 T20261124-0012', '补全工单 T20261124-0012']);
+    expect((await t.client.transcript('suggest-alice')).find((m) => m.from === 'bot')?.suggestions).toEqual(['查工单 T20261124-0012', '补全工单 T20261124-0012']);
+    expect(textOf(await t.client.say('alice', '查工单 T20261124-0012', 'suggest-alice'))).toContain('T20261124-0012');
     expect(alice).toContain('抱歉，我没有理解这个请求');
     expect(alice).toContain('• 查工单 T20261124-0012');
     expect(alice).toContain('• 补全工单 T20261124-0012');
@@ -61,6 +66,8 @@ describe('no LLM configured', () => {
     // A mobile suggestion is listed masked (never a clear number in chat).
     const mobile = textOf(await t.client.say('alice', '13857101234 这个用户脾气很差，下次来电提醒我', 'suggest-mobile'));
     expect(mobile).toContain('• 黑名单 138****1234');
+    // A command holding a mobile is not a button: it would put the number in clear on the page.
+    expect((await t.client.say('alice', '13857101234 这个用户脾气很差，下次来电提醒我', 'suggest-mobile-2')).some((r) => r.suggestions?.length)).toBe(false);
   });
 
   it('a free-form write request is never answered as a ticket lookup (issue 13)', async () => {
