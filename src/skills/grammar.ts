@@ -133,10 +133,13 @@ export function rawAfter(raw: string, re: RegExp): string {
   const m = new RegExp(re.source, re.flags.replace('g', '')).exec(text);
   if (!m) return '';
   const target = text.slice(0, m.index + m[0].length).trim();
-  for (let i = 1; i <= raw.length; i++) {
+  // The prefix is short (a command word and an id), so this ends early; bounded for odd input.
+  const limit = Math.min(raw.length, target.length * 3 + 32);
+  for (let i = 1; i <= limit; i++) {
     if (normalizeCommand(raw.slice(0, i)) === target) return raw.slice(i).trim();
   }
-  return '';
+  // No raw prefix normalizes to exactly that (a rare NFKC composition): the normalized rest.
+  return text.slice(m.index + m[0].length).trim();
 }
 
 /** The user's own words after the identifier `re` matches (see rawAfter). */

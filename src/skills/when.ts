@@ -150,7 +150,7 @@ export function whenIn(text: string, now: Date): When | undefined {
     return { day: c.day!, start: null, end: null, by: false, dayNamed: true, index: c.index, length: c.dayEnd - c.index };
   }
   // No day: a marked clock time anywhere ("18点前", "by 6pm", "9:00-11:00") is today's.
-  const BY = /(?:by|before|until)\s+$/i;
+  const BY = /\b(?:by|before|until)\s*$/i;
   const ANY = new RegExp(String.raw`(?<![\d:/.-])(${PART})?\s*${CLOCK}(?:${RANGE_SEP}(${PART})?\s*${CLOCK})?\s*(前|之前|以前)?`, 'gi');
   for (const t of text.matchAll(ANY)) {
     const w = build(t as RegExpExecArray, localDay(now), undefined, false);
