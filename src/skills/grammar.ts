@@ -176,7 +176,11 @@ const FILLER = words(
 );
 
 /** Identifiers of every kind (removed before a message's words are judged). */
-const IDS = [TICKET, WORK_ORDER, CUSTOMER, MOBILE, RESIDENT_ID, OLT, FSP, ALARM_ID, PLAN_CODE, CHANNEL, ACCOUNT, SMS_TEMPLATE, PERIOD, /(?<![A-Za-z0-9_])P[1-4](?![A-Za-z0-9_])/i].map((re) => new RegExp(re.source, 'gi'));
+const IDS = [
+  TICKET, WORK_ORDER, CUSTOMER, MOBILE, RESIDENT_ID, OLT, FSP, ALARM_ID, PLAN_CODE, CHANNEL, ACCOUNT, SMS_TEMPLATE, PERIOD,
+  // Priorities and the periods periodsIn reads without a year (10月, 上个月, last month).
+  /(?<![A-Za-z0-9_])P[1-4](?![A-Za-z0-9_])/i, /(?<![\d年/.-])\d{1,2}\s*月(?![\d日号])|上个月|上月|本月|这个月|当月|last\s+month|this\s+month/i,
+].map((re) => new RegExp(re.source, 'gi'));
 
 /** What is left of a message once its identifiers, dates, the rule's words and the filler are taken out. */
 export function leftover(text: string, own: RegExp, now: Date = new Date()): string {

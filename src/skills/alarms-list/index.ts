@@ -7,7 +7,7 @@ import { portIn, words } from '../grammar.js';
 import { alarmQuestions, alarmSummary } from './texts.js';
 
 const ALARM_WORDS = /(告警|警报|alarm)/i;
-const VOCABULARY = words('查告警', '告警', '警报', '有没有', '没有', '没', '有', '什么', '哪些', '多少', '活动', '当前', 'alarms?', 'active', 'any', 'open', 'list', 'there');
+const VOCABULARY = words('查告警', '告警', '警报', '有没有', '没有', '没', '有', '什么', '哪些', '多少', '活动', '当前', '端口', '口', 'port', 'alarms?', 'active', 'any', 'open', 'list', 'there');
 
 export const alarmsList = defineSkill({
   flow: 'alarms.list',

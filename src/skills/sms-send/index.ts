@@ -25,7 +25,7 @@ const KINDS: [RegExp, string][] = [
 ];
 const VOCABULARY = words(
   '发送短信', '发短信', '短信通知', '发个', '发一条', '发条', '发送', '发', '给', '短信', '通知短信', '通知', '信息', '故障', '受理', '预约', '上门', '恢复', '已修复', '修复', '已恢复', '修好', '处理完', '处理好',
-  '搞定', '欠费', '提醒', '催费', '缴费', '元', '工单', '预计', '之前', '以前', '前', '已', '客户', '用户', '条', '截至', '期限',
+  '搞定', '欠费', '提醒', '催费', '缴费', '缴清', '交清', '还清', '缴', '元', '工单', '预计', '之前', '以前', '前', '已', '客户', '用户', '条', '截至', '期限',
   'send', 'text', 'sms', 'message', 'notice', 'notification', 'fault', 'appointment', 'restore', 'restored', 'fixed', 'repaired', 'by', 'eta', 'ticket', 'to', 'visit', 'arrears',
   'reminder', 'due', 'yuan', 'amount', 'period', 'will be', 'be', 'at', 'was', 'an?', 'the', 'for', 'customer', 'window', 'owes', 'pay',
 );
