@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { idTyposIn, leftover, normalizeCommand, periodsIn, rawAfter, TICKET, words } from './grammar.js';
-import { whenIn } from './when.js';
+import { ahead, whenIn } from './when.js';
 
 // Tuesday 2026-12-01 10:00 in Shanghai (02:00 UTC).
 const NOW = new Date('2026-12-01T02:00:00Z');
@@ -61,6 +61,13 @@ describe('dates and times, made absolute in operator-local time', () => {
     ['fixed by 6pm', { day: '2026-12-01', start: '18:00', end: null, by: true }],
   ])('%s', (text, expected) => {
     expect(when(text)).toEqual(expected);
+  });
+
+  it('puts a time said without a day for something ahead on the next day once it has passed', () => {
+    const evening = new Date('2026-12-01T11:00:00Z'); // 19:00 in Shanghai
+    expect(ahead(whenIn('18点前', evening)!, evening)).toMatchObject({ day: '2026-12-02', start: '18:00' });
+    expect(ahead(whenIn('20点前', evening)!, evening)).toMatchObject({ day: '2026-12-01', start: '20:00' });
+    expect(ahead(whenIn('今天18点', evening)!, evening)).toMatchObject({ day: '2026-12-01' });
   });
 
   it('takes no plain number for a time, and no day from an id', () => {

@@ -181,5 +181,15 @@ function build(t: RegExpExecArray, day: string, dayPart: string | undefined, day
   return { day, start, end, by: t[13] !== undefined };
 }
 
+/**
+ * A time said without a day for something ahead (an ETA, a visit, a due date): "18点前" typed at
+ * 19:00 means tomorrow's 18:00. A time with a named day, or of something past, stays as said.
+ */
+export function ahead(w: When, now: Date): When {
+  if (w.dayNamed || !w.start) return w;
+  const nowLocal = new Date(now.getTime() + OPERATOR_UTC_OFFSET_HOURS * 3600_000).toISOString().slice(11, 16);
+  return w.day === localDay(now) && w.start <= nowLocal ? { ...w, day: localDay(now, 1) } : w;
+}
+
 /** "YYYY-MM-DD HH:mm" of a when (its start), or of its day at a given time. */
 export const at = (w: When, time: string | null = w.start): string => (time ? `${w.day} ${time}` : w.day);

@@ -9,7 +9,7 @@ import { sendSmsNoticeInput } from '../../tools/sms/schemas.js';
 import { clarify, defineSkill, valid, type FlowResult } from '../contract.js';
 import { SMS_TEMPLATE_PREVIEW } from '../../tools/sms/sms.js';
 import { anchored, keywordLang, mobileIn, periodsIn, ticketIn, whole, words } from '../grammar.js';
-import { whenIn, type When } from '../when.js';
+import { ahead, whenIn, type When } from '../when.js';
 import { smsTexts } from './texts.js';
 
 const SMS_CMD = anchored(String.raw`发送短信|发短信|短信通知|send\s+(?:an?\s+)?sms|sms`);
@@ -82,7 +82,8 @@ export const smsSend = defineSkill({
           const params: Record<string, string> = {};
           for (const name of paramsOf(templateId)) {
             if (name === 'ticketId' && ticketIn(text)) params[name] = ticketIn(text)!;
-            else if (TIME_PARAMS.includes(name) && when) params[name] = timeValue(name, when);
+            // An ETA, a visit window, a due date lie ahead; a restore time is past.
+            else if (TIME_PARAMS.includes(name) && when) params[name] = timeValue(name, name === 'restoredAt' ? when : ahead(when, now));
             else if (name === 'period' && periodsIn(text, now).periods[0]) params[name] = periodsIn(text, now).periods[0]!;
             else if (name === 'amount' && /(\d+(?:\.\d+)?)\s*(?:元|yuan)/i.test(text)) params[name] = /(\d+(?:\.\d+)?)\s*(?:元|yuan)/i.exec(text)![1]!;
           }
