@@ -364,4 +364,9 @@ export const PHRASINGS: readonly Phrasing[] = [
   { text: "verify identity 13857101234 11010519491231002X name 张伟", expect: {"flow":"identity.verify","customer":{"mobile":"13857101234"},"residentId":"11010519491231002X","name":"张伟"} },
   { text: "查一下 13857101234 号码状态", expect: {"flow":"numbers.batch","mobiles":["13857101234"],"invalid":[],"duplicates":0} },
   { text: "number status for 13857101234 and 13857101235", expect: {"flow":"numbers.batch","mobiles":["13857101234","13857101235"],"invalid":[],"duplicates":0} },
+  // Dictated and typed-as-spoken forms.
+  { text: '派单 T20261124-0012 杭州装维一组 P2 明天上午九点到十一点', expect: { ...disp, team: '杭州装维一组' } },
+  { text: '查端口 OLT HZ 01 0/1/3', expect: port },
+  { text: 'OLT-HZ-01 0框1槽3口 光功率', expect: port },
+  { text: '给13857101234发个预约短信 工单T20261124-0012 明天下午两点到四点', expect: sms('SMS_APPOINTMENT_NOTICE', { ticketId: T, window: '2026-12-02 14:00-16:00' }) },
 ];

@@ -102,3 +102,20 @@ describe('the whole message', () => {
     expect(leftover('ticket T20261124-0012 customer wants a refund', own, NOW)).not.toBe('');
   });
 });
+
+describe('dictated forms', () => {
+  it.each([
+    ['查端口 OLT HZ 01 0/1/3', '查端口 OLT-HZ-01 0/1/3'],
+    ['查端口 olt_hz01 0框1槽3口', '查端口 OLT-HZ-01 0/1/3'],
+    ['明天上午九点到十一点', '明天上午9点到11点'],
+    ['下午两点半', '下午2点半'],
+    ['今天十八点前', '今天18点前'],
+    ['下午一点到三点', '下午1点到3点'],
+    ['九点三十分', '9点30分'],
+    ['快一点查', '快一点查'],
+    ['晚上二十一点', '晚上21点'],
+    ['二十点', '20点'],
+  ])('%s -> %s', (typed, written) => {
+    expect(normalizeCommand(typed)).toBe(written);
+  });
+});

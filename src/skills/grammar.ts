@@ -23,11 +23,33 @@ const ID_FORMS: [RegExp, (...g: string[]) => string][] = [
   [/(?<![A-Za-z0-9])CH\s?(\d{3})(?![A-Za-z0-9])/gi, (_m, d) => `CH${d}`],
   [/(?<![A-Za-z0-9+])(?:(?:\+86|0086)[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?![A-Za-z0-9])/g, (_m, a, b, c) => `${a}${b}${c}`],
   [/(?<![A-Za-z0-9])(\d{6})[\s-](\d{8})[\s-](\d{3}[\dXx])(?![A-Za-z0-9])/g, (_m, a, b, c) => `${a}${b}${c!.toUpperCase()}`],
+  // "OLT HZ 01", "olt_hz01" -> OLT-HZ-01; "0框1槽3口" / "frame 0 slot 1 port 3" -> 0/1/3.
+  [/(?<![A-Za-z0-9])OLT[\s_-]?([A-Z]{2})[\s_-]?(\d{1,3})(?![A-Za-z0-9])/gi, (_m, r, n) => `OLT-${r!.toUpperCase()}-${n}`],
+  [/(\d{1,2})\s*(?:框|frame)\s*(\d{1,2})\s*(?:槽|slot)\s*(\d{1,3})\s*(?:号?端口|口|port)?/gi, (_m, f, s, p) => `${f}/${s}/${p}`],
 ];
+
+const ZH_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+/** 九 -> 9, 十一 -> 11, 二十三 -> 23 (up to 99). */
+function zhNumber(s: string): number | undefined {
+  const m = /^([一二两三四五六七八九])?(十)?([一二两三四五六七八九零〇])?$/.exec(s);
+  if (!m || s === '') return undefined;
+  if (!m[2]) return m[1] && !m[3] ? ZH_DIGITS[m[1]] : m[3] && !m[1] ? ZH_DIGITS[m[3]] : undefined;
+  return (m[1] ? ZH_DIGITS[m[1]]! : 1) * 10 + (m[3] ? ZH_DIGITS[m[3]]! : 0);
+}
+/**
+ * Hours in Chinese numerals, as dictated ("明天上午九点到十一点"): 九点 -> 9点. "一点" alone is also
+ * "a little" (快一点), so it is an hour only after a part of the day or a day.
+ */
+function zhHours(s: string): string {
+  return s
+    .replace(/([二两三四五六七八九十][一二三四五六七八九十]{0,2})(?=\s*[点時时])/g, (m) => String(zhNumber(m) ?? m))
+    .replace(/(上午|下午|中午|晚上|凌晨|早上|今天|明天|后天|到|至|-)\s*一(?=\s*[点時时])/g, '$11')
+    .replace(/([点時时])\s*([一二三四五]十[一二三四五六七八九]?|[一二三四五]十|[一二三四五六七八九十]{1,2})\s*分/g, (m, h: string, min: string) => `${h}${zhNumber(min) ?? min}分`);
+}
 
 /** Full-width to half-width (NFKC), IME dashes to "-", one space between words, identifiers in their written form. */
 export function normalizeCommand(text: string): string {
-  let s = text.normalize('NFKC').replace(IME_DASHES, '-').replace(/\s+/g, ' ').trim();
+  let s = zhHours(text.normalize('NFKC').replace(IME_DASHES, '-').replace(/\s+/g, ' ').trim());
   for (const [re, to] of ID_FORMS) s = s.replace(re, to as (...a: string[]) => string);
   return s;
 }
