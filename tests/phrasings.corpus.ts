@@ -369,4 +369,13 @@ export const PHRASINGS: readonly Phrasing[] = [
   { text: '查端口 OLT HZ 01 0/1/3', expect: port },
   { text: 'OLT-HZ-01 0框1槽3口 光功率', expect: port },
   { text: '给13857101234发个预约短信 工单T20261124-0012 明天下午两点到四点', expect: sms('SMS_APPOINTMENT_NOTICE', { ticketId: T, window: '2026-12-02 14:00-16:00' }) },
+  { text: 'T20261124-0012 啥情况', expect: tshow },
+  { text: 'hey, can you pull up ticket T20261124-0012?', expect: tshow },
+  { text: '你好，帮我查看一下工单T20261124-0012', expect: tshow },
+  { text: 'display work order W20261124-0001', expect: wo },
+  { text: 'find customer C000123', expect: cust },
+  { text: '您好 OLT-HZ-01 0/1/3 现在怎么样', expect: port },
+  { text: 'let me see alarms on OLT-HZ-01', expect: alarms },
+  { text: 'T20261124-0012 客户说光猫坏了怎么办', expect: free },
+  { text: 'what should I do about T20261124-0012', expect: free },
 ];

@@ -192,9 +192,11 @@ export function words(...alternatives: string[]): RegExp {
 const FILLER = words(
   '请问', '请', '麻烦你?', '帮我们', '帮我', '帮忙', '帮', '给我', '我想', '我要', '想要', '能不能帮我', '可以帮我', '一下子', '一下', '下', '看看', '看一下', '看下', '瞧瞧', '瞅瞅',
   '查一下', '查一查', '查下', '查查', '查询', '查', '现在', '目前', '当前', '的', '了', '吗', '呢', '吧', '啊', '呀', '嘛', '么', '哈', '哦', '噢', '是', '这个', '那个', '这张', '那张',
-  '这', '那', '个', '一', '还', '都', '好', '谢谢', '多谢', '急', '加急', '尽快', '马上', '我', '你',
+  '这', '那', '个', '一', '还', '都', '好', '谢谢', '多谢', '急', '加急', '尽快', '马上', '我', '你', '您', '你好', '您好', '嗨', '在吗', '查看', '显示', '调出', '打开',
+  '给我看看', '我想看', '我想知道', '想知道', '告诉我', '好吗', '行吗', '可以吗', '呗', '啥情况', '什么情况', '怎么样了', '怎么样', '咋样', '如何', '现在', '最新',
   'please', 'pls', 'plz', 'can you', 'could you', 'would you', 'kindly', 'me', 'the', 'a', 'an', 'of', 'for', 'on', 'is', 'are', 'what', "what's", 'whats',
   'show', 'get', 'check', 'look up', 'lookup', 'look at', 'tell me', 'i want', 'i need', 'i would like', 'about', 'this', 'that', 'now', 'current', 'thanks', 'thank you', 'asap', 'quick', 'quickly',
+  'pull up', 'give me', 'find', 'display', 'view', 'see', 'open', 'fetch', 'retrieve', 'let me see', "i'd like", 'to see', 'to know', 'know', 'info on', 'hey', 'hi', 'hello', 'latest', 'right now',
 );
 
 /** Identifiers of every kind (removed before a message's words are judged). */
@@ -209,7 +211,8 @@ export function leftover(text: string, own: RegExp, now: Date = new Date()): str
   let s = text;
   for (const re of IDS) s = s.replace(re, ' ');
   for (let w = whenIn(s, now); w; w = whenIn(s, now)) s = `${s.slice(0, w.index)} ${s.slice(w.index + w.length)}`;
-  s = s.replace(new RegExp(own.source, 'gi'), ' ').replace(FILLER, ' ');
+  // One pass over both lists, leftmost first, so a filler phrase is not split by a rule word inside it (啥情况).
+  s = s.replace(new RegExp(`${own.source}|${FILLER.source}`, 'gi'), ' ');
   return s.replace(/[^\p{L}]+/gu, ' ').trim();
 }
 
