@@ -378,4 +378,9 @@ export const PHRASINGS: readonly Phrasing[] = [
   { text: 'let me see alarms on OLT-HZ-01', expect: alarms },
   { text: 'T20261124-0012 客户说光猫坏了怎么办', expect: free },
   { text: 'what should I do about T20261124-0012', expect: free },
+  // The README's own everyday examples (section "Free-form requests").
+  { text: 'T20261124-0012 缺啥', expect: tcomplete },
+  { text: 'C000123 欠费多少', expect: bills },
+  { text: 'C000123 能办 P5G_199 吗', expect: elig },
+  { text: '工单T20261124-0012的客户昨天投诉了，怎么安抚比较好', expect: free },
 ];
