@@ -210,6 +210,8 @@ describe('console page', () => {
     const buttons = page.locator('[data-testid=message][data-message-id=b_sug] [data-testid=suggestion]');
     await buttons.first().waitFor();
     expect(await buttons.allInnerTexts()).toEqual(['查工单 T20261124-0012', '补全工单 T20261124-0012']);
+    // For a person to look at (test-results/ is not committed).
+    await page.locator('[data-testid=message][data-message-id=b_sug]').screenshot({ path: path.join(PAGE_DIR, '../../../../test-results/console-suggestions.png') });
     await buttons.nth(1).click();
     await expect.poll(() => stub.posted.find((p) => p.path.startsWith('/console/api/messages'))?.body).toStrictEqual({
       user: 'alice',
