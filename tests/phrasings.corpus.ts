@@ -383,4 +383,15 @@ export const PHRASINGS: readonly Phrasing[] = [
   { text: 'C000123 欠费多少', expect: bills },
   { text: 'C000123 能办 P5G_199 吗', expect: elig },
   { text: '工单T20261124-0012的客户昨天投诉了，怎么安抚比较好', expect: free },
+  // A fifth round.
+  { text: 'T20261124-0012缺啥补啥', expect: tcomplete },
+  { text: 'C000123 办个 P5G_199 行不行', expect: elig },
+  { text: '帮忙派个单 T20261124-0012 杭州装维一组 P2 明天上午9点到11点', expect: { ...disp, team: '杭州装维一组' } },
+  { text: 'assign T20261124-0012 to 杭州装维一组 P2 tomorrow 9-11', expect: { ...disp, team: '杭州装维一组' } },
+  { text: 'notify 13857101234 that ticket T20261124-0012 will be fixed by 6pm', expect: sms('SMS_FAULT_NOTICE', { ticketId: T, eta: '2026-12-01 18:00' }) },
+  { text: 'T20261124-0013 的地址改一下：杭州市西湖区文三路 400 号', expect: upd('address', '杭州市西湖区文三路 400 号') },
+  { text: '更新 T20261124-0013 地址为 杭州市西湖区文三路 400 号', expect: upd('address', '杭州市西湖区文三路 400 号') },
+  { text: 'update ticket T20261124-0013 address to 400 Wensan Road', expect: upd('address', '400 Wensan Road') },
+  { text: 'update me on T20261124-0012', expect: free },
+  { text: '修改密码怎么弄', expect: free },
 ];

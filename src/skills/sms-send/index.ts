@@ -15,19 +15,19 @@ import { smsTexts } from './texts.js';
 const SMS_CMD = anchored(String.raw`发送短信|发短信|短信通知|send\s+(?:an?\s+)?sms|sms`);
 const TEMPLATE = /(?<![A-Za-z0-9_])(SMS_[A-Z0-9_]{2,40})(?![A-Za-z0-9_])/i;
 /** "给13857101234发个故障短信 工单T… 18点前修好": a message word, a kind of notice, a number. */
-const SMS_WORDS = /(短信|\bsms\b|\btext\b|通知)/i;
+const SMS_WORDS = /(短信|\bsms\b|\btext\b|通知|\bnotify\b)/i;
 /** The kind of notice as people name it, most specific first ("故障恢复" is a restore notice). */
 const KINDS: [RegExp, string][] = [
   [/预约|上门|appointment|visit/i, 'SMS_APPOINTMENT_NOTICE'],
   [/恢复|修复|restore|repaired/i, 'SMS_RESTORE_NOTICE'],
   [/欠费|催费|缴费|arrears|overdue|payment/i, 'SMS_ARREARS_REMINDER'],
-  [/故障|受理|fault|outage/i, 'SMS_FAULT_NOTICE'],
+  [/故障|受理|fault|outage|eta|(?:fixed|repaired)\s+by/i, 'SMS_FAULT_NOTICE'],
 ];
 const VOCABULARY = words(
   '发送短信', '发短信', '短信通知', '发个', '发一条', '发条', '发送', '发', '给', '短信', '通知短信', '通知', '信息', '故障', '受理', '预约', '上门', '恢复', '已修复', '修复', '已恢复', '修好', '处理完', '处理好',
   '搞定', '欠费', '提醒', '催费', '缴费', '缴清', '交清', '还清', '缴', '元', '工单', '预计', '之前', '以前', '前', '已', '客户', '用户', '条', '截至', '期限',
   'send', 'text', 'sms', 'message', 'notice', 'notification', 'fault', 'appointment', 'restore', 'restored', 'fixed', 'repaired', 'by', 'eta', 'ticket', 'to', 'visit', 'arrears',
-  'reminder', 'due', 'yuan', 'amount', 'period', 'will be', 'be', 'at', 'was', 'an?', 'the', 'for', 'customer', 'window', 'owes', 'pay',
+  'reminder', 'due', 'yuan', 'amount', 'period', 'will be', 'be', 'at', 'was', 'an?', 'the', 'for', 'customer', 'window', 'owes', 'pay', 'notify', 'that', 'it', 'is', 'about',
 );
 /** A template's parameter names, from its registered text. */
 const paramsOf = (templateId: string): string[] => [...new Set([...(SMS_TEMPLATE_PREVIEW[templateId]?.text ?? '').matchAll(/\{([a-zA-Z]\w*)\}/g)].map((m) => m[1]!))];

@@ -18,7 +18,7 @@ import { completeTexts } from './texts.js';
 const COMPLETE_WORDS = /(补|缺|填|完善|complete|fill|missing|backfill)/i;
 const VOCABULARY = words(
   '补全工单', '补全', '补齐', '补一下', '补上', '补充', '补', '完善', '缺啥', '缺什么', '缺哪些', '缺了什么', '缺的', '缺', '字段', '信息', '资料', '找一下', '找', '填上', '填一下', '填',
-  '把', '工单', '单子', '张', 'ticket', 'complete', 'fill in', 'fill out', 'fill', 'backfill', 'missing', 'fields?', 'info', "what's", 'what is', 'in', 'out', 'from', 'crm',
+  '把', '工单', '单子', '张', '啥', '什么', '哪些', '全', '齐', 'ticket', 'complete', 'fill in', 'fill out', 'fill', 'backfill', 'missing', 'fields?', 'info', "what's", 'what is', 'in', 'out', 'from', 'crm',
 );
 /** What the model fills: which ticket, which values; `expected` is the guard's. */
 const modelArgs = updateTicketFieldsInput.omit({ expected: true });

@@ -7,17 +7,19 @@ import { z } from 'zod';
 import { langSchema } from '../../chat/lang.js';
 import { completableFields, getTicketInput, getTicketOutput, updateTicketFieldsInput, type CompletableField } from '../../tools/ticket/schemas.js';
 import { answered, clarify, defineSkill, valid } from '../contract.js';
-import { TICKET, anchored, keywordLang, rawAfter, rawRestAfter, ticketIn } from '../grammar.js';
+import { TICKET, anchored, keywordLang, rawAfter, rawRestAfter, ticketIn, whole, words } from '../grammar.js';
 import { ticketFieldsProposal } from '../ticket-complete/guard.js';
 import { updateTexts } from './texts.js';
 
-const UPDATE_CMD = anchored(String.raw`更新工单|修改工单|更正工单|update\s+ticket|correct\s+ticket`);
+const STRONG_UPDATE = anchored(String.raw`更新工单|修改工单|更正工单|update\s+ticket|correct\s+ticket`);
+const BETWEEN = words('工单', 'ticket', 'the', '把', '将');
+const UPDATE_CMD = anchored(String.raw`更新工单|修改工单|更正工单|更新|修改|更正|update\s+ticket|correct\s+ticket|update|correct`);
 /** The field as people name it, at the start of what follows the ticket id. */
 const FIELD_WORDS: [RegExp, CompletableField][] = [
-  [/^(?:装机地址|地址|address)\s*[:：=]?\s*/i, 'address'],
-  [/^(?:宽带账号|宽带帐号|broadband\s+account|account)\s*[:：=]?\s*/i, 'broadbandAccount'],
-  [/^(?:接入端口|端口|access\s+port|port)\s*[:：=]?\s*/i, 'accessPort'],
-  [/^(?:onu\s*sn|onu)\s*[:：=]?\s*/i, 'onuSn'],
+  [/^(?:的)?\s*(?:装机地址|地址|address)\s*(?:[:：=]|改为|改成|更新为|为|成|to\b)?\s*/i, 'address'],
+  [/^(?:的)?\s*(?:宽带账号|宽带帐号|broadband\s+account|account)\s*(?:[:：=]|改为|改成|更新为|为|成|to\b)?\s*/i, 'broadbandAccount'],
+  [/^(?:的)?\s*(?:接入端口|端口|access\s+port|port)\s*(?:[:：=]|改为|改成|更新为|为|成|to\b)?\s*/i, 'accessPort'],
+  [/^(?:的)?\s*(?:onu\s*sn|onu)\s*(?:[:：=]|改为|改成|更新为|为|成|to\b)?\s*/i, 'onuSn'],
 ];
 const q = updateTexts.questions;
 
@@ -28,7 +30,7 @@ const fieldOf = (word: string): CompletableField | undefined => FIELD_WORDS.find
  * needed: "T… 地址" alone is a question), "change the address of T… to …", "set T… onu sn …".
  */
 const EVERYDAY: RegExp[] = [
-  new RegExp(String.raw`^(?:请|帮我|帮忙|麻烦)?\s*(?:把|将)?\s*(?:工单|ticket)?\s*${TICKET.source}\s*(?:的)?\s*(?<field>${FIELD_SRC})\s*(?:改成|改为|更新为|更新成|修改为|修改成|更正为|换成|应为|应该是)\s*[:：]?`, 'i'),
+  new RegExp(String.raw`^(?:请|帮我|帮忙|麻烦)?\s*(?:把|将)?\s*(?:工单|ticket)?\s*${TICKET.source}\s*(?:的)?\s*(?<field>${FIELD_SRC})\s*(?:改成|改为|更新为|更新成|修改为|修改成|更正为|换成|应为|应该是|改一下|改下|改)\s*[:：]?`, 'i'),
   new RegExp(String.raw`^(?:please\s+)?(?:change|update|set|correct|fix)\s+(?:the\s+)?(?<field>${FIELD_SRC})\s+(?:of|on|for)\s+(?:ticket\s+)?${TICKET.source}\s+(?:to|=|:)`, 'i'),
   new RegExp(String.raw`^(?:please\s+)?(?:change|update|set|correct|fix)\s+(?:ticket\s+)?${TICKET.source}(?:'s)?\s+(?<field>${FIELD_SRC})(?:\s+to|\s*[=:])?`, 'i'),
 ];
@@ -41,7 +43,7 @@ export const ticketUpdate = defineSkill({
       priority: 140,
       // The new value is free text (an address): the rule checks what precedes it.
       words: 'own',
-      parse: ({ raw, text, lang: asked }) => {
+      parse: ({ raw, text, lang: asked, now }) => {
         for (const re of EVERYDAY) {
           const m = re.exec(text);
           const field = m?.groups?.field ? fieldOf(m.groups.field) : undefined;
@@ -50,14 +52,20 @@ export const ticketUpdate = defineSkill({
           if (!value) return clarify(asked, q.value);
           return { flow: 'ticket.update' as const, lang: asked, ticketId: ticketIn(text)!, field, value };
         }
-        if (!UPDATE_CMD.test(text)) return undefined;
+        const cmd = UPDATE_CMD.exec(text);
+        if (!cmd) return undefined;
         const lang = keywordLang(UPDATE_CMD, text);
-        const ticket = ticketIn(text);
-        if (!ticket) return clarify(lang, q.ticket);
+        // "更新工单" asks about a ticket; a bare "更新" / "update" is this request only with a ticket and a field.
+        const strong = STRONG_UPDATE.test(text);
+        const ticketAt = TICKET.exec(text);
+        if (!ticketAt) return strong ? clarify(lang, q.ticket) : undefined;
+        // Between the command word and the ticket: nothing but 工单 / ticket / the ("update me on T…" is not this).
+        if (!whole(text.slice(cmd[0].length, ticketAt.index), BETWEEN, now)) return undefined;
+        const ticket = ticketAt[1]!.toUpperCase();
         // The value as typed (punctuation and spacing of an address kept), the field word normalized.
         const rest = rawRestAfter(raw, TICKET).normalize('NFKC').trim();
         const match = FIELD_WORDS.find(([re]) => re.test(rest));
-        if (!match) return clarify(lang, q.field);
+        if (!match) return strong ? clarify(lang, q.field) : undefined;
         const value = rest.replace(match[0], '').trim();
         if (!value) return clarify(lang, q.value);
         return { flow: 'ticket.update' as const, lang, ticketId: ticket, field: match[1], value };
