@@ -394,4 +394,15 @@ export const PHRASINGS: readonly Phrasing[] = [
   { text: 'update ticket T20261124-0013 address to 400 Wensan Road', expect: upd('address', '400 Wensan Road') },
   { text: 'update me on T20261124-0012', expect: free },
   { text: '修改密码怎么弄', expect: free },
+  // A sixth round (English at the desk).
+  { text: 'outstanding balance C000123', expect: bills },
+  { text: 'bill history C000123 last 3 months', expect: bills },
+  { text: 'check if 13857101234 is blacklisted', expect: black },
+  { text: 'check 13857101234 against the blacklist', expect: black },
+  { text: 'batch check 13857101234 13857101235', expect: batch('13857101234', '13857101235') },
+  { text: "get me customer C000123's profile", expect: cust },
+  { text: "how much is C000123's bill this month", expect: { ...bills, from: '2026-12', to: '2026-12' } },
+  { text: 'can C000123 sign up for P5G_199', expect: elig },
+  { text: 'please ack ALM900001, team dispatched', expect: { ...ack, note: 'team dispatched' } },
+  { text: 'what alarms are on OLT-HZ-01', expect: alarms },
 ];

@@ -196,7 +196,7 @@ const FILLER = words(
   '给我看看', '我想看', '我想知道', '想知道', '告诉我', '好吗', '行吗', '可以吗', '呗', '啥情况', '什么情况', '怎么样了', '怎么样', '咋样', '如何', '现在', '最新',
   'please', 'pls', 'plz', 'can you', 'could you', 'would you', 'kindly', 'me', 'the', 'a', 'an', 'of', 'for', 'on', 'is', 'are', 'what', "what's", 'whats',
   'show', 'get', 'check', 'look up', 'lookup', 'look at', 'tell me', 'i want', 'i need', 'i would like', 'about', 'this', 'that', 'now', 'current', 'thanks', 'thank you', 'asap', 'quick', 'quickly',
-  'pull up', 'give me', 'find', 'display', 'view', 'see', 'open', 'fetch', 'retrieve', 'let me see', "i'd like", 'to see', 'to know', 'know', 'info on', 'hey', 'hi', 'hello', 'latest', 'right now',
+  'if', 'whether', 'pull up', 'give me', 'find', 'display', 'view', 'see', 'open', 'fetch', 'retrieve', 'let me see', "i'd like", 'to see', 'to know', 'know', 'info on', 'hey', 'hi', 'hello', 'latest', 'right now',
 );
 
 /** Identifiers of every kind (removed before a message's words are judged). */
@@ -208,7 +208,8 @@ const IDS = [
 
 /** What is left of a message once its identifiers, dates, the rule's words and the filler are taken out. */
 export function leftover(text: string, own: RegExp, now: Date = new Date()): string {
-  let s = text;
+  // "C000123's profile": the possessive belongs to the id.
+  let s = text.replace(/['’]s\b/gi, ' ');
   for (const re of IDS) s = s.replace(re, ' ');
   for (let w = whenIn(s, now); w; w = whenIn(s, now)) s = `${s.slice(0, w.index)} ${s.slice(w.index + w.length)}`;
   // One pass over both lists, leftmost first, so a filler phrase is not split by a rule word inside it (啥情况).

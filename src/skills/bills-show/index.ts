@@ -6,10 +6,10 @@ import { answered, clarify, defineSkill, valid } from '../contract.js';
 import { customerIn, customerRefSchema, periodsIn, words } from '../grammar.js';
 import { billsQuestions, billsReply } from './texts.js';
 
-const BILLS_WORDS = /(账单|话费|欠费|欠|缴费|bills?(?![a-z])|arrears|owe|^\/bills(?![a-z]))/i;
+const BILLS_WORDS = /(账单|话费|欠费|欠|缴费|bills?(?![a-z])|arrears|owe|balance|outstanding|^\/bills(?![a-z]))/i;
 const VOCABULARY = words(
   '查账单', '账单', '话费', '欠费多少', '欠费', '欠多少钱', '欠多少', '欠了多少', '欠了', '欠钱', '欠', '钱', '缴费', '交费', '费用', '多少钱', '多少', '有没有', '没有', '有', '这几个月', '几个月', '最近', '近',
-  '客户', '用户', '月', '到', '至', '从', '合约', '情况', '明细', '详情', 'bills?', 'billing', 'arrears', 'owe', 'owes', 'owed', 'does', 'how much', 'outstanding', 'balance', 'due', 'customer', 'from', 'to', 'last', 'months?', 'recent', 'anything', 'money', 'unpaid', 'paid'
+  '客户', '用户', '月', '到', '至', '从', '合约', '情况', '明细', '详情', 'bills?', 'billing', 'arrears', 'owe', 'owes', 'owed', 'does', 'how much', 'outstanding', 'balance', 'due', 'customer', 'from', 'to', 'last', 'months?', 'recent', 'history', 'statement', 'anything', 'money', 'unpaid', 'paid'
 );
 
 export const billsShow = defineSkill({

@@ -10,7 +10,7 @@ import { blacklistReply, whichSubject } from './texts.js';
 const BLACKLIST_WORDS = /(黑名单|风险|风控|blacklist|black\s*list|risk|^\/risk(?![a-z]))/i;
 const VOCABULARY = words(
   '黑名单', '查风险', '风险查询', '风险核查', '风险名单', '风险', '风控', '是不是', '是否', '在不在', '在', '有没有', '有', '里', '上', '号码', '手机号', '身份证号', '身份证', '用户', '客户',
-  'blacklisted', 'blacklist', 'black list', 'risk check', 'risk', 'risky', 'listed', 'in', 'number', 'mobile', 'id', 'any',
+  'blacklisted', 'blacklist', 'black list', 'against', 'on the', 'risk check', 'risk', 'risky', 'listed', 'in', 'number', 'mobile', 'id', 'any',
 );
 
 export const blacklistCheck = defineSkill({

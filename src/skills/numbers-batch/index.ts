@@ -16,7 +16,7 @@ import { whole, words } from '../grammar.js';
 import { BATCH_MAX, batchProgress, batchQuestions, batchReply, type BatchItem } from './texts.js';
 
 const BATCH_WORDS =
-  /(批量查询号码状态|批量查号码状态|批量查询号码|批量号码状态|批量查号|(?:这些|这几个|以下|下面)?号码(?:的)?状态|(?:这些|这几个|以下|下面)号码|batch\s+(?:number\s+)?status|numbers?\s+status|status\s+of\s+(?:these\s+|the\s+)?numbers|(?:check|look\s+up)\s+(?:these|the\s+following)\s+numbers|^\/batch(?![a-z]))/i;
+  /(批量查询号码状态|批量查号码状态|批量查询号码|批量号码状态|批量查号|(?:这些|这几个|以下|下面)?号码(?:的)?状态|(?:这些|这几个|以下|下面)号码|batch\s+(?:number\s+)?status|batch\s+(?:check|query|lookup)|numbers?\s+status|status\s+of\s+(?:these\s+|the\s+)?numbers|(?:check|look\s+up)\s+(?:these|the\s+following)\s+numbers|^\/batch(?![a-z]))/i;
 const VOCABULARY = words('批量', '查询', '查号', '号码', '号', '状态', '这些', '这几个', '以下', '下面', '的', '手机号', 'batch', 'numbers?', 'status', 'of', 'these', 'following', 'check', 'look up', 'lines?', 'mobiles?');
 
 /** Default calls in flight for a batch flow: enough to be quick, few enough to spare the portal. */

@@ -8,10 +8,10 @@ import { eligibilityQuestions, eligibilityReply } from './texts.js';
 
 const ELIGIBILITY_WORDS = /(能否办理|可否办理|能不能办|套餐资格|办理资格|资格校验|eligib(?:le|ility)|^\/eligible(?![a-z]))/i;
 /** With a plan code and a customer, these make the message this request ("C000123 能办 P5G_199 吗"). */
-const ASK_WORDS = /(能|可以|可否|办|资格|eligib|\bcan\b|\btake\b|\bget\b)/i;
+const ASK_WORDS = /(能|可以|可否|办|资格|eligib|\bcan\b|\btake\b|\bget\b|\bsign up\b|\bsubscribe\b|\bupgrade\b)/i;
 const VOCABULARY = words(
   '能否办理', '可否办理', '能不能办理', '能不能办', '能不能', '可以办理', '可以办', '可以', '能办理', '能办', '能', '办理', '办', '套餐资格', '办理资格', '资格校验', '有没有资格', '资格', '套餐',
-  '客户', '用户', '有没有', '没有', '有', '吗', '订购', '开通', '换成', '换', '不', '行不行', '行吗', '可不可以', '个', 'eligible', 'eligibility', 'can', 'take', 'get', 'have', 'switch to', 'plan', 'customer', 'is', 'to',
+  '客户', '用户', '有没有', '没有', '有', '吗', '订购', '开通', '换成', '换', '不', '行不行', '行吗', '可不可以', '个', 'eligible', 'eligibility', 'can', 'take', 'get', 'have', 'switch to', 'sign up for', 'subscribe to', 'order', 'upgrade to', 'plan', 'customer', 'is', 'to',
 );
 
 export const planEligibility = defineSkill({
