@@ -19,6 +19,7 @@ import { isScopeDenied } from '../tools/scope.js';
 import type { AgentGraph, AgentStateUpdate, AgentStateValue, DecisionSignal } from './graph.js';
 import { runFlow } from '../skills/router.js';
 import type { FlowTools } from '../skills/contract.js';
+import type { DelegationDesk } from '../policies/delegation-rules.js';
 import type { Planner } from '../skills/index.js';
 import { detectLang } from '../chat/lang.js';
 import { messages, refusalText } from './replies.js';
@@ -55,6 +56,8 @@ export interface TurnDeps {
   outbound: Outbound;
   /** Requests per minute and tool calls per turn (policy rateLimits). */
   limits: RateLimits;
+  /** Naming a delegate from chat (the delegation skill), for the verified sender. */
+  delegations?: DelegationDesk;
   log(level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>): void;
 }
 
@@ -245,8 +248,16 @@ export class Turn {
     };
     const ctx = { db, principal, runId: s.runId, lang: s.lang };
     let calls = 0;
+    const desk = this.deps.delegations;
     return {
       progress,
+      ...(desk && {
+        delegation: {
+          start: (delegate: string, until: Date | undefined) => desk.start(principal, delegate, until),
+          end: () => desk.end(principal),
+          current: () => desk.current(principal),
+        },
+      }),
       call: async <S extends z.ZodType>(tool: string, input: unknown, output: S): Promise<z.infer<S>> => {
         // Flows and the free-form responder call reads only; a write goes through the approval.
         const denied = await roleDenial(ctx, tool, 'read');
