@@ -164,8 +164,11 @@ export interface Skill<P extends BasePlan = BasePlan> {
   /** The plan this skill runs, as both planners produce it. */
   plan: z.ZodType<P>;
   commands: readonly CommandRule<P>[];
-  /** The tool the request calls (the write, for a write skill): a suggested command is offered only to a role that may use it. */
-  uses: { tool: string; effect: 'read' | 'write' };
+  /**
+   * The tool the request calls (the write, for a write skill): a suggested command is offered only
+   * to a role that may use it. A skill without a tool of its own (delegation) is never suggested.
+   */
+  uses?: { tool: string; effect: 'read' | 'write' };
   help: readonly HelpLine[];
   run(plan: P, tools: FlowTools): Promise<FlowResult>;
   /** Write skills: how the LLM proposes this write. */
