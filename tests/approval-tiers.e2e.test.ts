@@ -38,7 +38,7 @@ describe.each(await dbKinds())('risk tiers on %s', (kind) => {
     expect(await row(id)).toEqual({ status: 'pending', approved_by: [], required_approvals: 2 });
 
     const first = await t.client.act('dave', id, 'approve');
-    expect(first).toMatchObject({ status: 'voted', message: '已记录你对「确认告警 ALM900005（LOS，OLT-HZ-02 0/2/7 ONU 9）」的批准（1/2），还需 1 位审批人批准后才会执行。' });
+    expect(first).toMatchObject({ status: 'voted', message: '已记录你对「确认告警 ALM900005（光信号丢失 LOS，OLT-HZ-02 0/2/7 ONU 9）」的批准（1/2），还需 1 位审批人批准后才会执行。' });
     expect(state().alarms.find((a) => a.id === 'ALM900005')!.acknowledged).toBe(false);
     // Who has approved, and who is still needed, by name.
     expect(await cardLines(id, 'bob')).toContain('已批准：Dave；还需 1 人（Carol）');

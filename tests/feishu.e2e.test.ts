@@ -80,6 +80,23 @@ describe('Feishu channel', () => {
     expect(textOf(reply!)).toContain('-26.40 dBm（临界）');
   });
 
+  it('a not-understood reply carries suggested commands as buttons; a click runs the command as the clicker (issue 13)', async () => {
+    const env = messageEvent({ chatId: 'oc_p2p_bob', chatType: 'p2p', from: 'ou_bob', text: 'ALM900001 is ringing again, what should I tell the customer' });
+    const messageId = (env.event as { message: { message_id: string } }).message.message_id;
+    expect((await deliver(env)).status).toBe(200);
+    const card = await waitFor(() => repliesTo(messageId).find((m) => m.msgType === 'interactive'), 30_000, 'the suggestion card');
+    expect(card.content).toContain('ack alarm ALM900001');
+    // The click: Feishu names the operator; the button's value carries only the command.
+    const click = cardActionEvent({ operator: 'ou_bob', button: 'suggestion' as never, approvalId: 'x', messageId: card.messageId!, chatId: 'oc_p2p_bob' });
+    (click.event as { action: { value: unknown } }).action.value = { command: 'port OLT-HZ-01 0/1/4' };
+    const before = fake.sent.length;
+    const res = await deliver(click);
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(res.json)).toContain('Sent: port OLT-HZ-01 0/1/4');
+    const answer = await waitFor(() => fake.sent.slice(before).find((m) => m.msgType === 'text' && textOf(m).includes('Rx power -19.85 dBm')), 30_000, 'the command answer');
+    expect(answer).toBeDefined();
+  });
+
   it('in a group answers only when @-mentioned, in a thread, for text and post messages', async () => {
     const ignored = messageEvent({ chatId: 'oc_group', chatType: 'group', from: 'ou_bob', text: 'port OLT-HZ-01 0/1/4' });
     expect((await deliver(ignored)).status).toBe(200);

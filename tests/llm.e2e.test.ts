@@ -320,6 +320,24 @@ describe('free-form requests through the LLM', () => {
     expect(await approvalsOf((await lastRun('taint-substring')).id)).toBe(0);
   });
 
+  it('a free-form write request that mentions "ticket T…" goes to the LLM, not to a ticket lookup (issue 13)', async () => {
+    llm.script(
+      [
+        (r) => {
+          // The model sees the whole request, the way it was typed.
+          expect(JSON.stringify(r.body)).toContain('wants a technician after 6pm');
+          return { toolCalls: [{ name: 'propose_ticket_addNote', arguments: { ticketId: 'T20261124-0012', note: 'customer wants a technician after 6pm' } }] };
+        },
+        { reply: 'I have asked for the note to be added.' },
+      ],
+      { reset: true },
+    );
+    const replies = await say('alice', 'ticket T20261124-0012: the customer called again and wants a technician after 6pm, please add that as a note', 'free-note');
+    expect(llm.requests.length).toBeGreaterThanOrEqual(1);
+    expect(textOf(replies)).not.toContain('Missing fields');
+    expect(cardOf(replies)).toBeDefined();
+  });
+
   it('stops a runaway loop at the tool-call limit with a clear message', async () => {
     const three: Step = { toolCalls: [1, 2, 3].map(() => ({ name: 'ticket_get', arguments: { ticketId: 'T20261124-0013' } })) };
     llm.script([three, three, three, { reply: 'never' }], { reset: true });

@@ -66,6 +66,14 @@ describe('TeamsChannel', () => {
     expect(connector.calls.at(-1)).toMatchObject({ kind: 'update', conversationId: channel, activityId: ref.messageId });
   });
 
+  it('offers suggested commands as imBack buttons in a 1:1 chat (a click is the user\'s own signed message), never in a channel', async () => {
+    const teams = createTeams({ config: loadConfig({ TEAMS_ALLOW_UNAUTHENTICATED: '1', TEAMS_APPROVAL_CHANNELS: 'cs-hangzhou=19:cs-approvals@thread.tacv2' }), db, directory });
+    await teams.channel.send('a:dave', { kind: 'text', text: '抱歉，我没有理解这个请求。', suggestions: ['查工单 T20261124-0012'] });
+    expect(connector.calls.at(-1)!.activity.suggestedActions).toEqual({ to: [], actions: [{ type: 'imBack', title: '查工单 T20261124-0012', value: '查工单 T20261124-0012' }] });
+    await teams.channel.send('19:cs-approvals@thread.tacv2', { kind: 'text', text: 'x', suggestions: ['查工单 T20261124-0012'] });
+    expect(connector.calls.at(-1)!.activity.suggestedActions).toBeUndefined();
+  });
+
   it('refuses to send where it has no conversation reference', async () => {
     const teams = createTeams({ config: loadConfig({ TEAMS_ALLOW_UNAUTHENTICATED: '1' }), db, directory });
     await expect(teams.channel.send('a:nobody', { kind: 'text', text: 'hi' })).rejects.toThrow(/no stored Teams conversation reference/);

@@ -28,6 +28,8 @@ export const AgentState = Annotation.Root({
   plan: last<Plan | null>(null),
   /** What to tell the requester when the run ends. */
   reply: last<string | null>(null),
+  /** Full commands offered with a not-understood reply (only those the requester's role may use). */
+  suggestions: last<string[]>([]),
   /** Set once the run has an outcome; finish records it. */
   status: last<RunStatus | null>(null),
   proposal: last<WriteProposal | null>(null),

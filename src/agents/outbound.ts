@@ -28,7 +28,9 @@ export class Outbound {
       this.log('warn', 'no channel to send to', { channel: channelName });
       return undefined;
     }
-    const masked: OutboundMessage = message.kind === 'text' ? { kind: 'text', text: maskText(message.text) } : message;
+    // A suggestion that would show personal data is not a button (the text lists it masked).
+    const suggestions = message.kind === 'text' ? message.suggestions?.filter((s) => maskText(s) === s) : undefined;
+    const masked: OutboundMessage = message.kind === 'text' ? { kind: 'text', text: maskText(message.text), ...(suggestions?.length ? { suggestions } : {}) } : message;
     const ref = await channel.send(conversationId, masked);
     if (runId) this.sentByRun.get(runId)?.push(ref);
     return ref;

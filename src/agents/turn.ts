@@ -32,6 +32,10 @@ import { isBusyError, type ThreadLock } from './thread-lock.js';
 import type { FreeFormResponder } from './llm/index.js';
 import type { RateLimits } from './rate-limits.js';
 import { PolicyDenied } from '../skills/denials.js';
+import { mayUse } from '../policies/access.js';
+import { suggestionsFor } from '../skills/planner.js';
+import { routerTexts } from '../skills/texts.js';
+import type { Plan } from '../skills/index.js';
 
 export interface TurnResult {
   runId: string | null;
@@ -184,7 +188,13 @@ export class Turn {
       const result = freeForm?.wants(s.plan)
         ? await freeForm.respond({ runId: s.runId, channel: s.channel, conversationId: s.conversationId, text: s.text, lang: s.lang, principal, tools, commandPlan: s.plan })
         : await runFlow(s.plan, tools);
-      if (result.kind === 'reply') return { reply: result.text, status: result.status };
+      if (result.kind === 'reply') {
+        // Without an LLM, a turn not understood offers the nearest full commands from the ids it held.
+        const offered = result.status === 'not_understood' && !freeForm?.llmEnabled ? this.suggestions(s.plan, s.text, principal) : [];
+        if (offered.length === 0) return { reply: result.text, status: result.status };
+        const reply = s.plan.flow === 'clarify' ? result.text : `${result.text}\n${routerTexts.tryThese(s.lang, offered)}`;
+        return { reply, status: result.status, suggestions: offered };
+      }
       return { proposal: result.proposal, unresolved: result.unresolved };
     } catch (err) {
       return failureUpdate(s, err, this.deps.log);
@@ -193,7 +203,7 @@ export class Turn {
 
   async finish(s: AgentStateValue): Promise<AgentStateUpdate> {
     const status: RunStatus = s.status ?? 'failed';
-    if (s.reply) await this.deps.outbound.send(s.channel, s.conversationId, { kind: 'text', text: s.reply }, s.runId);
+    if (s.reply) await this.deps.outbound.send(s.channel, s.conversationId, { kind: 'text', text: s.reply, ...(s.suggestions.length ? { suggestions: s.suggestions } : {}) }, s.runId);
     await updateRun(this.deps.db, s.runId, { status });
     await appendAudit(this.deps.db, {
       actor: 'switchboard',
@@ -206,6 +216,12 @@ export class Turn {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** "Did you mean" corrections, or commands built from the ids in the text, that the requester's role may use. */
+  private suggestions(plan: Plan, text: string, principal: Principal): string[] {
+    const all = plan.flow === 'clarify' ? (plan.suggestions ?? []) : plan.flow === 'unknown' ? suggestionsFor(text, plan.lang) : [];
+    return all.filter((sg) => mayUse(principal, sg.tool, sg.effect).allowed).map((sg) => sg.text);
+  }
 
   private requester(s: AgentStateValue): Principal {
     const p = this.deps.directory.get(s.requesterId);

@@ -47,7 +47,13 @@ export interface CardAction {
 }
 
 export type OutboundMessage =
-  | { kind: 'text'; text: string }
+  /**
+   * `suggestions`: full commands the reader may send next, shown as buttons where the channel has
+   * them; a click sends the command as the user's own message (through the platform's signed
+   * envelope, like anything they type). Never personal data: a command holding a mobile or an ID
+   * number is listed, masked, in the text instead.
+   */
+  | { kind: 'text'; text: string; suggestions?: string[] }
   | { kind: 'card'; card: ApprovalCardView };
 
 export interface MessageRef {

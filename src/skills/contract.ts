@@ -18,11 +18,22 @@ export interface BasePlan {
   lang: Lang;
 }
 
+/** A full command offered to the user, shown as a button where the channel has them. */
+export interface Suggestion {
+  /** The command text, sent as the user's own message when clicked. */
+  text: string;
+  /** The tool the command would call, so only commands the user's role may use are offered. */
+  tool: string;
+  effect: 'read' | 'write';
+}
+
 /** Understood what was wanted, but an argument is missing or malformed: ask for it. */
 export interface ClarifyPlan {
   flow: 'clarify';
   lang: Lang;
   question: string;
+  /** "Did you mean …": the corrected command(s). */
+  suggestions?: Suggestion[];
 }
 
 /** The tools a flow may call: authorized, recorded and scope-checked by the agent, one by one. */
@@ -106,6 +117,8 @@ export interface CommandText {
   lang: Lang;
   /** The word after a leading '/', lower case ("/complete T…" -> "complete"). */
   slash: string | undefined;
+  /** The clock relative dates are resolved against ("明天上午9点" is a day after this). */
+  now: Date;
 }
 
 /**
@@ -116,6 +129,13 @@ export interface CommandText {
  */
 export interface CommandRule<P extends BasePlan> {
   priority: number;
+  /**
+   * A message is a command only when it IS the command: with a word list, the planner takes the
+   * rule's plan only if the message is made of nothing but these words, identifiers, dates and
+   * the shared filler (grammar.ts whole()); anything more is free text for the LLM. 'own': the
+   * rule takes free text itself (a note, an address) and checks what precedes it.
+   */
+  words: RegExp | 'own';
   parse(cmd: CommandText): P | ClarifyPlan | undefined;
 }
 
@@ -156,6 +176,11 @@ export interface Skill<P extends BasePlan = BasePlan> {
   /** The plan this skill runs, as both planners produce it. */
   plan: z.ZodType<P>;
   commands: readonly CommandRule<P>[];
+  /**
+   * The tool the request calls (the write, for a write skill): a suggested command is offered only
+   * to a role that may use it. A skill without a tool of its own (delegation) is never suggested.
+   */
+  uses?: { tool: string; effect: 'read' | 'write' };
   help: readonly HelpLine[];
   run(plan: P, tools: FlowTools): Promise<FlowResult>;
   /** Write skills: how the LLM proposes this write. */

@@ -3,6 +3,7 @@
  * (policies/masking.ts): the transcript is for display, and the raw words a turn needs live
  * sealed in the inbox.
  */
+import { z } from 'zod';
 import type { Queryable } from './db.js';
 import { maskDeep, maskText } from '../policies/masking.js';
 import type { ApprovalCardView } from '../chat/approval-card.js';
@@ -22,10 +23,25 @@ export interface ConsoleMessageRow {
   updated_at: Date;
 }
 
+/**
+ * A bot text's suggested commands (OutboundMessage.suggestions) live in the row's jsonb `card`
+ * column, which a text row does not otherwise use: `{ "suggestions": [...] }`. Read back through
+ * this schema only, so a card is never taken for suggestions or the reverse.
+ */
+const textExtras = z.object({ suggestions: z.array(z.string().max(200)).max(6) }).strict();
+
+/** The suggested commands of a text row (none for a card or a user's message). */
+export function suggestionsOf(row: ConsoleMessageRow): string[] {
+  if (row.kind !== 'text' || row.sender !== 'bot' || !row.card) return [];
+  const extras = textExtras.safeParse(row.card);
+  return extras.success ? extras.data.suggestions : [];
+}
+
 export async function insertConsoleMessage(
   db: Queryable,
-  m: { conversationId: string; sender: 'user' | 'bot'; userId?: string; kind: 'text' | 'card'; text?: string; card?: ApprovalCardView; inboxId?: string },
+  m: { conversationId: string; sender: 'user' | 'bot'; userId?: string; kind: 'text' | 'card'; text?: string; card?: ApprovalCardView; inboxId?: string; suggestions?: string[] },
 ): Promise<ConsoleMessageRow> {
+  const extras = m.kind === 'text' && m.sender === 'bot' && m.suggestions?.length ? textExtras.parse({ suggestions: m.suggestions.map((s) => maskText(s)).slice(0, 6) }) : undefined;
   const res = await db.query<ConsoleMessageRow>(
     `INSERT INTO console_messages (conversation_id, sender, user_id, kind, text, card, approval_id, inbox_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
@@ -35,7 +51,7 @@ export async function insertConsoleMessage(
       storableOrNull(m.userId),
       m.kind,
       m.text === undefined ? null : storableText(maskText(m.text)),
-      m.card ? storableJson(maskDeep(m.card)) : null,
+      m.card ? storableJson(maskDeep(m.card)) : extras ? storableJson(extras) : null,
       m.card?.approvalId ?? null,
       m.inboxId ?? null,
     ],

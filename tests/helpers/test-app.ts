@@ -98,6 +98,8 @@ export async function createTestDatabase(kind: DbKind, opts: CreateTestDatabaseO
 export interface Reply {
   kind: 'text' | 'card';
   text?: string;
+  /** A text's suggested commands (buttons on the page). */
+  suggestions?: string[];
   approvalId?: string;
   card?: Record<string, unknown> & { fallbackText?: string; actions?: unknown[] };
 }

@@ -63,7 +63,7 @@ describe('LLM proposals for the issue-3 writes', () => {
     expect(proposalAdapters['workorder.dispatch']!.input.safeParse({ ticketId: 'T20261124-0012', priority: 'P2', window: { start: '2026-11-25 09:00', end: '2026-11-25 11:00' } }).success).toBe(false);
     // One guard for both paths: nothing is proposed, and the requester hears what the command path says.
     const answer = await proposalAdapters['nms.acknowledgeAlarm']!.build({ alarmId: 'ALM900001' }, tools, 'zh');
-    expect(answer).toEqual({ kind: 'reply', status: 'succeeded', text: '告警 ALM900001（LOS，OLT-HZ-01 0/1/3）已被确认，无需再次确认。' });
+    expect(answer).toEqual({ kind: 'reply', status: 'succeeded', text: '告警 ALM900001（光信号丢失 LOS，OLT-HZ-01 0/1/3）已被确认，无需再次确认。' });
   });
 
   it('take SMS parameters as name/value pairs (strict function calling has no maps)', async () => {

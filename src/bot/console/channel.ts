@@ -18,7 +18,7 @@ export class ConsoleChannel implements Channel {
       conversationId,
       sender: 'bot',
       kind: message.kind,
-      ...(message.kind === 'text' ? { text: message.text } : { card: message.card }),
+      ...(message.kind === 'text' ? { text: message.text, ...(message.suggestions ? { suggestions: message.suggestions } : {}) } : { card: message.card }),
     });
     return { channel: 'console', conversationId, messageId: row.id };
   }

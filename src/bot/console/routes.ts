@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
-import { consoleMessagesByIds, consoleTranscript, insertConsoleMessage, type ConsoleMessageRow } from '../../store/console-repo.js';
+import { consoleMessagesByIds, consoleTranscript, insertConsoleMessage, suggestionsOf, type ConsoleMessageRow } from '../../store/console-repo.js';
 import { getApproval, pendingApprovalsFor, type ApprovalRow } from '../../store/approvals-repo.js';
 import { delegationRefusalText, type DelegationDesk } from '../../policies/delegation-rules.js';
 import type { Inbox } from '../inbox.js';
@@ -89,7 +89,8 @@ const pageDir = path.join(here, 'page');
 const require = createRequire(import.meta.url);
 
 type Reply =
-  | { kind: 'text'; text: string }
+  /** suggestions: full commands the page shows as buttons; a click sends one as the user's own message. */
+  | { kind: 'text'; text: string; suggestions?: string[] }
   | { kind: 'card'; approvalId: string; card: Record<string, unknown> };
 
 export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): void {
@@ -319,7 +320,8 @@ export function claimedIn(query: unknown): string | undefined {
 
 function toReply(r: ConsoleMessageRow): Reply {
   if (r.kind === 'card' && r.card) return cardReply(r.card);
-  return { kind: 'text', text: r.text ?? '' };
+  const suggestions = suggestionsOf(r);
+  return { kind: 'text', text: r.text ?? '', ...(suggestions.length ? { suggestions } : {}) };
 }
 
 function cardReply(view: ApprovalCardView): Reply {

@@ -21,8 +21,9 @@ const hr = z.strictObject({ tag: z.literal('hr') });
 
 const callbackBehavior = z.strictObject({
   type: z.literal('callback'),
-  // The value carries the opaque approval id and nothing else (identity comes from the operator).
-  value: z.strictObject({ approvalId: z.string().min(1) }),
+  // The value carries the opaque approval id, or a suggested command's text, and nothing else
+  // (identity always comes from the callback's operator).
+  value: z.union([z.strictObject({ approvalId: z.string().min(1) }), z.strictObject({ command: z.string().min(1).max(200) })]),
 });
 
 const button = z.strictObject({

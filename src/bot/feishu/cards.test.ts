@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalCardView } from '../../chat/approval-card.js';
-import { renderFeishuCard } from './cards.js';
+import { renderFeishuCard, renderSuggestionCard } from './cards.js';
 import { cardPlainTexts, feishuCardSchema } from './card-schema.js';
 
 const base: ApprovalCardView = {
@@ -163,5 +163,18 @@ describe('Feishu approval card (JSON 2.0)', () => {
     expect(JSON.stringify(card)).not.toContain('ticket.updateFields');
     expect(buttons(card)).toEqual([]);
     expect(buttons(renderFeishuCard({ ...base, reader: { id: 'carol', role: 'approver' } }))).toHaveLength(2);
+  });
+});
+
+describe('suggestion card', () => {
+  it('is valid card JSON 2.0: the reply text, then one button per command carrying only the command', () => {
+    const card = renderSuggestionCard('抱歉，我没有理解这个请求。\n你可能想要：', ['查工单 T20261124-0012', '补全工单 T20261124-0012']);
+    expect(feishuCardSchema.safeParse(card).error?.issues ?? []).toEqual([]);
+    expect(cardPlainTexts(card)).toEqual(['Switchboard', '抱歉，我没有理解这个请求。\n你可能想要：', '查工单 T20261124-0012', '补全工单 T20261124-0012', '点击即以你的名义发送该命令。']);
+    const buttons = (card.body.elements[1] as { columns: { elements: { name: string; behaviors: { value: unknown }[] }[] }[] }).columns.map((c) => c.elements[0]!);
+    expect(buttons.map((b) => [b.name, b.behaviors[0]!.value])).toEqual([
+      ['suggestion', { command: '查工单 T20261124-0012' }],
+      ['suggestion', { command: '补全工单 T20261124-0012' }],
+    ]);
   });
 });

@@ -189,3 +189,32 @@ export function renderFeishuCard(view: ApprovalCardView, opts: { now?: Date } = 
     body: { elements },
   };
 }
+
+/**
+ * A reply with suggested commands (OutboundMessage.suggestions): the text, then one button per
+ * command. A click comes back as card.action.trigger with the command in its value; the
+ * dispatcher runs it as the operator's own message (identity from the callback, not the value).
+ */
+export function renderSuggestionCard(text: string, suggestions: readonly string[]): FeishuCardJson {
+  const lang = /[\u3400-\u9fff]/.test(text) ? 'zh' : 'en';
+  return {
+    schema: '2.0',
+    config: { update_multi: true, width_mode: 'fill', summary: { content: text.split('\n')[0]!.slice(0, 60) } },
+    header: { title: plain('Switchboard'), template: 'grey' },
+    body: {
+      elements: [
+        { tag: 'div', text: plain(text) },
+        {
+          tag: 'column_set',
+          horizontal_spacing: 'small',
+          columns: suggestions.slice(0, 6).map((command) => ({
+            tag: 'column',
+            width: 'auto',
+            elements: [{ tag: 'button', name: 'suggestion', text: plain(command), type: 'default', width: 'default', behaviors: [{ type: 'callback', value: { command } }] }],
+          })),
+        },
+        { tag: 'div', text: { ...plain(lang === 'zh' ? '点击即以你的名义发送该命令。' : 'A click sends the command as your own message.'), text_color: 'grey' } },
+      ],
+    },
+  };
+}

@@ -3,7 +3,7 @@
  * patch), every send through a per-chat queue that keeps under Feishu's 5 messages per second.
  */
 import type { Channel, MessageRef, OutboundMessage, PlatformUser } from '../../chat/channel.js';
-import { renderFeishuCard } from './cards.js';
+import { renderFeishuCard, renderSuggestionCard } from './cards.js';
 import { chatConversation, parseConversation, rateKey, userConversation, type FeishuTarget } from './conversation.js';
 import { RateQueue } from './send-queue.js';
 import { splitText } from './text.js';
@@ -62,10 +62,14 @@ export class FeishuChannel implements Channel {
     const posted = groupKey ? this.groupCards.get(groupKey) : undefined;
     if (posted) return posted;
     const key = rateKey(target);
+    const texts = message.kind === 'text' ? splitText(message.text) : [];
     const parts: { msgType: MsgType; content: string }[] =
-      message.kind === 'text'
-        ? splitText(message.text).map((text) => ({ msgType: 'text', content: JSON.stringify({ text }) }))
-        : [{ msgType: 'interactive', content: JSON.stringify(renderFeishuCard(message.card)) }];
+      message.kind === 'card'
+        ? [{ msgType: 'interactive', content: JSON.stringify(renderFeishuCard(message.card)) }]
+        : message.suggestions?.length && texts.length === 1
+          ? // Suggested commands as buttons on a small card (a text message has none).
+            [{ msgType: 'interactive', content: JSON.stringify(renderSuggestionCard(message.text, message.suggestions)) }]
+          : texts.map((text) => ({ msgType: 'text', content: JSON.stringify({ text }) }));
     let last = '';
     for (const part of parts) {
       last = (await this.sends.run(key, () => retryRateLimited(() => this.deliver(target, part.msgType, part.content)))).messageId;

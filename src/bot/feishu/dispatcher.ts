@@ -16,7 +16,7 @@ import type { Directory } from '../../store/directory.js';
 import { approvalMessages, getApproval, type ApprovalRow } from '../../store/approvals-repo.js';
 import { renderFeishuCard, COMMENT_FIELD, type FeishuCardJson } from './cards.js';
 import { chatConversation, replyConversation, userConversation } from './conversation.js';
-import { cardActionSchema, cardValueSchema, mentionsBot, messageReceiveSchema, readMessage, type FeishuUserIds } from './events.js';
+import { SUGGESTION_BUTTON, cardActionSchema, type CardActionEvent, cardValueSchema, mentionsBot, messageReceiveSchema, readMessage, suggestionValueSchema, type FeishuUserIds } from './events.js';
 import { guessLang, issuePaths } from '../notices.js';
 
 export const MESSAGE_EVENT = 'im.message.receive_v1';
@@ -125,8 +125,32 @@ export function createFeishuHandlers(deps: FeishuDispatchDeps) {
     return {};
   }
 
+  /**
+   * A suggestion button: the command it carries is sent as the clicker's own message, the clicker
+   * being the callback's operator (signed by Feishu), exactly as if they had typed it in the chat.
+   */
+  async function onSuggestion(event: CardActionEvent, command: string): Promise<CardCallbackResponse> {
+    const actorId = feishuUserId(deps.directory, event.operator);
+    const idOfClick = event.event_id ?? (event.token ? `card:${event.token}` : undefined);
+    if (!actorId || !idOfClick) {
+      log('warn', 'unreadable suggestion click answered', { reason: !actorId ? 'no_sender' : 'malformed_event' });
+      await deps.inbox.refuse({ channel: 'feishu', reason: !actorId ? 'no_sender' : 'malformed_event', answered: true, details: { event: CARD_ACTION_EVENT } });
+      return toast('error', '无法识别此操作', 'This action was not understood');
+    }
+    const chat = event.context.open_chat_id;
+    const conversationId = chat ? chatConversation(chat) : userConversation(event.operator.open_id ?? actorId);
+    const inbound: InboundMessage = { channel: 'feishu', conversationId, messageId: idOfClick, sender: { channel: 'feishu', id: actorId }, text: command, receivedAt: new Date() };
+    const received = await deps.inbox.receive({ channel: 'feishu', eventId: idOfClick, kind: 'message', conversationId, payload: { ...inbound, receivedAt: inbound.receivedAt.toISOString() } });
+    void received.result.catch(() => undefined);
+    return toast('info', `已发送：${command}`, `Sent: ${command}`);
+  }
+
   async function onCardAction(data: unknown): Promise<CardCallbackResponse> {
     const parsed = cardActionSchema.safeParse(data);
+    if (parsed.success && parsed.data.action.name === SUGGESTION_BUTTON) {
+      const suggestion = suggestionValueSchema.safeParse(parsed.data.action.value);
+      if (suggestion.success) return onSuggestion(parsed.data, suggestion.data.command);
+    }
     const value = parsed.success ? cardValueSchema.safeParse(parsed.data.action.value) : undefined;
     const decision = parsed.success ? z.enum(['approve', 'reject']).safeParse(parsed.data.action.name) : undefined;
     // The clicker is answered with a toast; the click is counted and audited as well.

@@ -83,8 +83,11 @@ export const cardActionSchema = z.object({
 });
 export type CardActionEvent = z.infer<typeof cardActionSchema>;
 
-/** The only thing a card button carries. */
+/** The only thing an approval button carries. */
 export const cardValueSchema = z.object({ approvalId: z.string().min(1).max(64) });
+/** What a suggestion button carries: the command it sends as the clicker's own message. */
+export const suggestionValueSchema = z.strictObject({ command: z.string().trim().min(1).max(200) });
+export const SUGGESTION_BUTTON = 'suggestion';
 
 /** What a message says, or why it cannot be read. */
 export type ReadMessage = { text: string } | { reason: 'unsupported_type' | 'malformed_content' | 'empty' | 'malformed_event' };

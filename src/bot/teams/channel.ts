@@ -88,7 +88,12 @@ export class TeamsChannel implements Channel {
   }
 
   private async activityFor(conv: StoredConversation, message: OutboundMessage): Promise<Partial<Activity>> {
-    if (message.kind === 'text') return { type: 'message', text: message.text, textFormat: 'plain' };
+    if (message.kind === 'text') {
+      // Suggested commands as imBack buttons: a click is the user's own message, signed by Teams.
+      // Teams shows suggested actions in 1:1 chats only (to their one reader, so no recipient list).
+      const actions = conv.conversationType === 'personal' ? (message.suggestions ?? []).slice(0, 6).map((s) => ({ type: 'imBack', title: s, value: s })) : [];
+      return { type: 'message', text: message.text, textFormat: 'plain', ...(actions.length ? { suggestedActions: { to: [], actions } } : {}) };
+    }
     // A 1:1 chat has one human reader: if that is an approver, the buttons go on the card itself.
     const reader = conv.conversationType === 'personal' ? await userOfPersonalConversation(this.deps.db, conv.conversationId) : undefined;
     const card = await this.cardFor(message.card, reader);

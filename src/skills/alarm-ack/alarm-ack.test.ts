@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alarm, fakeTools, proposalOf, run } from '../../../tests/helpers/skill-harness.js';
 import { parseCommand } from '../planner.js';
+import { everydayPhrasings } from '../../../tests/helpers/phrasings.js';
 
 describe('command planner: writes', () => {
   it.each([
@@ -26,7 +27,7 @@ describe('write flows propose, with what the approver saw as expected', () => {
     const p = proposalOf(await run('确认告警 ALM900001 已通知装维', tools));
     expect(p).toMatchObject({
       tool: 'nms.acknowledgeAlarm',
-      title: '确认告警 ALM900001（LOS，OLT-HZ-01 0/1/3）',
+      title: '确认告警 ALM900001（光信号丢失 LOS，OLT-HZ-01 0/1/3）',
       input: { alarmId: 'ALM900001', note: '已通知装维', expected: { acknowledged: false, cleared: true } },
       facts: { severity: 'major' },
     });
@@ -37,3 +38,5 @@ describe('write flows propose, with what the approver saw as expected', () => {
     expect(r).toEqual({ kind: 'reply', status: 'succeeded', text: 'Alarm ALM900001 (LOS, OLT-HZ-01 0/1/3) is already acknowledged; nothing to do.' });
   });
 });
+
+describe('everyday phrasings', () => everydayPhrasings('alarm.ack'));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../planner.js';
+import { everydayPhrasings } from '../../../tests/helpers/phrasings.js';
 
 describe('command planner', () => {
   it('reads alarm queries with and without a port', () => {
@@ -7,3 +8,5 @@ describe('command planner', () => {
     expect(parseCommand('查告警 OLT-HZ-01 0/1/3')).toEqual({ flow: 'alarms.list', lang: 'zh', ne: 'OLT-HZ-01', object: '0/1/3' });
   });
 });
+
+describe('everyday phrasings', () => everydayPhrasings('alarms.list'));

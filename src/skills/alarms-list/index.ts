@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { langSchema } from '../../chat/lang.js';
 import { listAlarmsInput, listAlarmsOutput } from '../../tools/nms/schemas.js';
 import { answered, clarify, defineSkill } from '../contract.js';
-import { portIn } from '../grammar.js';
+import { portIn, words } from '../grammar.js';
 import { alarmQuestions, alarmSummary } from './texts.js';
 
 const ALARM_WORDS = /(告警|警报|alarm)/i;
+const VOCABULARY = words('查告警', '告警', '警报', '有没有', '没有', '没', '有', '什么', '哪些', '多少', '活动', '当前', '端口', '口', 'port', 'alarms?', 'active', 'any', 'open', 'list', 'there');
 
 export const alarmsList = defineSkill({
   flow: 'alarms.list',
@@ -14,6 +15,7 @@ export const alarmsList = defineSkill({
   commands: [
     {
       priority: 310,
+      words: VOCABULARY,
       parse: ({ text, lang, slash }) => {
         if (!ALARM_WORDS.test(text) && slash !== 'alarms') return undefined;
         const { olt, fsp } = portIn(text);
@@ -21,6 +23,7 @@ export const alarmsList = defineSkill({
       },
     },
   ],
+  uses: { tool: 'nms.listAlarms', effect: 'read' },
   help: [{ section: 'read', order: 2, text: { zh: '查告警 OLT-HZ-01 — 网元的活动告警', en: 'alarms OLT-HZ-01 — active alarms of a network element' } }],
   async run(plan, tools) {
     const input = listAlarmsInput.parse({ ne: plan.ne, object: plan.object, state: 'active', limit: 20 });

@@ -1,6 +1,6 @@
 /** How active alarms read, in both languages (also part of a port's answer). */
 import type { Lang } from '../../chat/lang.js';
-import { t } from '../../chat/locale.js';
+import { alarmTypeName, localTime, severityName, t } from '../../chat/locale.js';
 import type { Alarm } from '../../tools/nms/schemas.js';
 
 export function alarmSummary(lang: Lang, alarms: Alarm[], total: number, scope?: string): string {
@@ -13,7 +13,7 @@ export function alarmSummary(lang: Lang, alarms: Alarm[], total: number, scope?:
   });
   const rows = alarms.map(
     (a) =>
-      `• [${a.severity}] ${a.type} — ${a.object}, ${a.raisedAt}${a.serviceAffecting ? t(lang, { zh: '，影响业务', en: ', service affecting' }) : ''} (${a.id})`,
+      `• [${severityName(lang, a.severity)}] ${alarmTypeName(lang, a.type)} — ${a.object}, ${localTime(a.raisedAt)}${a.serviceAffecting ? t(lang, { zh: '，影响业务', en: ', service affecting' }) : ''} (${a.id})`,
   );
   return [head, ...rows].join('\n');
 }

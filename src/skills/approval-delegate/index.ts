@@ -54,6 +54,8 @@ export const delegateSkill = defineSkill({
   commands: [
     {
       priority: 110,
+      // The rule checks the whole message itself (a name and a time follow the command word).
+      words: 'own',
       parse: ({ text }) => {
         // Only the whole message: "取消委托" is the command, "取消委托后再提醒我" is not.
         const whole = (re: RegExp) => (re.exec(text)?.[0].trim().length ?? -1) >= text.replace(/[。.!！?？\s]+$/, '').length;

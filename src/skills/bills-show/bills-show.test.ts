@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeTools, replyOf, run } from '../../../tests/helpers/skill-harness.js';
 import { parseCommand } from '../planner.js';
+import { everydayPhrasings } from '../../../tests/helpers/phrasings.js';
 
 describe('command planner: identity, risk, bills, eligibility (reads)', () => {
   it.each([
@@ -41,3 +42,5 @@ describe('read flows', () => {
     expect(replyOf(await run('bills C000123 2020-01', tools))).toMatch(/no arrears[\s\S]*No bills in that period/);
   });
 });
+
+describe('everyday phrasings', () => everydayPhrasings('bills.show'));

@@ -1,7 +1,7 @@
 /** Bills, arrears and contract end, in both languages. */
 import type { z } from 'zod';
 import type { Lang } from '../../chat/lang.js';
-import { regionName, t, type Text } from '../../chat/locale.js';
+import { localTime, regionName, t, type Text } from '../../chat/locale.js';
 import type { getBillsOutput } from '../../tools/billing/schemas.js';
 import { yuan } from '../texts.js';
 
@@ -26,8 +26,8 @@ export function billsReply(lang: Lang, r: z.infer<typeof getBillsOutput>, from: 
   if (r.bills.length === 0) return [head, t(lang, { zh: '该时段没有账单。', en: 'No bills in that period.' })].join('\n');
   const rows = r.bills.map((b) =>
     t(lang, {
-      zh: `• ${b.period} 应缴 ${yuan('zh', b.amount)}，已缴 ${yuan('zh', b.paid)}，${billStatusNames[b.status]!.zh}（到期 ${b.dueDate}${b.paidAt ? `，缴费于 ${b.paidAt}` : ''}）`,
-      en: `• ${b.period} due ${yuan('en', b.amount)}, paid ${yuan('en', b.paid)}, ${billStatusNames[b.status]!.en} (due ${b.dueDate}${b.paidAt ? `, paid ${b.paidAt}` : ''})`,
+      zh: `• ${b.period} 应缴 ${yuan('zh', b.amount)}，已缴 ${yuan('zh', b.paid)}，${billStatusNames[b.status]!.zh}（到期 ${b.dueDate}${b.paidAt ? `，缴费于 ${localTime(b.paidAt)}` : ''}）`,
+      en: `• ${b.period} due ${yuan('en', b.amount)}, paid ${yuan('en', b.paid)}, ${billStatusNames[b.status]!.en} (due ${b.dueDate}${b.paidAt ? `, paid ${localTime(b.paidAt)}` : ''})`,
     }),
   );
   return [head, ...rows].join('\n');

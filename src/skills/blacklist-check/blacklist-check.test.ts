@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeTools, replyOf, run } from '../../../tests/helpers/skill-harness.js';
 import { parseCommand } from '../planner.js';
+import { everydayPhrasings } from '../../../tests/helpers/phrasings.js';
 
 describe('command planner: identity, risk, bills, eligibility (reads)', () => {
   it.each([
@@ -30,3 +31,5 @@ describe('read flows', () => {
     expect(replyOf(await run('blacklist check 13957102345', tools))).toMatch(/on no list, risk low/);
   });
 });
+
+describe('everyday phrasings', () => everydayPhrasings('blacklist.check'));

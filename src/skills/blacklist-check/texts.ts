@@ -1,7 +1,7 @@
 /** Blacklist and risk-list hits, in both languages. */
 import type { z } from 'zod';
 import type { Lang } from '../../chat/lang.js';
-import { t, type Text } from '../../chat/locale.js';
+import { localTime, t, type Text } from '../../chat/locale.js';
 import type { checkBlacklistOutput } from '../../tools/risk/schemas.js';
 
 const riskNames: Record<'low' | 'medium' | 'high', Text> = { low: { zh: '低', en: 'low' }, medium: { zh: '中', en: 'medium' }, high: { zh: '高', en: 'high' } };
@@ -14,20 +14,22 @@ const listNames: Record<string, Text> = {
 
 export function blacklistReply(lang: Lang, subject: string, r: z.infer<typeof checkBlacklistOutput>): string {
   const risk = riskNames[r.riskLevel][lang];
+  // The risk system answers in UTC ISO; people read operator-local time.
+  const checkedAt = localTime(r.checkedAt);
   if (!r.listed || r.hits.length === 0) {
     return t(lang, {
-      zh: `风险核查 ${subject}：未命中任何名单，风险等级 ${risk}（核查时间 ${r.checkedAt}）。`,
-      en: `Risk check ${subject}: on no list, risk ${risk} (checked ${r.checkedAt}).`,
+      zh: `风险核查 ${subject}：未命中任何名单，风险等级 ${risk}（核查时间 ${checkedAt}）。`,
+      en: `Risk check ${subject}: on no list, risk ${risk} (checked ${checkedAt}).`,
     });
   }
   const head = t(lang, {
-    zh: `风险核查 ${subject}：命中 ${r.hits.length} 条名单，风险等级 ${risk}（核查时间 ${r.checkedAt}）：`,
-    en: `Risk check ${subject}: ${r.hits.length} list hit${r.hits.length === 1 ? '' : 's'}, risk ${risk} (checked ${r.checkedAt}):`,
+    zh: `风险核查 ${subject}：命中 ${r.hits.length} 条名单，风险等级 ${risk}（核查时间 ${checkedAt}）：`,
+    en: `Risk check ${subject}: ${r.hits.length} list hit${r.hits.length === 1 ? '' : 's'}, risk ${risk} (checked ${checkedAt}):`,
   });
   const rows = r.hits.map((h) =>
     t(lang, {
-      zh: `• [${listNames[h.list]?.zh ?? h.list}] ${h.subject === 'mobile' ? '手机号' : '证件号'} ${h.value} — ${h.reason}（自 ${h.since}，来源 ${h.source}）`,
-      en: `• [${listNames[h.list]?.en ?? h.list}] ${h.subject === 'mobile' ? 'mobile' : 'ID'} ${h.value} — ${h.reason} (since ${h.since}, source ${h.source})`,
+      zh: `• [${listNames[h.list]?.zh ?? h.list}] ${h.subject === 'mobile' ? '手机号' : '证件号'} ${h.value} — ${h.reason}（自 ${localTime(h.since)}，来源 ${h.source}）`,
+      en: `• [${listNames[h.list]?.en ?? h.list}] ${h.subject === 'mobile' ? 'mobile' : 'ID'} ${h.value} — ${h.reason} (since ${localTime(h.since)}, source ${h.source})`,
     }),
   );
   return [head, ...rows].join('\n');

@@ -4,6 +4,7 @@ import { parseCommand } from '../planner.js';
 import { runFlow } from '../router.js';
 import type { FlowTools } from '../contract.js';
 import type { Customer } from '../../tools/crm/schemas.js';
+import { everydayPhrasings } from '../../../tests/helpers/phrasings.js';
 
 const zhang: Customer = {
   customerId: 'C000123',
@@ -84,3 +85,5 @@ describe('customer profile', () => {
     expect(help.kind === 'reply' && help.text).toContain('• 查客户 C000123 — 客户资料（个人信息已脱敏）');
   });
 });
+
+describe('everyday phrasings', () => everydayPhrasings('customer.show'));

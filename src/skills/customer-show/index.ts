@@ -7,11 +7,11 @@ import { z } from 'zod';
 import { langSchema } from '../../chat/lang.js';
 import { customerSchema, getCustomerInput } from '../../tools/crm/schemas.js';
 import { answered, clarify, defineSkill, valid } from '../contract.js';
-import { anchored, customerIn, keywordLang } from '../grammar.js';
+import { ACCOUNT, CUSTOMER, anchored, customerIn, keywordLang, words } from '../grammar.js';
 import { customerReply, whichCustomer } from './texts.js';
 
 const CUSTOMER_CMD = anchored(String.raw`查客户|查询客户|客户信息|客户资料|客户档案|customer\s+(?:info|profile|record|details)|\/customer`);
-const ACCOUNT = /(?<![A-Za-z0-9])((?:hz|nb|wz)\d{8})(?![A-Za-z0-9])/i;
+const VOCABULARY = words('查客户', '查询客户', '客户信息', '客户资料', '客户档案', '客户', '用户', '资料', '档案', '信息', '是谁', '谁', 'customer', 'info', 'profile', 'record', 'details', 'who', 'look up', 'lookup', 'find');
 
 const customerLookup = z.union([
   z.object({ customerId: z.string() }).strict(),
@@ -25,9 +25,12 @@ export const customerShow = defineSkill({
   commands: [
     {
       priority: 270,
-      parse: ({ text }) => {
-        if (!CUSTOMER_CMD.test(text)) return undefined;
-        const lang = keywordLang(CUSTOMER_CMD, text);
+      words: VOCABULARY,
+      parse: ({ text, lang: asked }) => {
+        // The command word, or a customer id (or broadband account) with customer words only.
+        const command = CUSTOMER_CMD.test(text);
+        if (!command && !CUSTOMER.test(text) && !ACCOUNT.test(text)) return undefined;
+        const lang = command ? keywordLang(CUSTOMER_CMD, text) : asked;
         const rest = text.replace(CUSTOMER_CMD, ' ');
         const account = ACCOUNT.exec(rest)?.[1]?.toLowerCase();
         const customer = customerIn(rest) ?? (account ? { broadbandAccount: account } : undefined);
@@ -35,6 +38,7 @@ export const customerShow = defineSkill({
       },
     },
   ],
+  uses: { tool: 'crm.getCustomer', effect: 'read' },
   help: [{ section: 'read', order: 4.5, text: { zh: '查客户 C000123 — 客户资料（个人信息已脱敏）', en: 'customer info C000123 — customer profile (personal data masked)' } }],
   async run(plan, tools) {
     const customer = await tools.call('crm.getCustomer', valid(getCustomerInput, plan.customer), customerSchema);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeTools, replyOf, run } from '../../../tests/helpers/skill-harness.js';
 import { parseCommand } from '../planner.js';
+import { everydayPhrasings } from '../../../tests/helpers/phrasings.js';
 
 describe('command planner: identity, risk, bills, eligibility (reads)', () => {
   it.each([
@@ -50,3 +51,5 @@ describe('read flows', () => {
     expect(en).toMatch(/does not match the record/);
   });
 });
+
+describe('everyday phrasings', () => everydayPhrasings('identity.verify'));

@@ -12,9 +12,12 @@ import { BusinessError, isBusinessError, isSystemError } from '../../tools/error
 import { getNumberStatusInput, getNumberStatusOutput } from '../../tools/crm/schemas.js';
 import { isPolicyDenied } from '../denials.js';
 import { InvalidInput, answered, clarify, defineSkill, valid } from '../contract.js';
+import { whole, words } from '../grammar.js';
 import { BATCH_MAX, batchProgress, batchQuestions, batchReply, type BatchItem } from './texts.js';
 
-const BATCH_WORDS = /(批量查询号码状态|批量查号码状态|批量查询号码|批量号码状态|批量查号|号码状态|batch\s+(?:number\s+)?status|number\s+status|^\/batch(?![a-z]))/i;
+const BATCH_WORDS =
+  /(批量查询号码状态|批量查号码状态|批量查询号码|批量号码状态|批量查号|(?:这些|这几个|以下|下面)?号码(?:的)?状态|(?:这些|这几个|以下|下面)号码|batch\s+(?:number\s+)?status|batch\s+(?:check|query|lookup)|numbers?\s+status|status\s+of\s+(?:these\s+|the\s+)?numbers|(?:check|look\s+up)\s+(?:these|the\s+following)\s+numbers|^\/batch(?![a-z]))/i;
+const VOCABULARY = words('批量', '查询', '查号', '号码', '号', '状态', '这些', '这几个', '以下', '下面', '的', '手机号', 'batch', 'numbers?', 'status', 'of', 'these', 'following', 'check', 'look up', 'lines?', 'mobiles?');
 
 /** Default calls in flight for a batch flow: enough to be quick, few enough to spare the portal. */
 export const BATCH_CONCURRENCY = 4;
@@ -33,8 +36,13 @@ export const numbersBatch = defineSkill({
   commands: [
     {
       priority: 200,
-      parse: ({ text, lang }) => {
-        if (!BATCH_WORDS.test(text)) return undefined;
+      // Led by the batch words, the rest is a list (entries that are not numbers are listed back);
+      // otherwise the message must be nothing but batch words and numbers.
+      words: 'own',
+      parse: ({ text, lang, now }) => {
+        const m = BATCH_WORDS.exec(text);
+        if (!m) return undefined;
+        if (text.slice(0, m.index).replace(/^\/?(?:请|帮我|帮忙|麻烦|please)?\s*/i, '') !== '' && !whole(text, VOCABULARY, now)) return undefined;
         const mobiles: string[] = [];
         const seen = new Set<string>();
         const invalid: string[] = [];
@@ -59,6 +67,7 @@ export const numbersBatch = defineSkill({
       },
     },
   ],
+  uses: { tool: 'crm.getNumberStatus', effect: 'read' },
   help: [
     {
       section: 'read',

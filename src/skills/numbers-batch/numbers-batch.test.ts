@@ -4,6 +4,7 @@ import { messages } from '../../agents/replies.js';
 import { BusinessError, SystemError } from '../../tools/errors.js';
 import { fakeTools, replyOf, run } from '../../../tests/helpers/skill-harness.js';
 import { parseCommand } from '../planner.js';
+import { everydayPhrasings } from '../../../tests/helpers/phrasings.js';
 
 describe('command planner: work orders, reconciliation, batch (reads)', () => {
   it('reads a batch: separators, duplicates and invalid entries', () => {
@@ -117,3 +118,5 @@ describe('batch number status', () => {
     await expect(run(`batch status ${numbers(12).join(' ')}`, tools)).rejects.toBe(down);
   });
 });
+
+describe('everyday phrasings', () => everydayPhrasings('numbers.batch'));

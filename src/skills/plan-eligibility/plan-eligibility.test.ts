@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeTools, replyOf, run } from '../../../tests/helpers/skill-harness.js';
 import { parseCommand } from '../planner.js';
+import { everydayPhrasings } from '../../../tests/helpers/phrasings.js';
 
 describe('command planner: identity, risk, bills, eligibility (reads)', () => {
   it.each([
@@ -37,3 +38,5 @@ describe('read flows', () => {
     expect(text.split('\n')).toEqual(['5G 畅享 199（P5G_199）：客户 C000123 不能办理 ❌', '• ✗ 存在欠费 99.50 元', '• ✓ 已实名']);
   });
 });
+
+describe('everyday phrasings', () => everydayPhrasings('plan.eligibility'));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../planner.js';
+import { everydayPhrasings } from '../../../tests/helpers/phrasings.js';
 
 describe('command planner', () => {
   it.each([
@@ -19,3 +20,5 @@ describe('command planner', () => {
     expect(parseCommand('port OLT-HZ-01 0/1/3/4').flow).not.toBe('port.status');
   });
 });
+
+describe('everyday phrasings', () => everydayPhrasings('port.status'));

@@ -1,6 +1,6 @@
 /** A port's state, its optical power band and what to do next, in both languages. */
 import type { Lang } from '../../chat/lang.js';
-import { regionName, t, type Text } from '../../chat/locale.js';
+import { localTime, regionName, t, type Text } from '../../chat/locale.js';
 import type { Alarm } from '../../tools/nms/schemas.js';
 import type { Port, RxBand } from '../../tools/resource/schemas.js';
 import { alarmSummary } from '../alarms-list/texts.js';
@@ -35,8 +35,8 @@ export function portReply(lang: Lang, port: Port, alarms: Alarm[], alarmTotal: n
       en: `• Rx power ${dbm(port.rxPowerDbm)} (${band}), Tx power ${dbm(port.txPowerDbm)}`,
     }),
     t(lang, {
-      zh: `• 最近掉线：${port.lastDownCause ?? '无记录'}${port.lastDownAt ? `，${port.lastDownAt}` : ''}`,
-      en: `• Last down: ${port.lastDownCause ?? 'none recorded'}${port.lastDownAt ? `, ${port.lastDownAt}` : ''}`,
+      zh: `• 最近掉线：${port.lastDownCause ?? '无记录'}${port.lastDownAt ? `，${localTime(port.lastDownAt)}` : ''}`,
+      en: `• Last down: ${port.lastDownCause ?? 'none recorded'}${port.lastDownAt ? `, ${localTime(port.lastDownAt)}` : ''}`,
     }),
   ];
   lines.push(alarmSummary(lang, alarms, alarmTotal));

@@ -3,11 +3,15 @@ import { z } from 'zod';
 import { langSchema } from '../../chat/lang.js';
 import { compareChannelBillingInput, compareChannelBillingOutput } from '../../tools/channel/schemas.js';
 import { answered, clarify, defineSkill, valid } from '../contract.js';
-import { periodsIn } from '../grammar.js';
+import { CHANNEL, periodsIn, words } from '../grammar.js';
 import { reconQuestions, reconReply } from './texts.js';
 
-const RECON_WORDS = /(对账|reconcil[a-z]*|recon(?![a-z]))/i;
-const CHANNEL = /(?<![A-Za-z0-9])(CH\d{3})(?![A-Za-z0-9])/i;
+const RECON_WORDS = /(对账|对一下|对下|对个账|核对|结算|reconcil[a-z]*|recon(?![a-z]))/i;
+const VOCABULARY = words(
+  '对账', '对一下账', '对下账', '对个账', '对一下', '对下', '对', '账', '核对', '结算', '渠道', '账期', '月份', '月', '上个月', '上月', '本月', '这个月', '和', '计费', '佣金', '差异',
+  'reconcile', 'reconciliation', 'recon', 'channel', 'period', 'for', 'last month', 'this month', 'against', 'billing', 'vs', 'with',
+  'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sept?', 'oct', 'nov', 'dec',
+);
 
 export const reconChannel = defineSkill({
   flow: 'recon.channel',
@@ -15,16 +19,18 @@ export const reconChannel = defineSkill({
   commands: [
     {
       priority: 260,
-      parse: ({ text, lang }) => {
+      words: VOCABULARY,
+      parse: ({ text, lang, now }) => {
         if (!RECON_WORDS.test(text) && !text.toLowerCase().startsWith('/recon')) return undefined;
         const channel = CHANNEL.exec(text)?.[1]?.toUpperCase();
-        const { periods, bad } = periodsIn(text);
+        const { periods, bad } = periodsIn(text, now);
         if (!channel) return clarify(lang, reconQuestions.channel);
         if (bad || periods.length !== 1) return clarify(lang, reconQuestions.period);
         return { flow: 'recon.channel' as const, lang, channelId: channel, period: periods[0]! };
       },
     },
   ],
+  uses: { tool: 'recon.compareChannelBilling', effect: 'read' },
   help: [
     {
       section: 'read',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeTools, replyOf, run } from '../../../tests/helpers/skill-harness.js';
 import { parseCommand } from '../planner.js';
+import { everydayPhrasings } from '../../../tests/helpers/phrasings.js';
 
 describe('command planner: work orders, reconciliation, batch (reads)', () => {
   it.each([
@@ -58,3 +59,5 @@ describe('read flows', () => {
     expect(replyOf(await run('reconcile CH002 2026-10', tools))).toContain('No differences');
   });
 });
+
+describe('everyday phrasings', () => everydayPhrasings('recon.channel'));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeTools, proposalOf, run } from '../../../tests/helpers/skill-harness.js';
 import { parseCommand } from '../planner.js';
+import { everydayPhrasings } from '../../../tests/helpers/phrasings.js';
 
 describe('command planner: writes', () => {
   it('reads an SMS with template parameters (values may hold spaces)', () => {
@@ -9,12 +10,12 @@ describe('command planner: writes', () => {
       lang: 'zh',
       mobile: '13857101234',
       templateId: 'SMS_FAULT_NOTICE',
-      params: { ticket: 'T20261124-0012', time: '2026-11-25 09:00' },
+      params: { ticketId: 'T20261124-0012', eta: '2026-11-25 09:00' },
     });
     expect(parseCommand('send sms 138-5710-1234 sms_fault_notice')).toEqual({ flow: 'sms.send', lang: 'en', mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: {} });
     expect(parseCommand('发短信　１３８５７１０１２３４　ＳＭＳ＿ＦＡＵＬＴ＿ＮＯＴＩＣＥ　ｔｉｃｋｅｔ＝T20261124-0012')).toMatchObject({
       flow: 'sms.send',
-      params: { ticket: 'T20261124-0012' },
+      params: { ticketId: 'T20261124-0012' },
     });
   });
 
@@ -33,7 +34,7 @@ describe('write flows propose, with what the approver saw as expected', () => {
     expect(p).toMatchObject({
       tool: 'sms.sendNotice',
       title: '发送短信 SMS_FAULT_NOTICE → 138****1234',
-      input: { mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: { ticket: 'T20261124-0012', time: '2026-11-25 09:00' } },
+      input: { mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: { ticketId: 'T20261124-0012', eta: '2026-11-25 09:00' } },
       facts: { recipients: 1 },
     });
     // The card in both languages, with the business name and the customer it goes to.
@@ -44,3 +45,5 @@ describe('write flows propose, with what the approver saw as expected', () => {
     });
   });
 });
+
+describe('everyday phrasings', () => everydayPhrasings('sms.send'));

@@ -11,8 +11,8 @@ export const smsTexts = {
     mobile: { zh: `请告诉我接收短信的手机号，例如：发短信 ${example}`, en: 'To which mobile? e.g. "send sms <mobile> SMS_FAULT_NOTICE ticket=T20261124-0012".' },
     template: { zh: `请告诉我短信模板编号（SMS_ 开头），例如：发短信 ${example}`, en: 'Which template (starting SMS_)? e.g. "send sms <mobile> SMS_FAULT_NOTICE ticket=T20261124-0012".' },
     params: {
-      zh: '短信参数请写成 名称=值，例如：发短信 <手机号> SMS_FAULT_NOTICE ticket=T20261124-0012 time=2026-11-25 09:00',
-      en: 'Give template parameters as name=value, e.g. "send sms <mobile> SMS_FAULT_NOTICE ticket=T20261124-0012 time=2026-11-25 09:00".',
+      zh: '短信参数请写成 名称=值，例如：发短信 <手机号> SMS_FAULT_NOTICE ticketId=T20261124-0012 eta=明天18:00',
+      en: 'Give template parameters as name=value, e.g. "send sms <mobile> SMS_FAULT_NOTICE ticketId=T20261124-0012 eta=tomorrow 18:00".',
     },
   } satisfies Record<string, Text>,
 };

@@ -11,12 +11,16 @@ import { customerSchema, getCustomerInput } from '../../tools/crm/schemas.js';
 import { getPortInput, portSchema } from '../../tools/resource/schemas.js';
 import { getTicketInput, getTicketOutput, updateTicketFieldsInput, type CompletableField, type UpdateTicketFieldsInput } from '../../tools/ticket/schemas.js';
 import { answered, clarify, defineSkill, valid } from '../contract.js';
-import { ticketIn } from '../grammar.js';
+import { ticketIn, words } from '../grammar.js';
 import { fieldLabels } from '../ticket-show/texts.js';
 import { ticketFieldsProposal } from './guard.js';
 import { completeTexts } from './texts.js';
 
-const COMPLETE_WORDS = /(补全|补齐|完善|补充|complete|fill\s*(in|out)?|backfill)/i;
+const COMPLETE_WORDS = /(补|缺|填|完善|complete|fill|missing|backfill)/i;
+const VOCABULARY = words(
+  '补全工单', '补全', '补齐', '补一下', '补上', '补充', '补', '完善', '缺啥', '缺什么', '缺哪些', '缺了什么', '缺的', '缺', '字段', '信息', '资料', '找一下', '找', '填上', '填一下', '填',
+  '把', '工单', '单子', '张', '啥', '什么', '哪些', '全', '齐', 'ticket', 'complete', 'fill in', 'fill out', 'fill', 'backfill', 'missing', 'fields?', 'info', "what's", 'what is', 'in', 'out', 'from', 'crm',
+);
 /** What the model fills: which ticket, which values; `expected` is the guard's. */
 const modelArgs = updateTicketFieldsInput.omit({ expected: true });
 
@@ -26,6 +30,7 @@ export const ticketComplete = defineSkill({
   commands: [
     {
       priority: 300,
+      words: VOCABULARY,
       parse: ({ text, lang, slash }) => {
         if (!COMPLETE_WORDS.test(text) && slash !== 'complete') return undefined;
         const ticket = ticketIn(text);
@@ -35,6 +40,7 @@ export const ticketComplete = defineSkill({
       },
     },
   ],
+  uses: { tool: 'ticket.updateFields', effect: 'write' },
   help: [
     {
       section: 'read',

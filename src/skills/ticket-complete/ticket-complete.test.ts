@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../planner.js';
 import { fakeTools, proposalOf, run, ticket } from '../../../tests/helpers/skill-harness.js';
+import { everydayPhrasings } from '../../../tests/helpers/phrasings.js';
 
 describe('command planner', () => {
   it.each([
@@ -42,3 +43,4 @@ describe('the completion proposal carries, per value, where it was read and when
     });
   });
 });
+describe('everyday phrasings', () => everydayPhrasings('ticket.complete'));

@@ -8,10 +8,18 @@ import { langSchema, type Lang } from '../../chat/lang.js';
 import { addTicketNoteInput, getTicketInput, getTicketOutput } from '../../tools/ticket/schemas.js';
 import { clarify, defineSkill, inBoth, valid, type FlowResult, type FlowTools } from '../contract.js';
 import { ticketTarget } from '../ticket-complete/guard.js';
-import { TICKET, anchored, keywordLang, rawRestAfter, stripLead, ticketIn } from '../grammar.js';
+import { TICKET, anchored, keywordLang, rawAfter, rawRestAfter, stripLead, ticketIn } from '../grammar.js';
 import { MAX_NOTE, noteTexts } from './texts.js';
 
-const NOTE_CMD = anchored(String.raw`工单备注|添加工单备注|添加备注|加备注|备注工单|add\s+(?:a\s+)?note(?:\s+to)?|note`);
+const NOTE_CMD = anchored(
+  String.raw`工单备注|添加工单备注|添加备注|加个备注|加备注|备注一下|备注工单|备注|add\s+(?:a\s+)?note(?:\s+(?:to|on))?(?:\s+ticket)?|note(?:\s+(?:on|for|to))?(?:\s+ticket)?`,
+);
+/**
+ * The ticket first, then the note word: "工单 T… 加备注：…", "给T…加备注：…", "T… 备注：…",
+ * "ticket T… add note …". Nothing but these may come before the note's own text.
+ */
+const NOTE_PREFIX = String.raw`^(?:请|帮我|帮忙|麻烦)?\s*(?:给|为|在)?\s*(?:工单|ticket)?\s*${TICKET.source}\s*(?:的|上)?\s*(?:添加备注|加个备注|加一条备注|加备注|写个备注|备注一下|备注|add\s+(?:a\s+)?note|note)`;
+const NOTE_AFTER_TICKET = new RegExp(String.raw`${NOTE_PREFIX}(?:[:：,，]|\s|$)`, 'i');
 /** What the model fills: the ticket and the note; `expected` is the guard's. */
 const modelArgs = addTicketNoteInput.omit({ expected: true });
 
@@ -31,18 +39,23 @@ export const ticketNote = defineSkill({
     {
       // First of all: a note's free text may hold any other command's words.
       priority: 100,
+      // The note's free text may hold any word; what precedes it is the command.
+      words: 'own',
       parse: ({ raw, text }) => {
-        if (!NOTE_CMD.test(text)) return undefined;
-        const lang = keywordLang(NOTE_CMD, text);
+        const after = NOTE_AFTER_TICKET.exec(text);
+        if (!after && !NOTE_CMD.test(text)) return undefined;
+        const lang = after ? keywordLang(/备注|note/i, after[0]) : keywordLang(NOTE_CMD, text);
         const ticket = ticketIn(text);
         if (!ticket) return clarify(lang, noteTexts.whichTicket);
-        const note = stripLead(rawRestAfter(raw, TICKET), /^(?:[:：,，]|备注|内容|note|text)+\s*/i);
+        const rest = after ? rawAfter(raw, new RegExp(NOTE_PREFIX, 'i')) : rawRestAfter(raw, TICKET);
+        const note = stripLead(rest, /^(?:[:：,，]|备注|内容|note|text)+\s*/i);
         if (!note) return clarify(lang, noteTexts.whatText);
         if (note.length > MAX_NOTE) return clarify(lang, noteTexts.tooLong);
         return { flow: 'ticket.note' as const, lang, ticketId: ticket, note };
       },
     },
   ],
+  uses: { tool: 'ticket.addNote', effect: 'write' },
   help: [{ section: 'write', order: 2, text: { zh: '工单备注 T20261124-0012 用户已重启光猫', en: 'add note T20261124-0012 <text>' } }],
   run: (plan, tools) => proposeNote(plan.lang, { ticketId: plan.ticketId, note: plan.note }, tools),
   proposal: {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../planner.js';
+import { everydayPhrasings } from '../../../tests/helpers/phrasings.js';
 
 describe('command planner', () => {
   it('shows a ticket when only its id is given', () => {
@@ -7,3 +8,5 @@ describe('command planner', () => {
     expect(parseCommand('T20261124-0013')).toEqual({ flow: 'ticket.show', lang: 'en', ticketId: 'T20261124-0013' });
   });
 });
+
+describe('everyday phrasings', () => everydayPhrasings('ticket.show'));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../planner.js';
 import { fakeTools, proposalOf, replyOf, run, ticket } from '../../../tests/helpers/skill-harness.js';
+import { everydayPhrasings } from '../../../tests/helpers/phrasings.js';
 
 describe('ticket field correction', () => {
   it.each([
@@ -51,3 +52,5 @@ describe('ticket field correction', () => {
     expect(calls).toHaveLength(0);
   });
 });
+
+describe('everyday phrasings', () => everydayPhrasings('ticket.update'));

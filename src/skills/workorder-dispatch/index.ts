@@ -10,12 +10,11 @@ import { dispatchWorkOrderInput, getTicketInput, getTicketOutput } from '../../t
 import { clarify, defineSkill, inBoth, valid, type FlowResult, type FlowTools } from '../contract.js';
 import { ticketTarget } from '../ticket-complete/guard.js';
 import { TICKET, keywordLang, stripLead } from '../grammar.js';
+import { whenIn } from '../when.js';
 import { DISPATCH_CMD } from './grammar.js';
 import { MAX_DISPATCH_NOTE, dispatchTexts } from './texts.js';
 
 const PRIORITY = /(?<![A-Za-z0-9_])P([1-4])(?![A-Za-z0-9_])/i;
-const DATE = /(?<!\d)(20\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?!\d)/;
-const WINDOW = /(?<!\d)(\d{1,2}):(\d{2})\s*(?:-|~|到|至|—|–)\s*(\d{1,2}):(\d{2})(?!\d)/;
 const TEAM_WORDS = /(组|班|队|中心|站|部|team|group|crew|squad|unit)/i;
 const CONNECT = /^(?:to|给|派给|交给|→|->|:|,)\s*/i;
 const EXPLICIT_ENGINEER = /^(?:工程师|师傅|engineer|tech(?:nician)?)\s*/i;
@@ -63,30 +62,31 @@ export const workorderDispatch = defineSkill({
   commands: [
     {
       priority: 106,
-      parse: ({ text }) => {
+      // Anchored at the start; a note may follow the window.
+      words: 'own',
+      parse: ({ text, now }) => {
         if (!DISPATCH_CMD.test(text)) return undefined;
         const lang = keywordLang(DISPATCH_CMD, text);
         const ticketM = TICKET.exec(text);
         if (!ticketM) return clarify(lang, q.ticket);
         const tail = text.slice(ticketM.index + ticketM[0].length);
         const prio = PRIORITY.exec(tail);
-        const date = DATE.exec(tail);
-        const win = WINDOW.exec(tail);
-        const firstArg = Math.min(...[prio, date, win].filter((m) => m).map((m) => m!.index), tail.length);
+        // The window as people say it ("明天上午9点到11点", "tomorrow 9-11", "2026-12-02 09:00-11:00"), made absolute.
+        const when = whenIn(tail, now);
+        const firstArg = Math.min(...[prio?.index, when?.index].filter((i): i is number => i !== undefined), tail.length);
         let who = stripLead(tail.slice(0, firstArg).trim(), CONNECT);
-        if (!who && prio && (!date || prio.index < date.index)) {
-          const until = Math.min(...[date, win].filter((m) => m).map((m) => m!.index), tail.length);
+        if (!who && prio && (!when || prio.index < when.index)) {
+          const until = when && when.index > prio.index ? when.index : tail.length;
           who = stripLead(tail.slice(prio.index + prio[0].length, until).trim(), CONNECT);
         }
         who = who.replace(/[,，]$/, '').trim();
         if (!who) return clarify(lang, q.assignee);
         if (!prio) return clarify(lang, q.priority);
-        if (!date || !win) return clarify(lang, q.window);
-        const day = `${date[1]}-${date[2]!.padStart(2, '0')}-${date[3]!.padStart(2, '0')}`;
-        const start = `${day} ${win[1]!.padStart(2, '0')}:${win[2]}`;
-        const end = `${day} ${win[3]!.padStart(2, '0')}:${win[4]}`;
+        if (!when || !when.start || !when.end || !when.dayNamed) return clarify(lang, q.window);
+        const start = `${when.day} ${when.start}`;
+        const end = `${when.day} ${when.end}`;
         if (end <= start) return clarify(lang, q.windowOrder);
-        const note = stripLead(tail.slice(win.index + win[0].length), /^(?:[:：,，]|备注|note)+\s*/i);
+        const note = stripLead(tail.slice(when.index + when.length), /^(?:[:：,，]|备注|note)+\s*/i);
         if (note.length > MAX_DISPATCH_NOTE) return clarify(lang, q.noteTooLong);
         let team: string | null = null;
         let engineer: string | null = null;
@@ -100,11 +100,13 @@ export const workorderDispatch = defineSkill({
       },
     },
   ],
+  uses: { tool: 'workorder.dispatch', effect: 'write' },
   help: [
     {
       section: 'write',
       order: 1,
-      text: { zh: '派单 T20261124-0012 杭州装维一组 P2 2026-11-25 09:00-11:00 [备注]', en: 'dispatch T20261124-0012 to <team or engineer> P2 2026-11-25 09:00-11:00 [note]' },
+      // A relative window: the example stays valid on any day it is read.
+      text: { zh: '派单 T20261124-0012 杭州装维一组 P2 明天上午9点到11点 [备注]', en: 'dispatch T20261124-0012 to <team or engineer> P2 tomorrow 9-11am [note]' },
     },
   ],
   run: (plan, tools) =>

@@ -3,7 +3,7 @@ import type { Lang } from '../../chat/lang.js';
 import { t, type Text } from '../../chat/locale.js';
 
 export const MAX_DISPATCH_NOTE = 200;
-const example = { zh: '派单 T20261124-0012 杭州装维一组 P2 2026-11-25 09:00-11:00', en: '"dispatch T20261124-0012 to HZ install team 1 P2 2026-11-25 09:00-11:00"' };
+const example = { zh: '派单 T20261124-0012 杭州装维一组 P2 明天上午9点到11点', en: '"dispatch T20261124-0012 to HZ install team 1 P2 tomorrow 9-11am"' };
 
 export const dispatchTexts = {
   title: (lang: Lang, ticketId: string, to: string) => t(lang, { zh: `派单 ${ticketId} → ${to}`, en: `Dispatch ${ticketId} to ${to}` }),

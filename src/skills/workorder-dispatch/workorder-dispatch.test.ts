@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeTools, proposalOf, run, ticket } from '../../../tests/helpers/skill-harness.js';
 import { parseCommand } from '../planner.js';
+import { everydayPhrasings } from '../../../tests/helpers/phrasings.js';
 
 describe('command planner: writes', () => {
   it.each([
@@ -62,3 +63,5 @@ describe('write flows propose, with what the approver saw as expected', () => {
     expect(en.input).not.toHaveProperty('team');
   });
 });
+
+describe('everyday phrasings', () => everydayPhrasings('workorder.dispatch'));

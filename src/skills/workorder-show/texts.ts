@@ -1,6 +1,6 @@
 /** A work order's details, in both languages. */
 import type { Lang } from '../../chat/lang.js';
-import { regionName, t, type Text } from '../../chat/locale.js';
+import { localTime, regionName, t, type Text } from '../../chat/locale.js';
 import type { WorkOrder } from '../../tools/ticket/schemas.js';
 
 const woStatusNames: Record<WorkOrder['status'], Text> = {
@@ -13,7 +13,7 @@ const woStatusNames: Record<WorkOrder['status'], Text> = {
 
 export function workOrderReply(lang: Lang, w: WorkOrder): string {
   const v = (s: string | null) => s ?? '—';
-  const window = w.appointmentStart ? `${w.appointmentStart} – ${w.appointmentEnd ?? '?'}` : '—';
+  const window = w.appointmentStart ? `${localTime(w.appointmentStart)} – ${w.appointmentEnd ? localTime(w.appointmentEnd) : '?'}` : '—';
   return [
     t(lang, { zh: `派单 ${w.id}（${woStatusNames[w.status].zh}，${w.priority}）`, en: `Work order ${w.id} (${woStatusNames[w.status].en}, ${w.priority})` }),
     t(lang, { zh: `• 关联工单：${v(w.ticketId)}，类型 ${w.type}`, en: `• Ticket: ${v(w.ticketId)}, type ${w.type}` }),

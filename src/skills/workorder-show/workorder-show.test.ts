@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { WorkOrder } from '../../tools/ticket/schemas.js';
 import { fakeTools, replyOf, run } from '../../../tests/helpers/skill-harness.js';
 import { parseCommand } from '../planner.js';
+import { everydayPhrasings } from '../../../tests/helpers/phrasings.js';
 
 describe('command planner: work orders, reconciliation, batch (reads)', () => {
   it.each(['查派单 W20261124-0001', 'work order W20261124-0001', 'w20261124-0001', '派单详情 W20261124-0001', '查派单Ｗ２０２６１１２４－０００１'])(
@@ -41,3 +42,5 @@ describe('read flows', () => {
     expect(text).toContain('2026-11-25 09:00 – 2026-11-25 11:00');
   });
 });
+
+describe('everyday phrasings', () => everydayPhrasings('workorder.show'));

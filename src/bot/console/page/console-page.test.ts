@@ -24,6 +24,7 @@ interface StubMessage {
   text?: string;
   approvalId?: string;
   card?: unknown;
+  suggestions?: string[];
   at: string;
   updatedAt: string;
 }
@@ -200,6 +201,26 @@ describe('console page', () => {
     expect(await page.locator('[data-testid=message] img').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await composer.inputValue()).toBe('');
+  });
+
+  it('shows suggested commands under a reply as buttons; a click sends the command as the user\'s own message', async () => {
+    const now = new Date().toISOString();
+    stub.messages.push({ id: 'b_sug', from: 'bot', kind: 'text', text: '抱歉，我没有理解这个请求。', suggestions: ['查工单 T20261124-0012', '补全工单 T20261124-0012'], at: now, updatedAt: now });
+    await page.goto(`${base}/console?user=alice`);
+    const buttons = page.locator('[data-testid=message][data-message-id=b_sug] [data-testid=suggestion]');
+    await buttons.first().waitFor();
+    expect(await buttons.allInnerTexts()).toEqual(['查工单 T20261124-0012', '补全工单 T20261124-0012']);
+    // For a person to look at (test-results/ is not committed).
+    await page.locator('[data-testid=message][data-message-id=b_sug]').screenshot({ path: path.join(PAGE_DIR, '../../../../test-results/console-suggestions.png') });
+    await buttons.nth(1).click();
+    await expect.poll(() => stub.posted.find((p) => p.path.startsWith('/console/api/messages'))?.body).toStrictEqual({
+      user: 'alice',
+      conversation: 'console-alice',
+      text: '补全工单 T20261124-0012',
+    });
+    // A user's own message never gets buttons.
+    await page.locator('[data-testid=message][data-from=user]').filter({ hasText: '补全工单' }).waitFor();
+    expect(await page.locator('[data-testid=message][data-from=user] [data-testid=suggestion]').count()).toBe(0);
   });
 
   it('keeps the persona in the URL and gives each persona its own conversation', async () => {

@@ -406,7 +406,25 @@
     } else {
       // textContent + `white-space: pre-wrap` keeps line breaks and never interprets markup.
       entry.body.textContent = typeof m.text === 'string' ? m.text : '';
+      renderSuggestions(entry, m);
     }
+  }
+
+  /**
+   * Suggested commands under a bot reply: a click sends the command as the user's own message,
+   * through the same session (and so the same verified identity) as anything typed.
+   */
+  function renderSuggestions(entry, m) {
+    var old = entry.el.querySelector('.suggestions');
+    if (old) old.remove();
+    var list = Array.isArray(m.suggestions) ? m.suggestions.filter(function (s) { return typeof s === 'string' && s; }) : [];
+    if (m.from !== 'bot' || list.length === 0) return;
+    var row = el('div', { className: 'suggestions', 'data-testid': 'suggestions' }, list.map(function (s) {
+      var b = el('button', { type: 'button', className: 'suggestion', 'data-testid': 'suggestion', text: s });
+      b.addEventListener('click', function () { send(s, false); });
+      return b;
+    }));
+    entry.el.insertBefore(row, entry.notice);
   }
 
   function renderConversation(messages) {
