@@ -72,7 +72,7 @@ describe('LLM proposals for the issue-3 writes', () => {
       fakeTools({}),
       'en',
     ));
-    expect(sms).toEqual({
+    expect(sms).toMatchObject({
       tool: 'sms.sendNotice',
       title: 'Send SMS SMS_FAULT_NOTICE to 138****1234',
       input: { mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: { ticket: 'T20261124-0012' } },
