@@ -35,6 +35,8 @@ export interface AgentDeps {
   channels: ChannelDirectory;
   checkpointer: BaseCheckpointSaver;
   approvalTtlSeconds: number;
+  /** A write on the same target within this long is a conflict on the card; an unchanged rejected request is answered with its reason (APPROVAL_CONFLICT_WINDOW_MINUTES). */
+  conflictWindowMinutes?: number;
   /** How long an executor's outbox claim holds without renewal (OUTBOX_LEASE_MS). Default 60 s. */
   outboxLeaseMs?: number;
   /** Per-thread serialization (config THREAD_LEASE_TTL_MS, THREAD_LOCK_WAIT_MS). */
@@ -60,7 +62,20 @@ export class Agent implements AgentNodes {
     const outbound = new Outbound(deps.channels, log);
     const { db, directory, tools, channels } = deps;
     const limits = this.rateLimits;
-    this.turn = new Turn({ db, directory, planner: deps.planner, freeForm: deps.freeForm, tools, channels, graph: this.graph, lock: this.lock, outbound, limits, log });
+    this.turn = new Turn({
+      db,
+      directory,
+      planner: deps.planner,
+      freeForm: deps.freeForm,
+      tools,
+      channels,
+      graph: this.graph,
+      lock: this.lock,
+      outbound,
+      limits,
+      desk: (principal, run) => this.lifecycle.desk(principal, run),
+      log,
+    });
     this.lifecycle = new ApprovalLifecycle({
       db,
       directory,
@@ -68,6 +83,7 @@ export class Agent implements AgentNodes {
       toolDefs: deps.toolDefs,
       channels,
       approvalTtlSeconds: deps.approvalTtlSeconds,
+      ...(deps.conflictWindowMinutes ? { conflictWindowMinutes: deps.conflictWindowMinutes } : {}),
       outboxLeaseMs: deps.outboxLeaseMs ?? 60_000,
       lock: this.lock,
       limits,

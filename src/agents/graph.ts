@@ -49,7 +49,7 @@ export interface AgentNodes {
 
 export interface DecisionSignal {
   approvalId: string;
-  status: 'approved' | 'rejected' | 'expired';
+  status: 'approved' | 'rejected' | 'expired' | 'withdrawn';
 }
 
 export function buildGraph(nodes: AgentNodes, checkpointer: BaseCheckpointSaver) {

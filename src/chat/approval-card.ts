@@ -4,7 +4,7 @@
  */
 import type { Lang } from './lang.js';
 
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'withdrawn';
 
 export interface CardLine {
   label: string;

@@ -30,6 +30,7 @@ const STATUS_COLOR: Record<ApprovalStatus, 'warning' | 'good' | 'attention' | 'd
   approved: 'good',
   rejected: 'attention',
   expired: 'default',
+  withdrawn: 'default',
 };
 
 /** "2026-11-24 14:30" in Beijing time; the raw string back if it is not a date. */
@@ -124,6 +125,10 @@ function decisionBlocks(view: ApprovalCardView): Element[] {
   const t = TEXT[view.lang];
   if (view.status === 'expired') {
     return [textBlock(t.expired, { weight: 'bolder', isSubtle: true, separator: true, spacing: 'medium' })];
+  }
+  if (view.status === 'withdrawn') {
+    const at = view.decision ? formatCardTime(view.decision.at) : '';
+    return [textBlock(t.withdrawnBy(view.requester.name, at), { weight: 'bolder', isSubtle: true, separator: true, spacing: 'medium' })];
   }
   if (view.status === 'pending' || !view.decision) return [];
   const by = view.decision.by.name;

@@ -4,7 +4,7 @@
  */
 export const CARD_TEXT = {
   zh: {
-    status: { pending: '待审批', approved: '已批准', rejected: '已驳回', expired: '已过期' },
+    status: { pending: '待审批', approved: '已批准', rejected: '已驳回', expired: '已过期', withdrawn: '已撤回' },
     requester: '申请人',
     tool: '操作',
     approvers: '审批人',
@@ -19,6 +19,7 @@ export const CARD_TEXT = {
     reason: '原因',
     comment: '意见',
     expired: '已过期，未执行',
+    withdrawnBy: (name: string, at: string) => `已由申请人 ${name} 于 ${at} 撤回，未执行`,
     executing: '正在执行…',
     verified: '已写入并核验',
     failed: '执行失败',
@@ -28,7 +29,7 @@ export const CARD_TEXT = {
     waitingFor: (names: string) => `等待 ${names} 审批`,
   },
   en: {
-    status: { pending: 'Pending', approved: 'Approved', rejected: 'Rejected', expired: 'Expired' },
+    status: { pending: 'Pending', approved: 'Approved', rejected: 'Rejected', expired: 'Expired', withdrawn: 'Withdrawn' },
     requester: 'Requested by',
     tool: 'Operation',
     approvers: 'Approvers',
@@ -43,6 +44,7 @@ export const CARD_TEXT = {
     reason: 'Reason',
     comment: 'Comment',
     expired: 'Expired, nothing was executed',
+    withdrawnBy: (name: string, at: string) => `Withdrawn by the requester ${name} at ${at}; nothing was executed`,
     executing: 'Executing…',
     verified: 'Written and verified',
     failed: 'Execution failed',

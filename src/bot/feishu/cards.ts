@@ -32,6 +32,7 @@ const TEMPLATE: Record<ApprovalStatus, 'orange' | 'green' | 'red' | 'grey'> = {
   approved: 'green',
   rejected: 'red',
   expired: 'grey',
+  withdrawn: 'grey',
 };
 
 const plain = (content: string): Json => ({ tag: 'plain_text', content });
@@ -60,6 +61,7 @@ function note(content: string, color: 'green' | 'red' | 'grey'): Json {
 function decisionElements(view: ApprovalCardView): Json[] {
   const t = TEXT[view.lang];
   if (view.status === 'expired') return [{ tag: 'hr' }, note(t.expired, 'grey')];
+  if (view.status === 'withdrawn') return [{ tag: 'hr' }, note(t.withdrawnBy(view.requester.name, view.decision ? formatCardTime(view.decision.at) : ''), 'grey')];
   if (view.status === 'pending' || !view.decision) return [];
   const approved = view.status === 'approved';
   const at = formatCardTime(view.decision.at);
