@@ -116,6 +116,15 @@ describe.each(await dbKinds())('requests: would-fail, duplicates, conflicts, wit
     const l2 = (await row(c2.approvalId!)).lines.filter((l) => l.label === '⚠ 冲突').map((l) => l.value);
     expect(l2).toEqual([expect.stringContaining('该工单已有未完成的派工单 W20261124-0001'), expect.stringContaining(`同一目标已有申请 ${short(c1.approvalId!)}`)]);
     expect(l2[1]).toContain('待审批');
+
+    // The same recipient and template: a notice already waiting is named on the next one's card.
+    const s1 = cardOf(await t.client.say('alice', 'send sms 13857101234 SMS_FAULT_NOTICE ticketId=T20261124-0012 eta=18:00', 'conflict-s1'))!;
+    const s2 = cardOf(await t.client.say('alice', 'send sms 13857101234 SMS_FAULT_NOTICE ticketId=T20261124-0012 eta=20:00', 'conflict-s2'))!;
+    expect((await row(s2.approvalId!)).lines).toContainEqual({ label: '⚠ Conflict', value: expect.stringContaining(`request ${short(s1.approvalId!)} "Send SMS SMS_FAULT_NOTICE to 138****1234" on the same target (Alice`) });
+    // What the conflict is found by is a keyed digest: the number is not in the row in clear.
+    const keys = await t.app.db.query<{ target_key: string; request_hash: string }>('SELECT target_key, request_hash FROM approvals WHERE id = $1', [s2.approvalId!]);
+    expect(JSON.stringify(keys.rows)).not.toContain('13857101234');
+    expect(keys.rows[0]!.target_key).toMatch(/^[\w-]+:[\w-]{43}$/);
   });
 
   it('lets the requester, and only the requester, withdraw a pending request; every copy is redrawn; it can no longer be approved', async () => {

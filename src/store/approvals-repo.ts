@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { Db, Queryable } from './db.js';
 import { appendAuditInTx } from './audit.js';
 import { storable, storableJson, storableOrNull, storableText } from '../lib/storable.js';
-import { openJson, sealJson } from './data-keys.js';
+import { dataKeys, openJson, sealJson } from './data-keys.js';
 import { maskDeep, maskText } from '../policies/masking.js';
 import type { ApprovalStatus, CardLine } from '../chat/approval-card.js';
 import type { Lang } from '../chat/lang.js';
@@ -39,9 +39,9 @@ export interface ApprovalRow {
   required_approvals: number;
   approval_order: 'parallel' | 'sequential';
   approved_by: string[];
-  /** The request without the guard's read (policies/action-hash.ts requestHash; migration 018); null on older rows. */
+  /** Keyed digest of the request without the guard's read (policies/action-hash.ts requestHash; migration 018); null on older rows. */
   request_hash: string | null;
-  /** tool|target, for conflicts (policies/action-hash.ts targetKey); null when the write has none. */
+  /** Keyed digest of tool|target, for conflicts (policies/action-hash.ts targetKey); null when the write has none. */
   target_key: string | null;
 }
 
@@ -78,7 +78,7 @@ export async function createApproval(db: Queryable, a: NewApproval): Promise<{ r
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(secs => $13), $14,
              CASE WHEN $15::int IS NULL THEN NULL ELSE now() + make_interval(secs => $15::int) END, $16, $17, $18, $19, $20)
      ON CONFLICT (run_id, tool) DO NOTHING RETURNING *`,
-    [a.id, a.runId, storableText(a.threadId), a.tool, JSON.stringify(sealJson(storable(a.input), 'approvals.input')), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope), a.escalateAfterSeconds ?? null, a.requiredApprovals ?? 1, a.approvalOrder ?? 'parallel', JSON.stringify(a.facts ?? {}), a.requestHash ?? null, a.targetKey ?? null],
+    [a.id, a.runId, storableText(a.threadId), a.tool, JSON.stringify(sealJson(storable(a.input), 'approvals.input')), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope), a.escalateAfterSeconds ?? null, a.requiredApprovals ?? 1, a.approvalOrder ?? 'parallel', JSON.stringify(a.facts ?? {}), a.requestHash ? requestDigest(a.requestHash) : null, a.targetKey ? targetDigest(a.targetKey) : null],
   );
   if (res.rows[0]) return { row: openApproval(res.rows[0]), created: true };
   const existing = await db.query<ApprovalRow>('SELECT * FROM approvals WHERE run_id = $1 AND tool = $2', [a.runId, a.tool]);
@@ -368,17 +368,24 @@ export async function recentFactSum(db: Queryable, r: { requesterId: string; too
 export async function pendingDuplicate(db: Queryable, r: { requesterId: string; requestHash: string; excludeId: string }): Promise<ApprovalRow | undefined> {
   const res = await db.query<ApprovalRow>(
     `SELECT * FROM approvals WHERE requester_id = $1 AND request_hash = $2 AND status = 'pending' AND expires_at > now() AND id <> $3 ORDER BY created_at LIMIT 1`,
-    [r.requesterId, r.requestHash, r.excludeId],
+    [r.requesterId, requestDigest(r.requestHash), r.excludeId],
   );
   return res.rows[0] ? openApproval(res.rows[0]) : undefined;
 }
+
+/**
+ * The request and target identities are stored as keyed digests only: a target holds a mobile
+ * number, and an unkeyed hash of one is reversed by trying every number.
+ */
+const requestDigest = (hash: string) => dataKeys().digest(hash, 'approvals.request_hash');
+const targetDigest = (key: string) => dataKeys().digest(key, 'approvals.target_key');
 
 /** The newest rejection of the same request within `minutes`: proposing it again unchanged is answered with its reason. */
 export async function recentRejection(db: Queryable, r: { requesterId: string; requestHash: string; minutes: number; excludeId: string }): Promise<ApprovalRow | undefined> {
   const res = await db.query<ApprovalRow>(
     `SELECT * FROM approvals WHERE requester_id = $1 AND request_hash = $2 AND status = 'rejected' AND decided_at > now() - make_interval(mins => $3) AND id <> $4
      ORDER BY decided_at DESC LIMIT 1`,
-    [r.requesterId, r.requestHash, r.minutes, r.excludeId],
+    [r.requesterId, requestDigest(r.requestHash), r.minutes, r.excludeId],
   );
   return res.rows[0] ? openApproval(res.rows[0]) : undefined;
 }
@@ -392,7 +399,7 @@ export async function conflictingApprovals(db: Queryable, r: { targetKey: string
     `SELECT * FROM approvals WHERE target_key = $1 AND id <> $3
        AND ((status = 'pending' AND expires_at > now()) OR (status = 'approved' AND decided_at > now() - make_interval(mins => $2)))
      ORDER BY created_at DESC LIMIT 5`,
-    [r.targetKey, r.minutes, r.excludeId],
+    [targetDigest(r.targetKey), r.minutes, r.excludeId],
   );
   return res.rows.map((row) => openApproval(row));
 }
