@@ -128,10 +128,9 @@ export const messages = {
   /** The same request is already waiting: no second card. */
   duplicate: (lang: Lang, title: string, id: string, approvers: string[], at: string) =>
     t(lang, {
-      zh: `相同的申请已在审批中（申请编号 ${id}，${at} 提交，等待 ${approvers.join('、')} 审批），未重复提交。如需撤回请发送「撤回 ${id}」。`,
-      en: `The same request is already waiting for approval (request ${id}, sent ${at}, waiting for ${approvers.join(', ')}); it was not sent again. To withdraw it, send "withdraw ${id}".`,
-    }) + `
-「${title}」`,
+      zh: `相同的申请已在审批中（申请编号 ${id}「${title}」，${at} 提交，等待 ${approvers.join('、')} 审批），未重复提交。如需撤回请发送「撤回 ${id}」。`,
+      en: `The same request is already waiting for approval (request ${id} "${title}", sent ${at}, waiting for ${approvers.join(', ')}); it was not sent again. To withdraw it, send "withdraw ${id}".`,
+    }),
   /** The same request was rejected recently, unchanged since: no new card. */
   rejectedBefore: (lang: Lang, title: string, by: string, reason: string, at: string) =>
     t(lang, {
