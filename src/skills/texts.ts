@@ -17,3 +17,9 @@ export const routerTexts = {
   helpHead: { zh: '我可以帮你：', en: 'I can help with:' } satisfies Text,
   helpWrites: { zh: '需主管审批后执行的操作：', en: 'Run after a manager approves:' } satisfies Text,
 };
+
+/** A write on a closed ticket: the ticket system refuses it, so no card (the note and field guards). */
+export const closedTicketText = (ticketId: string, what: { zh: string; en: string }): Text => ({
+  zh: `工单 ${ticketId} 已关闭，不能${what.zh}，未提交审批。`,
+  en: `Ticket ${ticketId} is closed, so ${what.en}; nothing was sent for approval.`,
+});

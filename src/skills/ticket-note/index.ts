@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { langSchema, type Lang } from '../../chat/lang.js';
 import { addTicketNoteInput, getTicketInput, getTicketOutput } from '../../tools/ticket/schemas.js';
-import { clarify, defineSkill, valid, type FlowResult, type FlowTools } from '../contract.js';
+import { WouldFail, clarify, defineSkill, valid, type FlowResult, type FlowTools } from '../contract.js';
+import { closedTicketText } from '../texts.js';
 import { TICKET, anchored, keywordLang, rawRestAfter, stripLead, ticketIn } from '../grammar.js';
 import { MAX_NOTE, noteTexts } from './texts.js';
 
@@ -17,6 +18,7 @@ const modelArgs = addTicketNoteInput.omit({ expected: true });
 async function proposeNote(lang: Lang, asked: { ticketId: string; note: string }, tools: FlowTools): Promise<FlowResult> {
   valid(modelArgs, asked);
   const { ticket } = await tools.call('ticket.get', valid(getTicketInput, { ticketId: asked.ticketId }), getTicketOutput);
+  if (ticket.status === 'closed') throw new WouldFail('ticket.addNote', 'ticket_closed', closedTicketText(ticket.id, { zh: '添加备注', en: 'no note can be added' }));
   const input = valid(addTicketNoteInput, { ticketId: ticket.id, note: asked.note, expected: { status: ticket.status } });
   return { kind: 'propose', proposal: { tool: 'ticket.addNote', input, title: noteTexts.title(lang, ticket.id) }, unresolved: [] };
 }
