@@ -2,6 +2,7 @@
  * The composition root: config -> db -> tools -> policies -> agent -> channels -> http.
  * main.ts runs it from the command line; tests and benchmarks start it in-process.
  */
+import { z } from 'zod';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
@@ -27,7 +28,7 @@ import { readDirectoryFile } from './store/directory-file.js';
 import type { FeishuAdapter } from './bot/feishu/index.js';
 import { createTeams } from './bot/teams/index.js';
 import { getApproval } from './store/approvals-repo.js';
-import { inboxBacklog, type InboxRow } from './store/inbox-repo.js';
+import { deadInbox, inboxBacklog, type InboxRow } from './store/inbox-repo.js';
 import { appendAudit, auditHead, sealAuditChain, useAuditKeys, verifyAuditChain } from './store/audit.js';
 import { resolveAuditKeys } from './store/audit-keys.js';
 import { AUDIT_ANCHORS_FILE, startAuditAnchoring, type Anchorer } from './store/audit-anchor.js';
@@ -37,7 +38,7 @@ import { installDataKeys, resolveDataKeys } from './store/data-keys.js';
 import { checkDataKeys, purgeRawData } from './store/data-at-rest.js';
 import { EncryptingSerde } from './store/checkpoint-serde.js';
 import { installLogMasking } from './log-masking.js';
-import { bundledPolicyFile, readPolicyText, setActivePolicy } from './policies/policy.js';
+import { bundledPolicyFile, readPolicyFile, readPolicyText, setActivePolicy } from './policies/policy.js';
 import { checkedPolicy, watchPolicy } from './policies/policy-watcher.js';
 import { callDeadlineMs } from './tools/runner.js';
 
@@ -75,6 +76,11 @@ export interface App {
   close(): Promise<void>;
 }
 
+const deadLetterQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.string().regex(/^\d{1,18}$/).optional(),
+});
+
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -83,6 +89,10 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   try {
     // Personal data at rest (store/data-keys.ts): logs masked, the keyring installed before anything is stored.
     installLogMasking();
+    // The policy's masking settings apply to every line from here on; the full check against the
+    // tool registry follows once the tools exist (a bad file stops the start either way, with its lines).
+    const policyFile = config.POLICY_FILE ?? bundledPolicyFile;
+    setActivePolicy(readPolicyFile(policyFile));
     const dataKeys = resolveDataKeys({ spec: config.DATA_KEYS, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
     installDataKeys(dataKeys.keyring);
     if (dataKeys.demoKeyFile) {
@@ -145,7 +155,6 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 
     // The policy document: checked against the registry at start (a bad file stops the start with
     // its lines), then reloaded on change; a bad reload keeps the policy in force and says why.
-    const policyFile = config.POLICY_FILE ?? bundledPolicyFile;
     const registered = new Set(registry.list().map((t) => t.name));
     const deadlineMs = callDeadlineMs(config);
     setActivePolicy(checkedPolicy(readPolicyText(policyFile), policyFile, registered, deadlineMs));
@@ -189,6 +198,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 
     const inbox = new Inbox(db, (row) => handleInboxRow(agent, row), (msg, data) => console.error(`[inbox] ${msg}`, data ?? ''), {
       retry: { maxAttempts: config.INBOX_MAX_ATTEMPTS, baseMs: config.INBOX_RETRY_BASE_MS, maxMs: config.INBOX_RETRY_MAX_MS, sweepMs: config.INBOX_SWEEP_MS },
+      leaseMs: config.INBOX_LEASE_MS,
+      soleProcess: db.kind === 'pglite',
       // Dead-letter and "could not read" notices; looked up at send time (Feishu joins the map later).
       notify: async (name, conversationId, text) => channelMap.get(name as ChannelName)?.send(conversationId, { kind: 'text', text }),
     });
@@ -216,7 +227,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     // The chat-platform webhooks on a listener of their own (WEBHOOK_PORT), so the console can stay internal.
     const webhookHttp = config.WEBHOOK_PORT !== undefined ? Fastify({ logger: opts.log ? { level: config.LOG_LEVEL } : false, bodyLimit: 64 * 1024 }) : http;
     if (webhookHttp !== http) webhookHttp.setErrorHandler(http.errorHandler);
-    const consoleAccess = registerConsole(http, config, { db, directory, inbox, viewOf: (row) => approvalView(row, directory) });
+    const consoleAccess = registerConsole(http, config, { db, directory, inbox, viewOf: (row) => approvalView(row, directory), delegations: agent.delegations });
 
     let feishu: FeishuAdapter | undefined;
     if (config.FEISHU_APP_ID && config.FEISHU_APP_SECRET) {
@@ -260,7 +271,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       const { memory, systems } = pool.stats();
       const browser = { source: browserInUse()?.source ?? null, memory, pages: Object.fromEntries(Object.entries(systems).map(([k, v]) => [k, { open: v.open, busy: v.busy, waiting: v.waiting }])) };
       // Inbound events that could not be read, were refused, retried or dead-lettered (invariant 13).
-      const inbound = { ...inbox.stats(), backlog: await inboxBacklog(db).catch(() => undefined) };
+      const inbound = { ...inbox.stats(), ...inbox.ownership(), backlog: await inboxBacklog(db).catch(() => undefined) };
       return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, dbPool: db.poolStats(), breakers: runner.breakers(), rateLimited: agent.rateLimits.counts(), browser, inbound, directory: directory.stats(), console: consoleAccess.describe, ...(feishu ? { feishu: feishu.health() } : {}) });
     };
     http.get('/healthz', healthz);
@@ -268,6 +279,18 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     // Operations endpoints: behind the console's login (or demo persona), by role; gone with CONSOLE=off.
     consoleAccess.operation(http, '/api/kpis', ['manager', 'auditor'], async () => ({ kpis: await computeKpis(db) }));
     consoleAccess.operation(http, '/api/audit/verify', ['auditor'], async () => verifyAuditChain(db));
+    // Events that kept failing (inbox dead letters), newest first, paged; their words are not shown.
+    consoleAccess.operation(http, '/api/inbox/dead', ['manager', 'auditor'], async (req) => {
+      const q = deadLetterQuery.safeParse(req.query);
+      if (!q.success) throw Object.assign(new Error('limit: a number from 1 to 200; before: the id a previous page ended at'), { statusCode: 400 });
+      const { limit, before } = q.data;
+      const rows = await deadInbox(db, { limit, ...(before ? { before } : {}) });
+      return {
+        total: (await inboxBacklog(db)).dead,
+        deadLetters: rows.map((r) => ({ id: r.id, channel: r.channel, kind: r.kind, attempts: r.attempts, error: r.error, receivedAt: new Date(r.received_at).toISOString(), deadAt: r.processed_at ? new Date(r.processed_at).toISOString() : null })),
+        ...(rows.length === limit ? { next: rows.at(-1)!.id } : {}),
+      };
+    });
 
     closers.push(() => http.close());
     if (webhookHttp !== http) closers.push(() => webhookHttp.close());

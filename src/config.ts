@@ -86,7 +86,7 @@ export const configSchema = z.object({
   RPA_RECYCLE_AFTER: z.coerce.number().int().min(1).default(50),
   RPA_TASK_TIMEOUT_MS: z.coerce.number().int().min(1000).default(15_000),
   /** Consecutive SystemErrors that open a legacy system's circuit breaker. */
-  RPA_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  RPA_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(10),
   /** How long an open breaker refuses calls before letting one probe through. */
   RPA_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(30_000),
   /** Overall deadline of one tool call, retries included (capped below the approval expiry). */
@@ -255,6 +255,12 @@ export const configSchema = z.object({
   INBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
   INBOX_RETRY_MAX_MS: z.coerce.number().int().min(1).max(3_600_000).default(60_000),
   INBOX_SWEEP_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
+  /**
+   * How long a replica holds an inbox event it accepted or claimed without renewing (it renews every
+   * third of it). After that another replica takes it over; never before (PostgreSQL; embedded
+   * PGlite has one process, which takes over everything at start).
+   */
+  INBOX_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(15_000),
 });
 
 

@@ -11,6 +11,8 @@ import { bundledPolicyFile } from '../src/policies/policy.js';
 import type { SandboxState } from '../src/sandbox/state.js';
 import { cardOf, dbKinds, textOf } from './helpers/test-app.js';
 import { startPolicyApp, type PolicyApp } from './helpers/policy-app.js';
+import { applyDirectory } from '../src/store/directory.js';
+import { parseDirectoryText } from '../src/store/directory-file.js';
 
 describe.each(await dbKinds())('risk tiers on %s', (kind) => {
   let t: PolicyApp;
@@ -38,7 +40,8 @@ describe.each(await dbKinds())('risk tiers on %s', (kind) => {
     const first = await t.client.act('dave', id, 'approve');
     expect(first).toMatchObject({ status: 'voted', message: '已记录你对「确认告警 ALM900005（LOS，OLT-HZ-02 0/2/7 ONU 9）」的批准（1/2），还需 1 位审批人批准后才会执行。' });
     expect(state().alarms.find((a) => a.id === 'ALM900005')!.acknowledged).toBe(false);
-    expect(await cardLines(id, 'bob')).toContain('已批准：Dave；还需 1 人');
+    // Who has approved, and who is still needed, by name.
+    expect(await cardLines(id, 'bob')).toContain('已批准：Dave；还需 1 人（Carol）');
     expect(await t.client.act('dave', id, 'approve')).toMatchObject({ status: 'refused', reason: 'already_voted' });
     expect(await t.client.act('bob', id, 'approve')).toMatchObject({ status: 'refused', reason: 'self_approval' });
 
@@ -74,8 +77,54 @@ describe.each(await dbKinds())('risk tiers on %s', (kind) => {
     expect(next).toBeDefined();
     const seqId = cardOf(await t.client.say('bob', `确认告警 ${next.id}`))!.approvalId!;
     expect(await t.client.act('dave', seqId, 'approve')).toMatchObject({ status: 'refused', reason: 'not_your_turn', message: '此申请需按顺序审批，请等待 Carol 先审批。' });
+    expect(await cardLines(seqId, 'bob')).toContain('已批准：尚无；还需 2 人（下一位：Carol）');
     expect(await t.client.act('carol', seqId, 'approve')).toMatchObject({ status: 'voted' });
+    expect(await cardLines(seqId, 'bob')).toContain('已批准：Carol；还需 1 人（下一位：Dave）');
     expect(await t.client.act('dave', seqId, 'approve')).toMatchObject({ status: 'approved' });
+  });
+
+  it('a delegate fills the seat of the approver they stand in for: takes their turn in order, never counts as a second approver', async () => {
+    await applyDirectory(
+      t.app.db,
+      parseDirectoryText('departments:\n  - { id: ops, name: { zh: 运维中心, en: Operations } }\npeople:\n  - { id: grace, name: Grace, roles: [manager], department: ops, regions: [hangzhou] }\n', 'yaml', 'people.yaml'),
+      { actor: 'cli:ops', source: 'people.yaml' },
+    );
+    await t.app.directory.refresh();
+    // The tier's approvers: the two Hangzhou departments' managers (Grace, of Operations, is not one).
+    const tier = (order: string) => shipped.replace('approvals: 2, order: parallel, departments: any', `approvals: 2, order: ${order}, departments: [cs-hangzhou, field-hangzhou]`);
+    fs.writeFileSync(t.file, tier('sequential'));
+    await new Promise((r) => setTimeout(r, 600));
+    expect((await t.client.post('/console/api/delegations', { user: 'carol', delegate: 'grace', until: new Date(Date.now() + 3_600_000).toISOString() })).status).toBe(200);
+    const open = () => state().alarms.filter((a) => a.severity === 'critical' && !a.acknowledged && a.clearedAt === '' && a.ne.startsWith('OLT-HZ') && a.id !== 'ALM900005');
+    const askAck = async () => {
+      // An alarm no earlier request named (titles name the alarm).
+      const titles = (await t.app.db.query<{ title: string }>(`SELECT title FROM approvals WHERE tool = 'nms.acknowledgeAlarm'`)).rows.map((r) => r.title).join(' ');
+      const alarm = open().find((a) => !titles.includes(a.id));
+      expect(alarm).toBeDefined();
+      return cardOf(await t.client.say('bob', `确认告警 ${alarm!.id}`))!.approvalId!;
+    };
+    // In order: Grace takes Carol's turn; Carol's seat is then filled; Dave's approval runs it.
+    const seq = await askAck();
+    const approvers = (await t.app.db.query<{ approver_ids: string[]; stand_ins: Record<string, string> }>('SELECT approver_ids, stand_ins FROM approvals WHERE id = $1', [seq])).rows[0]!;
+    expect(approvers).toEqual({ approver_ids: ['carol', 'dave', 'grace'], stand_ins: { grace: 'carol' } });
+    expect(await t.client.act('grace', seq, 'approve')).toMatchObject({ status: 'voted' });
+    expect(await cardLines(seq, 'bob')).toContain('Grace（代 Carol）');
+    expect(await t.client.act('carol', seq, 'approve')).toMatchObject({ status: 'refused' });
+    expect((await row(seq)).status).toBe('pending');
+    expect(await t.client.act('dave', seq, 'approve')).toMatchObject({ status: 'approved' });
+    await t.app.agent.idle();
+    // In parallel: Carol and her delegate together are one approver; the write waits for Dave.
+    fs.writeFileSync(t.file, tier('parallel'));
+    await new Promise((r) => setTimeout(r, 600));
+    const par = await askAck();
+    expect(await t.client.act('carol', par, 'approve')).toMatchObject({ status: 'voted' });
+    expect(await t.client.act('grace', par, 'approve')).toMatchObject({ status: 'refused' });
+    expect((await row(par)).status).toBe('pending');
+    expect(await t.client.act('dave', par, 'approve')).toMatchObject({ status: 'approved' });
+    await t.app.agent.idle();
+    await fetch(`${t.app.url}/console/api/delegations?user=carol`, { method: 'DELETE' });
+    fs.writeFileSync(t.file, shipped);
+    await new Promise((r) => setTimeout(r, 600));
   });
 
   it("sums a requester's small writes over the window: the one that passes the threshold needs two, and its card says why", async () => {

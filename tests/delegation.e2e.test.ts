@@ -48,7 +48,9 @@ describe.each(await dbKinds())('delegation on %s', (kind) => {
   });
 
   it('never lets a delegate approve their own request', async () => {
-    expect((await delegateAs('carol', 'alice', inHours(1))).status).toBe(200);
+    // Alice (no approver role) cannot be named; a delegation to a manager who is also the requester never covers their own request.
+    expect((await delegateAs('carol', 'alice', inHours(1))).status).toBe(400);
+    await fetch(`${t.app.url}/console/api/delegations?user=carol`, { method: 'DELETE' });
     const id = cardOf(await t.client.say('alice', '工单备注 T20261124-0013 已回访'))!.approvalId!;
     expect(await approversOf(id)).toEqual(['carol']);
     expect(await t.client.act('alice', id, 'approve')).toMatchObject({ status: 'refused', reason: 'self_approval' });
@@ -70,6 +72,34 @@ describe.each(await dbKinds())('delegation on %s', (kind) => {
     expect(await res.json()).toEqual({ revoked: true });
     const id = cardOf(await t.client.say('alice', '工单备注 T20261124-0014 第三次'))!.approvalId!;
     expect(await approversOf(id)).toEqual(['carol']);
+  });
+
+  it('is named from chat too, and covers what already waits: the delegate gets the card and may decide it', async () => {
+    await t.client.say('carol', '取消委托');
+    const waiting = cardOf(await t.client.say('alice', '工单备注 T20261124-0015 已上门'))!.approvalId!;
+    expect(await approversOf(waiting)).toEqual(['carol']);
+    const started = textOf(await t.client.say('carol', '委托审批给 grace 到明天18点'));
+    expect(started).toContain('已委托 Grace 代你审批');
+    expect(started).toMatch(/正在等你审批的 \d+ 个申请也已发给 Grace/);
+    expect(await approversOf(waiting)).toEqual(['carol', 'grace']);
+    // Grace's own conversation holds the card, with the line saying why.
+    const graceSees = (await t.client.get(`/console/api/approvals?user=grace`)).json as { approvals: { approvalId: string }[] };
+    expect(graceSees.approvals.map((a) => a.approvalId)).toContain(waiting);
+    const inbox = await t.client.transcript('console-grace');
+    expect(inbox.some((m) => (m.text ?? '').includes('Carol 已委托你代为审批') && (m.text ?? '').includes('工单备注 T20261124-0015'))).toBe(true);
+    expect(cardOf(inbox.filter((m) => m.kind === 'card' && m.approvalId === waiting))).toBeDefined();
+    expect(textOf(await t.client.say('carol', '我的委托'))).toContain('Grace 代你审批');
+    expect(await t.client.act('grace', waiting, 'approve')).toMatchObject({ status: 'approved' });
+    const audit = await t.app.db.query<{ details: { pendingShared: string[] } }>(`SELECT details FROM audit_log WHERE action = 'approval.delegated' ORDER BY id DESC LIMIT 1`);
+    expect(audit.rows[0]!.details.pendingShared).toContain(waiting);
+    // A delegate never stands in on their own request, even one already waiting.
+    const own = cardOf(await t.client.say('alice', '工单备注 T20261124-0016 复核'))!.approvalId!;
+    expect(textOf(await t.client.say('carol', 'delegate approvals to alice until tomorrow 18:00'))).toBe('The delegate must be someone who can approve (such as a manager).');
+    expect(await approversOf(own)).toEqual(['carol', 'grace']);
+    // Only approvers delegate; the sender is the verified one.
+    expect(textOf(await t.client.say('alice', '委托审批给 grace 到明天'))).toBe('只有审批人（如主管）可以委托审批。');
+    expect(textOf(await t.client.say('carol', 'end delegation'))).toBe('Delegation ended: new requests come to you alone.');
+    expect(textOf(await t.client.say('carol', '取消委托'))).toBe('你当前没有生效的委托。');
   });
 
   it('keeps one delegation active when an approver sets several at once (more than the pool has connections)', async () => {

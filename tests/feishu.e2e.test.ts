@@ -231,6 +231,22 @@ describe('Feishu channel', () => {
     expect(told).toContain('Carol');
   });
 
+  it('names a delegate from a Feishu chat for the signed sender, and ends it', async () => {
+    const say = async (from: string, text: string) => {
+      const env = messageEvent({ chatId: `oc_p2p_${from}`, chatType: 'p2p', from: `ou_${from}`, text });
+      await deliver(env);
+      const id = (env.event as { message: { message_id: string } }).message.message_id;
+      return textOf((await waitFor(() => repliesTo(id).length > 0 && repliesTo(id), 30_000, 'the reply'))[0]!);
+    };
+    expect(await say('carol', 'delegate approvals to dave until tomorrow 18:00')).toMatch(/^Dave now approves for you until \d{4}-\d{2}-\d{2} 18:00/);
+    const rows = await t.app.db.query<{ delegator_id: string; delegate_id: string; created_by: string }>(`SELECT delegator_id, delegate_id, created_by FROM delegations WHERE revoked_at IS NULL`);
+    expect(rows.rows).toEqual([{ delegator_id: 'carol', delegate_id: 'dave', created_by: 'carol' }]);
+    // Whoever the words name, the delegator is the envelope's sender: Alice cannot hand over Carol's approvals.
+    expect(await say('alice', '委托审批给 dave 到明天')).toBe('只有审批人（如主管）可以委托审批。');
+    expect(await say('carol', '取消委托')).toBe('已取消委托：之后的申请只发给你本人。');
+    expect((await t.app.db.query(`SELECT 1 FROM delegations WHERE revoked_at IS NULL`)).rows).toEqual([]);
+  });
+
   it('rejects only with a reason from the card form, tells the requester, writes nothing', async () => {
     const state = t.app.sandbox!.state as SandboxState;
     const ticket = state.tickets.find(

@@ -53,7 +53,7 @@ pgOnly('a turn killed mid-way, on postgres', () => {
   });
 
   it('leaks nothing: the lease lapses, the next process answers the turn, and every connection comes back', async () => {
-    const first = await startAppProcess({ ...env, PORT: '0', HOST: '127.0.0.1', THREAD_LEASE_TTL_MS: '2000', LOG_LEVEL: 'warn' });
+    const first = await startAppProcess({ ...env, PORT: '0', HOST: '127.0.0.1', THREAD_LEASE_TTL_MS: '2000', INBOX_LEASE_MS: '2000', LOG_LEVEL: 'warn' });
     let leaseOwner: string;
     try {
       // The resource portal answers slowly: the turn sits in its tool call, holding its thread.

@@ -74,6 +74,34 @@ describe('policy reload', () => {
     expect(textOf(await t.client.say('alice', '查客户 C000123'))).toContain('客户 C000123（杭州）');
   });
 
+  it("takes a data-scope rule and a masking pattern within seconds: a technician's reach, an operator's own numbers", async () => {
+    fs.writeFileSync(file, shipped);
+    await eventually(() => audits('policy.reloaded'), (rows) => rows.length >= 2);
+    const before = (await audits('policy.reloaded')).length;
+    expect(textOf(await t.client.say('bob', '查告警 OLT-NB-01'))).toContain('不在你的数据权限范围内');
+    // Field technicians now also cover Ningbo; the operator's staff numbers (GH + 6 digits) are personal.
+    fs.writeFileSync(
+      file,
+      shipped
+        .replace('  roles: {}\n  departments: {}', '  roles:\n    field_tech: { regions: [hangzhou, ningbo] }\n  departments: {}')
+        .replace("  patterns:\n", "  patterns:\n    - { name: staff number, regex: 'GH[0-9]{6}', keepStart: 2, keepEnd: 0 }\n"),
+    );
+    await eventually(() => audits('policy.reloaded'), (rows) => rows.length > before);
+    const nb = textOf(await t.client.say('bob', '查告警 OLT-NB-01'));
+    expect(nb).not.toContain('数据权限');
+    expect(nb).toContain('OLT-NB-01');
+    // Dave, a manager with the default rule, still sees only Hangzhou.
+    expect(textOf(await t.client.say('dave', '查告警 OLT-NB-01'))).toContain('不在你的数据权限范围内');
+    // The staff number is masked in the stored transcript, the inbox is encrypted, and no row holds it in clear.
+    await t.client.say('bob', '工号 GH123456 查工单 T20261124-0012');
+    const rows = await t.app.db.query<{ text: string }>(`SELECT text FROM console_messages WHERE text LIKE '%GH%'`);
+    expect(rows.rows.map((r) => r.text)).toContain('工号 GH****** 查工单 T20261124-0012');
+    const clear = await t.app.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE details::text LIKE '%GH123456%'`);
+    expect(clear.rows[0]!.n).toBe(0);
+    fs.writeFileSync(file, shipped);
+    await eventually(() => audits('policy.reloaded'), (rows) => rows.length > before + 1);
+  });
+
   it('refuses to start on a broken policy file, naming the line', async () => {
     const bad = path.join(dir, 'bad.yaml');
     fs.writeFileSync(bad, shipped.replace('rollout:\n  default: writes', 'rollout:\n  default: sometimes'));

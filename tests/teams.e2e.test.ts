@@ -242,6 +242,18 @@ describe('Teams channel', () => {
     await connector.waitFor(() => connector.texts(groupChat.id).find((x) => x.includes('已由 Carol 批准，已写入并核验')), 'the requester being told');
   }, 120_000);
 
+  it('names a delegate from a Teams chat for the sender the Bot Connector vouches for', async () => {
+    const conv = personal(carol).id;
+    expect((await say(carol, '委托审批给 dave 到周五18点')).status).toBe(200);
+    const reply = await connector.waitFor(() => connector.texts(conv).find((x) => x.includes('代你审批')), 'the delegation answer');
+    expect(reply).toMatch(/^已委托 Dave 代你审批，至 \d{4}-\d{2}-\d{2} 18:00（北京时间）/);
+    const rows = await t.app.db.query<{ delegator_id: string; delegate_id: string }>(`SELECT delegator_id, delegate_id FROM delegations WHERE revoked_at IS NULL`);
+    expect(rows.rows).toEqual([{ delegator_id: 'carol', delegate_id: 'dave' }]);
+    expect((await say(carol, 'end delegation')).status).toBe(200);
+    await connector.waitFor(() => connector.texts(conv).find((x) => x.startsWith('Delegation ended')), 'the end');
+    expect((await t.app.db.query(`SELECT 1 FROM delegations WHERE revoked_at IS NULL`)).rows).toEqual([]);
+  });
+
   it('rejects with a reason from the card input, and tells the requester', async () => {
     const ticket = incomplete(['T20261124-0012'])[0]!;
     const { mine, carols, approvalId } = await requestCompletion(ticket.id);

@@ -13,6 +13,8 @@ import { maskDeep } from '../policies/masking.js';
 import type { AnyTool } from '../tools/define.js';
 import type { ApprovedWriteExecutor } from './approvals/executor.js';
 import { ApprovalLifecycle, type DecisionResult } from './approvals/lifecycle.js';
+import { createDelegationDesk } from './delegation.js';
+import type { DelegationDesk } from '../policies/delegation-rules.js';
 import { RateLimits } from './rate-limits.js';
 import { buildGraph, type AgentGraph, type AgentNodes, type AgentStateUpdate, type AgentStateValue, type DecisionSignal } from './graph.js';
 import { Outbound, type ChannelDirectory } from './outbound.js';
@@ -54,6 +56,8 @@ export class Agent implements AgentNodes {
   private readonly background = new Set<Promise<unknown>>();
   /** The policy's rate limits, shared by the turn and the proposal; their hits show on /healthz. */
   readonly rateLimits = new RateLimits();
+  /** Naming a delegate: the console route and the chat command (agents/delegation.ts). */
+  readonly delegations: DelegationDesk;
 
   constructor(private readonly deps: AgentDeps) {
     const log = this.log;
@@ -62,20 +66,6 @@ export class Agent implements AgentNodes {
     const outbound = new Outbound(deps.channels, log);
     const { db, directory, tools, channels } = deps;
     const limits = this.rateLimits;
-    this.turn = new Turn({
-      db,
-      directory,
-      planner: deps.planner,
-      freeForm: deps.freeForm,
-      tools,
-      channels,
-      graph: this.graph,
-      lock: this.lock,
-      outbound,
-      limits,
-      desk: (principal, run) => this.lifecycle.desk(principal, run),
-      log,
-    });
     this.lifecycle = new ApprovalLifecycle({
       db,
       directory,
@@ -93,6 +83,22 @@ export class Agent implements AgentNodes {
       log,
     });
     this.executor = this.lifecycle.executor;
+    this.delegations = createDelegationDesk({ db, directory, shareWithDelegate: (ids, to, from) => this.lifecycle.shareWithDelegate(ids, to, from) });
+    this.turn = new Turn({
+      db,
+      directory,
+      planner: deps.planner,
+      freeForm: deps.freeForm,
+      tools,
+      channels,
+      graph: this.graph,
+      lock: this.lock,
+      outbound,
+      limits,
+      delegations: this.delegations,
+      desk: (principal, run) => this.lifecycle.desk(principal, run),
+      log,
+    });
   }
 
   /** One inbound chat message, already in the inbox. Safe to call again for the same event. */

@@ -1,6 +1,6 @@
 /** Builds the channel-neutral card from an approval row: one source for every copy of the card. */
 import type { ApprovalCardView } from '../chat/approval-card.js';
-import type { ApprovalRow } from '../store/approvals-repo.js';
+import { seatOf, seats, type ApprovalRow } from '../store/approvals-repo.js';
 import type { Directory } from '../store/directory.js';
 
 export function approvalView(row: ApprovalRow, directory: Directory): ApprovalCardView {
@@ -27,12 +27,21 @@ export function approvalView(row: ApprovalRow, directory: Directory): ApprovalCa
 /** Who has approved a tiered write and how many are still needed, as one line of the card. */
 function progressLine(row: ApprovalRow, person: (id: string) => { name: string }) {
   const zh = row.lang === 'zh';
-  const have = row.approved_by.map((id) => person(id).name);
-  const still = Math.max(0, row.required_approvals - have.length);
+  // A delegate's approval fills the seat of the approver they stand in for: shown as theirs, counted once.
+  const have = row.approved_by.map((id) => {
+    const seat = seatOf(row, id);
+    return seat === id ? person(id).name : zh ? `${person(id).name}（代 ${person(seat).name}）` : `${person(id).name} (for ${person(seat).name})`;
+  });
+  const { order: seatOrder, filled } = seats(row);
+  const still = Math.max(0, row.required_approvals - filled.size);
   const order = row.approval_order === 'sequential' ? (zh ? '，按顺序' : ', in order') : '';
   const who = have.length ? have.join(zh ? '、' : ', ') : zh ? '尚无' : 'nobody yet';
+  // Who is still needed: in order, the next seat by name; in parallel, the seats any of whom may give it.
+  const open = seatOrder.filter((a) => !filled.has(a)).map((a) => person(a).name);
+  const from = row.approval_order === 'sequential' ? open.slice(0, 1) : open;
+  const needed = still === 0 || from.length === 0 ? '' : zh ? `；还需 ${still} 人（${row.approval_order === 'sequential' ? '下一位：' : ''}${from.join('、')}${row.approval_order === 'sequential' || from.length === still ? '' : ` 中 ${still} 人`}）` : `; ${still} more needed (${row.approval_order === 'sequential' ? 'next: ' : ''}${from.join(', ')}${row.approval_order === 'sequential' || from.length === still ? '' : `: any ${still}`})`;
   return {
     label: zh ? '审批进度' : 'Approvals',
-    value: zh ? `需 ${row.required_approvals} 人${order}；已批准：${who}${still ? `；还需 ${still} 人` : ''}` : `${row.required_approvals} needed${order}; approved: ${who}${still ? `; ${still} more needed` : ''}`,
+    value: zh ? `需 ${row.required_approvals} 人${order}；已批准：${who}${needed || (still ? `；还需 ${still} 人` : '')}` : `${row.required_approvals} needed${order}; approved: ${who}${needed || (still ? `; ${still} more needed` : '')}`,
   };
 }

@@ -79,6 +79,15 @@ export const messages = {
   /** To the requester, after the escalation was recorded and its copy sent. */
   escalationNotice: (lang: Lang, title: string, to: string, minutes: number) =>
     t(lang, { zh: `「${title}」已等待审批 ${minutes} 分钟，已同时交由 ${to} 审批。`, en: `"${title}" has waited ${minutes} minutes for approval; ${to} may now approve it too.` }),
+  /** An approval of the top risk tier without a fresh sign-in; `inConsole`: the approver has a login session to renew. */
+  reauthRequired: (lang: Lang, minutes: number, inConsole: boolean) =>
+    t(lang, {
+      zh: `此申请风险等级最高，批准前须在 ${minutes} 分钟内重新登录。${inConsole ? '请打开 /console/login?reauth=1 重新登录后再批准。' : '请在控制台（/console/login?reauth=1）重新登录后，在控制台批准；驳回无需重新登录。'}`,
+      en: `This request is in the top risk tier: approving it needs a sign-in within the last ${minutes} minutes. ${inConsole ? 'Sign in again at /console/login?reauth=1, then approve.' : 'Sign in again in the console (/console/login?reauth=1) and approve there; rejecting needs no sign-in.'}`,
+    }),
+  /** To a delegate, with the card of an approval that waited on the delegator when the delegation began. */
+  delegatedToYou: (lang: Lang, delegator: string, requester: string, title: string) =>
+    t(lang, { zh: `${delegator} 已委托你代为审批。${requester} 的申请「${title}」正等待审批：`, en: `${delegator} has delegated approvals to you. ${requester}'s request "${title}" is waiting:` }),
   approvalSent: (lang: Lang, requester: string, title: string) =>
     t(lang, { zh: `${requester} 提交了一个待你审批的申请：${title}`, en: `${requester} asks for your approval: ${title}` }),
   executedVerified: (lang: Lang, title: string, by: string) =>

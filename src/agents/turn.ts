@@ -20,6 +20,7 @@ import { isScopeDenied } from '../tools/scope.js';
 import type { AgentGraph, AgentStateUpdate, AgentStateValue, DecisionSignal } from './graph.js';
 import { runFlow } from '../skills/router.js';
 import type { FlowTools, RequestDesk } from '../skills/contract.js';
+import type { DelegationDesk } from '../policies/delegation-rules.js';
 import type { Planner } from '../skills/index.js';
 import { detectLang } from '../chat/lang.js';
 import { messages, refusalText } from './replies.js';
@@ -52,6 +53,8 @@ export interface TurnDeps {
   outbound: Outbound;
   /** Requests per minute and tool calls per turn (policy rateLimits). */
   limits: RateLimits;
+  /** Naming a delegate from chat (the delegation skill), for the verified sender. */
+  delegations?: DelegationDesk;
   /** The requester's approvals (status, withdrawal), bound to the verified requester (approvals/lifecycle.ts). */
   desk?: (principal: Principal, run: { runId: string; channel: AgentStateValue['channel']; conversationId: string; lang: AgentStateValue['lang'] }) => RequestDesk;
   log(level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>): void;
@@ -245,8 +248,16 @@ export class Turn {
     };
     const ctx = { db, principal, runId: s.runId, lang: s.lang };
     let calls = 0;
+    const desk = this.deps.delegations;
     return {
       progress,
+      ...(desk && {
+        delegation: {
+          start: (delegate: string, until: Date | undefined) => desk.start(principal, delegate, until),
+          end: () => desk.end(principal),
+          current: () => desk.current(principal),
+        },
+      }),
       now: () => new Date(),
       ...(this.deps.desk ? { requests: this.deps.desk(principal, s) } : {}),
       call: async <S extends z.ZodType>(tool: string, input: unknown, output: S): Promise<z.infer<S>> => {

@@ -10,6 +10,7 @@
  * answered, audited and counted here too; those it cannot tie to any chat are refused with an
  * audit record and a count (`refuse`). Nothing inbound ends in silence.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../store/db.js';
 import { appendAudit } from '../store/audit.js';
@@ -18,10 +19,13 @@ import {
   claimInbox,
   deferInbox,
   dueInbox,
+  earlierInConversation,
   insertInbox,
   markInboxDead,
   markInboxDone,
-  unfinishedInbox,
+  renewInboxLeases,
+  takeOverInbox,
+  type InboxHolder,
   type InboxKind,
   type InboxRow,
 } from '../store/inbox-repo.js';
@@ -107,6 +111,15 @@ export interface RefusedEvent {
 
 export interface InboxOptions {
   retry?: Partial<RetryPolicy>;
+  /**
+   * How long this process holds an event it accepted or claimed without renewing (it renews every
+   * third of it): after that another replica takes the event over (INBOX_LEASE_MS).
+   */
+  leaseMs?: number;
+  /** This process is the only one that reaches the database (embedded PGlite): it takes over everything at start. */
+  soleProcess?: boolean;
+  /** This process's name as an owner (default: a random id per Inbox). */
+  owner?: string;
   /** Send a plain text into a conversation (dead-letter and unreadable notices). */
   notify?(channel: string, conversationId: string, text: string): Promise<{ messageId: string } | undefined>;
   random?: () => number;
@@ -149,7 +162,11 @@ export class Inbox {
   private readonly policy: RetryPolicy;
   private readonly counts: InboundStats = { unreadable: {}, refused: {}, retried: {}, dead: {} };
   private sweeper: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly holder: InboxHolder;
+  /** Attempts put back because an earlier event of their conversation is still running elsewhere. */
+  private waitsForEarlier = 0;
 
   constructor(
     private readonly db: Db,
@@ -158,6 +175,13 @@ export class Inbox {
     private readonly opts: InboxOptions = {},
   ) {
     this.policy = { ...DEFAULT_RETRY, ...stripUndefined(opts.retry ?? {}) };
+    this.holder = { owner: opts.owner ?? `inbox-${randomUUID()}`, leaseMs: opts.leaseMs ?? 15_000 };
+    // The heartbeat: one statement renews every lease this process holds.
+    this.heartbeat = setInterval(
+      () => void renewInboxLeases(this.db, this.holder).catch((e: Error) => this.log('inbox lease renewal failed', { error: e.message })),
+      Math.max(100, Math.floor(this.holder.leaseMs / 3)),
+    );
+    this.heartbeat.unref();
     if (this.policy.sweepMs > 0) {
       this.sweeper = setInterval(() => void this.sweep().catch((e: Error) => this.log('inbox sweep failed', { error: e.message })), this.policy.sweepMs);
       this.sweeper.unref();
@@ -166,7 +190,7 @@ export class Inbox {
 
   async receive(event: InboxEvent): Promise<Received> {
     if (this.closed) throw new Error('inbox is closed');
-    const { row, duplicate } = await insertInbox(this.db, event);
+    const { row, duplicate } = await insertInbox(this.db, event, this.holder);
     if (duplicate) {
       return { id: row.id, duplicate, result: this.waiters.get(row.id)?.promise ?? Promise.resolve(undefined) };
     }
@@ -210,16 +234,29 @@ export class Inbox {
     return structuredClone(this.counts);
   }
 
-  /** Re-queue what a previous process accepted but did not finish. */
+  /** This process as an inbox owner, and how often its attempts waited for another replica's earlier event. */
+  ownership(): { owner: string; leaseMs: number; waitedForEarlier: number } {
+    return { ...this.holder, waitedForEarlier: this.waitsForEarlier };
+  }
+
+  /**
+   * Take over and re-queue what no live process holds: a previous process's unfinished events
+   * (at start), or a replica's that died (its lease ran out). Never what a live replica holds.
+   */
   async replay(): Promise<number> {
-    const rows = await unfinishedInbox(this.db);
+    const rows = await takeOverInbox(this.db, this.holder, { everything: this.opts.soleProcess ?? false });
+    this.requeue(rows);
+    return rows.length;
+  }
+
+  private requeue(rows: readonly InboxRow[]): void {
     for (const row of rows) {
+      if (this.running.has(row.id) || this.timers.has(row.id)) continue;
       this.waiterFor(row.id);
       const due = row.next_attempt_at ? new Date(row.next_attempt_at).getTime() - Date.now() : 0;
       if (due > 0) this.later(row, due);
       else this.enqueue(row);
     }
-    return rows.length;
   }
 
   /** Wait until every event this process holds (retries included) has settled. */
@@ -232,6 +269,7 @@ export class Inbox {
   async close(): Promise<void> {
     this.closed = true;
     if (this.sweeper) clearInterval(this.sweeper);
+    if (this.heartbeat) clearInterval(this.heartbeat);
     // Retries not yet due stay pending in the database, with their due time, for the next start.
     for (const [id, timer] of this.timers) {
       clearTimeout(timer);
@@ -242,10 +280,11 @@ export class Inbox {
     for (const id of [...this.waiters.keys()]) this.settle(id, (w) => w.reject(new Error('inbox closed')));
   }
 
-  /** Due retries of any process that are not already in hand here. */
+  /** Events of replicas that died (lease run out), and due retries of ours not already in hand here. */
   private async sweep(): Promise<void> {
     if (this.closed) return;
-    for (const row of await dueInbox(this.db)) {
+    this.requeue(await takeOverInbox(this.db, this.holder, { limit: 100 }));
+    for (const row of await dueInbox(this.db, 100, this.holder.owner)) {
       if (this.running.has(row.id) || this.timers.has(row.id)) continue;
       this.enqueue(row);
     }
@@ -290,7 +329,7 @@ export class Inbox {
     const key = orderingKey(row);
     const prev = this.queues.get(key) ?? Promise.resolve();
     const job = prev
-      .then(() => this.attempt(row.id))
+      .then(() => this.attempt(row))
       .catch((err: Error) => {
         // The database failed around the attempt itself: the row is replayed at the next start.
         this.log('inbox attempt failed to run', { id: row.id, error: err.message });
@@ -304,8 +343,17 @@ export class Inbox {
     });
   }
 
-  private async attempt(id: string): Promise<void> {
-    const row = await claimInbox(this.db, id);
+  private async attempt(queued: InboxRow): Promise<void> {
+    const id = queued.id;
+    // Per-conversation order across replicas: an earlier event of this conversation still running
+    // (or accepted) elsewhere goes first. Put back rather than wait here, so whatever this queue
+    // holds behind (a taken-over earlier event included) is not blocked.
+    if (!this.opts.soleProcess && queued.kind !== 'action' && (await earlierInConversation(this.db, queued))) {
+      this.waitsForEarlier++;
+      this.later(queued, 100 + Math.round((this.opts.random ?? Math.random)() * 150));
+      return;
+    }
+    const row = await claimInbox(this.db, id, this.holder);
     // Done, dead, or taken by another process meanwhile: whoever has it settles it.
     if (!row) {
       if (!this.timers.has(id)) this.settle(id, (w) => w.resolve(undefined));

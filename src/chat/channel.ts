@@ -38,6 +38,12 @@ export interface CardAction {
   approvalId: string;
   decision: Decision;
   comment?: string;
+  /**
+   * When the actor last signed in at an identity provider (ISO), where the adapter knows it from a
+   * verified session (the console's OpenID Connect login); absent elsewhere. The top risk tier
+   * refuses an approval without a fresh one.
+   */
+  authenticatedAt?: string;
 }
 
 export type OutboundMessage =

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import { DataDirLockedError, openDb, type Db } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
+import { bundledPolicyFile, readPolicyFile, setActivePolicy } from '../policies/policy.js';
 
 export interface CliIo {
   out(line: string): void;
@@ -16,6 +17,12 @@ export interface CliIo {
 
 /** The database, or the exit code (2) after telling why it cannot be opened. */
 export async function openOperatorDb(config: Config, io: CliIo, needs: { migration: string; applyingTo: string }): Promise<Db | number> {
+  // What the command writes is masked as the app masks it: the policy's own patterns too.
+  try {
+    setActivePolicy(readPolicyFile(config.POLICY_FILE ?? bundledPolicyFile));
+  } catch (err) {
+    io.err(`${(err as Error).message}\n(the policy file cannot be read: masking uses the built-in shapes only; \`npm run policy -- check\` names the problems)`);
+  }
   if (!config.DATABASE_URL && !fs.existsSync(path.join(config.DATA_DIR, 'pglite'))) {
     io.err(`no embedded database in ${path.resolve(config.DATA_DIR)}: start Switchboard once (it creates it), or set DATA_DIR, or DATABASE_URL for PostgreSQL`);
     return 2;

@@ -3,7 +3,7 @@
  * answer names the reason so the user is told why, and the audit record says the same.
  */
 import type { Principal } from './principals.js';
-import { activePolicy, rolloutStage, type Policy, type RolloutStage } from './policy.js';
+import { activePolicy, rolloutStage, scopeGrantFor, type Policy, type RolloutStage } from './policy.js';
 
 export type ToolEffect = 'read' | 'write';
 
@@ -47,15 +47,33 @@ export interface ScopeOwner {
   id: string;
 }
 
-/** Regions '*' sees everything (auditors, head office); otherwise the region or department must be the principal's own. */
-export function canSeeOwner(principal: Principal, owner: ScopeOwner): boolean {
-  if (principal.regions.includes('*')) return true;
-  return owner.kind === 'region' ? principal.regions.includes(owner.id) : principal.department === owner.id;
+/**
+ * Whether the principal may see data this owner holds, by the policy's data-scope rule for them
+ * (policy.ts `dataScope`): `own` regions are the directory's (where '*' is every region, head
+ * office), `own` department is theirs, `all` is every one, a list is exactly those.
+ */
+export function canSeeOwner(principal: Principal, owner: ScopeOwner, policy: Policy = activePolicy()): boolean {
+  const grant = scopeGrantFor(policy, principal);
+  if (owner.kind === 'region') {
+    if (grant.regions === 'all') return true;
+    const regions = grant.regions === 'own' ? principal.regions : grant.regions;
+    return regions.includes('*') || regions.includes(owner.id);
+  }
+  if (grant.departments === 'all') return true;
+  // A head-office person (regions '*') sees every department's data under `own`, as before the rule existed.
+  if (grant.departments === 'own') return principal.department === owner.id || (grant.regions === 'own' && principal.regions.includes('*'));
+  return grant.departments.includes(owner.id);
+}
+
+/** Whether every region is in the principal's scope: only such a person may see data whose owner could not be determined. */
+export function seesEveryRegion(principal: Principal, policy: Policy = activePolicy()): boolean {
+  const grant = scopeGrantFor(policy, principal);
+  return grant.regions === 'all' || (grant.regions === 'own' ? principal.regions : grant.regions).includes('*');
 }
 
 /** The distinct owners among `owners` that the principal may not see (empty: all in scope). */
-export function ownersOutOfScope(principal: Principal, owners: readonly ScopeOwner[]): ScopeOwner[] {
+export function ownersOutOfScope(principal: Principal, owners: readonly ScopeOwner[], policy: Policy = activePolicy()): ScopeOwner[] {
   const out = new Map<string, ScopeOwner>();
-  for (const o of owners) if (!canSeeOwner(principal, o)) out.set(`${o.kind}:${o.id}`, o);
+  for (const o of owners) if (!canSeeOwner(principal, o, policy)) out.set(`${o.kind}:${o.id}`, o);
   return [...out.values()];
 }

@@ -4,7 +4,7 @@
  * these functions only compare principals.
  */
 import type { Principal } from './principals.js';
-import { ownersOutOfScope, type ScopeOwner } from './access.js';
+import { ownersOutOfScope, seesEveryRegion, type ScopeOwner } from './access.js';
 import type { ApprovalRule } from './policy.js';
 
 /** A manager of the requester's own department: the rule when the policy names none. */
@@ -43,7 +43,7 @@ export function mayDecide(actor: Principal, approval: PendingApproval): DecideRi
   // The approvers were chosen by the tool's rule when the approval was made; anyone else is told which they are not.
   if (!approval.approverIds.includes(actor.id)) return { allowed: false, reason: actor.roles.includes('manager') ? 'not_approver' : 'not_manager' };
   // Checked against the actor's scope now, not when the approver list was made: scope can shrink.
-  const unknown = approval.targetScope === null && !actor.regions.includes('*');
+  const unknown = approval.targetScope === null && !seesEveryRegion(actor);
   if (unknown || ownersOutOfScope(actor, approval.targetScope ?? []).length > 0) return { allowed: false, reason: 'out_of_scope' };
   return { allowed: true };
 }

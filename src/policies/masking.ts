@@ -156,7 +156,54 @@ export function customerRefLabel(ref: { customerId: string } | { mobile: string 
 
 export function maskMobile(raw: string): string {
   const m = stripCountryCode(normalizeDigits(raw));
-  return `${m.slice(0, 3)}****${m.slice(7)}`;
+  const { start, end } = settings.mobileKeep;
+  return `${m.slice(0, start)}${'*'.repeat(m.length - start - end)}${m.slice(m.length - end)}`;
+}
+
+/**
+ * The policy's masking settings (policy.ts `masking`): the operator's own personal-number patterns
+ * and how much of a mobile to keep. Module state, set by the policy in force (setActivePolicy), so
+ * every caller of maskText (logs, audit, evidence, replies) masks the same way without passing it.
+ * They only add to the built-in shapes: a setting can mask more, never less.
+ */
+export interface MaskingOptions {
+  patterns: readonly { name: string; regex: string; keepStart: number; keepEnd: number }[];
+  mobileKeep: { start: number; end: number };
+}
+interface CompiledPattern {
+  re: RegExp;
+  keepStart: number;
+  keepEnd: number;
+}
+let settings: MaskingOptions = { patterns: [], mobileKeep: { start: 3, end: 4 } };
+let compiled: CompiledPattern[] = [];
+
+export function setMaskingOptions(next: MaskingOptions): void {
+  compiled = next.patterns.map((p) => ({ re: new RegExp(p.regex, 'gu'), keepStart: p.keepStart, keepEnd: p.keepEnd }));
+  settings = { patterns: [...next.patterns], mobileKeep: { start: Math.min(3, next.mobileKeep.start), end: Math.min(4, next.mobileKeep.end) } };
+}
+
+/** One match of an operator pattern: at most its ends kept, and never more than half of it. */
+function maskMatch(match: string, keepStart: number, keepEnd: number): string {
+  const chars = [...match];
+  let start = keepStart;
+  let end = keepEnd;
+  while (start + end > 0 && (start + end) * 2 > chars.length) {
+    if (start >= end && start > 0) start--;
+    else end--;
+  }
+  return `${chars.slice(0, start).join('')}${'*'.repeat(chars.length - start - end)}${chars.slice(chars.length - end).join('')}`;
+}
+
+function maskOperatorPatterns(text: string, counts?: MaskCounts): string {
+  let out = text;
+  for (const p of compiled) {
+    out = out.replace(p.re, (m) => {
+      if (counts) counts.patterns = (counts.patterns ?? 0) + 1;
+      return maskMatch(m, p.keepStart, p.keepEnd);
+    });
+  }
+  return out;
 }
 
 export function maskBankCard(raw: string): string {
@@ -168,6 +215,8 @@ export interface MaskCounts {
   residentIds: number;
   mobiles: number;
   bankCards: number;
+  /** Matches of the policy's own patterns (counted only when there are any). */
+  patterns?: number;
 }
 
 type Kind = 'residentId' | 'mobile' | 'bankCard';
@@ -233,6 +282,7 @@ function maskRun(run: string, counts?: MaskCounts): string {
 
 /** Mask every resident ID, bank card and mobile number in a text, by shape (see the top of this file). */
 export function maskText(text: string, counts?: MaskCounts): string {
+  if (compiled.length > 0) text = maskOperatorPatterns(text, counts);
   if (!/[0-9\uFF10-\uFF19]{3}/.test(text)) return text;
   // UUIDs (approval and call ids) can be all digits in their first groups; they are ids, never masked.
   let out = '';
@@ -250,7 +300,7 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 export function hasPersonalNumber(text: string): boolean {
   const counts: MaskCounts = { residentIds: 0, mobiles: 0, bankCards: 0 };
   maskText(text, counts);
-  return counts.residentIds + counts.mobiles + counts.bankCards > 0;
+  return counts.residentIds + counts.mobiles + counts.bankCards + (counts.patterns ?? 0) > 0;
 }
 
 /** Mask every string inside a JSON-like value (for audit details, logs, evidence). */

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { canCallTool, canSeeOwner, mayUse, ownersOutOfScope } from './access.js';
-import { PolicyFileError, activePolicy, bundledPolicyFile, parsePolicy, readPolicyFile, rolloutStage } from './policy.js';
+import { PolicyFileError, activePolicy, bundledPolicyFile, parsePolicy, readPolicyFile, rolloutStage, setActivePolicy } from './policy.js';
+import { hasPersonalNumber, maskDeep, maskText, type MaskCounts } from './masking.js';
 import { checkedPolicy } from './policy-watcher.js';
 import { approversFor, mayDecide } from './approval-rules.js';
 import { seedPrincipals } from './principals.js';
@@ -196,5 +197,147 @@ describe('approval rules', () => {
     const registered = new Set(Object.keys(activePolicy().tools));
     expect(() => checkedPolicy(text, 'policy.yaml', registered, 60_000)).not.toThrow();
     expect(() => checkedPolicy(text, 'policy.yaml', registered, 200_000)).toThrow(/line \d+: approvals\.tools\.ticket\.addNote\.expiresInMinutes: shorter than twice/);
+  });
+});
+
+describe('data-scope rules (policy dataScope)', () => {
+  const base = `version: 1
+tools:
+  ticket.get: { roles: [cs_agent, field_tech, manager] }
+rollout:
+  default: writes
+rateLimits:
+  perUser: { requestsPerMinute: 10, toolCallsPerTurn: 10, pendingApprovals: 5 }
+  perDepartment: { requestsPerMinute: 100, pendingApprovals: 50 }
+`;
+  const withScope = (section: string) => parsePolicy(`${base}dataScope:\n${section}`, 'policy.yaml');
+  const region = (id: string) => ({ kind: 'region', id }) as const;
+  const dept = (id: string) => ({ kind: 'department', id }) as const;
+
+  it('without the section, everyone sees their own regions and department (the shipped policy says the same)', () => {
+    for (const policy of [parsePolicy(base, 'policy.yaml'), activePolicy()]) {
+      const alice = person('cs_agent');
+      expect(canSeeOwner(alice, region('hangzhou'), policy)).toBe(true);
+      expect(canSeeOwner(alice, region('ningbo'), policy)).toBe(false);
+      expect(canSeeOwner(alice, dept('cs-hangzhou'), policy)).toBe(true);
+      expect(canSeeOwner(alice, dept('field-hangzhou'), policy)).toBe(false);
+    }
+  });
+
+  // [rule, person, owner, sees]: the most specific rule replaces, it does not add.
+  const policy = withScope(`  default: { regions: own }
+  roles:
+    field_tech: { regions: [hangzhou, ningbo], note: technicians cover the neighbouring region }
+    manager: { regions: all, departments: all }
+  departments:
+    noc-province: { regions: all }
+    cs-trial: { regions: [wenzhou] }
+`);
+  it.each([
+    ['default own', person('cs_agent'), region('hangzhou'), true],
+    ['default own', person('cs_agent'), region('ningbo'), false],
+    ['role list', person('field_tech', ['hangzhou'], 'field-hangzhou'), region('ningbo'), true],
+    ['role list', person('field_tech', ['hangzhou'], 'field-hangzhou'), region('wenzhou'), false],
+    ['role list replaces the directory', person('field_tech', ['wenzhou'], 'field-wenzhou'), region('wenzhou'), false],
+    ['role all', person('manager'), region('wenzhou'), true],
+    ['role all departments', person('manager'), dept('field-ningbo'), true],
+    ['department all', person('cs_agent', ['hangzhou'], 'noc-province'), region('wenzhou'), true],
+    ['department beats role', { ...person('manager', ['hangzhou'], 'cs-trial') }, region('hangzhou'), false],
+    ['department beats role', { ...person('manager', ['hangzhou'], 'cs-trial') }, region('wenzhou'), true],
+    ["directory '*' under own", person('auditor', ['*'], 'audit'), region('wenzhou'), true],
+  ] as const)('%s: %s of %s sees %j → %s', (_rule, p, owner, sees) => {
+    expect(canSeeOwner(p, owner, policy)).toBe(sees);
+    expect(ownersOutOfScope(p, [owner, owner], policy)).toEqual(sees ? [] : [owner]);
+  });
+
+  it('picks approvers by the rule: a manager whose rule reaches the target may approve, one whose rule does not may not', () => {
+    const scoped = withScope(`  default: { regions: own }
+  departments:
+    field-hangzhou: { regions: [hangzhou] }
+    field-ningbo: { regions: all }
+`);
+    const requester = person('field_tech', ['ningbo'], 'field-ningbo');
+    const hzManager = { ...person('manager', ['hangzhou', 'ningbo'], 'field-hangzhou'), id: 'hz-m' };
+    const nbManager = { ...person('manager', ['ningbo'], 'field-ningbo'), id: 'nb-m' };
+    setActivePolicy(scoped);
+    try {
+      const chosen = approversFor(requester, [hzManager, nbManager], [region('ningbo')], { roles: ['manager'], departments: 'any' }).map((p) => p.id);
+      // The Hangzhou manager's directory lists Ningbo, but the department's rule says Hangzhou only.
+      expect(chosen).toEqual(['nb-m']);
+      expect(mayDecide(hzManager, { requesterId: requester.id, approverIds: ['hz-m'], targetScope: [region('ningbo')] })).toEqual({ allowed: false, reason: 'out_of_scope' });
+      // An approval whose target is unknown: only someone who sees every region may decide.
+      expect(mayDecide(nbManager, { requesterId: requester.id, approverIds: ['nb-m'], targetScope: null })).toEqual({ allowed: true });
+    } finally {
+      setActivePolicy(readPolicyFile(bundledPolicyFile));
+    }
+  });
+
+  it('refuses a bad rule with its line and field', () => {
+    const bad = (section: string) => {
+      try {
+        withScope(section);
+      } catch (err) {
+        return (err as PolicyFileError).problems;
+      }
+      throw new Error('accepted');
+    };
+    expect(bad('  default: { regions: everywhere }\n')).toEqual([{ line: 10, field: 'dataScope.default.regions', message: expect.any(String) }]);
+    expect(bad('  default: { regions: own }\n  roles:\n    janitor: { regions: all }\n')[0]).toMatchObject({ line: 12, field: 'dataScope.roles' });
+    expect(bad('  default: { regions: [] }\n')[0]).toMatchObject({ line: 10, field: 'dataScope.default.regions' });
+    expect(bad('  default: { region: own }\n')[0]).toMatchObject({ line: 10, field: 'dataScope.default' });
+  });
+});
+
+describe('masking settings (policy masking)', () => {
+  const base = `version: 1
+tools:
+  ticket.get: { roles: [cs_agent] }
+rollout:
+  default: writes
+rateLimits:
+  perUser: { requestsPerMinute: 10, toolCallsPerTurn: 10, pendingApprovals: 5 }
+  perDepartment: { requestsPerMinute: 100, pendingApprovals: 50 }
+masking:
+`;
+  const problemsOf = (section: string) => {
+    try {
+      parsePolicy(base + section, 'policy.yaml');
+    } catch (err) {
+      return (err as PolicyFileError).problems;
+    }
+    throw new Error('accepted');
+  };
+  afterEach(() => setActivePolicy(readPolicyFile(bundledPolicyFile)));
+
+  it("masks the operator's own patterns everywhere maskText runs, on top of the built-in shapes", () => {
+    setActivePolicy(parsePolicy(`${base}  patterns:\n    - { name: landline, regex: '0571-[0-9]{8}', keepStart: 0, keepEnd: 4 }\n`, 'policy.yaml'));
+    const counts: MaskCounts = { residentIds: 0, mobiles: 0, bankCards: 0 };
+    expect(maskText('座机 0571-88881234，手机 13812345678', counts)).toBe('座机 *********1234，手机 138****5678');
+    expect(counts).toMatchObject({ mobiles: 1, patterns: 1 });
+    expect(hasPersonalNumber('tel 0571-88881234')).toBe(true);
+    expect(maskDeep({ note: ['0571-88881234'] })).toEqual({ note: ['*********1234'] });
+  });
+
+  it('the shipped policy masks a passport number and leaves ids alone', () => {
+    activePolicy();
+    expect(maskText('护照 E12345678 工单 T20261124-0012 告警 ALM900001')).toBe('护照 E******78 工单 T20261124-0012 告警 ALM900001');
+  });
+
+  it('keeps never more than half of a short match, whatever the pattern says', () => {
+    setActivePolicy(parsePolicy(`${base}  patterns:\n    - { name: code, regex: 'K[0-9]{3}', keepStart: 4, keepEnd: 4 }\n`, 'policy.yaml'));
+    expect(maskText('K123')).toBe('K**3');
+  });
+
+  it('shows less of a mobile when the policy says so, never more', () => {
+    setActivePolicy(parsePolicy(`${base}  mobileKeep: { start: 3, end: 2 }\n`, 'policy.yaml'));
+    expect(maskText('13812345678')).toBe('138******78');
+    expect(problemsOf('  mobileKeep: { start: 4, end: 4 }\n')[0]).toMatchObject({ line: 10, field: 'masking.mobileKeep.start' });
+  });
+
+  it('refuses a pattern that would not compile, matches nothing, or can take exponential time, with its line', () => {
+    expect(problemsOf("  patterns:\n    - { name: x, regex: '([0-9]' }\n")[0]).toMatchObject({ line: 11, field: 'masking.patterns.0.regex', message: expect.stringContaining('not a regular expression') });
+    expect(problemsOf("  patterns:\n    - { name: x, regex: '[0-9]*' }\n")[0]).toMatchObject({ line: 11, message: expect.stringContaining('empty') });
+    expect(problemsOf("  patterns:\n    - { name: x, regex: '([0-9]+)+K' }\n")[0]).toMatchObject({ line: 11, message: expect.stringContaining('exponential') });
+    expect(problemsOf("  patterns:\n    - { name: x, regex: 'K[0-9]{4}', keepEnd: 9 }\n")[0]).toMatchObject({ line: 11, field: 'masking.patterns.0.keepEnd' });
   });
 });

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { setMaskingOptions } from './masking.js';
 
 export const roleSchema = z.enum(['cs_agent', 'field_tech', 'manager', 'auditor', 'admin']);
 /** Roles that may call tools and approve writes: an admin changes policy and approves nothing, an auditor reads and calls no tool. */
@@ -67,6 +68,8 @@ const riskTier = z
      */
     summedOverMinutes: z.number().int().min(1).max(31 * 24 * 60).optional(),
     departments: departmentsRule.optional(),
+    /** Re-authentication: each approver must have signed in at the console's identity provider this recently. */
+    reauthWithinMinutes: z.number().int().min(1).max(24 * 60).optional(),
   })
   .strict();
 export type RiskTier = z.infer<typeof riskTier>;
@@ -80,6 +83,8 @@ const approvalRule = z
     expiresInMinutes: z.number().int().min(5).max(7 * 24 * 60).optional(),
     /** Still waiting after this long: the card also goes to the next person on the roster. */
     escalateAfterMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
+    /** Re-authentication for every approval of the tool (a tier may ask for it instead). */
+    reauthWithinMinutes: z.number().int().min(1).max(24 * 60).optional(),
   })
   .strict();
 export type ApprovalRule = z.infer<typeof approvalRule>;
@@ -92,10 +97,76 @@ const limits = z
   })
   .strict();
 
+/**
+ * What a person may see and change (invariant 10), by the owners a tool's declared fields name
+ * (tools/scope.ts: a customer, a ticket, an alarm, an OLT all come down to a region). `own`: the
+ * regions or the department the directory gives the person; `all`: every one; a list: exactly
+ * those. A rule replaces, it does not add: the most specific one that names the person applies
+ * (their department, then the first of their roles listed, then the default), so a reviewer reads
+ * one line to know a person's reach. A person whose directory regions hold '*' sees every region
+ * under `own` (head office).
+ */
+const scopeGrant = z
+  .object({
+    regions: z.union([z.literal('own'), z.literal('all'), z.array(z.string().min(1)).min(1)]).default('own'),
+    departments: z.union([z.literal('own'), z.literal('all'), z.array(z.string().min(1)).min(1)]).default('own'),
+    note: z.string().optional(),
+  })
+  .strict();
+export type ScopeGrant = z.infer<typeof scopeGrant>;
+
+/**
+ * Masking beyond the built-in shapes (resident ids, bank cards, mobiles: policies/masking.ts, which
+ * always apply and cannot be turned off here). `patterns`: the operator's own personal numbers
+ * (a broadband account, a passport, a landline), masked wherever text is stored, logged or shown,
+ * keeping at most `keepStart` + `keepEnd` characters. `mobileKeep`: how much of a mobile a reply
+ * shows, at most the standard 3 + 4.
+ */
+const maskPattern = z
+  .object({
+    name: z.string().min(1),
+    regex: z
+      .string()
+      .min(3)
+      .max(200)
+      .superRefine((src, ctx) => {
+        let re: RegExp;
+        try {
+          re = new RegExp(src, 'gu');
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: `not a regular expression: ${(e as Error).message}` });
+          return;
+        }
+        if (re.test('')) ctx.addIssue({ code: 'custom', message: 'matches the empty text: it would mask nothing and loop' });
+        // Nested quantifiers ((a+)+) can take exponential time on a long text: every logged line passes here.
+        if (/\([^)]*[+*][^)]*\)[+*{]/.test(src)) ctx.addIssue({ code: 'custom', message: 'nested quantifiers (like (a+)+) can take exponential time; write the pattern without them' });
+      }),
+    keepStart: z.number().int().min(0).max(6).default(0),
+    keepEnd: z.number().int().min(0).max(4).default(4),
+  })
+  .strict();
+const maskingSettings = z
+  .object({
+    patterns: z.array(maskPattern).max(20).default([]),
+    mobileKeep: z.object({ start: z.number().int().min(0).max(3), end: z.number().int().min(0).max(4) }).strict().default({ start: 3, end: 4 }),
+  })
+  .strict();
+export type MaskingSettings = z.infer<typeof maskingSettings>;
+
 export const policySchema = z
   .object({
     version: z.literal(1),
     tools: z.record(toolName, toolRule),
+    dataScope: z
+      .object({
+        default: scopeGrant,
+        roles: z.partialRecord(roleSchema, scopeGrant).default({}),
+        departments: z.record(z.string().min(1), scopeGrant).default({}),
+      })
+      .strict()
+      // Without the section: everyone sees their own regions and department, as before there was a policy.
+      .default({ default: { regions: 'own', departments: 'own' }, roles: {}, departments: {} }),
+    masking: maskingSettings.default({ patterns: [], mobileKeep: { start: 3, end: 4 } }),
     approvals: z
       .object({
         default: approvalRule,
@@ -180,13 +251,23 @@ let active: Policy | undefined;
 
 /** The policy in force in this process: the one the app loaded (and reloads), else the bundled one. */
 export function activePolicy(): Policy {
-  active ??= readPolicyFile(bundledPolicyFile);
-  return active;
+  if (!active) setActivePolicy(readPolicyFile(bundledPolicyFile));
+  return active!;
 }
 
 /** Install a checked policy (start-up and every good reload). */
 export function setActivePolicy(policy: Policy): void {
   active = policy;
+  setMaskingOptions(policy.masking);
+}
+
+/** The data-scope rule that applies to a person: their department's, else their first listed role's, else the default. */
+export function scopeGrantFor(policy: Policy, person: { department: string; roles: readonly string[] }): ScopeGrant {
+  const byDept = policy.dataScope.departments[person.department];
+  if (byDept) return byDept;
+  const roles = policy.dataScope.roles as Partial<Record<string, ScopeGrant>>;
+  for (const r of person.roles) if (roles[r]) return roles[r];
+  return policy.dataScope.default;
 }
 
 /** The tools a policy names that no registered tool answers to (a typo would deny silently). */
@@ -234,5 +315,14 @@ export function applyTier(
     return false;
   });
   const tier = i >= 0 ? rule.tiers[i]! : undefined;
-  return { ...rule, departments: tier?.departments ?? rule.departments, approvals: tier?.approvals ?? 1, order: tier?.order ?? 'parallel', tier: tier ? i : null, summed };
+  const reauth = tier?.reauthWithinMinutes ?? rule.reauthWithinMinutes;
+  return {
+    ...rule,
+    departments: tier?.departments ?? rule.departments,
+    approvals: tier?.approvals ?? 1,
+    order: tier?.order ?? 'parallel',
+    tier: tier ? i : null,
+    summed,
+    ...(reauth !== undefined && { reauthWithinMinutes: reauth }),
+  };
 }

@@ -9,6 +9,7 @@
 import type { z } from 'zod';
 import type { Lang } from '../chat/lang.js';
 import type { Text } from '../chat/locale.js';
+import type { DelegationStart, DelegationView } from '../policies/delegation-rules.js';
 
 /** Every plan carries the flow that runs it and the language of the request. */
 export interface BasePlan {
@@ -33,6 +34,15 @@ export interface FlowTools {
   progress?(text: string): Promise<void>;
   /** Most tool calls a batch flow keeps in flight at once (default BATCH_CONCURRENCY). */
   concurrency?: number;
+  /**
+   * The requester's own delegation of approvals (policies/delegation-rules.ts), bound by the agent
+   * to the verified sender. Optional: absent where no desk is wired (the skill says so).
+   */
+  delegation?: {
+    start(delegate: string, until: Date | undefined): Promise<DelegationStart>;
+    end(): Promise<boolean>;
+    current(): Promise<DelegationView | null>;
+  };
   /** The clock a guard checks a time against (an appointment window); default the real one. */
   now?(): Date;
   /**

@@ -7,6 +7,7 @@ import type { Lang } from '../chat/lang.js';
 import type { ClarifyPlan, Skill } from './contract.js';
 import { alarmAck } from './alarm-ack/index.js';
 import { alarmsList } from './alarms-list/index.js';
+import { delegateSkill } from './approval-delegate/index.js';
 import { billsShow } from './bills-show/index.js';
 import { customerShow } from './customer-show/index.js';
 import { blacklistCheck } from './blacklist-check/index.js';
@@ -43,6 +44,7 @@ export const skills = [
   ticketUpdate,
   alarmAck,
   smsSend,
+  delegateSkill,
   requestsStatus,
   requestWithdraw,
 ] as const;

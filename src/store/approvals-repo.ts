@@ -43,6 +43,18 @@ export interface ApprovalRow {
   request_hash: string | null;
   /** Keyed digest of tool|target, for conflicts (policies/action-hash.ts targetKey); null when the write has none. */
   target_key: string | null;
+  /** Delegates among the approvers, each standing in for one approver's seat (migration 020). */
+  stand_ins: Record<string, string>;
+  /** An approver must have signed in this recently (migration 021); null: no re-authentication. */
+  reauth_within_seconds: number | null;
+}
+
+/** The approver whose seat this person fills: their delegator when they stand in, else themselves. */
+export const seatOf = (row: Pick<ApprovalRow, 'stand_ins'>, id: string): string => row.stand_ins?.[id] ?? id;
+
+/** The seats of an approval in the approvers' order (delegates fill their delegator's), and those filled. */
+export function seats(row: Pick<ApprovalRow, 'approver_ids' | 'approved_by' | 'stand_ins'>): { order: string[]; filled: Set<string> } {
+  return { order: row.approver_ids.filter((a) => !(a in (row.stand_ins ?? {}))), filled: new Set(row.approved_by.map((a) => seatOf(row, a))) };
 }
 
 export interface NewApproval {
@@ -69,16 +81,20 @@ export interface NewApproval {
   facts?: Record<string, string | number | boolean>;
   requestHash?: string;
   targetKey?: string | null;
+  /** Delegates among approverIds: delegate id -> the approver they stand in for. */
+  standIns?: Record<string, string>;
+  /** An approver must have signed in this recently (the top risk tier). */
+  reauthWithinSeconds?: number | null;
 }
 
 /** Idempotent per (run, tool): a re-run of the proposing node finds the approval it made. */
 export async function createApproval(db: Queryable, a: NewApproval): Promise<{ row: ApprovalRow; created: boolean }> {
   const res = await db.query<ApprovalRow>(
-    `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at, target_scope, escalate_at, required_approvals, approval_order, facts, request_hash, target_key)
+    `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at, target_scope, escalate_at, required_approvals, approval_order, facts, stand_ins, reauth_within_seconds, request_hash, target_key)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(secs => $13), $14,
-             CASE WHEN $15::int IS NULL THEN NULL ELSE now() + make_interval(secs => $15::int) END, $16, $17, $18, $19, $20)
+             CASE WHEN $15::int IS NULL THEN NULL ELSE now() + make_interval(secs => $15::int) END, $16, $17, $18, $19, $20, $21, $22)
      ON CONFLICT (run_id, tool) DO NOTHING RETURNING *`,
-    [a.id, a.runId, storableText(a.threadId), a.tool, JSON.stringify(sealJson(storable(a.input), 'approvals.input')), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope), a.escalateAfterSeconds ?? null, a.requiredApprovals ?? 1, a.approvalOrder ?? 'parallel', JSON.stringify(a.facts ?? {}), a.requestHash ? requestDigest(a.requestHash) : null, a.targetKey ? targetDigest(a.targetKey) : null],
+    [a.id, a.runId, storableText(a.threadId), a.tool, JSON.stringify(sealJson(storable(a.input), 'approvals.input')), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope), a.escalateAfterSeconds ?? null, a.requiredApprovals ?? 1, a.approvalOrder ?? 'parallel', JSON.stringify(a.facts ?? {}), JSON.stringify(a.standIns ?? {}), a.reauthWithinSeconds ?? null, a.requestHash ? requestDigest(a.requestHash) : null, a.targetKey ? targetDigest(a.targetKey) : null],
   );
   if (res.rows[0]) return { row: openApproval(res.rows[0]), created: true };
   const existing = await db.query<ApprovalRow>('SELECT * FROM approvals WHERE run_id = $1 AND tool = $2', [a.runId, a.tool]);
@@ -117,14 +133,18 @@ export async function decideApproval(
       (await client.query<ApprovalRow>(`SELECT * FROM approvals WHERE id = $1 AND status = 'pending' AND expires_at > now() FOR UPDATE`, [d.id])).rows[0],
     );
     if (locked && d.status === 'approved' && locked.required_approvals > 1) {
-      if (locked.approved_by.includes(d.deciderId)) return { won: false, vote: 'already_voted', current: locked };
-      const next = locked.approver_ids.find((a) => !locked.approved_by.includes(a));
-      if (locked.approval_order === 'sequential' && next !== d.deciderId) return { won: false, vote: 'not_your_turn', current: locked, ...(next ? { next } : {}) };
+      // Seats, not people: a delegate and the approver they stand in for approve once between them.
+      const seat = seatOf(locked, d.deciderId);
+      const { order, filled } = seats(locked);
+      if (filled.has(seat)) return { won: false, vote: 'already_voted', current: locked };
+      const next = order.find((a) => !filled.has(a));
+      if (locked.approval_order === 'sequential' && next !== seat) return { won: false, vote: 'not_your_turn', current: locked, ...(next ? { next } : {}) };
       const voted = openApproval(
         (await client.query<ApprovalRow>(`UPDATE approvals SET approved_by = array_append(approved_by, $2) WHERE id = $1 RETURNING *`, [d.id, d.deciderId])).rows[0],
       )!;
-      if (voted.approved_by.length < voted.required_approvals) {
-        await appendAuditInTx(client, { actor: d.deciderId, action: 'approval.voted', subject: voted.id, runId: voted.run_id, details: { ...d.auditDetails, votes: voted.approved_by.length, required: voted.required_approvals } });
+      const votes = seats(voted).filled.size;
+      if (votes < voted.required_approvals) {
+        await appendAuditInTx(client, { actor: d.deciderId, action: 'approval.voted', subject: voted.id, runId: voted.run_id, details: { ...d.auditDetails, votes, required: voted.required_approvals, ...(seat !== d.deciderId && { standingInFor: seat }) } });
         return { won: false, vote: 'counted', current: voted };
       }
     }

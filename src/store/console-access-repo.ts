@@ -25,23 +25,25 @@ export interface ConsoleSessionRow {
   subject: string;
   csrf_token: string;
   id_token: string | null;
+  /** When the person last signed in at the provider (the ID token's auth_time). */
+  authenticated_at: Date;
 }
 
 export async function insertConsoleSession(
   db: Queryable,
-  s: { tokenHash: string; principalId: string; subject: string; csrfToken: string; idToken?: string; ttlMinutes: number },
+  s: { tokenHash: string; principalId: string; subject: string; csrfToken: string; idToken?: string; ttlMinutes: number; authenticatedAt?: Date },
 ): Promise<void> {
   await db.query(
-    `INSERT INTO console_sessions (token_hash, principal_id, subject, csrf_token, id_token, expires_at)
-     VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $6))`,
-    [s.tokenHash, s.principalId, s.subject, s.csrfToken, s.idToken ?? null, s.ttlMinutes],
+    `INSERT INTO console_sessions (token_hash, principal_id, subject, csrf_token, id_token, expires_at, authenticated_at)
+     VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $6), COALESCE($7, now()))`,
+    [s.tokenHash, s.principalId, s.subject, s.csrfToken, s.idToken ?? null, s.ttlMinutes, s.authenticatedAt ?? null],
   );
 }
 
 /** A live session (not ended, not expired), by the hash of its cookie token. */
 export async function liveConsoleSession(db: Queryable, tokenHash: string): Promise<ConsoleSessionRow | undefined> {
   const res = await db.query<ConsoleSessionRow>(
-    `SELECT principal_id, subject, csrf_token, id_token FROM console_sessions
+    `SELECT principal_id, subject, csrf_token, id_token, authenticated_at FROM console_sessions
       WHERE token_hash = $1 AND ended_at IS NULL AND expires_at > now()`,
     [tokenHash],
   );

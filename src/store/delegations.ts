@@ -14,8 +14,24 @@ export interface Delegation {
   ends_at: Date;
 }
 
-/** Replace the delegator's active delegation (one at a time) by this one. */
-export async function delegate(db: Db, d: { delegatorId: string; delegateId: string; until: Date; actor: string }): Promise<Delegation> {
+/** A pending approval as the delegation rules need to see it. */
+export interface PendingForDelegate {
+  id: string;
+  requester_id: string;
+  tool: string;
+  target_scope: { kind: 'region' | 'department'; id: string }[] | null;
+}
+
+/**
+ * Replace the delegator's active delegation (one at a time) by this one. `standsIn` picks, among
+ * the approvals now waiting on the delegator, those the delegate also decides (the rules are the
+ * caller's: policies/delegation-rules.ts mayStandIn); they gain the delegate as an approver in the
+ * same transaction, so a holiday that starts today covers what already waits. Their ids are returned.
+ */
+export async function delegate(
+  db: Db,
+  d: { delegatorId: string; delegateId: string; until: Date; actor: string; standsIn?: (a: PendingForDelegate) => boolean },
+): Promise<Delegation & { shared: string[] }> {
   return db.tx(async (c) => {
     // One delegator's changes one at a time: two at once must not leave two delegations active.
     await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`delegation:${d.delegatorId}`]);
@@ -25,8 +41,22 @@ export async function delegate(db: Db, d: { delegatorId: string; delegateId: str
       [d.delegatorId, d.delegateId, d.until, d.actor],
     );
     const row = res.rows[0]!;
-    await appendAuditInTx(c, { actor: d.actor, action: 'approval.delegated', subject: d.delegatorId, details: { delegate: d.delegateId, until: row.ends_at.toISOString() } });
-    return row;
+    // Row locks: a decision or an escalation of the same approval waits, and sees the new approver list.
+    const waiting = await c.query<PendingForDelegate>(
+      `SELECT id, requester_id, tool, target_scope FROM approvals
+       WHERE status = 'pending' AND expires_at > now() AND $1 = ANY(approver_ids) AND NOT ($2 = ANY(approver_ids))
+       ORDER BY created_at FOR UPDATE`,
+      [d.delegatorId, d.delegateId],
+    );
+    const shared = waiting.rows.filter((a) => d.standsIn?.(a) ?? false).map((a) => a.id);
+    if (shared.length > 0) {
+      await c.query(
+        `UPDATE approvals SET approver_ids = array_append(approver_ids, $2), stand_ins = stand_ins || jsonb_build_object($2::text, $3::text) WHERE id = ANY($1::uuid[])`,
+        [shared, d.delegateId, d.delegatorId],
+      );
+    }
+    await appendAuditInTx(c, { actor: d.actor, action: 'approval.delegated', subject: d.delegatorId, details: { delegate: d.delegateId, until: row.ends_at.toISOString(), pendingShared: shared } });
+    return { ...row, shared };
   });
 }
 

@@ -23,16 +23,35 @@ export interface InboxRow {
   error: string | null;
   next_attempt_at: Date | null;
   received_at: Date;
+  /** The process holding the event (migration 022), while `lease_until` is in the future. */
+  owner: string | null;
+  lease_until: Date | null;
+}
+
+/** Who holds what they accept or claim, and for how long without renewing. */
+export interface InboxHolder {
+  owner: string;
+  leaseMs: number;
 }
 
 export async function insertInbox(
   db: Queryable,
   row: { channel: string; eventId: string; kind: InboxKind; conversationId: string; payload: Record<string, unknown> },
+  holder?: InboxHolder,
 ): Promise<{ row: InboxRow; duplicate: boolean }> {
   const inserted = await db.query<InboxRow>(
-    `INSERT INTO inbox (channel, event_id, kind, conversation_id, payload) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO inbox (channel, event_id, kind, conversation_id, payload, owner, lease_until)
+     VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $6::text IS NULL THEN NULL ELSE now() + make_interval(secs => $7::float8) END)
      ON CONFLICT (channel, event_id) DO NOTHING RETURNING *`,
-    [storableText(row.channel), storableText(row.eventId), row.kind, storableText(row.conversationId), JSON.stringify(sealJson(storable(row.payload), 'inbox.payload'))],
+    [
+      storableText(row.channel),
+      storableText(row.eventId),
+      row.kind,
+      storableText(row.conversationId),
+      JSON.stringify(sealJson(storable(row.payload), 'inbox.payload')),
+      holder?.owner ?? null,
+      (holder?.leaseMs ?? 0) / 1000,
+    ],
   );
   if (inserted.rows[0]) return { row: openInbox(inserted.rows[0]), duplicate: false };
   const existing = await db.query<InboxRow>('SELECT * FROM inbox WHERE channel = $1 AND event_id = $2', [storableText(row.channel), storableText(row.eventId)]);
@@ -43,13 +62,55 @@ export async function insertInbox(
  * Take a pending event for one attempt: one statement, so two processes (or a retry timer and the
  * sweeper) never run the same attempt twice. Undefined when it is not pending any more.
  */
-export async function claimInbox(db: Queryable, id: string): Promise<InboxRow | undefined> {
+export async function claimInbox(db: Queryable, id: string, holder?: InboxHolder): Promise<InboxRow | undefined> {
+  // Only a row nobody else holds: ours, unowned, or one whose holder stopped renewing (died).
   const res = await db.query<InboxRow>(
-    `UPDATE inbox SET status = 'processing', attempts = attempts + 1, next_attempt_at = NULL
-     WHERE id = $1 AND status = 'pending' RETURNING *`,
-    [id],
+    `UPDATE inbox SET status = 'processing', attempts = attempts + 1, next_attempt_at = NULL,
+            owner = COALESCE($2, owner), lease_until = CASE WHEN $2::text IS NULL THEN lease_until ELSE now() + make_interval(secs => $3::float8) END
+     WHERE id = $1 AND status = 'pending' AND ($2::text IS NULL OR owner IS NULL OR owner = $2 OR lease_until < now()) RETURNING *`,
+    [id, holder?.owner ?? null, (holder?.leaseMs ?? 0) / 1000],
   );
   return res.rows[0] && openInbox(res.rows[0]);
+}
+
+/** Keep what this process holds: one statement for all of it (the heartbeat). */
+export async function renewInboxLeases(db: Queryable, holder: InboxHolder): Promise<number> {
+  const res = await db.query(
+    `UPDATE inbox SET lease_until = now() + make_interval(secs => $2::float8) WHERE owner = $1 AND status IN ('pending', 'processing')`,
+    [holder.owner, holder.leaseMs / 1000],
+  );
+  return res.rowCount ?? 0;
+}
+
+/**
+ * Take over what no live process holds: unfinished rows whose lease ran out (or that have no
+ * owner, from before owners existed); an interrupted attempt is pending again. `everything`: this
+ * process is the only one that can reach the database (embedded PGlite), so nothing else is live.
+ */
+export async function takeOverInbox(db: Queryable, holder: InboxHolder, opts: { everything?: boolean; limit?: number } = {}): Promise<InboxRow[]> {
+  const res = await db.query<InboxRow>(
+    `UPDATE inbox SET status = 'pending', owner = $1, lease_until = now() + make_interval(secs => $2::float8)
+     WHERE id IN (
+       SELECT id FROM inbox WHERE status IN ('pending', 'processing')
+         AND ($3 OR owner IS NULL OR lease_until IS NULL OR lease_until < now()) AND (owner IS DISTINCT FROM $1 OR $3)
+       ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
+     RETURNING *`,
+    [holder.owner, holder.leaseMs / 1000, opts.everything ?? false, opts.limit ?? 1000],
+  );
+  return res.rows.map(openInbox).sort((a, b) => Number(a.id) - Number(b.id));
+}
+
+/**
+ * An earlier event of the same conversation that is not finished and not waiting out a retry
+ * backoff: a later one waits for it, whichever replica holds it (per-conversation order).
+ */
+export async function earlierInConversation(db: Queryable, row: Pick<InboxRow, 'id' | 'channel' | 'conversation_id'>): Promise<boolean> {
+  const res = await db.query(
+    `SELECT 1 FROM inbox WHERE channel = $1 AND conversation_id = $2 AND id < $3 AND kind <> 'action'
+       AND (status = 'processing' OR (status = 'pending' AND next_attempt_at IS NULL)) LIMIT 1`,
+    [row.channel, row.conversation_id, row.id],
+  );
+  return res.rows.length > 0;
 }
 
 export async function markInboxDone(db: Queryable, id: string): Promise<void> {
@@ -85,10 +146,11 @@ export function openInbox(row: InboxRow): InboxRow {
 }
 
 /** Pending retries that are due (any process's: one that died during a backoff leaves them here). */
-export async function dueInbox(db: Queryable, limit = 100): Promise<InboxRow[]> {
+export async function dueInbox(db: Queryable, limit = 100, owner?: string): Promise<InboxRow[]> {
   const res = await db.query<InboxRow>(
-    `SELECT * FROM inbox WHERE status = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1`,
-    [limit],
+    `SELECT * FROM inbox WHERE status = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at <= now()
+       AND ($2::text IS NULL OR owner IS NULL OR owner = $2) ORDER BY next_attempt_at LIMIT $1`,
+    [limit, owner ?? null],
   );
   return res.rows.map(openInbox);
 }
@@ -99,4 +161,25 @@ export async function inboxBacklog(db: Queryable): Promise<{ pending: number; de
             (SELECT count(*) FROM inbox WHERE status = 'dead') AS dead`,
   );
   return { pending: Number(res.rows[0]?.pending ?? 0), dead: Number(res.rows[0]?.dead ?? 0) };
+}
+
+/** A dead-lettered event as an operator sees it: what and when, never the payload (a person's words). */
+export interface DeadLetterRow {
+  id: string;
+  channel: string;
+  kind: InboxKind;
+  attempts: number;
+  error: string | null;
+  received_at: Date;
+  processed_at: Date | null;
+}
+
+/** Dead letters newest first, a page at a time (`before`: the last id of the previous page). */
+export async function deadInbox(db: Queryable, opts: { limit: number; before?: string }): Promise<DeadLetterRow[]> {
+  const res = await db.query<DeadLetterRow>(
+    `SELECT id, channel, kind, attempts, error, received_at, processed_at FROM inbox
+      WHERE status = 'dead' AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $1`,
+    [opts.limit, opts.before ?? null],
+  );
+  return res.rows;
 }

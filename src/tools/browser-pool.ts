@@ -280,11 +280,12 @@ export class BrowserPool {
   }
 
   /** Lend a warm, logged-in page of `system` to fn; see the class comment for the rules. */
-  readonly withPage: WithPage = async <T>(system: LegacySystem, fn: (page: Page, baseUrl: string) => Promise<T>): Promise<T> => {
+  readonly withPage: WithPage = async <T>(system: LegacySystem, fn: (page: Page, baseUrl: string) => Promise<T>, hooks?: { onLease?: () => void }): Promise<T> => {
     if (this.closed) throw new SystemError('unavailable', system, 'browser pool is closed');
     const slot = this.slot(system);
     const baseUrl = this.opts.baseUrl(system);
     const lease = await this.acquire(slot);
+    hooks?.onLease?.();
     slot.stats.tasks++;
     lease.uses++;
     let keep = true;

@@ -67,3 +67,39 @@ describe('CircuitBreaker', () => {
     expect(bs.snapshot().map((s) => [s.system, s.state])).toEqual([['resource', 'open']]);
   });
 });
+
+describe('CircuitBreaker: only the system counts', () => {
+  it("neither counts nor resets on attempts that never reached the system; an ignored probe lets the next call probe", () => {
+    const c = clock();
+    const b = new CircuitBreaker('resource', { failureThreshold: 2, coolDownMs: 1_000, now: c.now });
+    fail(b);
+    for (let i = 0; i < 50; i++) b.acquire()('ignored');
+    expect(b.snapshot()).toMatchObject({ state: 'closed', consecutiveFailures: 1, ignored: 50 });
+    fail(b);
+    expect(b.state).toBe('open');
+    c.advance(1_000);
+    b.acquire()('ignored');
+    // The probe slot is free again: the next call probes, and its success closes the breaker.
+    succeed(b);
+    expect(b.state).toBe('closed');
+  });
+
+  it('by default keeps a portal failing 30 % of its answers reachable, and refuses one that is down after ten', () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const flaky = new CircuitBreaker('resource', { now: clock().now });
+    let refused = 0;
+    for (let i = 0; i < 20_000; i++) {
+      try {
+        flaky.acquire()(random() < 0.3 ? 'failure' : 'success');
+      } catch {
+        refused++;
+      }
+    }
+    expect(flaky.snapshot().opens).toBe(0);
+    expect(refused).toBe(0);
+    const down = new CircuitBreaker('resource', { now: clock().now });
+    for (let i = 0; i < 10; i++) fail(down);
+    expect(down.state).toBe('open');
+  });
+});

@@ -4,14 +4,21 @@
  * `failureThreshold` consecutive SystemErrors the breaker opens and calls for that system fail at
  * once. After `coolDownMs` it half-opens: one call (the probe) goes through; its success closes
  * the breaker, its failure opens it again for another cool-down.
+ *
+ * Only the system's own failures count: an attempt that never reached it (it waited for a browser
+ * page until its deadline, the pool closed) is reported `ignored` — the app's queueing is not the
+ * portal's fault. The default threshold (10 in a row) keeps a flaky portal reachable: at 30 %
+ * failed answers ten in a row happen about once in 170,000 attempts, while a portal that is down
+ * is refused after ten.
  */
 import type { LegacySystem } from './define.js';
 import { SystemError } from './errors.js';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
+export type BreakerOutcome = 'success' | 'failure' | 'ignored';
 
 export interface BreakerOptions {
-  /** Consecutive SystemErrors that open the breaker (default 5). */
+  /** Consecutive SystemErrors that open the breaker (default 10). */
   failureThreshold?: number;
   /** How long it stays open before letting a probe through (default 30 s). */
   coolDownMs?: number;
@@ -28,6 +35,8 @@ export interface BreakerSnapshot {
   retryAt: string | null;
   /** Times it has opened since start. */
   opens: number;
+  /** Attempts that never reached the system (queueing, shutdown), not counted either way. */
+  ignored: number;
 }
 
 export class CircuitBreaker {
@@ -35,6 +44,7 @@ export class CircuitBreaker {
   private openedAt: number | null = null;
   private probeInFlight = false;
   private opens = 0;
+  private ignored = 0;
   private readonly threshold: number;
   private readonly coolDownMs: number;
   private readonly now: () => number;
@@ -43,7 +53,7 @@ export class CircuitBreaker {
     readonly system: LegacySystem,
     opts: BreakerOptions = {},
   ) {
-    this.threshold = Math.max(1, opts.failureThreshold ?? 5);
+    this.threshold = Math.max(1, opts.failureThreshold ?? 10);
     this.coolDownMs = Math.max(0, opts.coolDownMs ?? 30_000);
     this.now = opts.now ?? Date.now;
   }
@@ -61,9 +71,10 @@ export class CircuitBreaker {
 
   /**
    * Ask to make one attempt. Throws SystemError('circuit_open') when refused; otherwise returns
-   * a function to report the attempt's outcome with (exactly once).
+   * a function to report the attempt's outcome with (exactly once): `ignored` when the attempt
+   * never reached the system (a probe so reported lets the next call probe instead).
    */
-  acquire(): (outcome: 'success' | 'failure') => void {
+  acquire(): (outcome: BreakerOutcome) => void {
     const s = this.state;
     if (s === 'open' || (s === 'half_open' && this.probeInFlight)) throw this.openError();
     const probe = s === 'half_open';
@@ -74,7 +85,8 @@ export class CircuitBreaker {
       reported = true;
       if (probe) this.probeInFlight = false;
       if (outcome === 'success') this.onSuccess();
-      else this.onFailure(probe);
+      else if (outcome === 'failure') this.onFailure(probe);
+      else this.ignored++;
     };
   }
 
@@ -87,6 +99,7 @@ export class CircuitBreaker {
       openedAt: this.openedAt === null ? null : new Date(this.openedAt).toISOString(),
       retryAt: state === 'open' && this.openedAt !== null ? new Date(this.openedAt + this.coolDownMs).toISOString() : null,
       opens: this.opens,
+      ignored: this.ignored,
     };
   }
 

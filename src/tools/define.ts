@@ -40,7 +40,11 @@ export interface ApiClient {
 }
 
 /** A warm, logged-in page for one legacy system, lent for the duration of fn. */
-export type WithPage = <T>(system: LegacySystem, fn: (page: Page, baseUrl: string) => Promise<T>) => Promise<T>;
+/**
+ * Lend a page of the system to fn. `hooks.onLease` is told when a page was granted (the wait for
+ * one is over): from then on a failure is the system's (its login included), not the queue's.
+ */
+export type WithPage = <T>(system: LegacySystem, fn: (page: Page, baseUrl: string) => Promise<T>, hooks?: { onLease?: () => void }) => Promise<T>;
 
 export interface ToolContext {
   /** Run this call belongs to (for evidence and audit), if any. */

@@ -22,9 +22,9 @@ let pool: BrowserPool;
 let dataDir: string;
 let browserTasks = 0;
 const countingPool: { withPage: WithPage } = {
-  withPage: (system, fn) => {
+  withPage: (system, fn, hooks) => {
     browserTasks++;
-    return pool.withPage(system, fn);
+    return pool.withPage(system, fn, hooks);
   },
 };
 
@@ -66,6 +66,41 @@ const registry = new ToolRegistry()
       },
     }),
   );
+
+// Holds a page of the NMS until released: the app's own queue, for the breaker tests.
+let release: () => void = () => {};
+let held = new Promise<void>((r) => (release = r));
+registry.register(
+  defineTool({
+    name: 'nms.hold',
+    effect: 'read',
+    system: 'nms',
+    description: 'keeps a page busy',
+    input: z.object({}),
+    output: z.object({}),
+    scope: { none: 'a test tool: carries no owned data' },
+    run: (_i, ctx) => ctx.withPage('nms', async () => (await held, {})),
+  }),
+);
+// Answers on a leased page, failing 30 % of the time like a flaky portal (seeded, so the run repeats).
+let seed = 7;
+const flakyRandom = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+registry.register(
+  defineTool({
+    name: 'resource.flaky',
+    effect: 'read',
+    system: 'resource',
+    description: 'fails 30 % of its answers',
+    input: z.object({}),
+    output: z.object({ ok: z.boolean() }),
+    scope: { none: 'a test tool: carries no owned data' },
+    run: (_i, ctx) =>
+      ctx.withPage('resource', async () => {
+        if (flakyRandom() < 0.3) throw new SystemError('unavailable', 'resource', 'resource: portal answered HTTP 503');
+        return { ok: true };
+      }),
+  }),
+);
 
 beforeAll(async () => {
   portal = await startTestPortal();
@@ -170,6 +205,31 @@ describe('overall deadline', () => {
     const runner = runnerWith({ deadlineMs: 60_000 });
     const err = await failure(runner.run('nms.slow', {}, { caller: SYS, deadlineMs: 300 }));
     expect(err.message).toContain('300 ms deadline');
+  });
+});
+
+describe('circuit breaker: the system, not the queue', () => {
+  it("does not open on the app's own queueing: calls that time out waiting for a page are not the portal's failures", async () => {
+    const runner = runnerWith({ breakers: { failureThreshold: 3, coolDownMs: 60_000 } });
+    held = new Promise<void>((r) => (release = r));
+    const holders = [runner.run('nms.hold', {}, { caller: SYS }), runner.run('nms.hold', {}, { caller: SYS })];
+    await new Promise((r) => setTimeout(r, 200));
+    const queued = await Promise.all(Array.from({ length: 8 }, () => failure(runner.run('nms.port', {}, { caller: SYS, deadlineMs: 250 }))));
+    expect(queued.every((e) => e.code === 'timeout')).toBe(true);
+    expect(runner.circuitOpen('nms')).toBe(false);
+    expect(runner.breakers().find((b) => b.system === 'nms')).toMatchObject({ state: 'closed', consecutiveFailures: 0, opens: 0 });
+    expect(runner.breakers().find((b) => b.system === 'nms')!.ignored).toBeGreaterThanOrEqual(8);
+    release();
+    await Promise.all(holders);
+    expect((await runner.run('nms.port', {}, { caller: SYS })).output).toEqual({ text: 'UP' });
+  });
+
+  it('answers at least 95 % of calls to a portal failing 30 % of its answers, and never opens on it (default threshold)', async () => {
+    const runner = runnerWith({ breakers: {} });
+    const results = await Promise.allSettled(Array.from({ length: 80 }, () => runner.run('resource.flaky', {}, { caller: SYS })));
+    const answered = results.filter((r) => r.status === 'fulfilled').length;
+    expect(answered / results.length).toBeGreaterThanOrEqual(0.95);
+    expect(runner.breakers().find((b) => b.system === 'resource')).toMatchObject({ opens: 0 });
   });
 });
 

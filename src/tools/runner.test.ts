@@ -18,9 +18,9 @@ let pool: BrowserPool;
 let dataDir: string;
 let browserTasks = 0;
 const countingPool: { withPage: WithPage } = {
-  withPage: (system, fn) => {
+  withPage: (system, fn, hooks) => {
     browserTasks++;
-    return pool.withPage(system, fn);
+    return pool.withPage(system, fn, hooks);
   },
 };
 

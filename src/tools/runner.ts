@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import type { AnyTool, ApiClient, Evidence, LegacySystem, ToolContext, ToolEffect, VerifyResult, WithPage } from './define.js';
 import { BusinessError, SystemError, isBusinessError, isSystemError } from './errors.js';
 import { pageReusable, toSystemError } from './browser-pool.js';
-import { CircuitBreakers, type BreakerOptions, type BreakerSnapshot } from './circuit-breaker.js';
+import { CircuitBreakers, type BreakerOptions, type BreakerOutcome, type BreakerSnapshot } from './circuit-breaker.js';
 import { EvidenceRecorder, type Redact } from './evidence.js';
 import { maskTraceArchive, withMaskedPage } from './evidence-masking.js';
 import type { ToolRegistry } from './registry.js';
@@ -331,6 +331,9 @@ export class ToolRunner {
       }
     }
 
+    // Whether the current attempt reached the system (a page was leased, or its API called): an
+    // attempt that failed before that (it queued for a page past its deadline) is not the system's failure.
+    let reached = false;
     const ctx: ToolContext = {
       ...(opts.runId !== undefined && { runId: opts.runId }),
       ...(opts.idempotencyKey !== undefined && { idempotencyKey: opts.idempotencyKey }),
@@ -338,16 +341,17 @@ export class ToolRunner {
       baseUrl: (s) => this.deps.baseUrl(s),
       api: (s) => {
         if (!this.deps.api) throw new SystemError('unavailable', s, `${s}: no HTTP API client configured`);
+        reached = true;
         return this.deps.api(s, signal);
       },
       step: (s, data) => evidence.step(s, data),
-      withPage: this.evidenceWithPage(evidence, signal),
+      withPage: this.evidenceWithPage(evidence, signal, () => (reached = true)),
     };
     const breaker = this.circuits.get(tool.system);
 
     for (;;) {
       if (signal.aborted) return fail(aborted(tool.system, signal, attempts));
-      let report: (outcome: 'success' | 'failure') => void;
+      let report: (outcome: BreakerOutcome) => void;
       try {
         report = breaker.acquire();
       } catch (open) {
@@ -356,6 +360,7 @@ export class ToolRunner {
         return fail(open as SystemError);
       }
       attempts++;
+      reached = false;
       try {
         const output = await raceAbort(body(parsed.data, ctx), signal, tool.system, attempts);
         report('success');
@@ -364,8 +369,8 @@ export class ToolRunner {
         return { output, record };
       } catch (raw) {
         const e = toSystemError(raw, tool.system);
-        // A BusinessError is an answer: the system is up.
-        report(isBusinessError(e) ? 'success' : 'failure');
+        // A BusinessError is an answer: the system is up. A failure before the system was reached is the app's.
+        report(isBusinessError(e) ? 'success' : reached ? 'failure' : 'ignored');
         if (isBusinessError(e)) return fail(e);
         evidence.step(`attempt ${attempts} failed: ${e.code}`, { code: e.code });
         if (signal.aborted || attempts >= maxAttempts) return fail(e);
@@ -390,7 +395,7 @@ export class ToolRunner {
    * and the call's signal made real: an abort (deadline) closes the page the task is using, so the
    * task stops now instead of running on until the pool's own task deadline.
    */
-  private evidenceWithPage(evidence: EvidenceRecorder, signal: AbortSignal): WithPage {
+  private evidenceWithPage(evidence: EvidenceRecorder, signal: AbortSignal, onReached: () => void = () => {}): WithPage {
     const mode = this.deps.screenshots ?? 'always';
     const traces = this.deps.traces ?? 'failure';
     const pool = this.deps.pool;
@@ -400,7 +405,9 @@ export class ToolRunner {
       // captured while the page is still leased; the lease ends when the file is written.
       let answer: ((v: T) => void) | null = null;
       const answered = early ? new Promise<T>((resolve) => (answer = resolve)) : null;
-      const lease = pool.withPage(system, async (page, baseUrl) => {
+      const lease = pool.withPage(
+        system,
+        async (page, baseUrl) => {
         if (signal.aborted) throw pageReusable(aborted(system, signal, 0));
         const onAbort = () => void page.close().catch(() => undefined);
         signal.addEventListener('abort', onAbort, { once: true });
@@ -444,7 +451,9 @@ export class ToolRunner {
           await shoot(evidence, page, 'screenshot');
         }
         return result;
-      });
+        },
+        { onLease: onReached },
+      );
       if (!answered) return lease;
       this.finishing.add(lease);
       const done = () => void this.finishing.delete(lease);

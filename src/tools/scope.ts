@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import type { Principal } from '../policies/principals.js';
-import { ownersOutOfScope, type ScopeOwner } from '../policies/access.js';
+import { ownersOutOfScope, seesEveryRegion, type ScopeOwner } from '../policies/access.js';
 import { BusinessError } from './errors.js';
 import { customerSchema, getNumberStatusOutput } from './crm/schemas.js';
 import { alarmSchema } from './nms/schemas.js';
@@ -266,7 +266,7 @@ export async function enforceScope(
   const found = dedupe(owners.filter((o): o is ScopeOwner => o !== null));
   if (!('principal' in caller)) return found;
   const p = caller.principal;
-  if (unresolved > 0 && !p.regions.includes('*')) throw new ScopeDenied(tool.name, phase, 'unresolved', []);
+  if (unresolved > 0 && !seesEveryRegion(p)) throw new ScopeDenied(tool.name, phase, 'unresolved', []);
   const denied = ownersOutOfScope(p, found);
   if (denied.length > 0) {
     const deniedCount = owners.filter((o) => o !== null && ownersOutOfScope(p, [o]).length > 0).length;
@@ -278,7 +278,7 @@ export async function enforceScope(
 /** A write's recorded target scope against a principal (approver at decide, requester at execution). */
 export function checkTargetScope(tool: string, phase: 'approver' | 'execution', principal: Principal, target: readonly ScopeOwner[] | null): void {
   if (target === null) {
-    if (!principal.regions.includes('*')) throw new ScopeDenied(tool, phase, 'unresolved', []);
+    if (!seesEveryRegion(principal)) throw new ScopeDenied(tool, phase, 'unresolved', []);
     return;
   }
   const denied = ownersOutOfScope(principal, target);

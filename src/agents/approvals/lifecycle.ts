@@ -14,6 +14,7 @@ import type { Directory } from '../../store/directory.js';
 import type { Principal } from '../../policies/principals.js';
 import { ownersOutOfScope, type ScopeOwner } from '../../policies/access.js';
 import { approversFor, mayDecide } from '../../policies/approval-rules.js';
+import { mayStandIn } from '../../policies/delegation-rules.js';
 import { actionHash, requestHash, targetKey } from '../../policies/action-hash.js';
 import { maskDeep, maskText } from '../../policies/masking.js';
 import { appendAudit } from '../../store/audit.js';
@@ -31,6 +32,7 @@ import {
   recentFactSum,
   escalateApproval,
   getApproval,
+  seats,
   setApprovalOutcome,
   pendingDuplicate,
   recentRejection,
@@ -178,16 +180,20 @@ export class ApprovalLifecycle {
       const chosen = approversFor(principal, directory.all(), targetScope, rule);
       // Delegates of the chosen approvers approve too, while their delegation holds: never the
       // requester (four-eyes), and only with the target in scope, like any approver.
-      const delegates = [...(await activeDelegates(c, chosen.map((a) => a.id))).values()]
-        .map((d) => directory.get(d.delegate_id))
-        .filter((p): p is Principal => !!p && p.id !== principal.id && ownersOutOfScope(p, targetScope).length === 0 && !chosen.some((a) => a.id === p.id));
-      const approvers = [...chosen, ...delegates.filter((p, i) => delegates.findIndex((q) => q.id === p.id) === i)];
+      // Each stands in for their delegator's seat (store/approvals-repo.ts seats).
+      const standIns: Record<string, string> = {};
+      for (const d of (await activeDelegates(c, chosen.map((a) => a.id))).values()) {
+        const p = directory.get(d.delegate_id);
+        if (p && !(p.id in standIns) && mayStandIn(p, { requesterId: principal.id, tool: proposal.tool, targetScope }) && !chosen.some((a) => a.id === p.id)) standIns[p.id] = d.delegator_id;
+      }
+      const approvers = [...chosen, ...Object.keys(standIns).map((id) => directory.get(id)!)];
       if (approvers.length === 0) {
         // Say which it is: no manager at all, or none who may see this data.
         const anyManager = approversFor(principal, directory.all(), [], rule).length > 0;
         return { kind: 'denied', reply: anyManager ? noApproverInScopeText(s.lang, targetScope) : messages.noApprover(s.lang) } as const;
       }
-      if (approvers.length < rule.approvals) return { kind: 'denied', reply: messages.notEnoughApprovers(s.lang, rule.approvals, approvers.length) } as const;
+      // Seats, not people: a delegate does not make a second approver of the one they stand in for.
+      if (chosen.length < rule.approvals) return { kind: 'denied', reply: messages.notEnoughApprovers(s.lang, rule.approvals, chosen.length) } as const;
       // A cap on pending approvals; a re-run of this node after a crash finds its own row and goes on.
       if (!mine) {
         const hit = await this.deps.limits.roomForPending(c, principal);
@@ -203,10 +209,12 @@ export class ApprovalLifecycle {
         requesterId: principal.id,
         department: principal.department,
         approverIds: approvers.map((a) => a.id),
+        standIns,
         title: proposal.title,
         lines: maskDeep([
           ...tool.summarize!(input, s.lang),
           ...(rule.tier === null ? [] : [tierLine(s.lang, base.tiers[rule.tier]!, proposal.facts ?? {}, rule.summed)]),
+          ...(rule.reauthWithinMinutes ? [reauthLine(s.lang, rule.reauthWithinMinutes)] : []),
           // What the guard found in the target system (a work order already dispatched), then other requests on the same target.
           ...(proposal.warnings ?? []).map((w) => ({ label: messages.conflictLabel(s.lang), value: w })),
           ...conflicts.map((o) => ({ label: messages.conflictLabel(s.lang), value: messages.conflictWith(s.lang, conflictOf(o, directory)) })),
@@ -217,6 +225,7 @@ export class ApprovalLifecycle {
         requiredApprovals: rule.approvals,
         approvalOrder: rule.order,
         ...(proposal.facts ? { facts: proposal.facts } : {}),
+        reauthWithinSeconds: rule.reauthWithinMinutes ? rule.reauthWithinMinutes * 60 : null,
         targetScope,
         requestHash: reqHash,
         targetKey: target,
@@ -297,6 +306,14 @@ export class ApprovalLifecycle {
         right.reason === 'self_approval' ? refusalText(lang, { reason: 'self_approval' }) : refusalText(lang, { reason: right.reason, approvers });
       return refuse(right.reason, text, actor.id);
     }
+    // The top risk tier: an approval counts only from someone who signed in again recently (the
+    // console's OpenID Connect login; a chat platform's click carries no sign-in time). Rejecting needs none.
+    if (action.decision === 'approve' && row.status === 'pending' && row.reauth_within_seconds) {
+      const at = action.authenticatedAt ? Date.parse(action.authenticatedAt) : NaN;
+      if (!(Date.now() - at <= row.reauth_within_seconds * 1000)) {
+        return refuse('reauth_required', messages.reauthRequired(lang, Math.round(row.reauth_within_seconds / 60), action.channel === 'console' && !Number.isNaN(at)), actor.id);
+      }
+    }
     const comment = action.comment?.trim() ? maskText(action.comment.trim()).slice(0, 500) : null;
     if (action.decision === 'reject' && !comment && row.status === 'pending') {
       return refuse('comment_required', refusalText(lang, { reason: 'comment_required' }), actor.id);
@@ -318,8 +335,8 @@ export class ApprovalLifecycle {
       const current = outcome.current;
       if (outcome.vote === 'counted') {
         await this.refreshCards(current.id);
-        const still = current.required_approvals - current.approved_by.length;
-        return { status: 'voted', approvalId: current.id, message: messages.voteCounted(lang, current.title, current.approved_by.length, current.required_approvals, still), done: Promise.resolve() };
+        const votes = seats(current).filled.size;
+        return { status: 'voted', approvalId: current.id, message: messages.voteCounted(lang, current.title, votes, current.required_approvals, current.required_approvals - votes), done: Promise.resolve() };
       }
       if (outcome.vote === 'already_voted') return refuse('already_voted', refusalText(lang, { reason: 'already_voted' }), actor.id);
       const next = directory.get(outcome.next ?? '')?.name ?? outcome.next ?? '?';
@@ -474,6 +491,24 @@ export class ApprovalLifecycle {
   }
 
   /**
+   * A delegation that started while these approvals waited on the delegator: the delegate (already
+   * added to their approvers, store/delegations.ts) gets a copy of each card where the request came
+   * in, and every copy is redrawn with the new approver list.
+   */
+  async shareWithDelegate(approvalIds: readonly string[], delegate: Principal, delegator: Principal): Promise<void> {
+    const { db, directory } = this.deps;
+    for (const id of approvalIds) {
+      const row = await getApproval(db, id);
+      const run = row && (await getRun(db, row.run_id));
+      if (!row || !run || row.status !== 'pending') continue;
+      const requester = directory.get(row.requester_id);
+      const card: OutboundMessage = { kind: 'card', card: approvalView(row, directory) };
+      await this.sendCopies(run.channel as ChannelName, row.id, [delegate], card, messages.delegatedToYou(row.lang, delegator.name, requester?.name ?? row.requester_id, row.title), run.conversation_id);
+      await this.refreshCards(row.id);
+    }
+  }
+
+  /**
    * Approvals still waiting at their rule's escalation time (`at`; the sweeper passes now, tests a
    * controlled clock): the next person on the roster who may approve it — the rule's roles, any
    * department, the target in scope, not the requester nor an approver already — is added to the
@@ -522,6 +557,13 @@ export class ApprovalLifecycle {
     if (!p) throw new Error(`unknown requester ${s.requesterId}`);
     return p;
   }
+}
+
+/** The card says that approving it needs a fresh sign-in. */
+function reauthLine(lang: Lang, minutes: number): { label: string; value: string } {
+  return lang === 'zh'
+    ? { label: '批准须重新登录', value: `审批人须在 ${minutes} 分钟内重新登录控制台（/console/login?reauth=1）后批准` }
+    : { label: 'Fresh sign-in', value: `an approver must have signed in to the console again within ${minutes} minutes (/console/login?reauth=1)` };
 }
 
 /** Why the card needs more than one approver: the fact, or the sum of recent ones, and the count. */

@@ -24,6 +24,8 @@ export interface ConsoleCaller {
   /** The console's platform user id of this person (what InboundMessage.sender.id carries). */
   userId: string;
   via: 'demo' | 'oidc';
+  /** oidc: when the person last signed in at the provider (for approvals that need a fresh sign-in). */
+  authenticatedAt?: Date;
 }
 
 export type AuditFn = (entry: { actor: string; action: string; subject?: string; details?: Record<string, unknown> }) => Promise<void>;
@@ -145,7 +147,7 @@ export function demoAuth(deps: AuthDeps): ConsoleAuth {
 
 export interface SessionStore {
   /** A new session for a principal; returns the cookie token (stored only as its hash). */
-  open(s: { principalId: string; subject: string; idToken?: string }): Promise<string>;
+  open(s: { principalId: string; subject: string; idToken?: string; authenticatedAt?: Date }): Promise<string>;
   end(token: string): Promise<boolean>;
 }
 
@@ -161,6 +163,7 @@ export function sessionStore(db: Db, ttlMinutes: number): SessionStore {
         subject: s.subject,
         csrfToken: randomBytes(32).toString('base64url'),
         ...(s.idToken ? { idToken: s.idToken } : {}),
+        ...(s.authenticatedAt ? { authenticatedAt: s.authenticatedAt } : {}),
         ttlMinutes,
       });
       return token;
@@ -175,13 +178,14 @@ export interface LiveSession {
   subject: string;
   csrfToken: string;
   idToken: string | null;
+  authenticatedAt: Date;
 }
 
 export async function currentSession(db: Db, req: FastifyRequest): Promise<LiveSession | undefined> {
   const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
   if (!token || token.length > 200) return undefined;
   const row = await liveConsoleSession(db, sha256(token));
-  return row ? { token, principalId: row.principal_id, subject: row.subject, csrfToken: row.csrf_token, idToken: row.id_token } : undefined;
+  return row ? { token, principalId: row.principal_id, subject: row.subject, csrfToken: row.csrf_token, idToken: row.id_token, authenticatedAt: new Date(row.authenticated_at) } : undefined;
 }
 
 /** OIDC mode: the session's principal; body and query identities are never read. */
@@ -206,7 +210,7 @@ export function sessionAuth(deps: AuthDeps): ConsoleAuth {
         return undefined;
       }
     }
-    return { principal, userId: principal.id, via: 'oidc' };
+    return { principal, userId: principal.id, via: 'oidc', authenticatedAt: session.authenticatedAt };
   };
   return withRoles('oidc', caller, deps);
 }

@@ -40,6 +40,9 @@ interface LoginTransaction {
   verifier: string;
   state: string;
   nonce: string;
+  /** A re-authentication (?reauth=1), asked for at `at` (ms). */
+  reauth?: boolean;
+  at?: number;
 }
 
 export function registerOidcRoutes(app: FastifyInstance, s: OidcSettings, deps: OidcDeps): void {
@@ -61,7 +64,10 @@ export function registerOidcRoutes(app: FastifyInstance, s: OidcSettings, deps: 
     return discovered;
   };
 
-  app.get('/console/login', async (_req, reply) => {
+  // ?reauth=1: the provider must ask for the password again (prompt=login, max_age=0) and the ID
+  // token's auth_time is checked, for approvals of the top risk tier.
+  app.get('/console/login', async (req, reply) => {
+    const reauth = (req.query as Record<string, unknown> | undefined)?.reauth === '1';
     let config: oidc.Configuration;
     try {
       config = await configuration();
@@ -69,7 +75,7 @@ export function registerOidcRoutes(app: FastifyInstance, s: OidcSettings, deps: 
       console.error('[console] OpenID provider discovery failed:', (err as Error).message);
       return page(reply, 503, '登录服务暂不可用 / Login is unavailable', '无法连接身份提供方，请稍后再试。 / The identity provider could not be reached; try again shortly.');
     }
-    const tx: LoginTransaction = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce() };
+    const tx: LoginTransaction = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce(), ...(reauth && { reauth: true, at: Date.now() }) };
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: s.redirectUrl,
       scope: s.scopes,
@@ -77,6 +83,7 @@ export function registerOidcRoutes(app: FastifyInstance, s: OidcSettings, deps: 
       code_challenge_method: 'S256',
       state: tx.state,
       nonce: tx.nonce,
+      ...(reauth && { prompt: 'login', max_age: '0' }),
     });
     return reply
       .header('set-cookie', cookieHeader(LOGIN_COOKIE, seal(s.key, LOGIN_COOKIE, tx, LOGIN_TTL_SECONDS), LOGIN_TTL_SECONDS))
@@ -103,6 +110,7 @@ export function registerOidcRoutes(app: FastifyInstance, s: OidcSettings, deps: 
         expectedState: tx.state,
         expectedNonce: tx.nonce,
         idTokenExpected: true,
+        ...(tx.reauth && { maxAge: 0 }),
       });
       claims = (tokens.claims() ?? {}) as Record<string, unknown>;
       idToken = tokens.id_token;
@@ -124,8 +132,16 @@ export function registerOidcRoutes(app: FastifyInstance, s: OidcSettings, deps: 
         '您已登录身份提供方，但尚未被加入 Switchboard 的人员目录。请联系管理员。 / You signed in, but you are not enrolled in Switchboard\'s directory. Ask an administrator to map your account.',
       );
     }
-    const token = await deps.sessions.open({ principalId: principal.id, subject, ...(idToken ? { idToken } : {}) });
-    await deps.audit({ actor: principal.id, action: 'console.login', subject: 'oidc', details: { issuer: s.issuer } });
+    // auth_time is when the person typed their credentials; without it, a re-auth login counts from
+    // when it was asked for (the provider was told max_age=0), any other from now.
+    const authTime = typeof claims.auth_time === 'number' ? new Date(claims.auth_time * 1000) : tx.reauth && typeof tx.at === 'number' ? new Date(tx.at) : undefined;
+    if (tx.reauth && (!authTime || authTime.getTime() < (tx.at ?? 0) - 60_000)) {
+      return page(reply.header('set-cookie', clearLogin), 401, '需要重新登录 / Sign in again', '身份提供方没有重新验证你的身份。 / The provider did not sign you in again. <a href="/console/login?reauth=1">Try again</a>.');
+    }
+    const previous = await currentSession(deps.db, req);
+    if (previous) await deps.sessions.end(previous.token);
+    const token = await deps.sessions.open({ principalId: principal.id, subject, ...(idToken ? { idToken } : {}), ...(authTime ? { authenticatedAt: authTime } : {}) });
+    await deps.audit({ actor: principal.id, action: 'console.login', subject: 'oidc', details: { issuer: s.issuer, ...(tx.reauth && { reauth: true }) } });
     return reply
       .header('set-cookie', [clearLogin, cookieHeader(SESSION_COOKIE, token, s.sessionTtlMinutes * 60)])
       .header('cache-control', 'no-store')

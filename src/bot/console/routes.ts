@@ -14,7 +14,7 @@ import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
 import { consoleMessagesByIds, consoleTranscript, insertConsoleMessage, type ConsoleMessageRow } from '../../store/console-repo.js';
 import { getApproval, pendingApprovalsFor, type ApprovalRow } from '../../store/approvals-repo.js';
-import { activeDelegates, delegate, revokeDelegation } from '../../store/delegations.js';
+import { delegationRefusalText, type DelegationDesk } from '../../policies/delegation-rules.js';
 import type { Inbox } from '../inbox.js';
 import { renderAdaptiveCard } from '../cards/adaptive.js';
 import type { ApprovalCardView } from '../../chat/approval-card.js';
@@ -37,8 +37,6 @@ const messageBody = z.object({
   clientMessageId: idString.optional(),
 });
 
-/** Longest a delegation may run: a holiday, not a standing second approver. */
-const MAX_DELEGATION_DAYS = 31;
 const delegationBody = z
   .object({
     user: idString.optional(),
@@ -82,6 +80,8 @@ export interface ConsoleDeps {
   /** Who is calling (./auth.ts): a demo persona or a login session. */
   auth: ConsoleAuth;
   audit: AuditFn;
+  /** Naming a delegate (agents/delegation.ts), injected like viewOf. */
+  delegations: DelegationDesk;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -93,7 +93,7 @@ type Reply =
   | { kind: 'card'; approvalId: string; card: Record<string, unknown> };
 
 export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): void {
-  const { db, directory, inbox, viewOf, auth, audit } = deps;
+  const { db, directory, inbox, viewOf, auth, audit, delegations } = deps;
   const oidc = auth.mode === 'oidc';
 
   /**
@@ -219,6 +219,8 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       approvalId,
       decision,
       ...(comment !== undefined ? { comment } : {}),
+      // From the login session, never the body: how fresh this person's sign-in is.
+      ...(caller.authenticatedAt ? { authenticatedAt: caller.authenticatedAt.toISOString() } : {}),
     };
     const received = await inbox.receive({ channel: 'console', eventId, kind: 'action', conversationId: conversation, payload: { ...action } });
     if (received.duplicate) {
@@ -258,38 +260,32 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
   });
 
   // Delegation: the caller (a verified session or persona, never a body field) names who may also
-  // approve what would come to them, until a time. Only approvers (managers) delegate; the
-  // delegate must be an active person other than the caller.
+  // approve what would come to them, until a time. The rules are the delegation desk's, the same
+  // as for the chat command (policies/delegation-rules.ts).
   app.post('/console/api/delegations', async (req, reply) => {
     const body = delegationBody.safeParse(req.body);
     if (!body.success) return reply.code(400).send({ error: describe(body.error) });
     const caller = await auth.caller(req, reply, { claimed: body.data.user, stateChanging: true });
     if (!caller) return reply;
-    const me = caller.principal;
-    if (!me.roles.includes('manager')) return reply.code(403).send({ error: 'only approvers (managers) name a delegate / 只有审批人（主管）可以委托审批' });
-    const to = directory.get(body.data.delegate);
-    if (!to) return reply.code(400).send({ error: `delegate "${body.data.delegate}" is not an active person in the directory / 被委托人不在通讯录中` });
-    if (to.id === me.id) return reply.code(400).send({ error: 'a delegate is someone else / 不能委托给自己' });
-    const until = parseUntil(body.data.until);
-    const now = Date.now();
-    if (!until || until.getTime() <= now || until.getTime() > now + MAX_DELEGATION_DAYS * 86_400_000) {
-      return reply.code(400).send({ error: `until: a time in the next ${MAX_DELEGATION_DAYS} days, e.g. "2026-12-05 18:00" / 截止时间须在 ${MAX_DELEGATION_DAYS} 天内` });
+    const started = await delegations.start(caller.principal, body.data.delegate, parseUntil(body.data.until));
+    if (!started.ok) {
+      const text = delegationRefusalText[started.refusal];
+      return reply.code(started.refusal === 'not_approver' ? 403 : 400).send({ error: `${text.en} / ${text.zh}`, reason: started.refusal });
     }
-    const d = await delegate(db, { delegatorId: me.id, delegateId: to.id, until, actor: me.id });
-    return { delegate: { id: to.id, name: to.name }, until: d.ends_at.toISOString() };
+    return { delegate: started.delegation.delegate, until: started.delegation.until.toISOString(), pendingShared: started.pendingShared };
   });
 
   app.delete('/console/api/delegations', async (req, reply) => {
     const caller = await auth.caller(req, reply, { claimed: claimedIn(req.query), stateChanging: true });
     if (!caller) return reply;
-    return { revoked: await revokeDelegation(db, { delegatorId: caller.principal.id, actor: caller.principal.id }) };
+    return { revoked: await delegations.end(caller.principal) };
   });
 
   app.get('/console/api/delegations', async (req, reply) => {
     const caller = await auth.caller(req, reply, { claimed: claimedIn(req.query) });
     if (!caller) return reply;
-    const d = (await activeDelegates(db, [caller.principal.id])).get(caller.principal.id);
-    return { delegate: d ? { id: d.delegate_id, name: directory.get(d.delegate_id)?.name ?? d.delegate_id, until: d.ends_at.toISOString() } : null };
+    const d = await delegations.current(caller.principal);
+    return { delegate: d ? { ...d.delegate, until: d.until.toISOString() } : null };
   });
 
   app.get('/console/api/approvals', async (req, reply) => {
