@@ -190,6 +190,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       channels,
       checkpointer,
       approvalTtlSeconds: config.APPROVAL_TTL_SECONDS,
+      conflictWindowMinutes: config.APPROVAL_CONFLICT_WINDOW_MINUTES,
       outboxLeaseMs: config.OUTBOX_LEASE_MS,
       threadLock: { leaseTtlMs: config.THREAD_LEASE_TTL_MS, waitMs: config.THREAD_LOCK_WAIT_MS },
     });

@@ -116,6 +116,8 @@ export const configSchema = z.object({
   LEGACY_USERNAME: z.string().min(1).default('rpa_bot'),
   LEGACY_PASSWORD: z.string().min(1).default('sandbox'),
   APPROVAL_TTL_SECONDS: z.coerce.number().int().min(5).max(7 * 24 * 3600).default(30 * 60),
+  /** A write on the same target this recent is named as a conflict on the card; an unchanged rejected request this recent is answered with its rejection. */
+  APPROVAL_CONFLICT_WINDOW_MINUTES: z.coerce.number().int().min(1).max(31 * 24 * 60).default(24 * 60),
   /** How often pending approvals are checked for expiry. */
   APPROVAL_SWEEP_MS: z.coerce.number().int().min(100).default(5_000),
   // -- approved-write executor and outbox recovery (issue 10 §7-8) --

@@ -130,7 +130,7 @@ describe.each(await dbKinds())('risk tiers on %s', (kind) => {
   it("sums a requester's small writes over the window: the one that passes the threshold needs two, and its card says why", async () => {
     fs.writeFileSync(t.file, shipped.replace('atLeast: 50 }, summedOverMinutes: 1440', 'atLeast: 3 }, summedOverMinutes: 60'));
     await new Promise((r) => setTimeout(r, 600));
-    const sms = (n: number) => t.client.say('alice', `发短信 1390000000${n} SMS_FAULT_NOTICE ticket=T20261124-0012`);
+    const sms = (n: number) => t.client.say('alice', `发短信 1390000000${n} SMS_FAULT_NOTICE ticketId=T20261124-0012 eta=18:00`);
     const ids: string[] = [];
     for (const n of [1, 2, 3]) ids.push(cardOf(await sms(n))!.approvalId!);
     expect(await Promise.all(ids.map(async (id) => (await row(id)).required_approvals))).toEqual([1, 1, 2]);

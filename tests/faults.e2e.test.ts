@@ -155,6 +155,7 @@ describe('tools against faulty portals (runner level)', () => {
       ['billing.getBills', { customer: { customerId: demo.customer.id } }],
       ['billing.checkPlanEligibility', { customer: { customerId: demo.customer.id }, planCode: 'P5G_99' }],
       ['workorder.get', { workOrderId: 'W20261124-0001' }],
+      ['workorder.list', { ticketId: demo.ticketMissing.id }],
       ['nms.getAlarm', { alarmId: 'ALM900001' }],
       ['recon.compareChannelBilling', { period: '2026-10', channelId: 'CH001' }],
     ];

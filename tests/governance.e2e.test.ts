@@ -38,7 +38,7 @@ describe.each(await dbKinds())('governance from the policy document on %s', (kin
     expect(cardOf(ack)).toBeUndefined();
     expect(textOf(ack)).toBe('此操作尚未对你所在部门开放（nms.acknowledgeAlarm），未提交审批。');
     // A tool switched off for alice's department; its other writes still go to approval.
-    const sms = await t.client.say('alice', 'send sms 13857101234 SMS_FAULT_NOTICE ticket=T20261124-0012');
+    const sms = await t.client.say('alice', 'send sms 13857101234 SMS_FAULT_NOTICE ticketId=T20261124-0012 eta=18:00');
     expect(cardOf(sms)).toBeUndefined();
     expect(textOf(sms)).toBe('This is not enabled for your department yet (sms.sendNotice); nothing was sent for approval.');
     const denied = (await audits('tool.denied')).filter((r) => r.details.reason === 'rollout');

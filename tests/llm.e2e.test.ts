@@ -369,6 +369,35 @@ describe('free-form requests through the LLM', () => {
     expect(llm.requests).toHaveLength(2);
   });
 
+  it('on the LLM path too: the same proposal while pending points to its card; a rejection reaches the model\'s memory and an unchanged repeat is answered with it', async () => {
+    const propose = { toolCalls: [{ name: 'propose_ticket_addNote', arguments: { ticketId: 'T20261124-0012', note: '用户要求退费' } }] };
+    llm.script([propose], { reset: true });
+    const first = cardOf(await say('alice', '麻烦在 T20261124-0012 上记一下：用户要求退费', 'llm-rej'))!;
+    expect(first).toBeDefined();
+    // The model proposes the same again while it waits: no second card, the pending one is named.
+    llm.script([propose], { reset: true });
+    const again = await say('alice', '麻烦在 T20261124-0012 上再记一下：用户要求退费', 'llm-rej');
+    expect(cardOf(again)).toBeUndefined();
+    expect(textOf(again)).toContain(`相同的申请已在审批中（申请编号 ${first.approvalId!.slice(0, 8)}`);
+
+    expect(await t.client.act('carol', first.approvalId!, 'reject', '退费请走计费流程')).toMatchObject({ status: 'rejected' });
+    await t.app.agent.idle();
+    // The next turn's history tells the model who rejected it and why; a model that proposes it
+    // unchanged anyway gets the rejection as the answer, not a card.
+    llm.script(
+      [
+        (r) => {
+          expect(r.body.messages.map((m) => m.content ?? '').join('\n')).toContain('was REJECTED by Carol. Reason: 退费请走计费流程');
+          return propose;
+        },
+      ],
+      { reset: true },
+    );
+    const third = await say('alice', '麻烦在 T20261124-0012 上记一下：用户要求退费', 'llm-rej');
+    expect(cardOf(third)).toBeUndefined();
+    expect(textOf(third)).toContain('被 Carol 驳回，原因：退费请走计费流程');
+  });
+
   it('never sent personal data to the provider in any request of this file', () => {
     expect(llm.all.length).toBeGreaterThan(15);
     for (const r of llm.all) {

@@ -95,7 +95,7 @@ describe.each(await dbKinds())('no personal data in clear at rest on %s', (kind)
     expect(noteCard, JSON.stringify(note)).toBeDefined();
     expect(JSON.stringify(noteCard)).toContain('139****6789');
     expect((await c.act('carol', noteCard!.approvalId!, 'approve')).status).toBe('approved');
-    const sms = cardOf(await c.say('alice', `发短信 ${SEEDED[0]} SMS_FAULT_NOTICE ticket=T20261124-0012`, 'pii'));
+    const sms = cardOf(await c.say('alice', `发短信 ${SEEDED[0]} SMS_FAULT_NOTICE ticketId=T20261124-0012 eta=18:00`, 'pii'));
     expect(sms).toBeDefined();
     expect((await c.act('carol', sms!.approvalId!, 'reject', `客户 ${TYPED.mobiles[2]} 要求不发`)).status).toBe('rejected');
     // An LLM turn: the model sees placeholders, calls the CRM with one, answers.

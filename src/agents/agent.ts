@@ -37,6 +37,8 @@ export interface AgentDeps {
   channels: ChannelDirectory;
   checkpointer: BaseCheckpointSaver;
   approvalTtlSeconds: number;
+  /** A write on the same target within this long is a conflict on the card; an unchanged rejected request is answered with its reason (APPROVAL_CONFLICT_WINDOW_MINUTES). */
+  conflictWindowMinutes?: number;
   /** How long an executor's outbox claim holds without renewal (OUTBOX_LEASE_MS). Default 60 s. */
   outboxLeaseMs?: number;
   /** Per-thread serialization (config THREAD_LEASE_TTL_MS, THREAD_LOCK_WAIT_MS). */
@@ -71,6 +73,7 @@ export class Agent implements AgentNodes {
       toolDefs: deps.toolDefs,
       channels,
       approvalTtlSeconds: deps.approvalTtlSeconds,
+      ...(deps.conflictWindowMinutes ? { conflictWindowMinutes: deps.conflictWindowMinutes } : {}),
       outboxLeaseMs: deps.outboxLeaseMs ?? 60_000,
       lock: this.lock,
       limits,
@@ -81,7 +84,21 @@ export class Agent implements AgentNodes {
     });
     this.executor = this.lifecycle.executor;
     this.delegations = createDelegationDesk({ db, directory, shareWithDelegate: (ids, to, from) => this.lifecycle.shareWithDelegate(ids, to, from) });
-    this.turn = new Turn({ db, directory, planner: deps.planner, freeForm: deps.freeForm, tools, channels, graph: this.graph, lock: this.lock, outbound, limits, delegations: this.delegations, log });
+    this.turn = new Turn({
+      db,
+      directory,
+      planner: deps.planner,
+      freeForm: deps.freeForm,
+      tools,
+      channels,
+      graph: this.graph,
+      lock: this.lock,
+      outbound,
+      limits,
+      delegations: this.delegations,
+      desk: (principal, run) => this.lifecycle.desk(principal, run),
+      log,
+    });
   }
 
   /** One inbound chat message, already in the inbox. Safe to call again for the same event. */

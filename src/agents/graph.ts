@@ -51,7 +51,7 @@ export interface AgentNodes {
 
 export interface DecisionSignal {
   approvalId: string;
-  status: 'approved' | 'rejected' | 'expired';
+  status: 'approved' | 'rejected' | 'expired' | 'withdrawn';
 }
 
 export function buildGraph(nodes: AgentNodes, checkpointer: BaseCheckpointSaver) {

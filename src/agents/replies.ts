@@ -128,6 +128,39 @@ export const messages = {
     t(lang, { zh: `已驳回「${title}」，驳回原因将发给 ${requester}。`, en: `Rejected "${title}"; ${requester} will be sent the reason.` }),
   rejected: (lang: Lang, title: string, by: string, reason: string) =>
     t(lang, { zh: `「${title}」被 ${by} 驳回，原因：${reason}`, en: `"${title}" was rejected by ${by}. Reason: ${reason}` }),
+  /** The run of a withdrawn request ends with this (to the requester). */
+  withdrawn: (lang: Lang, title: string) =>
+    t(lang, { zh: `「${title}」已撤回，未执行任何写入。`, en: `"${title}" was withdrawn; nothing was written.` }),
+  /** What the LLM's memory keeps of a rejection (in English: it is the model's context, not a reply). */
+  rejectedMemory: (title: string, by: string, reason: string) =>
+    `(Proposal "${title}" was REJECTED by ${by}. Reason: ${reason}. Do not propose it again unchanged; change what the reason asks, or ask the user.)`,
+  /** The same request is already waiting: no second card. */
+  duplicate: (lang: Lang, title: string, id: string, approvers: string[], at: string) =>
+    t(lang, {
+      zh: `相同的申请已在审批中（申请编号 ${id}「${title}」，${at} 提交，等待 ${approvers.join('、')} 审批），未重复提交。如需撤回请发送「撤回 ${id}」。`,
+      en: `The same request is already waiting for approval (request ${id} "${title}", sent ${at}, waiting for ${approvers.join(', ')}); it was not sent again. To withdraw it, send "withdraw ${id}".`,
+    }),
+  /** The same request was rejected recently, unchanged since: no new card. */
+  rejectedBefore: (lang: Lang, title: string, by: string, reason: string, at: string) =>
+    t(lang, {
+      zh: `「${title}」已于 ${at} 被 ${by} 驳回，原因：${reason}。参数未变，未重新提交；请按驳回原因修改后再提交。`,
+      en: `"${title}" was rejected by ${by} at ${at}. Reason: ${reason}. Nothing changed since, so it was not sent again; change it as the reason says and send it again.`,
+    }),
+  /** A card line naming another write on the same target. */
+  conflictLabel: (lang: Lang) => t(lang, { zh: '⚠ 冲突', en: '⚠ Conflict' }),
+  conflictWith: (lang: Lang, c: { id: string; title: string; requester: string; state: 'pending' | 'approved' | 'executing' | 'verified' | 'failed'; at: string }) => {
+    const state = { pending: { zh: '待审批', en: 'pending' }, approved: { zh: '已批准', en: 'approved' }, executing: { zh: '执行中', en: 'executing' }, verified: { zh: '已执行', en: 'written' }, failed: { zh: '执行失败', en: 'failed' } }[c.state];
+    return t(lang, {
+      zh: `同一目标已有申请 ${c.id}「${c.title}」（${c.requester}，${c.at}，${state.zh}）`,
+      en: `request ${c.id} "${c.title}" on the same target (${c.requester}, ${c.at}, ${state.en})`,
+    });
+  },
+  /** The short id a requester types to withdraw, beside the proposal message. */
+  requestRef: (lang: Lang, id: string) =>
+    t(lang, { zh: `申请编号 ${id}；如需撤回，发送「撤回 ${id}」。`, en: `Request ${id}; to withdraw it, send "withdraw ${id}".` }),
+  /** The requester's proposal was refused before any card: it would fail. */
+  invalidProposal: (lang: Lang, problems: string[]) =>
+    t(lang, { zh: `这个写入会失败，未提交审批：${problems.join('；')}。`, en: `This write would fail, so nothing was sent for approval: ${problems.join('; ')}.` }),
   expired: (lang: Lang, title: string) =>
     t(lang, { zh: `「${title}」审批已过期，未执行任何写入。如仍需要，请重新提交。`, en: `"${title}" expired before anyone approved it; nothing was written. Send it again if still needed.` }),
 };
@@ -146,7 +179,9 @@ export function refusalText(
     | { reason: 'comment_required' }
     | { reason: 'circuit_open'; system: string }
     | { reason: 'already_voted' }
-    | { reason: 'not_your_turn'; next: string },
+    | { reason: 'not_your_turn'; next: string }
+    | { reason: 'withdrawn'; at: string }
+    | { reason: 'not_requester' },
 ): string {
   switch (r.reason) {
     case 'self_approval':
@@ -173,6 +208,10 @@ export function refusalText(
       return t(lang, { zh: '你已批准过此申请，还需其他审批人批准。', en: 'You have already approved this; it needs another approver too.' });
     case 'not_your_turn':
       return t(lang, { zh: `此申请需按顺序审批，请等待 ${r.next} 先审批。`, en: `This request is approved in order: ${r.next} decides first.` });
+    case 'withdrawn':
+      return t(lang, { zh: `此申请已于 ${r.at} 由申请人撤回，未执行。`, en: `This request was withdrawn by its requester at ${r.at}; nothing was executed.` });
+    case 'not_requester':
+      return t(lang, { zh: '只有申请人本人可以撤回这个申请。', en: 'Only the person who made this request can withdraw it.' });
     case 'circuit_open':
       return t(lang, {
         zh: `${systemName('zh', r.system)}当前不可用（已暂停调用），本次批准未生效，申请仍待审批，请稍后再批准。`,

@@ -5,6 +5,7 @@
  * The approval steps in between are approvals/lifecycle.ts; resume() wakes a thread that waits
  * on a decision.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Command } from '@langchain/langgraph';
 import type { z } from 'zod';
 import type { InboundMessage, MessageRef } from '../chat/channel.js';
@@ -18,7 +19,7 @@ import { createRun, getRun, updateRun, type RunStatus } from '../store/runs-repo
 import { isScopeDenied } from '../tools/scope.js';
 import type { AgentGraph, AgentStateUpdate, AgentStateValue, DecisionSignal } from './graph.js';
 import { runFlow } from '../skills/router.js';
-import type { FlowTools } from '../skills/contract.js';
+import type { FlowTools, RequestDesk } from '../skills/contract.js';
 import type { DelegationDesk } from '../policies/delegation-rules.js';
 import type { Planner } from '../skills/index.js';
 import { detectLang } from '../chat/lang.js';
@@ -58,10 +59,15 @@ export interface TurnDeps {
   limits: RateLimits;
   /** Naming a delegate from chat (the delegation skill), for the verified sender. */
   delegations?: DelegationDesk;
+  /** The requester's approvals (status, withdrawal), bound to the verified requester (approvals/lifecycle.ts). */
+  desk?: (principal: Principal, run: { runId: string; channel: AgentStateValue['channel']; conversationId: string; lang: AgentStateValue['lang'] }) => RequestDesk;
   log(level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>): void;
 }
 
 export class Turn {
+  /** Runs a function with the async context of construction time: no graph invocation in it. */
+  private readonly outside = AsyncLocalStorage.snapshot();
+
   constructor(private readonly deps: TurnDeps) {}
 
   /** One inbound chat message, already in the inbox. Safe to call again for the same event. */
@@ -154,10 +160,16 @@ export class Turn {
     return { runId, sent };
   }
 
-  /** Wake the thread waiting on an approval. Serialized per thread; safe to call twice. */
+  /**
+   * Wake the thread waiting on an approval. Serialized per thread; safe to call twice. Run outside
+   * any graph's async context: a withdrawal resumes another thread from inside its own turn's
+   * node, and LangGraph takes the config of the invocation it finds in AsyncLocalStorage, so an
+   * invoke there would run as a child of that turn and never reach the waiting thread (measured:
+   * the resume returned with the interrupt still pending).
+   */
   resume(threadId: string, signal: DecisionSignal): Promise<void> {
     const { graph } = this.deps;
-    return this.deps.lock.run(threadId, async (abort) => {
+    return this.outside(() => this.deps.lock.run(threadId, async (abort) => {
       const config = { configurable: { thread_id: threadId }, signal: abort };
       const state = await graph.getState(config);
       if (state.next.length === 0) return;
@@ -168,7 +180,7 @@ export class Turn {
         if (!again.tasks.some((t) => t.interrupts.length > 0)) return;
       }
       await graph.invoke(new Command({ resume: signal }), config);
-    });
+    }));
   }
 
   // ---------------------------------------------------------------- graph nodes
@@ -188,6 +200,10 @@ export class Turn {
       const result = freeForm?.wants(s.plan)
         ? await freeForm.respond({ runId: s.runId, channel: s.channel, conversationId: s.conversationId, text: s.text, lang: s.lang, principal, tools, commandPlan: s.plan })
         : await runFlow(s.plan, tools);
+      if (result.kind === 'reply' && result.status === 'business_error') {
+        // A write that would fail: no card, and the reason kept with the run (both planners).
+        await appendAudit(this.deps.db, { actor: principal.id, action: 'proposal.refused', subject: result.refused.tool, runId: s.runId, details: { reason: result.refused.reason } });
+      }
       if (result.kind === 'reply') {
         // Without an LLM, a turn not understood offers the nearest full commands from the ids it held.
         const offered = result.status === 'not_understood' && !freeForm?.llmEnabled ? this.suggestions(s.plan, s.text, principal) : [];
@@ -258,6 +274,8 @@ export class Turn {
           current: () => desk.current(principal),
         },
       }),
+      now: () => new Date(),
+      ...(this.deps.desk ? { requests: this.deps.desk(principal, s) } : {}),
       call: async <S extends z.ZodType>(tool: string, input: unknown, output: S): Promise<z.infer<S>> => {
         // Flows and the free-form responder call reads only; a write goes through the approval.
         const denied = await roleDenial(ctx, tool, 'read');

@@ -4,7 +4,7 @@
  */
 import type { Lang } from './lang.js';
 
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'withdrawn';
 
 /** Where a proposed value came from: a legacy system read at a time, or the requester's words. */
 export type ValueSource = { system: string; readAt: string } | { system: 'requester' };

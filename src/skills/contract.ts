@@ -55,6 +55,49 @@ export interface FlowTools {
     end(): Promise<boolean>;
     current(): Promise<DelegationView | null>;
   };
+  /** The clock a guard checks a time against (an appointment window); default the real one. */
+  now?(): Date;
+  /**
+   * The requester's own approvals and the ones waiting for them, for the status and withdrawal
+   * skills: given by the agent (skills never read the store), bound to the verified requester.
+   */
+  requests?: RequestDesk;
+}
+
+/** One approval as the status skills show it: no input, only what the card shows. */
+export interface RequestSummary {
+  /** Short id (what a person types to withdraw). */
+  id: string;
+  title: string;
+  status: 'pending' | 'approved' | 'rejected' | 'expired' | 'withdrawn';
+  /** After approval: executing, verified (written) or failed. */
+  outcome: 'executing' | 'verified' | 'failed' | null;
+  requester: string;
+  approvers: string[];
+  /** Who decided (or withdrew), with the reason given on a rejection. */
+  decidedBy: string | null;
+  comment: string | null;
+  /** Operator-local times. */
+  createdAt: string;
+  expiresAt: string;
+  requiredApprovals: number;
+  approvedBy: string[];
+}
+
+export type WithdrawResult =
+  | { kind: 'withdrawn'; request: RequestSummary }
+  | { kind: 'not_found' }
+  | { kind: 'ambiguous'; ids: string[] }
+  /** Not pending any more: approved, rejected, expired or already withdrawn. */
+  | { kind: 'not_pending'; request: RequestSummary };
+
+export interface RequestDesk {
+  /** The requester's own requests, newest first (capped). */
+  mine(limit: number): Promise<RequestSummary[]>;
+  /** Pending approvals the requester may decide, oldest and riskiest first; `total` counts all of them. */
+  waitingForMe(limit: number): Promise<{ items: RequestSummary[]; total: number }>;
+  /** Withdraw the requester's own pending request by its (short) id. */
+  withdraw(id: string): Promise<WithdrawResult>;
 }
 
 export interface WriteProposal {
@@ -82,10 +125,17 @@ export interface WriteProposal {
   };
   /** Where each proposed value came from, by the summarize() line's key; absent: the requester gave it. */
   sources?: Record<string, ValueSource>;
+  /**
+   * What the guard's read found that the approver must weigh (a work order already dispatched for
+   * the ticket), in the request's language: shown on the card as "⚠ 冲突 / Conflict".
+   */
+  warnings?: string[];
 }
 
 export type FlowResult =
   | { kind: 'reply'; text: string; status: 'succeeded' | 'not_understood' }
+  /** A write the guard knows would fail (a window already started, a template parameter missing): no card. */
+  | { kind: 'reply'; text: string; status: 'business_error'; refused: { tool: string; reason: string } }
   /**
    * The proposing node writes the message, since only it knows who the approvers are. `unresolved`
    * names what the flow looked for and could not find, in the request's language.
@@ -97,6 +147,22 @@ export class InvalidInput extends Error {
   constructor(readonly problems: string[]) {
     super(problems.join('; '));
     this.name = 'InvalidInput';
+  }
+}
+
+/**
+ * A write that is certain to fail, found by the guard from what it can know (the tool's rules, the
+ * template's parameters, the clock, a read of the target): answered with the reason, no card.
+ * Both planners end the turn with it (the command path's router, the LLM path's responder).
+ */
+export class WouldFail extends Error {
+  constructor(
+    readonly tool: string,
+    readonly reason: string,
+    readonly text: Text,
+  ) {
+    super(text.en);
+    this.name = 'WouldFail';
   }
 }
 

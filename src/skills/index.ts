@@ -23,6 +23,8 @@ import { ticketShow } from './ticket-show/index.js';
 import { ticketUpdate } from './ticket-update/index.js';
 import { workorderDispatch } from './workorder-dispatch/index.js';
 import { workorderShow } from './workorder-show/index.js';
+import { requestsStatus } from './requests-status/index.js';
+import { requestWithdraw } from './request-withdraw/index.js';
 
 export const skills = [
   portStatus,
@@ -43,6 +45,8 @@ export const skills = [
   alarmAck,
   smsSend,
   delegateSkill,
+  requestsStatus,
+  requestWithdraw,
 ] as const;
 
 type PlanOf<S> = S extends { plan: z.ZodType<infer P> } ? P : never;

@@ -4,7 +4,8 @@
  * records and scope-checks every call, so a flow cannot reach a legacy system any other way.
  */
 import { maskText } from '../policies/masking.js';
-import { InvalidInput, type FlowResult, type FlowTools } from './contract.js';
+import type { Lang } from '../chat/lang.js';
+import { InvalidInput, WouldFail, type FlowResult, type FlowTools } from './contract.js';
 import { helpText } from './help.js';
 import { skillFor, type Plan } from './index.js';
 import { routerTexts } from './texts.js';
@@ -24,7 +25,13 @@ export async function runFlow(plan: Plan, tools: FlowTools): Promise<FlowResult>
   try {
     return await skill.run(skill.plan.parse(plan), tools);
   } catch (err) {
+    if (err instanceof WouldFail) return wouldFailReply(err, lang);
     if (err instanceof InvalidInput) return { kind: 'reply', text: maskText(routerTexts.invalidInput(lang, err.problems)), status: 'not_understood' };
     throw err;
   }
+}
+
+/** The answer to a write that would fail: its reason, in the request's language (both planners). */
+export function wouldFailReply(err: WouldFail, lang: Lang): FlowResult {
+  return { kind: 'reply', text: maskText(err.text[lang]), status: 'business_error', refused: { tool: err.tool, reason: err.reason } };
 }

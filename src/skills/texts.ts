@@ -28,3 +28,9 @@ export const plannerTexts = {
       ? `「${typed.join('、')}」看起来不是有效的编号。你是指：${commands.map((c) => `「${c}」`).join(' 或 ')}？`
       : `"${typed.join('", "')}" does not look like a valid id. Did you mean ${commands.map((c) => `"${c}"`).join(' or ')}?`,
 };
+
+/** A write on a closed ticket: the ticket system refuses it, so no card (the note and field guards). */
+export const closedTicketText = (ticketId: string, what: { zh: string; en: string }): Text => ({
+  zh: `工单 ${ticketId} 已关闭，不能${what.zh}，未提交审批。`,
+  en: `Ticket ${ticketId} is closed, so ${what.en}; nothing was sent for approval.`,
+});

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { Db, Queryable } from './db.js';
 import { appendAuditInTx } from './audit.js';
 import { storable, storableJson, storableOrNull, storableText } from '../lib/storable.js';
-import { openJson, sealJson } from './data-keys.js';
+import { dataKeys, openJson, sealJson } from './data-keys.js';
 import { maskDeep, maskText } from '../policies/masking.js';
 import type { ApprovalStatus, CardContent, CardLine, StoredOutcome } from '../chat/approval-card.js';
 import type { Lang } from '../chat/lang.js';
@@ -41,6 +41,10 @@ export interface ApprovalRow {
   required_approvals: number;
   approval_order: 'parallel' | 'sequential';
   approved_by: string[];
+  /** Keyed digest of the request without the guard's read (policies/action-hash.ts requestHash; migration 018); null on older rows. */
+  request_hash: string | null;
+  /** Keyed digest of tool|target, for conflicts (policies/action-hash.ts targetKey); null when the write has none. */
+  target_key: string | null;
   /** Delegates among the approvers, each standing in for one approver's seat (migration 020). */
   stand_ins: Record<string, string>;
   /** An approver must have signed in this recently (migration 021); null: no re-authentication. */
@@ -77,6 +81,8 @@ export interface NewApproval {
   approvalOrder?: 'parallel' | 'sequential';
   /** What the guard read about the write (risk tiers, anti-splitting). */
   facts?: Record<string, string | number | boolean>;
+  requestHash?: string;
+  targetKey?: string | null;
   /** Delegates among approverIds: delegate id -> the approver they stand in for. */
   standIns?: Record<string, string>;
   /** An approver must have signed in this recently (the top risk tier). */
@@ -88,11 +94,11 @@ export interface NewApproval {
 /** Idempotent per (run, tool): a re-run of the proposing node finds the approval it made. */
 export async function createApproval(db: Queryable, a: NewApproval): Promise<{ row: ApprovalRow; created: boolean }> {
   const res = await db.query<ApprovalRow>(
-    `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at, target_scope, escalate_at, required_approvals, approval_order, facts, stand_ins, reauth_within_seconds, card)
+    `INSERT INTO approvals (id, run_id, thread_id, tool, input, action_hash, requester_id, department, approver_ids, title, lines, lang, expires_at, target_scope, escalate_at, required_approvals, approval_order, facts, stand_ins, reauth_within_seconds, card, request_hash, target_key)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(secs => $13), $14,
-             CASE WHEN $15::int IS NULL THEN NULL ELSE now() + make_interval(secs => $15::int) END, $16, $17, $18, $19, $20, $21)
+             CASE WHEN $15::int IS NULL THEN NULL ELSE now() + make_interval(secs => $15::int) END, $16, $17, $18, $19, $20, $21, $22, $23)
      ON CONFLICT (run_id, tool) DO NOTHING RETURNING *`,
-    [a.id, a.runId, storableText(a.threadId), a.tool, JSON.stringify(sealJson(storable(a.input), 'approvals.input')), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope), a.escalateAfterSeconds ?? null, a.requiredApprovals ?? 1, a.approvalOrder ?? 'parallel', JSON.stringify(a.facts ?? {}), JSON.stringify(a.standIns ?? {}), a.reauthWithinSeconds ?? null, a.card ? storableJson(maskDeep(a.card)) : null],
+    [a.id, a.runId, storableText(a.threadId), a.tool, JSON.stringify(sealJson(storable(a.input), 'approvals.input')), a.actionHash, a.requesterId, a.department, a.approverIds, storableText(a.title), storableJson(a.lines), a.lang, a.ttlSeconds, JSON.stringify(a.targetScope), a.escalateAfterSeconds ?? null, a.requiredApprovals ?? 1, a.approvalOrder ?? 'parallel', JSON.stringify(a.facts ?? {}), JSON.stringify(a.standIns ?? {}), a.reauthWithinSeconds ?? null, a.card ? storableJson(maskDeep(a.card)) : null, a.requestHash ? requestDigest(a.requestHash) : null, a.targetKey ? targetDigest(a.targetKey) : null],
   );
   if (res.rows[0]) return { row: openApproval(res.rows[0]), created: true };
   const existing = await db.query<ApprovalRow>('SELECT * FROM approvals WHERE run_id = $1 AND tool = $2', [a.runId, a.tool]);
@@ -378,4 +384,82 @@ export async function recentFactSum(db: Queryable, r: { requesterId: string; too
     [r.requesterId, r.tool, r.fact, r.minutes, r.excludeId],
   );
   return Number(res.rows[0]?.total ?? 0);
+}
+
+/**
+ * The requester's own pending approval of the same request (requestHash), other than `excludeId`:
+ * the card a repeated request points to. Read under the requester's proposal lock.
+ */
+export async function pendingDuplicate(db: Queryable, r: { requesterId: string; requestHash: string; excludeId: string }): Promise<ApprovalRow | undefined> {
+  const res = await db.query<ApprovalRow>(
+    `SELECT * FROM approvals WHERE requester_id = $1 AND request_hash = $2 AND status = 'pending' AND expires_at > now() AND id <> $3 ORDER BY created_at LIMIT 1`,
+    [r.requesterId, requestDigest(r.requestHash), r.excludeId],
+  );
+  return res.rows[0] ? openApproval(res.rows[0]) : undefined;
+}
+
+/**
+ * The request and target identities are stored as keyed digests only: a target holds a mobile
+ * number, and an unkeyed hash of one is reversed by trying every number.
+ */
+const requestDigest = (hash: string) => dataKeys().digest(hash, 'approvals.request_hash');
+const targetDigest = (key: string) => dataKeys().digest(key, 'approvals.target_key');
+
+/** The newest rejection of the same request within `minutes`: proposing it again unchanged is answered with its reason. */
+export async function recentRejection(db: Queryable, r: { requesterId: string; requestHash: string; minutes: number; excludeId: string }): Promise<ApprovalRow | undefined> {
+  const res = await db.query<ApprovalRow>(
+    `SELECT * FROM approvals WHERE requester_id = $1 AND request_hash = $2 AND status = 'rejected' AND decided_at > now() - make_interval(mins => $3) AND id <> $4
+     ORDER BY decided_at DESC LIMIT 1`,
+    [r.requesterId, requestDigest(r.requestHash), r.minutes, r.excludeId],
+  );
+  return res.rows[0] ? openApproval(res.rows[0]) : undefined;
+}
+
+/**
+ * Other approvals on the same target (targetKey) that are pending, or approved within `minutes`
+ * (a write that ran or is running), newest first: a new card names them as a conflict.
+ */
+export async function conflictingApprovals(db: Queryable, r: { targetKey: string; minutes: number; excludeId: string }): Promise<ApprovalRow[]> {
+  const res = await db.query<ApprovalRow>(
+    `SELECT * FROM approvals WHERE target_key = $1 AND id <> $3
+       AND ((status = 'pending' AND expires_at > now()) OR (status = 'approved' AND decided_at > now() - make_interval(mins => $2)))
+     ORDER BY created_at DESC LIMIT 5`,
+    [targetDigest(r.targetKey), r.minutes, r.excludeId],
+  );
+  return res.rows.map((row) => openApproval(row));
+}
+
+export type WithdrawOutcome = { won: true; row: ApprovalRow } | { won: false; current: ApprovalRow | undefined };
+
+/**
+ * The requester withdraws a pending approval: one conditional UPDATE under the same row lock a
+ * decision takes, so of a withdrawal and an approval at the same instant exactly one wins. The
+ * audit row is written in the same transaction.
+ */
+export async function withdrawApproval(db: Db, w: { id: string; requesterId: string; auditDetails: Record<string, unknown> }): Promise<WithdrawOutcome> {
+  if (!isUuid(w.id)) return { won: false, current: undefined };
+  return db.tx(async (client) => {
+    const res = await client.query<ApprovalRow>(
+      `UPDATE approvals SET status = 'withdrawn', decided_by = $2, decided_at = now()
+       WHERE id = $1 AND requester_id = $2 AND status = 'pending' AND expires_at > now() RETURNING *`,
+      [w.id, w.requesterId],
+    );
+    const row = openApproval(res.rows[0]);
+    if (!row) return { won: false, current: openApproval((await client.query<ApprovalRow>('SELECT * FROM approvals WHERE id = $1', [w.id])).rows[0]) };
+    await appendAuditInTx(client, { actor: w.requesterId, action: 'approval.withdrawn', subject: row.id, runId: row.run_id, details: { ...w.auditDetails, tool: row.tool } });
+    return { won: true, row };
+  });
+}
+
+/** The requester's approvals, newest first (capped): "我的申请 / my requests". */
+export async function approvalsOfRequester(db: Queryable, requesterId: string, limit: number): Promise<ApprovalRow[]> {
+  const res = await db.query<ApprovalRow>(`SELECT * FROM approvals WHERE requester_id = $1 ORDER BY created_at DESC LIMIT $2`, [requesterId, limit]);
+  return res.rows.map((r) => openApproval(r));
+}
+
+/** The requester's approvals whose id starts with `prefix` (a short id typed in chat). */
+export async function approvalsByPrefix(db: Queryable, requesterId: string, prefix: string): Promise<ApprovalRow[]> {
+  if (!/^[0-9a-f-]{4,36}$/i.test(prefix)) return [];
+  const res = await db.query<ApprovalRow>(`SELECT * FROM approvals WHERE requester_id = $1 AND id::text LIKE $2 ORDER BY created_at DESC LIMIT 5`, [requesterId, `${prefix.toLowerCase()}%`]);
+  return res.rows.map((r) => openApproval(r));
 }

@@ -103,3 +103,16 @@ describe('data at rest in the database', () => {
     expect(rows.map((r) => [r.event_id, 'purged' in r.payload])).toEqual([['old', true], ['new', false], ['pending', false]]);
   });
 });
+
+describe('keyed digests (approvals.target_key, request_hash)', () => {
+  it('equal values give equal digests under one key, others differ, and another key gives another digest', () => {
+    const a = new DataKeyring([{ id: 'k1', key: Buffer.alloc(32, 1) }]);
+    const b = new DataKeyring([{ id: 'k2', key: Buffer.alloc(32, 2) }]);
+    const target = 'sms.sendNotice|13857101234|SMS_FAULT_NOTICE';
+    expect(a.digest(target, 'approvals.target_key')).toBe(a.digest(target, 'approvals.target_key'));
+    expect(a.digest(target, 'approvals.target_key')).not.toBe(a.digest('sms.sendNotice|13857101235|SMS_FAULT_NOTICE', 'approvals.target_key'));
+    expect(a.digest(target, 'approvals.target_key')).not.toBe(a.digest(target, 'approvals.request_hash'));
+    expect(a.digest(target, 'approvals.target_key')).not.toBe(b.digest(target, 'approvals.target_key'));
+    expect(a.digest(target, 'approvals.target_key')).not.toContain('13857101234');
+  });
+});

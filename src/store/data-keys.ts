@@ -14,7 +14,7 @@
  * grow a parameter in every caller. Using it before it is installed throws: nothing is ever stored
  * in clear for want of a key.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -56,6 +56,16 @@ export class DataKeyring {
     cipher.setAAD(Buffer.from(aad, 'utf8'));
     const ct = Buffer.concat([cipher.update(typeof plain === 'string' ? Buffer.from(plain, 'utf8') : plain), cipher.final()]);
     return `${PREFIX}:${this.current.id}:${Buffer.concat([iv, cipher.getAuthTag(), ct]).toString('base64')}`;
+  }
+
+  /**
+   * A keyed digest (HMAC-SHA-256 under the current key, per purpose) of a value that must be
+   * compared but not stored, such as a write's target (a mobile): equal values give equal digests,
+   * and without the key the digest cannot be reversed by trying every number. A key rotation
+   * starts new digests (older rows no longer match).
+   */
+  digest(value: string, purpose: string): string {
+    return `${this.current.id}:${createHmac('sha256', this.current.key).update(purpose).update('\0').update(value).digest('base64url')}`;
   }
 
   open(sealed: string, aad: string): Buffer {

@@ -15,6 +15,7 @@ export type RunStatus =
   | 'denied'
   | 'rejected'
   | 'expired'
+  | 'withdrawn'
   | 'not_understood';
 
 export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
@@ -24,6 +25,7 @@ export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
   'denied',
   'rejected',
   'expired',
+  'withdrawn',
   'not_understood',
 ];
 

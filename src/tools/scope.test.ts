@@ -92,6 +92,10 @@ const cases: Record<string, Case> = {
     input: (r) => ({ workOrderId: ids(r).workOrder }),
     output: (r) => ({ workOrder: { id: ids(r).workOrder, ticketId: ids(r).ticket, type: 'repair', status: 'pending', team: 't', engineer: null, priority: 'P2', appointmentStart: null, appointmentEnd: null, address: 'street', region: r, note: null, version: 1, idempotencyKey: null } }),
   },
+  'workorder.list': {
+    input: (r) => ({ ticketId: ids(r).ticket }),
+    output: (r) => ({ ticketId: ids(r).ticket, workOrders: [{ id: ids(r).workOrder, status: 'dispatched', team: 't', engineer: null, appointmentStart: null, appointmentEnd: null }] }),
+  },
   'workorder.dispatch': {
     input: (r) => ({ ticketId: ids(r).ticket, team: 'team A', priority: 'P2', window: { start: '2026-11-25 09:00', end: '2026-11-25 11:00' }, expected: { ticketStatus: 'open' } }),
     output: (r) => ({ workOrderId: ids(r).workOrder, ticketId: ids(r).ticket, status: 'dispatched', alreadyApplied: false }),

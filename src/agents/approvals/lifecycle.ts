@@ -15,7 +15,7 @@ import type { Principal } from '../../policies/principals.js';
 import { ownersOutOfScope, type ScopeOwner } from '../../policies/access.js';
 import { approversFor, mayDecide } from '../../policies/approval-rules.js';
 import { mayStandIn } from '../../policies/delegation-rules.js';
-import { actionHash } from '../../policies/action-hash.js';
+import { actionHash, requestHash, targetKey } from '../../policies/action-hash.js';
 import { maskDeep, maskText } from '../../policies/masking.js';
 import { appendAudit } from '../../store/audit.js';
 import { uuidFromKey } from '../../lib/ids.js';
@@ -34,10 +34,18 @@ import {
   getApproval,
   seats,
   setApprovalOutcome,
+  pendingDuplicate,
+  recentRejection,
+  conflictingApprovals,
+  withdrawApproval,
+  approvalsByPrefix,
+  approvalsOfRequester,
+  pendingApprovalsFor,
   type ApprovalRow,
 } from '../../store/approvals-repo.js';
 import { cardContents } from './card-content.js';
 import type { AnyTool } from '../../tools/define.js';
+import type { RequestDesk, RequestSummary, WithdrawResult } from '../../skills/contract.js';
 import { isScopeDenied, ScopeDenied } from '../../tools/scope.js';
 import type { AgentStateUpdate, AgentStateValue, DecisionSignal } from '../graph.js';
 import type { Lang } from '../../chat/lang.js';
@@ -54,6 +62,7 @@ import { ApprovedWriteExecutor } from './executor.js';
 import { OutboxRecovery, outcomeUpdate, type RecoveryDeps } from './recovery.js';
 import { refreshApprovalCards } from './cards.js';
 import { armCrash, crashPoint } from './crash-points.js';
+import { rememberOutcome } from '../llm/memory-repo.js';
 
 export interface LifecycleDeps {
   db: Db;
@@ -68,6 +77,11 @@ export interface LifecycleDeps {
   lock: RecoveryDeps['lock'];
   /** Pending approvals per requester and department (policy rateLimits). */
   limits: RateLimits;
+  /**
+   * How far back a write on the same target counts as a conflict, and an unchanged rejected
+   * request is answered with its rejection (APPROVAL_CONFLICT_WINDOW_MINUTES). Default a day.
+   */
+  conflictWindowMinutes?: number;
   /** The one way out (agents/outbound.ts): masked, and recorded for the run's turn. */
   send: Send;
   /** Wake the thread waiting on a decision (agents/turn.ts). */
@@ -121,7 +135,17 @@ export class ApprovalLifecycle {
     if (denied) return { status: 'denied', reply: denied.reply };
     const tool = toolDefs.get(proposal.tool);
     if (!tool || tool.effect !== 'write' || !tool.summarize) throw new Error(`${proposal.tool} is not a write tool`);
-    const input = tool.input.parse(proposal.input) as Record<string, unknown>;
+    // The tool's own input rules, before anything else: a write that would be refused gets no card.
+    const parsed = tool.input.safeParse(proposal.input);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
+      await appendAudit(db, { actor: principal.id, action: 'proposal.refused', subject: proposal.tool, runId: s.runId, details: { reason: 'invalid_input', problems: problems.map((p) => maskText(p)) } });
+      return { status: 'business_error', reply: maskText(messages.invalidProposal(s.lang, problems)) };
+    }
+    const input = parsed.data as Record<string, unknown>;
+    const reqHash = requestHash({ tool: proposal.tool, input, requesterId: principal.id });
+    const target = targetKey(proposal.tool, input);
+    const windowMinutes = this.deps.conflictWindowMinutes ?? 24 * 60;
     // The write's target scope: the requester must have it, and so must every approver.
     let targetScope: ScopeOwner[];
     try {
@@ -136,6 +160,16 @@ export class ApprovalLifecycle {
     const base = approvalRuleFor(proposal.tool);
     const decided = await db.tx(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`approvals:${principal.id}`]);
+      // Under the lock, so of the same request sent several times at once exactly one makes a card.
+      // A re-run of this node after a crash finds its own row, which is neither duplicate nor rejection.
+      const mine = await getApproval(c, approvalId);
+      if (!mine) {
+        const dup = await pendingDuplicate(c, { requesterId: principal.id, requestHash: reqHash, excludeId: approvalId });
+        if (dup) return { kind: 'duplicate', row: dup } as const;
+        const rejected = await recentRejection(c, { requesterId: principal.id, requestHash: reqHash, minutes: windowMinutes, excludeId: approvalId });
+        if (rejected) return { kind: 'rejected_before', row: rejected } as const;
+      }
+      const conflicts = target ? await conflictingApprovals(c, { targetKey: target, minutes: windowMinutes, excludeId: approvalId }) : [];
       // The rule, as the write's risk tier makes it (facts from the guard's fresh read), with the
       // requester's recent writes of the kind summed where the tier says so (anti-splitting).
       const sums = new Map<RiskTier, number>();
@@ -162,7 +196,7 @@ export class ApprovalLifecycle {
       // Seats, not people: a delegate does not make a second approver of the one they stand in for.
       if (chosen.length < rule.approvals) return { kind: 'denied', reply: messages.notEnoughApprovers(s.lang, rule.approvals, chosen.length) } as const;
       // A cap on pending approvals; a re-run of this node after a crash finds its own row and goes on.
-      if (!(await getApproval(c, approvalId))) {
+      if (!mine) {
         const hit = await this.deps.limits.roomForPending(c, principal);
         if (hit) return { kind: 'limited', hit } as const;
       }
@@ -170,6 +204,9 @@ export class ApprovalLifecycle {
       const ruleLines = (lang: Lang) => [
         ...(rule.tier === null ? [] : [tierLine(lang, base.tiers[rule.tier]!, proposal.facts ?? {}, rule.summed)]),
         ...(rule.reauthWithinMinutes ? [reauthLine(lang, rule.reauthWithinMinutes)] : []),
+        // What the guard found in the target system (a work order already dispatched), then other requests on the same target.
+        ...(proposal.warnings ?? []).map((w) => ({ label: messages.conflictLabel(lang), value: w })),
+        ...conflicts.map((o) => ({ label: messages.conflictLabel(lang), value: messages.conflictWith(lang, conflictOf(o, directory)) })),
       ];
       const made = await createApproval(c, {
         id: approvalId,
@@ -194,10 +231,24 @@ export class ApprovalLifecycle {
         ...(proposal.facts ? { facts: proposal.facts } : {}),
         reauthWithinSeconds: rule.reauthWithinMinutes ? rule.reauthWithinMinutes * 60 : null,
         targetScope,
+        requestHash: reqHash,
+        targetKey: target,
       });
-      return { kind: 'created', ...made, approvers, rule } as const;
+      return { kind: 'created', ...made, approvers, rule, conflicts } as const;
     });
     if (decided.kind === 'denied') return { status: 'denied', reply: decided.reply };
+    if (decided.kind === 'duplicate') {
+      const dup = decided.row;
+      await appendAudit(db, { actor: principal.id, action: 'approval.duplicate', subject: dup.id, runId: s.runId, details: { tool: proposal.tool } });
+      const names = dup.approver_ids.map((id) => directory.get(id)?.name ?? id);
+      return { status: 'business_error', reply: messages.duplicate(s.lang, dup.title, shortId(dup.id), names, formatTime(dup.created_at)) };
+    }
+    if (decided.kind === 'rejected_before') {
+      const r = decided.row;
+      await appendAudit(db, { actor: principal.id, action: 'approval.rejected_before', subject: r.id, runId: s.runId, details: { tool: proposal.tool } });
+      const by = directory.get(r.decided_by ?? '')?.name ?? r.decided_by ?? '?';
+      return { status: 'business_error', reply: messages.rejectedBefore(s.lang, r.title, by, r.comment ?? '', r.decided_at ? formatTime(r.decided_at) : '') };
+    }
     if (decided.kind === 'limited') {
       const hit = decided.hit;
       await appendAudit(db, { actor: principal.id, action: 'rate.limited', subject: proposal.tool, runId: s.runId, details: { ...hit } });
@@ -218,7 +269,8 @@ export class ApprovalLifecycle {
       const { send } = this.deps;
       // The requester's copy in the request's language, without buttons; each approver's in theirs.
       const card: OutboundMessage = { kind: 'card', card: approvalView(row, directory, principal.id) };
-      const text = messages.proposal(s.lang, row.title, approvers.map((a) => a.name), s.unresolved, proposal.lookedUp === true, row.required_approvals);
+      const conflictNote = decided.kind === 'created' && (decided.conflicts.length > 0 || (proposal.warnings ?? []).length > 0) ? `\n${messages.conflictLabel(s.lang)}: ${[...(proposal.warnings ?? []), ...decided.conflicts.map((o) => messages.conflictWith(s.lang, conflictOf(o, directory)))].join(s.lang === 'zh' ? '；' : '; ')}` : '';
+      const text = `${messages.proposal(s.lang, row.title, approvers.map((a) => a.name), s.unresolved, proposal.lookedUp === true, row.required_approvals)}${conflictNote}\n${messages.requestRef(s.lang, shortId(row.id))}`;
       await send(s.channel, s.conversationId, { kind: 'text', text }, s.runId);
       const ref = await send(s.channel, s.conversationId, card, s.runId);
       if (ref) await addApprovalMessage(db, { approvalId: row.id, ...ref, readerId: principal.id });
@@ -302,6 +354,7 @@ export class ApprovalLifecycle {
         const at = current.decided_at ? formatTime(current.decided_at) : '';
         return refuse('already_decided', refusalText(lang, { reason: 'already_decided', status: current.status, by, at }), actor.id);
       }
+      if (current.status === 'withdrawn') return refuse('withdrawn', refusalText(lang, { reason: 'withdrawn', at: current.decided_at ? formatTime(current.decided_at) : '' }), actor.id);
       // Expired, whether or not the sweeper has marked it yet.
       this.deps.track(this.sweepExpired());
       return refuse('expired', refusalText(lang, { reason: 'expired', at: formatTime(current.expires_at) }), actor.id);
@@ -334,8 +387,14 @@ export class ApprovalLifecycle {
     const waitedMs = (row.decided_at ? new Date(row.decided_at).getTime() : Date.now()) - new Date(row.created_at).getTime();
     await updateRun(db, s.runId, { approvalWaitMs: waitedMs });
     const by = directory.get(row.decided_by ?? '')?.name ?? row.decided_by ?? '';
-    if (row.status === 'rejected') return { status: 'rejected', reply: messages.rejected(s.lang, row.title, by, row.comment ?? '') };
+    if (row.status === 'rejected') {
+      // The reason reaches the requester (this reply) and the LLM's memory of the conversation, so the
+      // same write is not proposed again unchanged (propose() also refuses an unchanged repeat).
+      await rememberOutcome(db, s.channel, s.conversationId, messages.rejectedMemory(row.title, by, row.comment ?? ''));
+      return { status: 'rejected', reply: messages.rejected(s.lang, row.title, by, row.comment ?? '') };
+    }
     if (row.status === 'expired') return { status: 'expired', reply: messages.expired(s.lang, row.title) };
+    if (row.status === 'withdrawn') return { status: 'withdrawn', reply: messages.withdrawn(s.lang, row.title) };
     const proposal = s.proposal;
     const outcome = await this.executor.execute({
       approvalId: row.id,
@@ -350,6 +409,53 @@ export class ApprovalLifecycle {
       },
     });
     return outcomeUpdate(outcome, s.lang, row.title, by);
+  }
+
+  /**
+   * The requester withdraws their own pending approval (a chat command; `requester` is the
+   * verified sender). One conditional UPDATE against the decision's: exactly one of a withdrawal
+   * and an approval at the same instant wins. Every card copy is redrawn without buttons and the
+   * waiting run ends "withdrawn".
+   */
+  async withdraw(requester: Principal, ref: string, via: { channel: ChannelName; runId: string }): Promise<WithdrawResult> {
+    const { db, directory } = this.deps;
+    const id = ref.trim().toLowerCase();
+    const candidates = await approvalsByPrefix(db, requester.id, id);
+    const exact = candidates.find((r) => r.id === id);
+    const pending = candidates.filter((r) => r.status === 'pending');
+    const row = exact ?? (pending.length === 1 ? pending[0] : candidates.length === 1 ? candidates[0] : undefined);
+    if (!row) {
+      // Somebody else's request, or none: audited, and told apart only as "not found" (no probing of ids).
+      await appendAudit(db, { actor: requester.id, action: 'approval.withdraw_refused', subject: maskText(id).slice(0, 36), runId: via.runId, details: { reason: candidates.length > 1 ? 'ambiguous' : 'not_found', channel: via.channel } });
+      return candidates.length > 1 ? { kind: 'ambiguous', ids: candidates.map((r) => shortId(r.id)) } : { kind: 'not_found' };
+    }
+    const outcome = await withdrawApproval(db, { id: row.id, requesterId: requester.id, auditDetails: { channel: via.channel, viaRun: via.runId } });
+    if (!outcome.won) {
+      const current = outcome.current ?? row;
+      await appendAudit(db, { actor: requester.id, action: 'approval.withdraw_refused', subject: row.id, runId: via.runId, details: { reason: 'not_pending', status: current.status } });
+      return { kind: 'not_pending', request: summaryOf(current, directory) };
+    }
+    await this.refreshCards(outcome.row.id);
+    this.deps.track(this.deps.resume(outcome.row.thread_id, { approvalId: outcome.row.id, status: 'withdrawn' }));
+    return { kind: 'withdrawn', request: summaryOf(outcome.row, directory) };
+  }
+
+  /** What the status and withdrawal skills may see and do, for one verified requester. */
+  desk(requester: Principal, run: { runId: string; channel: ChannelName }): RequestDesk {
+    const { db, directory } = this.deps;
+    return {
+      mine: async (limit) => (await approvalsOfRequester(db, requester.id, limit)).map((r) => summaryOf(r, directory)),
+      waitingForMe: async (limit) => {
+        // Only what this person may decide now: listed, in scope, not their own, their vote not yet given.
+        const all = (await pendingApprovalsFor(db, requester.id)).filter(
+          (r) => mayDecide(requester, { requesterId: r.requester_id, approverIds: r.approver_ids, targetScope: r.target_scope }).allowed && !r.approved_by.includes(requester.id),
+        );
+        // Riskiest first (the approvals its tier needs), then oldest first.
+        all.sort((a, b) => b.required_approvals - a.required_approvals || new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
+        return { items: all.slice(0, limit).map((r) => summaryOf(r, directory)), total: all.length };
+      },
+      withdraw: (id) => this.withdraw(requester, id, run),
+    };
   }
 
   /** Redraw every copy of an approval card from the approval row (the single source). */
@@ -469,4 +575,31 @@ function reauthLine(lang: Lang, minutes: number): { label: string; value: string
 function tierLine(lang: Lang, tier: RiskTier, facts: Record<string, string | number | boolean>, summed: number | null): { label: string; value: string } {
   const value = summed ?? facts[tier.when.fact];
   return { label: lang === 'zh' ? '审批层级' : 'Approval tier', value: messages.tierReason(lang, tier.when.fact, String(value), tier.approvals, summed === null ? null : tier.summedOverMinutes ?? null) };
+}
+
+/** The first 8 hex digits of an approval id: what a person types to withdraw it. */
+export const shortId = (id: string): string => id.slice(0, 8);
+
+function conflictOf(o: ApprovalRow, directory: Directory) {
+  const state = o.status === 'pending' ? 'pending' : (o.outcome?.state ?? 'approved');
+  return { id: shortId(o.id), title: o.title, requester: directory.get(o.requester_id)?.name ?? o.requester_id, state, at: formatTime(o.created_at) } as const;
+}
+
+/** An approval as the status skills show it (names, operator-local times; no input). */
+function summaryOf(r: ApprovalRow, directory: Directory): RequestSummary {
+  const name = (id: string) => directory.get(id)?.name ?? id;
+  return {
+    id: shortId(r.id),
+    title: r.title,
+    status: r.status,
+    outcome: r.outcome?.state ?? null,
+    requester: name(r.requester_id),
+    approvers: r.approver_ids.map(name),
+    decidedBy: r.decided_by ? name(r.decided_by) : null,
+    comment: r.comment,
+    createdAt: formatTime(r.created_at),
+    expiresAt: formatTime(r.expires_at),
+    requiredApprovals: r.required_approvals,
+    approvedBy: r.approved_by.map(name),
+  };
 }

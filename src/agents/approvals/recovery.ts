@@ -27,7 +27,7 @@ export interface RecoveryDeps {
   /** Serializes work on one thread (agents/thread-lock.ts). */
   lock: { run<T>(threadId: string, fn: () => Promise<T>): Promise<T> };
   /** Resume the thread's graph with the decision (serialized by the lock itself). */
-  resume(threadId: string, signal: { approvalId: string; status: 'approved' | 'rejected' | 'expired' }): Promise<void>;
+  resume(threadId: string, signal: { approvalId: string; status: 'approved' | 'rejected' | 'expired' | 'withdrawn' }): Promise<void>;
   /** Tell the requester (masked and sent through their channel). */
   send(channel: ChannelName, conversationId: string, text: string, runId: string): Promise<void>;
   refreshCards(approvalId: string): Promise<void>;
@@ -86,7 +86,7 @@ export class OutboxRecovery {
 
   private async finishRun(row: ApprovalRow): Promise<void> {
     const { db, directory } = this.deps;
-    const status = row.status as 'approved' | 'rejected' | 'expired';
+    const status = row.status as 'approved' | 'rejected' | 'expired' | 'withdrawn';
     try {
       await this.deps.resume(row.thread_id, { approvalId: row.id, status });
     } catch (err) {
@@ -102,6 +102,7 @@ export class OutboxRecovery {
       let end: { status: RunStatus; reply: string };
       if (fresh.status === 'rejected') end = { status: 'rejected', reply: messages.rejected(lang, fresh.title, by, fresh.comment ?? '') };
       else if (fresh.status === 'expired') end = { status: 'expired', reply: messages.expired(lang, fresh.title) };
+      else if (fresh.status === 'withdrawn') end = { status: 'withdrawn', reply: messages.withdrawn(lang, fresh.title) };
       else {
         const outcome = await this.deps.executor.recorded(fresh);
         if (!outcome) return; // not finished after all: the next sweep executes it

@@ -126,3 +126,22 @@ export async function llmUsageSince(db: Queryable, since: Date): Promise<LlmUsag
   ).rows[0]!;
   return { runs: Number(r.runs), calls: Number(r.calls), promptTokens: Number(r.p), completionTokens: Number(r.c), cost: Number(r.cost) };
 }
+
+/**
+ * Add what became of a proposal (a rejection and its reason) to the conversation's LLM memory, so
+ * the model does not propose the same thing again unchanged. Only a conversation the LLM already
+ * remembers gets it (command-only conversations have no memory); masked by shape.
+ */
+export async function rememberOutcome(db: Queryable, channel: string, conversationId: string, note: string): Promise<boolean> {
+  const row = (await db.query<{ messages: MemoryMessage[] | null }>('SELECT messages FROM conversation_memory WHERE channel = $1 AND conversation_id = $2', [channel, conversationId])).rows[0];
+  if (!row?.messages) return false;
+  const messages = openJson<MemoryMessage[]>(row.messages, 'conversation_memory.messages');
+  if (!Array.isArray(messages) || messages.length === 0) return false;
+  const next = [...messages, { role: 'assistant' as const, content: maskText(note) }];
+  await db.query('UPDATE conversation_memory SET messages = $3, updated_at = now() WHERE channel = $1 AND conversation_id = $2', [
+    channel,
+    conversationId,
+    JSON.stringify(sealJson(storable(next), 'conversation_memory.messages')),
+  ]);
+  return true;
+}

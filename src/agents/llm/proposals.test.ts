@@ -13,6 +13,8 @@ function fakeTools(answers: Record<string, unknown>): FlowTools & { calls: strin
   const calls: string[] = [];
   return {
     calls,
+    // Before the windows the tests ask for: the guard checks a window against this clock.
+    now: () => new Date('2026-11-24T08:00:00+08:00'),
     async call<S extends z.ZodType>(tool: string, _input: unknown, output: S): Promise<z.infer<S>> {
       calls.push(tool);
       return output.parse(answers[tool]) as z.infer<S>;
@@ -37,7 +39,7 @@ describe('LLM proposals for the issue-3 writes', () => {
       const schema = proposalAdapters[tool]!.input as z.ZodObject;
       expect(Object.keys(schema.shape), tool).not.toContain('expected');
     }
-    const tools = fakeTools({ 'ticket.get': ticketAnswer('open'), 'nms.getAlarm': alarmAnswer(false) });
+    const tools = fakeTools({ 'ticket.get': ticketAnswer('open'), 'nms.getAlarm': alarmAnswer(false), 'workorder.list': { ticketId: 'T20261124-0012', workOrders: [] } });
     const dispatch = proposalOf(await proposalAdapters['workorder.dispatch']!.build(
       { ticketId: 't20261124-0012', team: '杭州装维一组', priority: 'P2', window: { start: '2026-11-25 09:00', end: '2026-11-25 11:00' } },
       tools,
@@ -48,7 +50,7 @@ describe('LLM proposals for the issue-3 writes', () => {
     expect(note).toMatchObject({ tool: 'ticket.addNote', title: 'Add a note to T20261124-0012', input: { expected: { status: 'open' } } });
     const ack = proposalOf(await proposalAdapters['nms.acknowledgeAlarm']!.build({ alarmId: 'ALM900001' }, tools, 'en'));
     expect(ack.input).toEqual({ alarmId: 'ALM900001', expected: { acknowledged: false, cleared: false } });
-    expect(tools.calls).toEqual(['ticket.get', 'ticket.get', 'nms.getAlarm']);
+    expect(tools.calls).toEqual(['ticket.get', 'workorder.list', 'ticket.get', 'nms.getAlarm']);
   });
 
   it('name the target for the taint rule: ticket, alarm, and the number as the requester wrote it', () => {
@@ -68,15 +70,30 @@ describe('LLM proposals for the issue-3 writes', () => {
 
   it('take SMS parameters as name/value pairs (strict function calling has no maps)', async () => {
     const sms = proposalOf(await proposalAdapters['sms.sendNotice']!.build(
-      { mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: [{ name: 'ticket', value: 'T20261124-0012' }] },
+      { mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: [{ name: 'ticketId', value: 'T20261124-0012' }, { name: 'eta', value: '2026-11-25 18:00' }] },
       fakeTools({}),
       'en',
     ));
     expect(sms).toMatchObject({
       tool: 'sms.sendNotice',
       title: 'Send SMS SMS_FAULT_NOTICE to 138****1234',
-      input: { mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: { ticket: 'T20261124-0012' } },
+      input: { mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: { ticketId: 'T20261124-0012', eta: '2026-11-25 18:00' } },
       facts: { recipients: 1 },
     });
+  });
+
+  it('refuse what would fail before any card, with the reason the command path gives (same guards)', async () => {
+    // The responder ends the turn with this error's text (skills/router.ts wouldFailReply), as the command path does.
+    const tools = fakeTools({ 'ticket.get': ticketAnswer('open'), 'workorder.list': { ticketId: 'T20261124-0012', workOrders: [] } });
+    await expect(proposalAdapters['workorder.dispatch']!.build(
+      { ticketId: 'T20261124-0012', team: '杭州装维一组', priority: 'P2', window: { start: '2026-11-23 09:00', end: '2026-11-23 11:00' } },
+      tools,
+      'en',
+    )).rejects.toMatchObject({ name: 'WouldFail', tool: 'workorder.dispatch', reason: 'window_started', text: { zh: expect.stringContaining('预约开始时间已过'), en: expect.stringContaining('already started') } });
+    await expect(proposalAdapters['sms.sendNotice']!.build(
+      { mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: [{ name: 'ticket', value: 'T20261124-0012' }] },
+      tools,
+      'zh',
+    )).rejects.toMatchObject({ name: 'WouldFail', reason: 'template_params', text: { zh: expect.stringContaining('缺少 ticketId、eta') } });
   });
 });

@@ -14,7 +14,8 @@ import { maskText } from '../../policies/masking.js';
 import { appendAudit } from '../../store/audit.js';
 import { isBusinessError } from '../../tools/errors.js';
 import type { AnyTool } from '../../tools/define.js';
-import { InvalidInput, type FlowResult, type FlowTools } from '../../skills/contract.js';
+import { InvalidInput, WouldFail, type FlowResult, type FlowTools } from '../../skills/contract.js';
+import { wouldFailReply } from '../../skills/router.js';
 import type { Plan } from '../../skills/index.js';
 import type { Lang } from '../../chat/lang.js';
 import { messages as replies } from '../replies.js';
@@ -263,6 +264,8 @@ export class LlmResponder implements FreeFormResponder {
       }
       return await adapter.build(args, req.tools, req.lang);
     } catch (err) {
+      // Certain to fail: the turn ends with the same answer the command path gives, not a retry by the model.
+      if (err instanceof WouldFail) return wouldFailReply(err, req.lang);
       if (err instanceof InvalidInput) return { kind: 'error', error: errorMessage(`invalid arguments: ${vault.redact(err.problems.join('; '))}`) };
       if (err instanceof ZodError) return { kind: 'error', error: errorMessage(`invalid arguments: ${vault.redact(err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))}`) };
       if (isBusinessError(err)) return { kind: 'error', error: errorMessage(vault.redact(err.message)) };

@@ -41,6 +41,7 @@ const cases: Record<string, (lang: Lang) => ApprovalCardView> = {
       decision: { by: { id: 'carol', name: 'Carol' }, at: decidedAt, comment: '地址与 CRM 不一致 / address mismatch' },
     }),
   expired: (lang) => view(lang, { status: 'expired' }),
+  withdrawn: (lang) => view(lang, { status: 'withdrawn', decision: { by: { id: 'alice', name: 'Alice' }, at: decidedAt } }),
   executing: (lang) =>
     view(lang, {
       status: 'approved',
@@ -184,7 +185,7 @@ describe('renderAdaptiveCard', () => {
   });
 
   it('decided and expired cards have no buttons and no inputs', () => {
-    for (const name of ['approved', 'rejected', 'expired', 'executing', 'verified', 'failed']) {
+    for (const name of ['approved', 'rejected', 'expired', 'withdrawn', 'executing', 'verified', 'failed']) {
       for (const lang of ['zh', 'en'] as const) {
         const card = renderAdaptiveCard(cases[name]!(lang), { now: NOW });
         expect(actions(card), `${name} ${lang}`).toEqual([]);
@@ -225,6 +226,14 @@ describe('renderAdaptiveCard', () => {
     const en = texts(renderAdaptiveCard(cases.expired!('en'), { now: NOW }));
     expect(en).toContain('Expired, nothing was executed');
     expect(en).toContain('Expired');
+  });
+
+  it('withdrawn: says the requester withdrew it, when, and that nothing ran (issue 13)', () => {
+    const zh = texts(renderAdaptiveCard(cases.withdrawn!('zh'), { now: NOW }));
+    expect(zh).toContain('已撤回');
+    expect(zh).toContain('已由申请人 Alice 于 2026-11-24 14:03 撤回，未执行');
+    const en = texts(renderAdaptiveCard(cases.withdrawn!('en'), { now: NOW }));
+    expect(en).toContain('Withdrawn by the requester Alice at 2026-11-24 14:03; nothing was executed');
   });
 
   it('outcome: executing, verified with read-back lines, failed in the attention colour with its reason', () => {

@@ -173,7 +173,8 @@ function decisionBlocks(view: ApprovalCardView): Element[] {
     return [textBlock(t.expired, { weight: 'bolder', isSubtle: true, separator: true, spacing: 'medium' })];
   }
   if (state === 'withdrawn') {
-    return [textBlock(t.withdrawn, { weight: 'bolder', isSubtle: true, separator: true, spacing: 'medium' })];
+    const at = view.decision ? formatCardTime(view.decision.at) : '';
+    return [textBlock(t.withdrawnBy(view.requester.name, at), { weight: 'bolder', isSubtle: true, separator: true, spacing: 'medium' })];
   }
   if (view.status === 'pending' || !view.decision) return [];
   const by = view.decision.by.name;

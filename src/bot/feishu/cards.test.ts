@@ -84,6 +84,12 @@ describe('Feishu approval card (JSON 2.0)', () => {
     expect(feishuCardSchema.safeParse(expired).success).toBe(true);
     expect(texts(expired)).toContain('已过期，未执行');
     expect(expired.header.template).toBe('grey');
+
+    const withdrawn = renderFeishuCard({ ...base, status: 'withdrawn', decision: { by: { id: 'alice', name: 'Alice' }, at: '2026-11-24T06:12:00.000Z' } });
+    expect(feishuCardSchema.safeParse(withdrawn).success).toBe(true);
+    expect(texts(withdrawn)).toEqual(expect.arrayContaining(['已撤回', '已由申请人 Alice 于 2026-11-24 14:12 撤回，未执行']));
+    expect(withdrawn.header.template).toBe('grey');
+    expect(buttons(withdrawn)).toEqual([]);
   });
 
   it('values are plain text: markdown in a value is shown as typed', () => {

@@ -80,7 +80,7 @@ function decisionElements(view: ApprovalCardView): Json[] {
   const t = TEXT[view.lang];
   const state = cardState(view);
   if (state === 'expired') return [{ tag: 'hr' }, note(t.expired, 'grey')];
-  if (state === 'withdrawn') return [{ tag: 'hr' }, note(t.withdrawn, 'grey')];
+  if (state === 'withdrawn') return [{ tag: 'hr' }, note(t.withdrawnBy(view.requester.name, view.decision ? formatCardTime(view.decision.at) : ''), 'grey')];
   if (view.status === 'pending' || !view.decision) return [];
   const approved = view.status === 'approved';
   const at = formatCardTime(view.decision.at);

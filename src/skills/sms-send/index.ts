@@ -1,13 +1,12 @@
 /**
  * Send a registered SMS template to a number after a manager approves:
- * "发短信 <手机号> SMS_FAULT_NOTICE ticket=T… time=…". Nothing to re-read: the guard is the
+ * "发短信 <手机号> SMS_FAULT_NOTICE ticketId=T… eta=…". Nothing to re-read: the guard is the
  * registered template and the number the requester named.
  */
 import { z } from 'zod';
 import { langSchema, type Lang } from '../../chat/lang.js';
-import { sendSmsNoticeInput } from '../../tools/sms/schemas.js';
-import { clarify, defineSkill, inBoth, valid, type FlowResult } from '../contract.js';
-import { SMS_TEMPLATE_PREVIEW } from '../../tools/sms/sms.js';
+import { SMS_TEMPLATE_PREVIEW, sendSmsNoticeInput, smsTemplateParams } from '../../tools/sms/schemas.js';
+import { WouldFail, clarify, defineSkill, inBoth, valid, type FlowResult } from '../contract.js';
 import { anchored, keywordLang, mobileIn, periodsIn, ticketIn, whole, words } from '../grammar.js';
 import { ahead, whenIn, type When } from '../when.js';
 import { smsTexts } from './texts.js';
@@ -58,6 +57,14 @@ const modelArgs = z
 
 function proposeSms(lang: Lang, asked: { mobile: string; templateId: string; params: Record<string, string> }): FlowResult {
   const input = valid(sendSmsNoticeInput, asked);
+  // The gateway sends registered templates only, with exactly their parameters: a card with a
+  // {ticketId} left unfilled would be approved and then refused. Checked here, on both paths.
+  const wanted = smsTemplateParams(input.templateId);
+  if (!wanted) throw new WouldFail('sms.sendNotice', 'unknown_template', smsTexts.unknownTemplate(input.templateId, Object.keys(SMS_TEMPLATE_PREVIEW)));
+  const given = Object.keys(input.params);
+  const missing = wanted.filter((p) => !given.includes(p));
+  const unexpected = given.filter((p) => !wanted.includes(p));
+  if (missing.length || unexpected.length) throw new WouldFail('sms.sendNotice', 'template_params', smsTexts.wrongParams(input.templateId, wanted, missing, unexpected));
   // The customer the notice goes to: the number (masked on the card), and the ticket it is about.
   const about = input.params.ticket ?? input.params.ticketId;
   const card = {

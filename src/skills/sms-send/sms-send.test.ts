@@ -29,7 +29,7 @@ describe('command planner: writes', () => {
 describe('write flows propose, with what the approver saw as expected', () => {
   it('an SMS needs no read and its title shows the number masked', async () => {
     const { tools, calls } = fakeTools({});
-    const p = proposalOf(await run('发短信 13857101234 SMS_FAULT_NOTICE ticket=T20261124-0012 time=2026-11-25 09:00', tools));
+    const p = proposalOf(await run('发短信 13857101234 SMS_FAULT_NOTICE ticketId=T20261124-0012 eta=2026-11-25 18:00', tools));
     expect(calls).toHaveLength(0);
     expect(p).toMatchObject({
       tool: 'sms.sendNotice',
@@ -47,3 +47,30 @@ describe('write flows propose, with what the approver saw as expected', () => {
 });
 
 describe('everyday phrasings', () => everydayPhrasings('sms.send'));
+
+describe('an SMS that the gateway would refuse gets no card (issue 13)', () => {
+  it.each([
+    // The old help text's names: {ticketId} and {eta} would stay unfilled.
+    ['发短信 13857101234 SMS_FAULT_NOTICE ticket=T20261124-0012 time=2026-11-25 09:00', ['需要参数 ticketId、eta', '缺少 ticketId、eta', '模板中没有 ticket、time', '未提交审批']],
+    ['发短信 13857101234 SMS_FAULT_NOTICE ticketId=T20261124-0012', ['缺少 eta', 'eta=<…>']],
+    ['send sms 13857101234 SMS_FAULT_NOTICE ticket=T20261124-0012', ['takes ticketId, eta', 'missing: ticketId, eta', 'not in the template: ticket', 'Nothing was sent for approval']],
+    ['send sms 13857101234 SMS_RESTORE_NOTICE ticketId=T20261124-0012 restoredAt=10:30 extra=1', ['not in the template: extra']],
+    ['send sms 13857101234 sms_fault_notice', ['missing: ticketId, eta']],
+    ['发短信 13857101234 SMS_BIRTHDAY name=张三', ['没有登记模板 SMS_BIRTHDAY', 'SMS_FAULT_NOTICE']],
+    ['send sms 13857101234 SMS_BIRTHDAY name=Li', ['no registered template SMS_BIRTHDAY', 'SMS_ARREARS_REMINDER']],
+  ])('%s', async (text, says) => {
+    const r = await run(text, fakeTools({}).tools);
+    expect(r).toMatchObject({ kind: 'reply', status: 'business_error', refused: { tool: 'sms.sendNotice' } });
+    for (const s of says) expect(r.kind === 'reply' && r.text).toContain(s);
+  });
+
+  it('every registered template with exactly its parameters is proposed', async () => {
+    for (const [tpl, params] of [
+      ['SMS_APPOINTMENT_NOTICE', 'window=明天09:00-11:00 ticketId=T20261124-0012'],
+      ['SMS_RESTORE_NOTICE', 'ticketId=T20261124-0012 restoredAt=10:30'],
+      ['SMS_ARREARS_REMINDER', 'period=2026-10 amount=58.00 dueDate=2026-11-30'],
+    ] as const) {
+      expect(proposalOf(await run(`send sms 13857101234 ${tpl} ${params}`, fakeTools({}).tools)).input).toMatchObject({ templateId: tpl });
+    }
+  });
+});

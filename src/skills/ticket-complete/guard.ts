@@ -6,7 +6,8 @@
 import type { Lang } from '../../chat/lang.js';
 import { updateTicketFieldsInput, type CompletableField, type Ticket, type UpdateTicketFieldsInput } from '../../tools/ticket/schemas.js';
 import type { ValueSource } from '../../chat/approval-card.js';
-import { valid, type WriteProposal } from '../contract.js';
+import { WouldFail, valid, type WriteProposal } from '../contract.js';
+import { closedTicketText } from '../texts.js';
 import { completeTitle, updateTitle } from './texts.js';
 
 /**
@@ -27,6 +28,8 @@ export function ticketFieldsProposal(
   fields: UpdateTicketFieldsInput['fields'],
   opts: { lookedUp: boolean; readAt: string; sources?: Partial<Record<CompletableField, ValueSource>> },
 ): WriteProposal {
+  // The ticket system refuses to change a closed ticket: known from the read, so no card.
+  if (ticket.status === 'closed') throw new WouldFail('ticket.updateFields', 'ticket_closed', closedTicketText(ticket.id, { zh: '修改', en: 'it cannot be changed' }));
   const expected: UpdateTicketFieldsInput['expected'] = {};
   for (const f of Object.keys(fields) as CompletableField[]) expected[f] = ticket[f];
   const input = valid(updateTicketFieldsInput, { ticketId: ticket.id, fields, expected });

@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import { langSchema, type Lang } from '../../chat/lang.js';
 import { addTicketNoteInput, getTicketInput, getTicketOutput } from '../../tools/ticket/schemas.js';
-import { clarify, defineSkill, inBoth, valid, type FlowResult, type FlowTools } from '../contract.js';
+import { WouldFail, clarify, defineSkill, inBoth, valid, type FlowResult, type FlowTools } from '../contract.js';
 import { ticketTarget } from '../ticket-complete/guard.js';
+import { closedTicketText } from '../texts.js';
 import { TICKET, anchored, keywordLang, rawAfter, rawRestAfter, stripLead, ticketIn } from '../grammar.js';
 import { MAX_NOTE, noteTexts } from './texts.js';
 
@@ -26,6 +27,7 @@ const modelArgs = addTicketNoteInput.omit({ expected: true });
 async function proposeNote(lang: Lang, asked: { ticketId: string; note: string }, tools: FlowTools): Promise<FlowResult> {
   valid(modelArgs, asked);
   const { ticket } = await tools.call('ticket.get', valid(getTicketInput, { ticketId: asked.ticketId }), getTicketOutput);
+  if (ticket.status === 'closed') throw new WouldFail('ticket.addNote', 'ticket_closed', closedTicketText(ticket.id, { zh: '添加备注', en: 'no note can be added' }));
   const readAt = new Date().toISOString();
   const input = valid(addTicketNoteInput, { ticketId: ticket.id, note: asked.note, expected: { status: ticket.status } });
   const card = { title: inBoth((l) => noteTexts.title(l, ticket.id)), action: { zh: '添加工单备注', en: 'Add ticket note' }, target: ticketTarget(ticket, readAt) };

@@ -39,3 +39,14 @@ describe('write flows propose, with what the approver saw as expected', () => {
 });
 
 describe('everyday phrasings', () => everydayPhrasings('ticket.note'));
+
+describe('a write on a closed ticket gets no card (issue 13)', () => {
+  it.each([
+    ['工单备注 T20261124-0012 用户已重启光猫', '工单 T20261124-0012 已关闭，不能添加备注，未提交审批。', 'ticket.addNote'],
+    ['add note T20261124-0012 customer restarted the ONU', 'Ticket T20261124-0012 is closed, so no note can be added; nothing was sent for approval.', 'ticket.addNote'],
+    ['更新工单 T20261124-0012 地址 杭州市西湖区文三路 2 号', '工单 T20261124-0012 已关闭，不能修改，未提交审批。', 'ticket.updateFields'],
+  ])('%s', async (text, says, tool) => {
+    const { tools } = fakeTools({ 'ticket.get': () => ticket({ status: 'closed' }) });
+    expect(await run(text, tools)).toEqual({ kind: 'reply', status: 'business_error', text: says, refused: { tool, reason: 'ticket_closed' } });
+  });
+});

@@ -6,8 +6,10 @@
  */
 import { z } from 'zod';
 import { langSchema, type Lang } from '../../chat/lang.js';
-import { dispatchWorkOrderInput, getTicketInput, getTicketOutput } from '../../tools/ticket/schemas.js';
-import { clarify, defineSkill, inBoth, valid, type FlowResult, type FlowTools } from '../contract.js';
+import { dispatchWorkOrderInput, getTicketInput, getTicketOutput, listWorkOrdersInput, listWorkOrdersOutput, openWorkOrderStatuses } from '../../tools/ticket/schemas.js';
+import { formatTime } from '../../chat/locale.js';
+import { isPolicyDenied } from '../denials.js';
+import { WouldFail, clarify, defineSkill, inBoth, valid, type FlowResult, type FlowTools } from '../contract.js';
 import { ticketTarget } from '../ticket-complete/guard.js';
 import { TICKET, keywordLang, stripLead } from '../grammar.js';
 import { whenIn } from '../when.js';
@@ -32,15 +34,40 @@ const modelArgs = z
   .strict()
   .refine((v) => v.team !== undefined || v.engineer !== undefined, 'a team or an engineer');
 
+/** The portal's limit on an appointment window (it refuses a longer one). */
+const MAX_WINDOW_MINUTES = 8 * 60;
+
+/** "2026-11-25 09:00" (operator-local, UTC+8) as an instant. */
+function localMinute(text: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})$/.exec(text)!;
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5])) - 8 * 3600_000;
+}
+
 async function proposeDispatch(lang: Lang, asked: Asked, tools: FlowTools): Promise<FlowResult> {
   // Refuse a malformed request before touching the ticket system.
-  valid(dispatchWorkOrderInput, { ...asked, expected: { ticketStatus: '' } });
+  const shape = valid(dispatchWorkOrderInput, { ...asked, expected: { ticketStatus: '' } });
+  // What the portal would refuse at save time, known now: a window already started (the
+  // operator-local clock), a window longer than the portal allows.
+  const now = (tools.now?.() ?? new Date()).getTime();
+  const start = localMinute(shape.window.start);
+  if (start < now) throw new WouldFail('workorder.dispatch', 'window_started', dispatchTexts.windowStarted(shape.window.start, formatTime(new Date(now))));
+  if ((localMinute(shape.window.end) - start) / 60_000 > MAX_WINDOW_MINUTES) throw new WouldFail('workorder.dispatch', 'window_too_long', dispatchTexts.windowTooLong(MAX_WINDOW_MINUTES / 60));
   const { ticket } = await tools.call('ticket.get', valid(getTicketInput, { ticketId: asked.ticketId }), getTicketOutput);
+  if (ticket.status === 'closed') throw new WouldFail('workorder.dispatch', 'ticket_closed', dispatchTexts.ticketClosed(ticket.id));
   const readAt = new Date().toISOString();
   const input = valid(dispatchWorkOrderInput, { ...asked, ticketId: ticket.id, expected: { ticketStatus: ticket.status } });
   const to = input.team ?? input.engineer ?? '';
+  // A work order still open for this ticket: a second dispatch is a second visit; the approver is told.
+  const warnings: string[] = [];
+  try {
+    const { workOrders } = await tools.call('workorder.list', valid(listWorkOrdersInput, { ticketId: ticket.id }), listWorkOrdersOutput);
+    for (const w of workOrders.filter((o) => openWorkOrderStatuses.includes(o.status))) warnings.push(dispatchTexts.alreadyDispatched(lang, w));
+  } catch (err) {
+    if (!isPolicyDenied(err) || err.kind !== 'role') throw err;
+    warnings.push(dispatchTexts.notChecked(lang));
+  }
   const card = { title: inBoth((l) => dispatchTexts.title(l, ticket.id, to)), action: { zh: '派单', en: 'Dispatch work order' }, target: ticketTarget(ticket, readAt) };
-  return { kind: 'propose', proposal: { tool: 'workorder.dispatch', input, title: dispatchTexts.title(lang, ticket.id, to), card }, unresolved: [] };
+  return { kind: 'propose', proposal: { tool: 'workorder.dispatch', input, title: dispatchTexts.title(lang, ticket.id, to), card, ...(warnings.length ? { warnings } : {}) }, unresolved: [] };
 }
 
 const dispatchPlan = z.object({

@@ -38,11 +38,15 @@ describe('command planner: writes', () => {
   });
 });
 
+/** The operator-local clock the guard checks a window against: the day before the windows asked for. */
+const beforeWindows = () => new Date('2026-11-24T12:00:00+08:00');
+const noWorkOrders = () => ({ ticketId: 'T20261124-0012', workOrders: [] });
+
 describe('write flows propose, with what the approver saw as expected', () => {
   it('dispatch reads the ticket status first', async () => {
-    const { tools, calls } = fakeTools({ 'ticket.get': () => ticket({ status: 'pending_dispatch' }) });
+    const { tools, calls } = fakeTools({ 'ticket.get': () => ticket({ status: 'pending_dispatch' }), 'workorder.list': noWorkOrders }, { now: beforeWindows });
     const p = proposalOf(await run('派单 T20261124-0012 杭州装维一组 P2 2026-11-25 09:00-11:00 带光功率计', tools));
-    expect(calls.map((c) => c.tool)).toEqual(['ticket.get']);
+    expect(calls.map((c) => c.tool)).toEqual(['ticket.get', 'workorder.list']);
     expect(p.card).toMatchObject({ title: { zh: '派单 T20261124-0012 → 杭州装维一组', en: 'Dispatch T20261124-0012 to 杭州装维一组' }, action: { zh: '派单', en: 'Dispatch work order' } });
     expect(p).toMatchObject({
       tool: 'workorder.dispatch',
@@ -65,3 +69,36 @@ describe('write flows propose, with what the approver saw as expected', () => {
 });
 
 describe('everyday phrasings', () => everydayPhrasings('workorder.dispatch'));
+
+describe('a dispatch certain to fail gets no card (issue 13)', () => {
+  it.each([
+    // The README's example window, asked for after it started (the operator-local clock).
+    ['派单 T20261124-0012 杭州装维一组 P2 2026-11-24 09:00-11:00', 'window_started', ['预约开始时间已过', '2026-11-24 09:00', '现在是 2026-11-24 12:00', '未提交审批']],
+    ['dispatch T20261124-0012 to 杭州装维一组 P2 2026-11-24 11:30-13:00', 'window_started', ['appointment window has already started', 'it is now 2026-11-24 12:00']],
+    ['派单 T20261124-0012 杭州装维一组 P2 2026-11-25 08:00-18:00', 'window_too_long', ['不能超过 8 小时']],
+    ['dispatch T20261124-0012 to Zhang Wei P2 2026-11-25 08:00-17:00', 'window_too_long', ['at most 8 hours']],
+  ])('%s', async (text, reason, says) => {
+    const { tools, calls } = fakeTools({ 'ticket.get': () => ticket(), 'workorder.list': noWorkOrders }, { now: beforeWindows });
+    const r = await run(text, tools);
+    expect(r).toMatchObject({ kind: 'reply', status: 'business_error', refused: { tool: 'workorder.dispatch', reason } });
+    for (const s of says) expect(r.kind === 'reply' && r.text).toContain(s);
+    // Known from the clock: the ticket system is not even asked.
+    expect(calls).toHaveLength(0);
+  });
+
+  it('a closed ticket is answered, in the request\'s language', async () => {
+    const { tools } = fakeTools({ 'ticket.get': () => ticket({ status: 'closed' }), 'workorder.list': noWorkOrders }, { now: beforeWindows });
+    expect(await run('派单 T20261124-0012 杭州装维一组 P2 2026-11-25 09:00-11:00', tools)).toMatchObject({ status: 'business_error', text: expect.stringContaining('已关闭，不能派单') });
+    expect(await run('dispatch T20261124-0012 to 杭州装维一组 P2 2026-11-25 09:00-11:00', tools)).toMatchObject({ status: 'business_error', text: expect.stringContaining('is closed') });
+  });
+
+  it('a ticket with an open work order is still proposed, with the work order named for the approver', async () => {
+    const open = { id: 'W20261124-0001', status: 'dispatched', team: '杭州装维一组', engineer: null, appointmentStart: '2026-11-25 09:00', appointmentEnd: '2026-11-25 11:00' };
+    const done = { ...open, id: 'W20261120-0003', status: 'done' };
+    const { tools } = fakeTools({ 'ticket.get': () => ticket(), 'workorder.list': () => ({ ticketId: 'T20261124-0012', workOrders: [open, done] }) }, { now: beforeWindows });
+    const zh = proposalOf(await run('派单 T20261124-0012 杭州装维一组 P2 2026-11-25 14:00-16:00', tools));
+    expect(zh.warnings).toEqual(['该工单已有未完成的派工单 W20261124-0001（dispatched，杭州装维一组，2026-11-25 09:00 – 2026-11-25 11:00）']);
+    const en = proposalOf(await run('dispatch T20261124-0012 to Zhang Wei P2 2026-11-25 14:00-16:00', tools));
+    expect(en.warnings).toEqual(['the ticket already has an open work order W20261124-0001 (dispatched, 杭州装维一组, 2026-11-25 09:00 – 2026-11-25 11:00)']);
+  });
+});

@@ -7,39 +7,13 @@
 import { callApi, errorCodeOf } from '../api-client.js';
 import { defineTool, type ToolContext } from '../define.js';
 import { BusinessError, SystemError } from '../errors.js';
-import { sendSmsNoticeInput, sendSmsNoticeOutput } from './schemas.js';
+import { SMS_TEMPLATE_PREVIEW, sendSmsNoticeInput, sendSmsNoticeOutput } from './schemas.js';
 import { maskMobile } from '../../policies/masking.js';
 import { z } from 'zod';
 
 const SYSTEM = 'sms';
 
-/**
- * The gateway's registered templates, for the approval card (summarize() cannot call the
- * gateway). The gateway's own text is what is sent and what verify() checks; a test keeps this
- * copy equal to the sandbox gateway's catalogue.
- */
-export const SMS_TEMPLATE_PREVIEW: Readonly<Record<string, { zh: string; en: string; text: string }>> = {
-  SMS_FAULT_NOTICE: {
-    zh: '故障受理通知',
-    en: 'Fault notice',
-    text: '【中国电信】尊敬的客户，您报修的故障（工单 {ticketId}）已受理，预计 {eta} 前处理完毕，给您带来不便敬请谅解。',
-  },
-  SMS_APPOINTMENT_NOTICE: {
-    zh: '上门预约通知',
-    en: 'Appointment notice',
-    text: '【中国电信】尊敬的客户，装维工程师将于 {window} 上门处理工单 {ticketId}，如需改约请致电 10000。',
-  },
-  SMS_RESTORE_NOTICE: {
-    zh: '故障恢复通知',
-    en: 'Restore notice',
-    text: '【中国电信】尊敬的客户，您报修的故障（工单 {ticketId}）已于 {restoredAt} 修复，如仍有问题请致电 10000。',
-  },
-  SMS_ARREARS_REMINDER: {
-    zh: '欠费提醒',
-    en: 'Arrears reminder',
-    text: '【中国电信】尊敬的客户，您的账户截至 {period} 欠费 {amount} 元，请于 {dueDate} 前缴清，以免影响正常使用。',
-  },
-};
+export { SMS_TEMPLATE_PREVIEW } from './schemas.js';
 
 export function renderSmsText(text: string, params: Record<string, string>): string {
   return text.replace(/\{([a-zA-Z]\w*)\}/g, (m, name: string) => params[name] ?? m);

@@ -2,6 +2,6 @@
 import type { AnyTool } from '../define.js';
 import { getTicket, updateTicketFields } from './ticket.js';
 import { addTicketNote } from './ticket-note.js';
-import { dispatchWorkOrder, getWorkOrder } from './workorder.js';
+import { dispatchWorkOrder, getWorkOrder, listWorkOrders } from './workorder.js';
 
-export const ticketTools: readonly AnyTool[] = [getTicket, updateTicketFields, getWorkOrder, dispatchWorkOrder, addTicketNote];
+export const ticketTools: readonly AnyTool[] = [getTicket, updateTicketFields, getWorkOrder, listWorkOrders, dispatchWorkOrder, addTicketNote];

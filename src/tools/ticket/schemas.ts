@@ -98,6 +98,19 @@ export const workOrderSchema = z.object({
 export type WorkOrder = z.infer<typeof workOrderSchema>;
 export const getWorkOrderInput = z.object({ workOrderId: workOrderIdSchema }).strict();
 export const getWorkOrderOutput = z.object({ workOrder: workOrderSchema });
+/** A ticket's work orders, newest first, as the portal's list shows them. */
+export const listWorkOrdersInput = z.object({ ticketId: ticketIdSchema }).strict();
+export const workOrderListItemSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  team: z.string().nullable(),
+  engineer: z.string().nullable(),
+  appointmentStart: z.string().nullable(),
+  appointmentEnd: z.string().nullable(),
+});
+export const listWorkOrdersOutput = z.object({ ticketId: z.string(), workOrders: z.array(workOrderListItemSchema) });
+/** Work orders still to be done: a second dispatch for the same ticket would be a second visit. */
+export const openWorkOrderStatuses: readonly string[] = ['pending', 'dispatched', 'in_progress'];
 
 /**
  * Dispatch a follow-up work order for a ticket to a team or an engineer, with a priority and an

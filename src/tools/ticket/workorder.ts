@@ -14,6 +14,8 @@ import {
   dispatchWorkOrderOutput,
   getWorkOrderInput,
   getWorkOrderOutput,
+  listWorkOrdersInput,
+  listWorkOrdersOutput,
   workOrderSchema,
   type DispatchWorkOrderInput,
   type WorkOrder,
@@ -107,6 +109,41 @@ export const getWorkOrder = defineTool({
   scope: { input: [], output: [{ path: 'workOrder.region', kind: 'region' }] },
   async run(input, ctx) {
     return ctx.withPage('ticket', async (page, base) => ({ workOrder: await readWorkOrder(page, base, input.workOrderId, ctx) }));
+  },
+});
+
+export const listWorkOrders = defineTool({
+  name: 'workorder.list',
+  effect: 'read',
+  system: 'ticket',
+  description: '列出工单的派工单（状态、班组、预约时段）。List the work orders of a ticket (status, team, engineer, appointment window), newest first.',
+  input: listWorkOrdersInput,
+  output: listWorkOrdersOutput,
+  scope: { input: [{ path: 'ticketId', kind: 'region', via: 'ticketRegion' }], output: [] },
+  async run(input, ctx) {
+    return ctx.withPage('ticket', async (page, base) => {
+      const out: Array<{ id: string; status: string; team: string | null; engineer: string | null; appointmentStart: string | null; appointmentEnd: string | null }> = [];
+      for (let n = 1; n <= MAX_PAGES; n++) {
+        ctx.step('list work orders', { ticketId: input.ticketId, page: n });
+        await gotoPage(page, `${base}/workorders?${new URLSearchParams({ ticket: input.ticketId, page: String(n) }).toString()}`, SYSTEM);
+        const table = await readListTable(page, /Work orders/i);
+        if (!table) throw new SystemError('unexpected_page', SYSTEM, `${SYSTEM}: no work order list`);
+        const col = (label: string) => column(table, label, SYSTEM);
+        const [id, ticket, status, team, engineer, start, end] = ['Work order ID', 'Ticket ID', 'Status', 'Team', 'Engineer', 'Appointment start', 'Appointment end'].map(col) as [number, number, number, number, number, number, number];
+        const cell = (r: string[], i: number) => (r[i] ?? '').trim() || null;
+        for (const r of table.rows) {
+          // The list is filtered by ticket; a row of another ticket means the filter was not applied.
+          if (cell(r, ticket) !== input.ticketId) throw new SystemError('unexpected_page', SYSTEM, `${SYSTEM}: work order list not filtered by ticket`);
+          out.push({ id: cell(r, id) ?? '', status: cell(r, status) ?? '', team: cell(r, team), engineer: cell(r, engineer), appointmentStart: cell(r, start), appointmentEnd: cell(r, end) });
+        }
+        const hasNext = await page.evaluate(() => {
+          const nav = [...document.querySelectorAll('[aria-label]')].find((el) => /Pagination/i.test(el.getAttribute('aria-label') ?? ''));
+          return !!nav && [...nav.querySelectorAll('a')].some((a) => /下一页|\bNext\b/i.test(a.textContent ?? ''));
+        });
+        if (!hasNext || table.rows.length === 0) break;
+      }
+      return { ticketId: input.ticketId, workOrders: out };
+    });
   },
 });
 
