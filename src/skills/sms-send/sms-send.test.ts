@@ -34,7 +34,7 @@ describe('write flows propose, with what the approver saw as expected', () => {
     expect(p).toMatchObject({
       tool: 'sms.sendNotice',
       title: '发送短信 SMS_FAULT_NOTICE → 138****1234',
-      input: { mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: { ticketId: 'T20261124-0012', eta: '2026-11-25 09:00' } },
+      input: { mobile: '13857101234', templateId: 'SMS_FAULT_NOTICE', params: { ticketId: 'T20261124-0012', eta: '2026-11-25 18:00' } },
       facts: { recipients: 1 },
     });
     // The card in both languages, with the business name and the customer it goes to.
@@ -50,10 +50,9 @@ describe('everyday phrasings', () => everydayPhrasings('sms.send'));
 
 describe('an SMS that the gateway would refuse gets no card (issue 13)', () => {
   it.each([
-    // The old help text's names: {ticketId} and {eta} would stay unfilled.
-    ['发短信 13857101234 SMS_FAULT_NOTICE ticket=T20261124-0012 time=2026-11-25 09:00', ['需要参数 ticketId、eta', '缺少 ticketId、eta', '模板中没有 ticket、time', '未提交审批']],
     ['发短信 13857101234 SMS_FAULT_NOTICE ticketId=T20261124-0012', ['缺少 eta', 'eta=<…>']],
-    ['send sms 13857101234 SMS_FAULT_NOTICE ticket=T20261124-0012', ['takes ticketId, eta', 'missing: ticketId, eta', 'not in the template: ticket', 'Nothing was sent for approval']],
+    // The old help text's names are read as the template's own (ticket= is ticketId); what is still missing is named.
+    ['send sms 13857101234 SMS_FAULT_NOTICE ticket=T20261124-0012', ['takes ticketId, eta', 'missing: eta', 'Nothing was sent for approval']],
     ['send sms 13857101234 SMS_RESTORE_NOTICE ticketId=T20261124-0012 restoredAt=10:30 extra=1', ['not in the template: extra']],
     ['send sms 13857101234 sms_fault_notice', ['missing: ticketId, eta']],
     ['发短信 13857101234 SMS_BIRTHDAY name=张三', ['没有登记模板 SMS_BIRTHDAY', 'SMS_FAULT_NOTICE']],
@@ -62,6 +61,11 @@ describe('an SMS that the gateway would refuse gets no card (issue 13)', () => {
     const r = await run(text, fakeTools({}).tools);
     expect(r).toMatchObject({ kind: 'reply', status: 'business_error', refused: { tool: 'sms.sendNotice' } });
     for (const s of says) expect(r.kind === 'reply' && r.text).toContain(s);
+  });
+
+  it("reads the old help text's names as the template's own, so nothing is left unfilled", async () => {
+    const p = proposalOf(await run('发短信 13857101234 SMS_FAULT_NOTICE ticket=T20261124-0012 time=2026-11-25 09:00', fakeTools({}).tools));
+    expect(p.input).toMatchObject({ templateId: 'SMS_FAULT_NOTICE', params: { ticketId: 'T20261124-0012', eta: expect.stringContaining('09:00') } });
   });
 
   it('every registered template with exactly its parameters is proposed', async () => {
