@@ -47,7 +47,7 @@ describe.each(await dbKinds())('approval cards per reader on %s', (kind) => {
     const panel = await t.client.get('/console/api/approvals?user=dave');
     const item = (panel.json.approvals as { approvalId: string; title: string; requester: unknown; card: { fallbackText: string } }[]).find((a) => a.approvalId === approvalId)!;
     expect(item.requester).toEqual({ id: 'bob', name: 'Bob', department: '杭州装维班组' });
-    expect(item.title).toBe('确认告警 ALM900001（Low Rx power，OLT-HZ-01 0/1/3 ONU 5）');
+    expect(item.title).toBe('确认告警 ALM900001（收光功率过低，OLT-HZ-01 0/1/3 ONU 5）');
     expect(item.card.fallbackText).toContain('申请人：Bob（杭州装维班组）');
 
     // The alarm is acknowledged in the NMS before Dave approves: the approved write fails.

@@ -22,6 +22,7 @@ const SAMPLES: [RegExp, string][] = [
   [/<team or engineer>/g, '杭州装维一组'],
   [/<新地址>|<new address>/g, '杭州市西湖区文三路 400 号'],
   [/<text>/g, 'customer restarted the ONU'],
+  [/<申请编号>|<request id>/g, '1a2b3c4d'],
 ];
 
 /** The commands a help line shows: before its " — " explanation, each "a / b" alternative, with and without its [optional] parts. */
@@ -86,6 +87,7 @@ describe.each(clocks)('examples at %s', (_label, now) => {
       'ticket.get': () => ({ ...ticket({ status: 'open', broadbandAccount: null, accessPort: null }), missingFields: ['broadbandAccount', 'accessPort'] }),
       'nms.getAlarm': (input) => alarm({ id: String(input.alarmId) }),
       'crm.getCustomer': () => ({ customerId: 'C000123', name: '张*', mobile: '138****1234', residentId: '110105********002X', status: 'ACTIVE', realNameVerified: true, broadbandAccount: 'hz81000123', address: '杭州市西湖区文三路 1 号', region: 'hangzhou', plans: [] }),
+      'workorder.list': () => ({ ticketId: 'T20261124-0012', workOrders: [] }),
       'resource.getPort': () => ({ olt: 'OLT-HZ-01', fsp: '0/1/3', region: 'hangzhou', adminStatus: 'up', operStatus: 'up', onuId: 5, onuSn: 'HWTC12345678', rxPowerDbm: -20, txPowerDbm: 2, rxBand: 'normal', lastDownCause: null, lastDownAt: null, broadbandAccount: 'hz81000123' }),
     });
     const result = await runFlow(plan, tools);

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runPolicyCli } from '../src/cli/policy.js';
-import { bundledPolicyFile } from '../src/policies/policy.js';
+import { bundledPolicyFile, readPolicyFile } from '../src/policies/policy.js';
 import { applyDirectory } from '../src/store/directory.js';
 import { parseDirectoryText } from '../src/store/directory-file.js';
 import { TEST_AUDIT_KEY } from './helpers/audit-key.js';
@@ -48,7 +48,9 @@ pgOnly('changing a rollout stage from the command line', () => {
   });
 
   it('checks a file and names the line of a problem', async () => {
-    expect(await cli('check')).toMatchObject({ code: 0, out: expect.stringContaining('OK — 17 tools') });
+    const tools = Object.keys(readPolicyFile(file).tools).length;
+    expect(tools).toBeGreaterThanOrEqual(18);
+    expect(await cli('check')).toMatchObject({ code: 0, out: expect.stringContaining(`OK — ${tools} tools`) });
     const bad = path.join(dir, 'bad.yaml');
     fs.writeFileSync(bad, fs.readFileSync(file, 'utf8').replace('default: writes', 'default: maybe'));
     const r = await cli('check', bad);
