@@ -9,12 +9,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../src/tools/browser-pool.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardOf, createTestDatabase, dbKinds, startTestApp, textOf, type Reply, type TestApp, type TestDatabase } from './helpers/test-app.js';
-import { Browser, freePort, startProvider } from './helpers/oidc.js';
+import { Browser, freePort, oidcConsoleEnv, startProvider } from './helpers/oidc.js';
 
 const kinds = await dbKinds();
 
@@ -49,14 +48,7 @@ describe.each(kinds)('console behind OpenID Connect on %s', (kind) => {
     fs.writeFileSync(file, JSON.stringify(directory));
     t = await startTestApp({
       ...db.env,
-      PORT: String(port),
-      CONSOLE_AUTH: 'oidc',
-      OIDC_ISSUER: provider.issuer,
-      OIDC_CLIENT_ID: 'switchboard',
-      OIDC_CLIENT_SECRET: 'test-client-secret',
-      OIDC_REDIRECT_URL: `${base}/console/callback`,
-      OIDC_POST_LOGOUT_URL: `${base}/console`,
-      SESSION_SECRET: randomBytes(32).toString('hex'),
+      ...oidcConsoleEnv(base, provider.issuer),
       DIRECTORY_FILE: file,
       ...(kind === 'postgres' ? { DATABASE_POOL_SIZE: '3' } : {}),
     });

@@ -9,12 +9,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledPolicyFile } from '../src/policies/policy.js';
 import { cardOf, createTestDatabase, dbKinds, startTestApp, type Reply, type TestApp, type TestDatabase } from './helpers/test-app.js';
 import { auditRows, startPolicyApp, type PolicyApp } from './helpers/policy-app.js';
-import { Browser, freePort, startProvider } from './helpers/oidc.js';
+import { Browser, freePort, oidcConsoleEnv, startProvider } from './helpers/oidc.js';
 
 const shipped = fs.readFileSync(bundledPolicyFile, 'utf8');
 // Ticket notes: one manager, who must have signed in within the last 10 minutes.
@@ -49,14 +48,7 @@ describe.each(await dbKinds())('re-authentication for the top risk tier on %s', 
     fs.writeFileSync(path.join(dir, 'policy.yaml'), policy);
     t = await startTestApp({
       ...db.env,
-      PORT: String(port),
-      CONSOLE_AUTH: 'oidc',
-      OIDC_ISSUER: provider.issuer,
-      OIDC_CLIENT_ID: 'switchboard',
-      OIDC_CLIENT_SECRET: 'test-client-secret',
-      OIDC_REDIRECT_URL: `${base}/console/callback`,
-      OIDC_POST_LOGOUT_URL: `${base}/console`,
-      SESSION_SECRET: randomBytes(32).toString('hex'),
+      ...oidcConsoleEnv(base, provider.issuer),
       DIRECTORY_FILE: path.join(dir, 'directory.json'),
       POLICY_FILE: path.join(dir, 'policy.yaml'),
       ...(kind === 'postgres' ? { DATABASE_POOL_SIZE: '3' } : {}),

@@ -33,6 +33,17 @@ const expected: Record<string, Role[]> = {
 };
 const roles: Role[] = ['cs_agent', 'field_tech', 'manager', 'auditor', 'admin'];
 
+/** The smallest good policy file (8 lines): the tests below add a section and count lines from here. */
+const MINIMAL_POLICY = `version: 1
+tools:
+  ticket.get: { roles: [cs_agent] }
+rollout:
+  default: writes
+rateLimits:
+  perUser: { requestsPerMinute: 10, toolCallsPerTurn: 10, pendingApprovals: 5 }
+  perDepartment: { requestsPerMinute: 100, pendingApprovals: 50 }
+`;
+
 describe('the policy table (config/policy.yaml)', () => {
   const cases = Object.entries(expected).flatMap(([tool, allowed]) => roles.map((role) => [role, tool, allowed.includes(role)] as const));
 
@@ -78,15 +89,7 @@ describe('a bad policy file', () => {
     }
     throw new Error('the file was accepted');
   };
-  const base = `version: 1
-tools:
-  ticket.get: { roles: [cs_agent] }
-rollout:
-  default: writes
-rateLimits:
-  perUser: { requestsPerMinute: 10, toolCallsPerTurn: 10, pendingApprovals: 5 }
-  perDepartment: { requestsPerMinute: 100, pendingApprovals: 50 }
-`;
+  const base = MINIMAL_POLICY;
 
   it('accepts the minimal good file and the shipped one', () => {
     expect(parsePolicy(base, 'policy.yaml').tools['ticket.get']!.roles).toEqual(['cs_agent']);
@@ -201,15 +204,7 @@ describe('approval rules', () => {
 });
 
 describe('data-scope rules (policy dataScope)', () => {
-  const base = `version: 1
-tools:
-  ticket.get: { roles: [cs_agent, field_tech, manager] }
-rollout:
-  default: writes
-rateLimits:
-  perUser: { requestsPerMinute: 10, toolCallsPerTurn: 10, pendingApprovals: 5 }
-  perDepartment: { requestsPerMinute: 100, pendingApprovals: 50 }
-`;
+  const base = MINIMAL_POLICY;
   const withScope = (section: string) => parsePolicy(`${base}dataScope:\n${section}`, 'policy.yaml');
   const region = (id: string) => ({ kind: 'region', id }) as const;
   const dept = (id: string) => ({ kind: 'department', id }) as const;
@@ -289,16 +284,7 @@ rateLimits:
 });
 
 describe('masking settings (policy masking)', () => {
-  const base = `version: 1
-tools:
-  ticket.get: { roles: [cs_agent] }
-rollout:
-  default: writes
-rateLimits:
-  perUser: { requestsPerMinute: 10, toolCallsPerTurn: 10, pendingApprovals: 5 }
-  perDepartment: { requestsPerMinute: 100, pendingApprovals: 50 }
-masking:
-`;
+  const base = `${MINIMAL_POLICY}masking:\n`;
   const problemsOf = (section: string) => {
     try {
       parsePolicy(base + section, 'policy.yaml');

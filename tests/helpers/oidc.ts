@@ -4,6 +4,7 @@
  * redirects followed by hand, the provider's forms posted).
  */
 import http from 'node:http';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import Provider from 'oidc-provider';
 
@@ -125,3 +126,17 @@ export class Browser {
   }
 }
 
+
+/** The app's environment for an OIDC console on `base` (http://127.0.0.1:PORT) behind this provider. */
+export function oidcConsoleEnv(base: string, issuer: string): Record<string, string> {
+  return {
+    PORT: new URL(base).port,
+    CONSOLE_AUTH: 'oidc',
+    OIDC_ISSUER: issuer,
+    OIDC_CLIENT_ID: 'switchboard',
+    OIDC_CLIENT_SECRET: 'test-client-secret',
+    OIDC_REDIRECT_URL: `${base}/console/callback`,
+    OIDC_POST_LOGOUT_URL: `${base}/console`,
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+  };
+}
