@@ -200,6 +200,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       retry: { maxAttempts: config.INBOX_MAX_ATTEMPTS, baseMs: config.INBOX_RETRY_BASE_MS, maxMs: config.INBOX_RETRY_MAX_MS, sweepMs: config.INBOX_SWEEP_MS },
       leaseMs: config.INBOX_LEASE_MS,
       maxConcurrentTurns: config.INBOX_CONCURRENCY,
+      queuedNoticeMs: config.INBOX_QUEUED_NOTICE_MS,
       soleProcess: db.kind === 'pglite',
       // Dead-letter and "could not read" notices; looked up at send time (Feishu joins the map later).
       notify: async (name, conversationId, text) => channelMap.get(name as ChannelName)?.send(conversationId, { kind: 'text', text }),

@@ -173,3 +173,46 @@ describe('inbox on embedded PGlite: the only process takes over everything at st
     }
   });
 });
+
+describe('a busy process says so instead of leaving people waiting in silence', () => {
+  it('tells a message that waits for a turn slot "received, queued (n ahead)" once, and then answers it', async () => {
+    const tdb = await createTestDatabase('pglite');
+    const db = await openDb({ dataDir: tdb.env.DATA_DIR!, poolSize: 1 });
+    try {
+      await migrate(db);
+      const held = gate();
+      const said: { conversationId: string; text: string }[] = [];
+      const handled: string[] = [];
+      const inbox = new Inbox(
+        db,
+        async (row) => {
+          handled.push(row.conversation_id);
+          if (row.conversation_id === 'c-1') await held.wait;
+        },
+        () => undefined,
+        { retry: FAST, soleProcess: true, maxConcurrentTurns: 1, queuedNoticeMs: 150, notify: async (_ch, conversationId, text) => (said.push({ conversationId, text }), { messageId: 'n' }) },
+      );
+      const ev = (c: string, text: string) => ({ channel: 'console', eventId: `q-${c}`, kind: 'message' as const, conversationId: c, payload: { text, conversationId: c } });
+      const first = await inbox.receive(ev('c-1', '查工单 T20261124-0012'));
+      await until(() => handled.length === 1);
+      const second = await inbox.receive(ev('c-2', '查工单 T20261124-0013'));
+      const third = await inbox.receive(ev('c-3', 'ticket T20261124-0014'));
+      await until(() => said.length === 2, 3000);
+      expect(said).toEqual([
+        { conversationId: 'c-2', text: '已收到，当前请求较多，正在排队（前面还有 1 个），处理后会回复你。' },
+        { conversationId: 'c-3', text: 'Received. It is busy right now, so your request is queued (2 ahead of it); you will get the answer here.' },
+      ]);
+      held.open();
+      await Promise.all([first.result, second.result, third.result]);
+      expect(handled).toEqual(['c-1', 'c-2', 'c-3']);
+      expect(inbox.stats().queued).toEqual({ console: 2 });
+      // A message that gets its slot at once is told nothing.
+      await (await inbox.receive(ev('c-4', 'help'))).result;
+      expect(said).toHaveLength(2);
+      await inbox.close();
+    } finally {
+      await db.close();
+      await tdb.drop();
+    }
+  });
+});

@@ -30,7 +30,7 @@ import {
   type InboxRow,
 } from '../store/inbox-repo.js';
 import { maskText } from '../policies/masking.js';
-import { boundedDetails, deadLetterText, guessLang, unreadableText, type UnreadableReason } from './notices.js';
+import { boundedDetails, deadLetterText, guessLang, queuedText, unreadableText, type UnreadableReason } from './notices.js';
 import { langSchema, type Lang } from '../chat/lang.js';
 
 export interface InboxEvent {
@@ -125,6 +125,11 @@ export interface InboxOptions {
    * Accepting events is never bounded by it, and card clicks (a person waits on the button) skip it.
    */
   maxConcurrentTurns?: number;
+  /**
+   * A message still waiting for a turn slot after this long gets "received, queued (n ahead)" in
+   * its chat, once (INBOX_QUEUED_NOTICE_MS; 0: never).
+   */
+  queuedNoticeMs?: number;
   /** Send a plain text into a conversation (dead-letter and unreadable notices). */
   notify?(channel: string, conversationId: string, text: string): Promise<{ messageId: string } | undefined>;
   random?: () => number;
@@ -141,6 +146,8 @@ export interface InboundStats {
   retried: Record<string, number>;
   /** Per channel: events dead-lettered by this process. */
   dead: Record<string, number>;
+  /** Per channel: messages told "queued" because every turn slot was busy. */
+  queued: Record<string, number>;
 }
 
 const unreadablePayload = z.object({
@@ -165,7 +172,7 @@ export class Inbox {
   private readonly running = new Map<string, Promise<void>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly policy: RetryPolicy;
-  private readonly counts: InboundStats = { unreadable: {}, refused: {}, retried: {}, dead: {} };
+  private readonly counts: InboundStats = { unreadable: {}, refused: {}, retried: {}, dead: {}, queued: {} };
   private sweeper: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private closed = false;
@@ -337,7 +344,7 @@ export class Inbox {
     const key = orderingKey(row);
     const prev = this.queues.get(key) ?? Promise.resolve();
     const job = prev
-      .then(() => (row.kind === 'action' ? this.attempt(row) : this.turnSlots.run(() => this.attempt(row))))
+      .then(() => (row.kind === 'action' ? this.attempt(row) : this.turnSlots.run(() => this.attempt(row), (ahead) => this.toldQueued(row, ahead))))
       .catch((err: Error) => {
         // The database failed around the attempt itself: the row is replayed at the next start.
         this.log('inbox attempt failed to run', { id: row.id, error: err.message });
@@ -401,6 +408,19 @@ export class Inbox {
     this.settle(row.id, (w) => w.resolve(dead));
   }
 
+  /** Every turn slot is busy: once the wait passes queuedNoticeMs, the chat is told it is queued. */
+  private toldQueued(row: InboxRow, ahead: number): (() => void) | undefined {
+    const ms = this.opts.queuedNoticeMs ?? 3000;
+    if (ms <= 0 || !this.opts.notify || row.kind !== 'message' || row.attempts > 0) return undefined;
+    const timer = setTimeout(() => {
+      const target = typeof row.payload.conversationId === 'string' ? row.payload.conversationId : row.conversation_id;
+      bump1(this.counts.queued, row.channel);
+      void this.opts.notify?.(row.channel, target, queuedText(langOf(row), ahead)).catch((err: Error) => this.log('queued notice could not be sent', { id: row.id, error: err.message }));
+    }, ms);
+    timer.unref();
+    return () => clearTimeout(timer);
+  }
+
   /** Tell the chat (when there is one to tell), audit, and hand the notice back as the result. */
   private async deadLetter(row: InboxRow, error: string): Promise<DeadLetter> {
     const target = typeof row.payload.conversationId === 'string' ? row.payload.conversationId : row.conversation_id;
@@ -448,9 +468,13 @@ class Slots {
   private readonly waiting: (() => void)[] = [];
   constructor(private readonly size: number) {}
 
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.used >= this.size) await new Promise<void>((r) => this.waiting.push(r));
-    else this.used++;
+  /** `onWait(ahead)` is called when fn must wait, and may return what to do once its slot comes. */
+  async run<T>(fn: () => Promise<T>, onWait?: (ahead: number) => (() => void) | undefined): Promise<T> {
+    if (this.used >= this.size) {
+      const done = onWait?.(this.waiting.length + 1);
+      await new Promise<void>((r) => this.waiting.push(r));
+      done?.();
+    } else this.used++;
     try {
       return await fn();
     } finally {

@@ -46,6 +46,13 @@ export function unreadableText(reason: Exclude<UnreadableReason, 'unroutable'>, 
   return TEXT[reason][lang];
 }
 
+/** A message that waits for a free turn slot longer than a moment: told it is queued, never left silent. */
+export function queuedText(lang: Lang, ahead: number): string {
+  return lang === 'zh'
+    ? `已收到，当前请求较多，正在排队（前面还有 ${ahead} 个），处理后会回复你。`
+    : `Received. It is busy right now, so your request is queued (${ahead} ahead of it); you will get the answer here.`;
+}
+
 export function deadLetterText(lang: Lang): string {
   return TEXT.dead_letter[lang];
 }
