@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledPolicyFile } from '../src/policies/policy.js';
 import { applyDirectory } from '../src/store/directory.js';
+import { escalateApproval } from '../src/store/approvals-repo.js';
 import { parseDirectoryText } from '../src/store/directory-file.js';
 import { cardOf, dbKinds, textOf } from './helpers/test-app.js';
 import { startPolicyApp, type PolicyApp } from './helpers/policy-app.js';
@@ -60,6 +61,30 @@ describe.each(await dbKinds())('escalation on %s', (kind) => {
     expect(await t.client.act('grace', id, 'approve')).toMatchObject({ status: 'approved' });
     await t.app.agent.idle();
     expect(textOf(await t.client.transcript('console-alice'))).toContain('已由 Grace 批准，已写入并核验');
+  });
+
+  it('finishes an escalation whose process died after claiming it: the new approver gets the card and the requester is told, once', async () => {
+    const card = cardOf(await t.client.say('alice', '工单备注 T20261124-0014 已回访'))!;
+    const id = card.approvalId!;
+    // What a process killed right after the claim leaves behind: Grace added, nobody told.
+    expect(await escalateApproval(t.app.db, id, 'grace')).toBeDefined();
+    expect(await approvers(id)).toEqual(['carol', 'grace']);
+    const graceCards = async () => (await t.client.transcript('console-grace')).filter((m) => m.kind === 'card' && m.approvalId === id).length;
+    expect(await graceCards()).toBe(0);
+    // Within a minute of the claim its own process may still be sending: left alone.
+    expect(await t.app.agent.escalateDue(new Date(Date.now() + 30_000))).toBe(0);
+    expect(await graceCards()).toBe(0);
+    // Later, any sweep finishes it, once, even two at once.
+    await Promise.all([t.app.agent.escalateDue(minutesFromNow(5)), t.app.agent.escalateDue(minutesFromNow(5))]);
+    expect(await graceCards()).toBe(1);
+    const told = (await t.client.transcript('console-alice')).map((m) => m.text ?? '');
+    expect(told.filter((x) => x === '「工单备注 T20261124-0014」已等待审批 30 分钟，已同时交由 Grace 审批。')).toHaveLength(1);
+    const resumed = await t.app.db.query(`SELECT 1 FROM audit_log WHERE action = 'approval.escalation_resumed' AND subject = $1`, [id]);
+    expect(resumed.rows).toHaveLength(1);
+    await t.app.agent.escalateDue(minutesFromNow(10));
+    expect(await graceCards()).toBe(1);
+    expect(await t.client.act('grace', id, 'approve')).toMatchObject({ status: 'approved' });
+    await t.app.agent.idle();
   });
 
   it('does not escalate an approval decided before its time came', async () => {

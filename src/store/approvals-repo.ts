@@ -364,12 +364,32 @@ export async function approvalsDueForEscalation(db: Queryable, at: Date): Promis
 export async function escalateApproval(db: Queryable, id: string, approverId: string | null): Promise<ApprovalRow | undefined> {
   // approverId null: nobody to escalate to; the step is claimed all the same, so no sweep asks again.
   const res = await db.query<ApprovalRow>(
-    `UPDATE approvals SET escalated_at = now(),
+    `UPDATE approvals SET escalated_at = now(), escalated_to = $2::text,
+       escalation_told_at = CASE WHEN $2::text IS NULL THEN now() ELSE NULL END,
        approver_ids = CASE WHEN $2::text IS NULL OR $2 = ANY(approver_ids) THEN approver_ids ELSE array_append(approver_ids, $2::text) END
      WHERE id = $1 AND status = 'pending' AND escalated_at IS NULL RETURNING *`,
     [id, approverId],
   );
   return res.rows[0] ? openApproval(res.rows[0]) : undefined;
+}
+
+/**
+ * Escalations claimed but not yet told (the process that claimed one died before sending its
+ * copies), claimed more than `graceMs` before `at` so a live sender is not raced: still pending.
+ */
+export async function escalationsUntold(db: Queryable, at: Date, graceMs = 60_000): Promise<(ApprovalRow & { escalated_to: string })[]> {
+  const res = await db.query<ApprovalRow & { escalated_to: string }>(
+    `SELECT * FROM approvals WHERE status = 'pending' AND escalated_to IS NOT NULL AND escalation_told_at IS NULL
+       AND escalated_at < $1::timestamptz - make_interval(secs => $2::float8) AND expires_at > $1 ORDER BY escalated_at`,
+    [at, graceMs / 1000],
+  );
+  return res.rows.map((r) => openApproval(r));
+}
+
+/** The new approver has the card and the requester has been told: once (false when another process did it). */
+export async function markEscalationTold(db: Queryable, id: string): Promise<boolean> {
+  const res = await db.query(`UPDATE approvals SET escalation_told_at = now() WHERE id = $1 AND escalation_told_at IS NULL`, [id]);
+  return (res.rowCount ?? 0) > 0;
 }
 
 /**

@@ -33,6 +33,8 @@ import {
   escalateApproval,
   getApproval,
   seats,
+  escalationsUntold,
+  markEscalationTold,
   setApprovalOutcome,
   pendingDuplicate,
   recentRejection,
@@ -521,7 +523,16 @@ export class ApprovalLifecycle {
    * approvers and gets a copy of the card, and the requester is told. Each approval once.
    */
   async escalateDue(at: Date = new Date()): Promise<number> {
-    const { db, directory, send } = this.deps;
+    const { db, directory } = this.deps;
+    // First what a process that died mid-escalation left untold (claimed, no copies sent): one sweeper
+    // takes each (markEscalationTold), then sends what the claim would have sent.
+    for (const row of await escalationsUntold(db, at)) {
+      const requester = directory.get(row.requester_id);
+      const next = directory.get(row.escalated_to);
+      if (!(await markEscalationTold(db, row.id)) || !requester || !next) continue;
+      await appendAudit(db, { actor: 'switchboard', action: 'approval.escalation_resumed', subject: row.id, runId: row.run_id, details: { to: next.id } });
+      await this.tellEscalation(row, requester, next, approvalRuleFor(row.tool).escalateAfterMinutes ?? 0);
+    }
     let escalated = 0;
     for (const row of await approvalsDueForEscalation(db, at)) {
       const requester = directory.get(row.requester_id);
@@ -534,17 +545,24 @@ export class ApprovalLifecycle {
       const minutes = rule.escalateAfterMinutes ?? 0;
       await appendAudit(db, { actor: 'switchboard', action: next ? 'approval.escalated' : 'approval.escalation_none', subject: row.id, runId: row.run_id, details: { to: next?.id ?? null, afterMinutes: minutes } });
       if (!next || !requester) continue;
-      const run = await getRun(db, row.run_id);
-      if (run) {
-        // The channel the request came in on: the escalation reaches the new approver there.
-        const ch = run.channel as ChannelName;
-        await this.sendCopies(ch, claimed, [next], (lang, title) => messages.escalatedToApprover(lang, requester.name, title, minutes), run.conversation_id);
-        await send(ch, run.conversation_id, { kind: 'text', text: messages.escalationNotice(row.lang, row.title, next.name, minutes) });
-      }
-      await this.refreshCards(row.id);
+      await this.tellEscalation(claimed, requester, next, minutes);
+      await markEscalationTold(db, row.id);
       escalated++;
     }
     return escalated;
+  }
+
+  /** The new approver gets the card where the request came in, the requester is told, every copy is redrawn. */
+  private async tellEscalation(row: ApprovalRow, requester: Principal, next: Principal, minutes: number): Promise<void> {
+    const { db, send } = this.deps;
+    const run = await getRun(db, row.run_id);
+    if (run) {
+      // The channel the request came in on: the escalation reaches the new approver there.
+      const ch = run.channel as ChannelName;
+      await this.sendCopies(ch, row, [next], (lang, title) => messages.escalatedToApprover(lang, requester.name, title, minutes), run.conversation_id);
+      await send(ch, run.conversation_id, { kind: 'text', text: messages.escalationNotice(row.lang, row.title, next.name, minutes) });
+    }
+    await this.refreshCards(row.id);
   }
 
   /**
