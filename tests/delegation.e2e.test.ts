@@ -80,7 +80,7 @@ describe.each(await dbKinds())('delegation on %s', (kind) => {
     expect(await approversOf(waiting)).toEqual(['carol']);
     const started = textOf(await t.client.say('carol', '委托审批给 grace 到明天18点'));
     expect(started).toContain('已委托 Grace 代你审批');
-    expect(started).toMatch(/正在等你审批的 \d+ 个申请也已发给 Grace/);
+    expect(started).toMatch(/正在等你审批的 \d+ 个申请也已交由 Grace 审批/);
     expect(await approversOf(waiting)).toEqual(['carol', 'grace']);
     // Grace's own conversation holds the card, with the line saying why.
     const graceSees = (await t.client.get(`/console/api/approvals?user=grace`)).json as { approvals: { approvalId: string }[] };

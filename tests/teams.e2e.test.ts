@@ -49,6 +49,19 @@ describe('Teams channel', () => {
     const text = await res.text();
     return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined, ms: Date.now() - started };
   };
+  /** A person installs the app: Teams tells the bot about their 1:1 chat (first contact). */
+  const installFor = (u: TeamsUserFixture) =>
+    post({
+      type: 'conversationUpdate',
+      id: nextActivityId(),
+      serviceUrl: connector.url,
+      channelId: 'msteams',
+      from: { id: u.mri, name: u.name, aadObjectId: u.aadObjectId },
+      recipient: { id: '28:switchboard-bot', name: 'Switchboard' },
+      conversation: { ...personal(u), tenantId: 'tenant-1' },
+      membersAdded: [{ id: '28:switchboard-bot' }],
+      channelData: { tenant: { id: 'tenant-1' } },
+    });
   const say = (u: TeamsUserFixture, text: string, conversation: Conversation = personal(u), extra: { mentionBot?: boolean; id?: string } = {}) =>
     post(messageActivity({ serviceUrl: connector.url, user: u, text, conversation, ...extra }));
   const click = async (u: TeamsUserFixture, card: ConnectorCall, verb: string, data: Record<string, unknown>, id?: string) =>
@@ -93,18 +106,7 @@ describe('Teams channel', () => {
     db = await createTestDatabase('pglite');
     t = await startTestApp({ ...db.env, TEAMS_ALLOW_UNAUTHENTICATED: '1' });
     // Carol installs the app: Teams tells the bot about her 1:1 chat (first contact).
-    const install = await post({
-      type: 'conversationUpdate',
-      id: nextActivityId(),
-      serviceUrl: connector.url,
-      channelId: 'msteams',
-      from: { id: carol.mri, name: carol.name, aadObjectId: carol.aadObjectId },
-      recipient: { id: '28:switchboard-bot', name: 'Switchboard' },
-      conversation: { ...personal(carol), tenantId: 'tenant-1' },
-      membersAdded: [{ id: '28:switchboard-bot' }],
-      channelData: { tenant: { id: 'tenant-1' } },
-    });
-    expect(install.status).toBe(200);
+    expect((await installFor(carol)).status).toBe(200);
   }, 120_000);
   afterAll(async () => {
     await t?.close();
@@ -282,18 +284,7 @@ describe('Teams channel', () => {
 
   it("an English request by Bob: Dave's copy in Chinese with buttons, Bob's in English without; a write that fails after approval turns both red with the reason", async () => {
     // Dave installs the app: his 1:1 chat becomes known, so he gets his own copy.
-    const install = await post({
-      type: 'conversationUpdate',
-      id: nextActivityId(),
-      serviceUrl: connector.url,
-      channelId: 'msteams',
-      from: { id: dave.mri, name: dave.name, aadObjectId: dave.aadObjectId },
-      recipient: { id: '28:switchboard-bot', name: 'Switchboard' },
-      conversation: { ...personal(dave), tenantId: 'tenant-1' },
-      membersAdded: [{ id: '28:switchboard-bot' }],
-      channelData: { tenant: { id: 'tenant-1' } },
-    });
-    expect(install.status).toBe(200);
+    expect((await installFor(dave)).status).toBe(200);
     const before = { bob: connector.cards(personal(bob).id).length, dave: connector.cards(personal(dave).id).length };
     expect((await say(bob, 'ack alarm ALM900001')).status).toBe(200);
     const mine = await connector.waitFor(() => connector.cards(personal(bob).id)[before.bob], 'the card where Bob asked');

@@ -133,13 +133,6 @@ export async function markInboxDead(db: Queryable, id: string, error: string): P
   ]);
 }
 
-/** What a previous process accepted but did not finish (an interrupted attempt is pending again). */
-export async function unfinishedInbox(db: Queryable): Promise<InboxRow[]> {
-  await db.query(`UPDATE inbox SET status = 'pending' WHERE status = 'processing'`);
-  const res = await db.query<InboxRow>(`SELECT * FROM inbox WHERE status = 'pending' ORDER BY id`);
-  return res.rows.map(openInbox);
-}
-
 /** The payload holds the person's raw words (the turn needs them): sealed at rest, opened here. */
 export function openInbox(row: InboxRow): InboxRow {
   return { ...row, payload: openJson<Record<string, unknown>>(row.payload, 'inbox.payload') };

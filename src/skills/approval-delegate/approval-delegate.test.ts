@@ -103,7 +103,7 @@ describe('the delegation flow answers for the verified sender', () => {
     const { tools } = fakeTools({}, { delegation: d.delegation });
     const text = replyOf(await run('委托审批给 grace 到 2026-12-04 18:00', tools));
     expect(text).toContain('已委托 Grace 代你审批，至 2026-12-04 18:00');
-    expect(text).toContain('2 个申请也已发给 Grace');
+    expect(text).toContain('2 个申请也已交由 Grace 审批');
     expect(d.seen).toEqual([['grace', '2026-12-04T10:00:00.000Z']]);
     expect(replyOf(await run('delegate approvals to grace until 2026-12-04 18:00', tools))).toContain('Grace now approves for you until 2026-12-04 18:00');
   });

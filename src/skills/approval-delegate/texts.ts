@@ -14,8 +14,8 @@ export const delegateTexts = {
   }),
   started: (lang: Lang, name: string, until: Date, shared: number) =>
     t(lang, {
-      zh: `已委托 ${name} 代你审批，至 ${formatTime(until)}（北京时间）。${shared > 0 ? `正在等你审批的 ${shared} 个申请也已发给 ${name}。` : ''}期间你本人仍可审批；发送“取消委托”可提前结束。`,
-      en: `${name} now approves for you until ${formatTime(until)} (operator time).${shared > 0 ? ` The ${shared} request(s) already waiting for you were sent to ${name} too.` : ''} You can still approve yourself; send "end delegation" to stop it early.`,
+      zh: `已委托 ${name} 代你审批，至 ${formatTime(until)}（北京时间）。${shared > 0 ? `正在等你审批的 ${shared} 个申请也已交由 ${name} 审批。` : ''}期间你本人仍可审批；发送“取消委托”可提前结束。`,
+      en: `${name} now approves for you until ${formatTime(until)} (operator time).${shared > 0 ? ` ${name} may now also approve the ${shared} request(s) already waiting for you.` : ''} You can still approve yourself; send "end delegation" to stop it early.`,
     }),
   ended: (lang: Lang) => t(lang, { zh: '已取消委托：之后的申请只发给你本人。', en: 'Delegation ended: new requests come to you alone.' }),
   noneToEnd: (lang: Lang) => t(lang, { zh: '你当前没有生效的委托。', en: 'You have no delegation in force.' }),

@@ -5,6 +5,7 @@
  * when the ticket's status is no longer what the approver saw, and is verified by finding the
  * work order that carries the key and comparing team, engineer, priority and window.
  */
+import type { z } from 'zod';
 import type { Page } from 'playwright-core';
 import { defineTool, type CardLineOut, type ToolContext } from '../define.js';
 import { gotoPage } from '../browser-pool.js';
@@ -122,7 +123,7 @@ export const listWorkOrders = defineTool({
   scope: { input: [{ path: 'ticketId', kind: 'region', via: 'ticketRegion' }], output: [] },
   async run(input, ctx) {
     return ctx.withPage('ticket', async (page, base) => {
-      const out: Array<{ id: string; status: string; team: string | null; engineer: string | null; appointmentStart: string | null; appointmentEnd: string | null }> = [];
+      const out: z.infer<typeof listWorkOrdersOutput>['workOrders'] = [];
       for (let n = 1; n <= MAX_PAGES; n++) {
         ctx.step('list work orders', { ticketId: input.ticketId, page: n });
         await gotoPage(page, `${base}/workorders?${new URLSearchParams({ ticket: input.ticketId, page: String(n) }).toString()}`, SYSTEM);
