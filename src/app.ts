@@ -14,6 +14,11 @@ import { maskDeep } from './policies/masking.js';
 import type { BrowserPool } from './tools/browser-pool.js';
 import { pruneEvidence } from './tools/evidence.js';
 import { createToolRuntime, type ToolRuntimeOptions } from './tools/runtime.js';
+import { installJobs, startBoss } from './jobs/boss.js';
+import { JobToolInvoker } from './jobs/job-invoker.js';
+import { startRpaWorker } from './jobs/rpa-worker.js';
+import { startScheduled } from './jobs/scheduled.js';
+import { pruneRpaResults } from './jobs/rpa-done.js';
 import type { BrowserBinary } from './tools/browser-binary.js';
 import { Agent } from './agents/agent.js';
 import type { ChannelDirectory } from './agents/outbound.js';
@@ -115,9 +120,11 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     closers.push(() => db.close());
     const checkpointer = new PostgresSaver(db.sharedPool, new EncryptingSerde());
     // Migrations (and the checkpoint tables) as the schema owner; the app then runs as DATABASE_URL's role.
-    await prepareDatabase(db, { ownerUrl: config.DATABASE_OWNER_URL }, (owner) =>
-      owner === db ? checkpointer.setup() : new PostgresSaver(owner.sharedPool, new EncryptingSerde()).setup(),
-    );
+    const rpaExpireSeconds = Math.ceil(callDeadlineMs(config) / 1000) + 30;
+    await prepareDatabase(db, { ownerUrl: config.DATABASE_OWNER_URL }, async (owner) => {
+      await (owner === db ? checkpointer.setup() : new PostgresSaver(owner.sharedPool, new EncryptingSerde()).setup());
+      await installJobs(owner, { rpaExpireSeconds });
+    });
     const { unknownKids } = await checkDataKeys(db, dataKeys.keyring);
     if (unknownKids.length > 0) console.warn(`[data-keys] data sealed with key id(s) ${unknownKids.join(', ')} cannot be read: DATA_KEYS does not list them`);
     await sealAuditChain(db);
@@ -148,10 +155,29 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       sandbox = sb;
       closers.push(() => sb.close());
     }
-    const { pool, registry, runner, browser: browserInUse } = await createToolRuntime(config, { ...opts.browser, ...(sandbox && { sandboxUrl: sandbox.url }) }).then((rt) => {
+    // An external-worker replica starts no browser: its runtime only knows the tools (registry).
+    const embeddedWorker = config.RPA_WORKERS === 'embedded';
+    const { pool, registry, runner, browser: browserInUse } = await createToolRuntime(config, {
+      ...opts.browser,
+      ...(sandbox && { sandboxUrl: sandbox.url }),
+      ...(!embeddedWorker && { launchBrowser: false }),
+    }).then((rt) => {
       closers.push(() => rt.close());
       return rt;
     });
+    // Every tool call is a pg-boss job (jobs/): run by this process's worker, or by `npm run worker`s.
+    const boss = await startBoss(db, { superviseSeconds: config.JOBS_SUPERVISE_SECONDS });
+    closers.push(() => boss.stop({ graceful: false, close: false }));
+    const worker = embeddedWorker ? await startRpaWorker({ db, boss, runner, slots: config.RPA_WORKER_SLOTS }) : undefined;
+    const tools = new JobToolInvoker({
+      db,
+      boss,
+      systemOf: (tool) => registry.get(tool)?.system ?? 'rpa',
+      maxWaitMs: callDeadlineMs(config) + 30_000,
+      ...(worker && { wakeLocal: () => worker.wake(), circuitOpen: (system: string) => runner.circuitOpen(system) }),
+    });
+    closers.push(async () => tools.close());
+    if (worker) closers.push(() => worker.stop());
 
     // The policy document: checked against the registry at start (a bad file stops the start with
     // its lines), then reloaded on change; a bad reload keeps the policy in force and says why.
@@ -185,7 +211,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       directory,
       planner: new CommandPlanner(),
       freeForm: createFreeForm(config, db, () => registry.list()),
-      tools: runner,
+      tools,
       toolDefs: registry,
       channels,
       checkpointer,
@@ -274,7 +300,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       const browser = { source: browserInUse()?.source ?? null, memory, pages: Object.fromEntries(Object.entries(systems).map(([k, v]) => [k, { open: v.open, busy: v.busy, waiting: v.waiting }])) };
       // Inbound events that could not be read, were refused, retried or dead-lettered (invariant 13).
       const inbound = { ...inbox.stats(), ...inbox.ownership(), backlog: await inboxBacklog(db).catch(() => undefined) };
-      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, dbPool: db.poolStats(), breakers: runner.breakers(), rateLimited: agent.rateLimits.counts(), browser, inbound, directory: directory.stats(), console: consoleAccess.describe, ...(feishu ? { feishu: feishu.health() } : {}) });
+      return reply.code(ok ? 200 : 503).send({ ok, checks, db: db.kind, dbPool: db.poolStats(), breakers: runner.breakers(), jobs: { ...tools.stats(), worker: worker ? worker.stats() : 'external' }, rateLimited: agent.rateLimits.counts(), browser, inbound, directory: directory.stats(), console: consoleAccess.describe, ...(feishu ? { feishu: feishu.health() } : {}) });
     };
     http.get('/healthz', healthz);
     if (webhookHttp !== http) webhookHttp.get('/healthz', healthz);
@@ -314,31 +340,26 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     await inbox.replay();
     // Approved writes are recovered from the outbox, in the background (agent.idle() waits for it).
     void agent.recover();
-    const outboxSweeper = setInterval(() => void agent.recover(), config.OUTBOX_RECOVERY_MS);
-    outboxSweeper.unref();
-    closers.push(async () => clearInterval(outboxSweeper));
     await agent.sweepExpired();
-    const sweeper = setInterval(() => {
-      void agent.sweepExpired().catch((e: Error) => console.error('[expiry]', e.message));
-      void agent.escalateDue().catch((e: Error) => console.error('[escalation]', e.message));
-    }, config.APPROVAL_SWEEP_MS);
-    sweeper.unref();
-    closers.push(async () => clearInterval(sweeper));
     const dataDir = path.resolve(config.DATA_DIR);
-    const prune = () =>
-      void pruneEvidence(dataDir, { maxFiles: config.EVIDENCE_MAX_FILES, maxAgeDays: config.EVIDENCE_MAX_AGE_DAYS }).catch((e: Error) =>
-        console.error('[evidence]', e.message),
-      );
-    prune();
-    const pruner = setInterval(prune, config.EVIDENCE_PRUNE_MS);
-    pruner.unref();
-    closers.push(async () => clearInterval(pruner));
+    const prune = () => pruneEvidence(dataDir, { maxFiles: config.EVIDENCE_MAX_FILES, maxAgeDays: config.EVIDENCE_MAX_AGE_DAYS });
+    await prune().catch((e: Error) => console.error('[evidence]', e.message));
     // Raw personal data kept for a run (sealed) goes RAW_RETENTION_DAYS after the run ended.
-    const purgeRaw = () => void purgeRawData(db, config.RAW_RETENTION_DAYS).catch((e: Error) => console.error('[retention]', e.message));
     await purgeRawData(db, config.RAW_RETENTION_DAYS).catch((e: Error) => console.error('[retention]', e.message));
-    const rawPurger = setInterval(purgeRaw, config.RAW_PURGE_MS);
-    rawPurger.unref();
-    closers.push(async () => clearInterval(rawPurger));
+    // From here on, once per interval across every replica (jobs/scheduled.ts).
+    const scheduled = await startScheduled(boss, db, {
+      'recover-outbox': { everyMs: config.OUTBOX_RECOVERY_MS, run: () => agent.recover() },
+      'sweep-approvals': {
+        everyMs: config.APPROVAL_SWEEP_MS,
+        run: async () => {
+          await agent.sweepExpired().catch((e: Error) => console.error('[expiry]', e.message));
+          await agent.escalateDue().catch((e: Error) => console.error('[escalation]', e.message));
+        },
+      },
+      'prune-evidence': { everyMs: config.EVIDENCE_PRUNE_MS, run: async () => Promise.all([prune(), pruneRpaResults(db)]) },
+      'purge-raw': { everyMs: config.RAW_PURGE_MS, run: () => purgeRawData(db, config.RAW_RETENTION_DAYS) },
+    });
+    closers.push(() => scheduled.stop());
 
     return { config, db, agent, directory, inbox, pool, browser: browserInUse, http, url, auditAnchor: anchorer, ...(webhookUrl ? { webhookUrl } : {}), ...(sandbox ? { sandbox } : {}), ...(feishu ? { feishu } : {}), close };
   } catch (err) {

@@ -91,6 +91,16 @@ export const configSchema = z.object({
   RPA_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(30_000),
   /** Overall deadline of one tool call, retries included (capped below the approval expiry). */
   RPA_CALL_DEADLINE_MS: z.coerce.number().int().min(1000).default(60_000),
+  /**
+   * Where RPA work runs: 'embedded' (this process runs a worker with its own browser: one command
+   * on one machine) or 'external' (`npm run worker` processes on the same PostgreSQL; this
+   * replica starts no browser). Either way every call is a pg-boss job (jobs/).
+   */
+  RPA_WORKERS: z.enum(['embedded', 'external']).default('embedded'),
+  /** RPA jobs one worker process runs at once (about its pages: more only queue inside its pool). */
+  RPA_WORKER_SLOTS: z.coerce.number().int().min(1).max(128).default(8),
+  /** Seconds between pg-boss supervision passes: a dead worker's job is failed within about this plus its 10 s heartbeat. */
+  JOBS_SUPERVISE_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
   /** Playwright trace of a failed browser task ('failure') or none ('off'). */
   RPA_TRACES: z.enum(['failure', 'off']).default('failure'),
   /** Bound on the browser's memory (PSS of the Chromium process tree where the kernel reports it, else summed RSS; MB); 0 = measure only. */

@@ -43,6 +43,14 @@ export async function grantRuntimeRole(owner: Db, role: string): Promise<void> {
     for (const t of APPEND_ONLY_TABLES) {
       await c.query(`REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON ${ident(t)} FROM ${r}`);
     }
+    // pg-boss's tables (jobs/boss.ts installs them as the owner): the runtime role queues and takes jobs.
+    const jobs = await c.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'pgboss'`);
+    if (jobs.rowCount) {
+      await c.query(`GRANT USAGE ON SCHEMA pgboss TO ${r}`);
+      await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pgboss TO ${r}`);
+      await c.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA pgboss TO ${r}`);
+      await c.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA pgboss TO ${r}`);
+    }
     // The runtime role has no business with the migration ledger.
     await c.query(`REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON schema_migrations FROM ${r}`);
   });
