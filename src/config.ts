@@ -97,6 +97,8 @@ export const configSchema = z.object({
    * replica starts no browser). Either way every call is a pg-boss job (jobs/).
    */
   RPA_WORKERS: z.enum(['embedded', 'external']).default('embedded'),
+  /** `npm run worker`: the port of its /healthz (0 = any free port); unset: none. */
+  WORKER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** RPA jobs one worker process runs at once (about its pages: more only queue inside its pool). */
   RPA_WORKER_SLOTS: z.coerce.number().int().min(1).max(128).default(8),
   /** Seconds between pg-boss supervision passes: a dead worker's job is failed within about this plus its 10 s heartbeat. */

@@ -5,8 +5,7 @@ import { startWorkerProcess } from './process.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const port = process.env.WORKER_PORT ? Number(process.env.WORKER_PORT) : undefined;
-  const worker = await startWorkerProcess(config, port !== undefined && Number.isInteger(port) ? { port } : {});
+  const worker = await startWorkerProcess(config, config.WORKER_PORT !== undefined ? { port: config.WORKER_PORT } : {});
   console.log(`[worker] taking RPA jobs (${config.RPA_WORKER_SLOTS} at once)${worker.url ? `; health at ${worker.url}/healthz` : ''}`);
   let stopping = false;
   const stop = async (signal: string) => {
