@@ -26,7 +26,7 @@ import { approvalView } from './agents/approval-view.js';
 import { CommandPlanner } from './skills/planner.js';
 import { createFreeForm } from './agents/llm/index.js';
 import type { Channel, ChannelName, CardAction, InboundMessage } from './chat/channel.js';
-import { Inbox } from './bot/inbox.js';
+import { Inbox, InboxFullError } from './bot/inbox.js';
 import { ConsoleChannel } from './bot/console/channel.js';
 import { registerConsole } from './bot/console/index.js';
 import { readDirectoryFile } from './store/directory-file.js';
@@ -226,6 +226,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       retry: { maxAttempts: config.INBOX_MAX_ATTEMPTS, baseMs: config.INBOX_RETRY_BASE_MS, maxMs: config.INBOX_RETRY_MAX_MS, sweepMs: config.INBOX_SWEEP_MS },
       leaseMs: config.INBOX_LEASE_MS,
       maxConcurrentTurns: config.INBOX_CONCURRENCY,
+      maxBacklog: config.INBOX_MAX_BACKLOG,
       queuedNoticeMs: config.INBOX_QUEUED_NOTICE_MS,
       soleProcess: db.kind === 'pglite',
       // Dead-letter and "could not read" notices; looked up at send time (Feishu joins the map later).
@@ -236,8 +237,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const http = Fastify({ logger: opts.log ? { level: config.LOG_LEVEL } : false, bodyLimit: 64 * 1024 });
     http.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
       // The database could not serve this request in time: this request fails alone, and says so.
-      if (isDatabaseBusy(err)) {
-        console.error('[http] database busy:', err.message);
+      if (isDatabaseBusy(err) || err instanceof InboxFullError) {
+        console.error(`[http] ${err instanceof InboxFullError ? 'overloaded' : 'database busy'}:`, err.message);
         return void reply.code(503).header('retry-after', '5').send({ error: BUSY_TEXT });
       }
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;

@@ -278,6 +278,8 @@ export const configSchema = z.object({
    * is never bounded by it (their ack must not wait), and card clicks skip it.
    */
   INBOX_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** Accepted messages one process holds unfinished before it answers new ones 503 (the platform redelivers later). */
+  INBOX_MAX_BACKLOG: z.coerce.number().int().min(1).max(1_000_000).default(5000),
   /** A message still waiting for a turn slot after this long is told "received, queued (n ahead)" once (0: never). */
   INBOX_QUEUED_NOTICE_MS: z.coerce.number().int().min(0).max(600_000).default(3000),
 });

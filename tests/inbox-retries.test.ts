@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
-import { Inbox, isDeadLetter, retryDelayMs, type InboxOptions } from '../src/bot/inbox.js';
+import { Inbox, InboxFullError, isDeadLetter, retryDelayMs, type InboxOptions } from '../src/bot/inbox.js';
 import { deferInbox, insertInbox, type InboxRow } from '../src/store/inbox-repo.js';
 import { verifyAuditChain } from '../src/store/audit.js';
 import { createTestDatabase, dbKinds, type TestDatabase } from './helpers/test-app.js';
@@ -83,6 +83,38 @@ describe.each(kinds)('inbox retries (%s)', (kind) => {
     expect(await statusOf(received.id)).toMatchObject({ status: 'done', attempts: 3, error: null });
     expect(said).toEqual([]);
     expect(inbox.stats().retried.console).toBe(2);
+  });
+
+  it('bounds its backlog: past it a message is refused before it is stored, a card click still gets in, and room comes back', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { inbox } = make(async (row) => {
+      await gate;
+      return { answered: row.event_id };
+    }, { maxBacklog: 3, maxConcurrentTurns: 1 });
+    const events = Array.from({ length: 5 }, () => event());
+    let held: { result: Promise<unknown> }[] = [];
+    let click: { result: Promise<unknown> } | undefined;
+    try {
+      // Five people at once: three are held, two refused at once.
+      const attempts = await Promise.allSettled(events.map((e) => inbox.receive(e)));
+      held = attempts.filter((a) => a.status === 'fulfilled').map((a) => (a as PromiseFulfilledResult<{ result: Promise<unknown> }>).value);
+      const refused = attempts.filter((a) => a.status === 'rejected').map((a) => (a as PromiseRejectedResult).reason as unknown);
+      expect(held).toHaveLength(3);
+      expect(refused).toHaveLength(2);
+      for (const e of refused) expect(e).toBeInstanceOf(InboxFullError);
+      // Nothing of a refused message was stored: the platform redelivers it later.
+      const stored = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM inbox WHERE event_id = ANY($1)`, [events.map((e) => e.eventId)]);
+      expect(stored.rows[0]!.n).toBe(3);
+      // A decision is never refused for load.
+      click = await inbox.receive({ ...event(), kind: 'action' as const, payload: { approvalId: 'a-1', decision: 'approve' } });
+      expect(inbox.stats().overloaded.console).toBe(2);
+    } finally {
+      release();
+    }
+    for (const h of held) await expect(h.result).resolves.toEqual({ answered: expect.any(String) });
+    await click?.result;
+    await expect(inbox.receive(event()).then((r) => r.result)).resolves.toEqual({ answered: expect.any(String) });
   });
 
   it('dead-letters an event that keeps failing: answered once in its chat, audited, counted', async () => {

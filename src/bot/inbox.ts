@@ -130,6 +130,13 @@ export interface InboxOptions {
    * its chat, once (INBOX_QUEUED_NOTICE_MS; 0: never).
    */
   queuedNoticeMs?: number;
+  /**
+   * Most messages this process holds accepted and not yet finished (INBOX_MAX_BACKLOG): beyond it a
+   * new message is refused before it is stored (InboxFullError: the platform gets a 503 and
+   * redelivers later; the console says busy), so an overloaded replica answers at once instead of
+   * timing out. Card clicks are always accepted.
+   */
+  maxBacklog?: number;
   /** Send a plain text into a conversation (dead-letter and unreadable notices). */
   notify?(channel: string, conversationId: string, text: string): Promise<{ messageId: string } | undefined>;
   random?: () => number;
@@ -148,6 +155,17 @@ export interface InboundStats {
   dead: Record<string, number>;
   /** Per channel: messages told "queued" because every turn slot was busy. */
   queued: Record<string, number>;
+  /** Per channel: messages refused because this process's backlog was full (answered 503). */
+  overloaded: Record<string, number>;
+}
+
+/** This process holds as many accepted messages as it may (InboxOptions.maxBacklog): retry later. */
+export class InboxFullError extends Error {
+  override readonly name = 'InboxFullError';
+  readonly statusCode = 503;
+  constructor(readonly backlog: number) {
+    super(`inbox backlog full (${backlog} accepted messages not finished): retry later`);
+  }
 }
 
 const unreadablePayload = z.object({
@@ -172,12 +190,14 @@ export class Inbox {
   private readonly running = new Map<string, Promise<void>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly policy: RetryPolicy;
-  private readonly counts: InboundStats = { unreadable: {}, refused: {}, retried: {}, dead: {}, queued: {} };
+  private readonly counts: InboundStats = { unreadable: {}, refused: {}, retried: {}, dead: {}, queued: {}, overloaded: {} };
   private sweeper: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly holder: InboxHolder;
   private readonly turnSlots: Slots;
+  /** Events being stored right now (for the backlog bound). */
+  private accepting = 0;
   /** Attempts put back because an earlier event of their conversation is still running elsewhere. */
   private waitsForEarlier = 0;
 
@@ -204,8 +224,15 @@ export class Inbox {
 
   async receive(event: InboxEvent): Promise<Received> {
     if (this.closed) throw new Error('inbox is closed');
+    // Events being stored count too: many arriving at once must not all slip under the bound.
+    const backlog = this.running.size + this.timers.size + this.accepting;
+    if (event.kind !== 'action' && backlog >= (this.opts.maxBacklog ?? Infinity)) {
+      bump1(this.counts.overloaded, event.channel);
+      throw new InboxFullError(backlog);
+    }
     // The platform's ack waits on this insert: it goes before queued turn work (Db.urgent).
-    const { row, duplicate } = await insertInbox(this.db.urgent, event, this.holder);
+    this.accepting++;
+    const { row, duplicate } = await insertInbox(this.db.urgent, event, this.holder).finally(() => this.accepting--);
     if (duplicate) {
       return { id: row.id, duplicate, result: this.waiters.get(row.id)?.promise ?? Promise.resolve(undefined) };
     }
