@@ -12,7 +12,8 @@ import { applyDirectory, Directory, seedDirectory } from './store/directory.js';
 import { seedDepartments, seedIdentities, seedPrincipals } from './policies/principals.js';
 import { maskDeep } from './policies/masking.js';
 import type { BrowserPool } from './tools/browser-pool.js';
-import { pruneEvidence } from './tools/evidence.js';
+import { databaseEvidenceStore, pruneEvidence } from './tools/evidence.js';
+import { pruneEvidenceFiles } from './store/evidence-repo.js';
 import { createToolRuntime, type ToolRuntimeOptions } from './tools/runtime.js';
 import type { BrowserBinary } from './tools/browser-binary.js';
 import { Agent } from './agents/agent.js';
@@ -148,7 +149,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       sandbox = sb;
       closers.push(() => sb.close());
     }
-    const { pool, registry, runner, browser: browserInUse } = await createToolRuntime(config, { ...opts.browser, ...(sandbox && { sandboxUrl: sandbox.url }) }).then((rt) => {
+    // Evidence files in the database: every replica serves every call's (GET /console/api/evidence/…).
+    const { pool, registry, runner, browser: browserInUse } = await createToolRuntime(config, { ...opts.browser, ...(sandbox && { sandboxUrl: sandbox.url }), evidenceStore: databaseEvidenceStore(db) }).then((rt) => {
       closers.push(() => rt.close());
       return rt;
     });
@@ -325,10 +327,12 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     sweeper.unref();
     closers.push(async () => clearInterval(sweeper));
     const dataDir = path.resolve(config.DATA_DIR);
-    const prune = () =>
-      void pruneEvidence(dataDir, { maxFiles: config.EVIDENCE_MAX_FILES, maxAgeDays: config.EVIDENCE_MAX_AGE_DAYS }).catch((e: Error) =>
-        console.error('[evidence]', e.message),
-      );
+    // The table by SQL (any replica may run it); the folder for files written before (or by the tool CLI).
+    const limits = { maxFiles: config.EVIDENCE_MAX_FILES, maxAgeDays: config.EVIDENCE_MAX_AGE_DAYS };
+    const prune = () => {
+      void pruneEvidenceFiles(db, limits).catch((e: Error) => console.error('[evidence]', e.message));
+      void pruneEvidence(dataDir, limits).catch((e: Error) => console.error('[evidence]', e.message));
+    };
     prune();
     const pruner = setInterval(prune, config.EVIDENCE_PRUNE_MS);
     pruner.unref();
