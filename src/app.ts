@@ -12,7 +12,8 @@ import { applyDirectory, Directory, seedDirectory } from './store/directory.js';
 import { seedDepartments, seedIdentities, seedPrincipals } from './policies/principals.js';
 import { maskDeep } from './policies/masking.js';
 import type { BrowserPool } from './tools/browser-pool.js';
-import { pruneEvidence } from './tools/evidence.js';
+import { databaseEvidenceStore, pruneEvidence } from './tools/evidence.js';
+import { pruneEvidenceFiles } from './store/evidence-repo.js';
 import { createToolRuntime, type ToolRuntimeOptions } from './tools/runtime.js';
 import { installJobs, startBoss } from './jobs/boss.js';
 import { JobToolInvoker } from './jobs/job-invoker.js';
@@ -156,11 +157,13 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       closers.push(() => sb.close());
     }
     // An external-worker replica starts no browser: its runtime only knows the tools (registry).
+    // Evidence files in the database: every replica serves every call's (GET /console/api/evidence/…).
     const embeddedWorker = config.RPA_WORKERS === 'embedded';
     const { pool, registry, runner, browser: browserInUse } = await createToolRuntime(config, {
       ...opts.browser,
       ...(sandbox && { sandboxUrl: sandbox.url }),
       ...(!embeddedWorker && { launchBrowser: false }),
+      evidenceStore: databaseEvidenceStore(db),
     }).then((rt) => {
       closers.push(() => rt.close());
       return rt;
@@ -343,7 +346,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     void agent.recover();
     await agent.sweepExpired();
     const dataDir = path.resolve(config.DATA_DIR);
-    const prune = () => pruneEvidence(dataDir, { maxFiles: config.EVIDENCE_MAX_FILES, maxAgeDays: config.EVIDENCE_MAX_AGE_DAYS });
+    // The table by SQL (any replica may run it); the folder for files written before (or by the tool CLI).
+    const limits = { maxFiles: config.EVIDENCE_MAX_FILES, maxAgeDays: config.EVIDENCE_MAX_AGE_DAYS };
+    const prune = () => Promise.all([pruneEvidenceFiles(db, limits), pruneEvidence(dataDir, limits)]);
     await prune().catch((e: Error) => console.error('[evidence]', e.message));
     // Raw personal data kept for a run (sealed) goes RAW_RETENTION_DAYS after the run ended.
     await purgeRawData(db, config.RAW_RETENTION_DAYS).catch((e: Error) => console.error('[retention]', e.message));

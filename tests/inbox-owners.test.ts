@@ -150,6 +150,32 @@ pg('inbox owners and leases across replicas (postgres)', () => {
     expect(received.every((r) => handled.get(r.id) === 1)).toBe(true);
     for (const ids of order.values()) expect(ids).toEqual([...ids].sort((x, y) => Number(x) - Number(y)));
   });
+  it("hands one replica's answer to a request waiting on another (a redelivery there), heard by NOTIFY", async () => {
+    const [dbA, dbB] = [await open(), await open()];
+    const held = gate();
+    const a = replica(dbA, async (row) => {
+      await held.wait;
+      return { sent: [{ messageId: `reply-to-${row.id}` }] };
+    });
+    const b = replica(dbB, async () => {
+      throw new Error('B must not run what A holds');
+    });
+    const ev = event();
+    const first = await a.receive(ev);
+    await until(async () => (await rowOf(dbA, first.id)).status === 'processing');
+    // The client retried through the other replica while A is still working on it.
+    const again = await b.receive(ev);
+    expect(again.duplicate).toBe(true);
+    let handedBack: unknown;
+    void again.result.then((r) => (handedBack = r));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(handedBack).toBeUndefined();
+    held.open();
+    expect(await again.result).toEqual({ sent: [{ messageId: `reply-to-${first.id}` }] });
+    expect(await first.result).toEqual({ sent: [{ messageId: `reply-to-${first.id}` }] });
+    // Long after: a redelivery anywhere still gets what was sent, from the row.
+    expect(await (await b.receive(ev)).result).toEqual({ sent: [{ messageId: `reply-to-${first.id}` }] });
+  });
 });
 
 describe('inbox on embedded PGlite: the only process takes over everything at start', () => {

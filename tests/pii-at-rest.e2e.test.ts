@@ -15,6 +15,7 @@ import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardOf, createTestDatabase, dbKinds, startTestApp, textOf, type TestApp, type TestDatabase } from './helpers/test-app.js';
 import { ScriptedLlm } from './llm-server/server.js';
+import { readEvidenceFile } from '../src/store/evidence-repo.js';
 
 // Everything the process logs, as it finally reaches the console (the app's log masking wraps this).
 const logged: string[] = [];
@@ -141,20 +142,23 @@ describe.each(await dbKinds())('no personal data in clear at rest on %s', (kind)
     expect(rawIn(dump)).toEqual([]);
   });
 
-  it('logged no raw value, and wrote no raw value into any text evidence file or trace', async () => {
+  it('logged no raw value, and stored no raw value in any text evidence file or trace (nor anything on disk)', async () => {
     expect(logged.join('\n')).toContain(kind === 'pglite' ? '[data-keys] demo mode' : '');
     expect(rawIn(logged.join('\n'))).toEqual([]);
-    const dataDir = db.env.DATA_DIR!;
-    const evidence = await filesUnder(path.join(dataDir, 'evidence'));
-    expect(evidence.some((f) => f.endsWith('.png'))).toBe(true);
-    expect(evidence.some((f) => f.endsWith('.trace.zip')), evidence.join('\n')).toBe(true);
-    expect(evidence.some((f) => f.endsWith('.html'))).toBe(true);
+    // Evidence is in the database now (every replica serves it), none under DATA_DIR.
+    expect((await filesUnder(path.join(db.env.DATA_DIR!, 'evidence')).catch(() => [])).length).toBe(0);
+    await t.app.agent.idle();
+    const rows = (await t.app.db.query<{ call_id: string; name: string }>('SELECT call_id, name FROM evidence_files')).rows;
+    const names = rows.map((r) => r.name);
+    expect(names.some((f) => f.endsWith('.png'))).toBe(true);
+    expect(names.some((f) => f.endsWith('.trace.zip')), names.join('\n')).toBe(true);
+    expect(names.some((f) => f.endsWith('.html'))).toBe(true);
     const found: string[] = [];
-    for (const f of evidence) {
-      if (f.endsWith('.png')) continue;
-      const buf = await readFile(f);
-      const texts = f.endsWith('.zip') ? Object.values(unzipSync(new Uint8Array(buf))).map((b) => Buffer.from(b).toString('utf8')) : [buf.toString('utf8')];
-      for (const text of texts) found.push(...rawIn(text).map((r) => `${path.basename(f)}: ${r}`));
+    for (const { call_id, name } of rows) {
+      if (name.endsWith('.png')) continue;
+      const buf = (await readEvidenceFile(t.app.db, call_id, name))!;
+      const texts = name.endsWith('.zip') ? Object.values(unzipSync(new Uint8Array(buf))).map((b) => Buffer.from(b).toString('utf8')) : [buf.toString('utf8')];
+      for (const text of texts) found.push(...rawIn(text).map((r) => `${name}: ${r}`));
     }
     expect(found).toEqual([]);
   });

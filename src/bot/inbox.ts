@@ -21,14 +21,19 @@ import {
   dueInbox,
   earlierInConversation,
   insertInbox,
+  INBOX_DONE_CHANNEL,
+  inboxOutcome,
   markInboxDead,
   markInboxDone,
+  recordInboxOutcome,
   renewInboxLeases,
   takeOverInbox,
   type InboxHolder,
   type InboxKind,
+  type InboxOutcome,
   type InboxRow,
 } from '../store/inbox-repo.js';
+import { pgListenerFor } from '../store/pg-listener.js';
 import { maskText } from '../policies/masking.js';
 import { boundedDetails, deadLetterText, guessLang, queuedText, unreadableText, type UnreadableReason } from './notices.js';
 import { langSchema, type Lang } from '../chat/lang.js';
@@ -47,9 +52,11 @@ export interface Received {
   id: string;
   duplicate: boolean;
   /**
-   * Settles when this process has handled the event, retries included (a duplicate shares the
-   * original's). A dead-lettered event resolves to a `DeadLetter`; it rejects only when the
-   * inbox closes before the event's next attempt (the attempt then happens at the next start).
+   * Settles when the event has been handled, retries included (a duplicate shares the original's).
+   * Handled here: the handler's result. Handled by another replica (a duplicate received here, or
+   * an event another one took over): what it sent (`{ sent }`), heard by NOTIFY and read from the
+   * inbox row (PostgreSQL). A dead-lettered event resolves to a `DeadLetter`; it rejects only when
+   * the inbox closes before the event's next attempt (the attempt then happens at the next start).
    */
   result: Promise<unknown>;
 }
@@ -137,6 +144,8 @@ export interface InboxOptions {
    * timing out. Card clicks are always accepted.
    */
   maxBacklog?: number;
+  /** How long a wait for another replica's handling lasts before resolving undefined (default 120 s). */
+  remoteWaitMs?: number;
   /** Send a plain text into a conversation (dead-letter and unreadable notices). */
   notify?(channel: string, conversationId: string, text: string): Promise<{ messageId: string } | undefined>;
   random?: () => number;
@@ -234,7 +243,7 @@ export class Inbox {
     this.accepting++;
     const { row, duplicate } = await insertInbox(this.db.urgent, event, this.holder).finally(() => this.accepting--);
     if (duplicate) {
-      return { id: row.id, duplicate, result: this.waiters.get(row.id)?.promise ?? Promise.resolve(undefined) };
+      return { id: row.id, duplicate, result: this.waiters.get(row.id)?.promise ?? this.outcomeOf(row.id) };
     }
     const waiter = this.waiterFor(row.id);
     this.enqueue(row);
@@ -396,9 +405,10 @@ export class Inbox {
       return;
     }
     const row = await claimInbox(this.db, id, this.holder);
-    // Done, dead, or taken by another process meanwhile: whoever has it settles it.
+    // Done, dead, or taken by another process meanwhile: whoever has it settles it, and a request
+    // waiting here gets what it sent.
     if (!row) {
-      if (!this.timers.has(id)) this.settle(id, (w) => w.resolve(undefined));
+      if (!this.timers.has(id)) this.settle(id, (w) => w.resolve(this.outcomeOf(id)));
       return;
     }
     let result: unknown;
@@ -408,7 +418,7 @@ export class Inbox {
       await this.failed(row, err);
       return;
     }
-    await markInboxDone(this.db, row.id);
+    await markInboxDone(this.db, row.id, outcomeOf(result), { notify: this.shared });
     this.settle(row.id, (w) => w.resolve(result));
   }
 
@@ -432,7 +442,72 @@ export class Inbox {
     await markInboxDead(this.db, row.id, message);
     bump1(this.counts.dead, row.channel);
     const dead = await this.deadLetter(row, message);
+    await recordInboxOutcome(this.db, row.id, dead, { notify: this.shared }).catch((e: Error) => this.log('dead-letter outcome not recorded', { id: row.id, error: e.message }));
     this.settle(row.id, (w) => w.resolve(dead));
+  }
+
+  /** Other processes share the database (PostgreSQL): completions are announced and heard. */
+  private get shared(): boolean {
+    return this.opts.soleProcess !== true && this.db.kind === 'postgres';
+  }
+
+  /**
+   * What another process's handling of an event sent, once it is finished: woken by its NOTIFY
+   * (the process's one LISTEN connection), then read from the row. A slow poll stays as a net for
+   * a notification lost with the connection (1 s while not listening, 10 s while listening).
+   * PGlite is one process: one read, no waiting (an unfinished event has its waiter here).
+   */
+  outcomeOf(id: string): Promise<unknown> {
+    const read = async () => {
+      const o = await inboxOutcome(this.db, id);
+      return o?.finished ? { finished: true, result: o.outcome } : { finished: o === undefined, result: undefined };
+    };
+    const listener = this.shared ? pgListenerFor(this.db) : undefined;
+    if (!listener) return read().then((r) => r.result, () => undefined);
+    return new Promise<unknown>((resolve) => {
+      let settled = false;
+      let reading = false;
+      let again = false;
+      const finish = (v: unknown) => {
+        if (settled) return;
+        settled = true;
+        unsubscribe();
+        clearTimeout(timer);
+        clearTimeout(poll);
+        resolve(v);
+      };
+      const check = async (): Promise<void> => {
+        if (settled) return;
+        if (reading) return void (again = true);
+        reading = true;
+        try {
+          do {
+            again = false;
+            const r = await read();
+            if (r.finished) return finish(r.result);
+          } while (again && !settled);
+        } catch (e) {
+          this.log('inbox outcome could not be read', { id, error: (e as Error).message });
+        } finally {
+          reading = false;
+        }
+      };
+      let poll: NodeJS.Timeout | undefined;
+      const schedule = () => {
+        if (settled) return;
+        poll = setTimeout(() => void check().finally(schedule), listener.listening(INBOX_DONE_CHANNEL) ? 10_000 : 1_000);
+        poll.unref();
+      };
+      const unsubscribe = listener.subscribe(INBOX_DONE_CHANNEL, {
+        notify: (payload) => void (payload === id && check()),
+        // LISTEN took effect (or came back): something may have finished before it did.
+        listening: (on) => void (on && check()),
+      });
+      const timer = setTimeout(() => finish(undefined), this.opts.remoteWaitMs ?? 120_000);
+      timer.unref();
+      schedule();
+      void check();
+    });
   }
 
   /** Every turn slot is busy: once the wait passes queuedNoticeMs, the chat is told it is queued. */
@@ -519,6 +594,13 @@ class Slots {
 function orderingKey(row: InboxRow): string {
   if (row.kind === 'action' && typeof row.payload.approvalId === 'string') return `action:${row.payload.approvalId}`;
   return `${row.channel}:${row.conversation_id}`;
+}
+
+/** The part of a handler's result another replica can be handed: the ids of what it sent. */
+function outcomeOf(result: unknown): InboxOutcome | undefined {
+  const sent = (result as { sent?: unknown } | undefined)?.sent;
+  if (!Array.isArray(sent)) return undefined;
+  return { sent: sent.filter((s): s is { messageId: string } => typeof (s as { messageId?: unknown })?.messageId === 'string').map((s) => ({ messageId: s.messageId })) };
 }
 
 function langOf(row: InboxRow): Lang {

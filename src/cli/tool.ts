@@ -32,6 +32,7 @@ import { ToolRegistry } from '../tools/registry.js';
 import { recordOf, type ToolCallRecord, type ToolRunner } from '../tools/runner.js';
 import { systemCaller } from '../tools/scope.js';
 import { createToolRuntime } from '../tools/runtime.js';
+import { databaseEvidenceStore, type EvidenceStore } from '../tools/evidence.js';
 
 export class Refusal extends Error {
   override readonly name = 'Refusal';
@@ -110,8 +111,9 @@ async function runOne(cfg: Config, args: Args): Promise<{ printed: Printed; code
 
   const closers: (() => Promise<void>)[] = [];
   let runtime: Promise<{ runner: ToolRunner; dataDir: string }> | undefined;
-  // Started on first use: a refused write never starts a browser or a sandbox.
-  const rt = () =>
+  // Started on first use: a refused write never starts a browser or a sandbox. A read keeps its
+  // evidence under DATA_DIR (printed as paths); an approved write's goes to the database like the app's.
+  const rt = (evidenceStore?: EvidenceStore) =>
     (runtime ??= (async () => {
       let sandboxUrl: string | undefined;
       if (usesSandbox(cfg)) {
@@ -121,7 +123,7 @@ async function runOne(cfg: Config, args: Args): Promise<{ printed: Printed; code
         closers.push(() => sb.close());
         sandboxUrl = sb.url;
       }
-      const r = await createToolRuntime(cfg, { pagesPerSystem: 1, launchBrowser: false, ...(sandboxUrl && { sandboxUrl }) });
+      const r = await createToolRuntime(cfg, { pagesPerSystem: 1, launchBrowser: false, ...(sandboxUrl && { sandboxUrl }), ...(evidenceStore && { evidenceStore }) });
       closers.push(() => r.close());
       return r;
     })());
@@ -177,7 +179,7 @@ async function runApprovedWrite(
   args: Args,
   tool: AnyTool,
   input: unknown,
-  rt: () => Promise<{ runner: ToolRunner; dataDir: string }>,
+  rt: (evidenceStore?: EvidenceStore) => Promise<{ runner: ToolRunner; dataDir: string }>,
 ): Promise<{ printed: Printed; code: number }> {
   const approvalId = args.approval;
   if (!approvalId) throw new Refusal(`${tool.name} is a write tool: it needs --approval <id> of an approved approval`);
@@ -218,8 +220,8 @@ async function runApprovedWrite(
       db,
       directory: await new Directory(db).reload(),
       tools: {
-        run: async (name, i, o) => (await rt()).runner.run(name, i, o),
-        verify: async (name, i, out, o) => (await rt()).runner.verify(name, i, out, o),
+        run: async (name, i, o) => (await rt(databaseEvidenceStore(db))).runner.run(name, i, o),
+        verify: async (name, i, out, o) => (await rt(databaseEvidenceStore(db))).runner.verify(name, i, out, o),
       },
       leaseMs: cfg.OUTBOX_LEASE_MS,
       log: (level, msg, data) => process.stderr.write(`[${level}] ${msg} ${JSON.stringify(maskDeep(data ?? {}))}\n`),
@@ -230,8 +232,8 @@ async function runApprovedWrite(
       actor: `cli:${cliUser()}`,
       expected: { tool: tool.name, input: parsed.success ? parsed.data : input, requesterId: row.requester_id, threadId: row.thread_id },
     });
-    const dataDir = path.resolve(cfg.DATA_DIR);
-    const evidenceOf = (recs: ToolCallRecord[]) => recs.flatMap((r) => r.evidence.files.map((f) => path.join(dataDir, f)));
+    // In the database: where the console serves each file.
+    const evidenceOf = (recs: ToolCallRecord[]) => recs.flatMap((r) => r.evidence.files.map((f) => `/console/api/${f}`));
     switch (outcome.state) {
       case 'refused':
         throw new Refusal(refusalMessage(approvalId, outcome.reason, outcome.row?.status, outcome.detail));

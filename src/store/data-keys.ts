@@ -68,6 +68,24 @@ export class DataKeyring {
     return `${this.current.id}:${createHmac('sha256', this.current.key).update(purpose).update('\0').update(value).digest('base64url')}`;
   }
 
+  /** Binary values (evidence files, bytea): `sb1:<kid>:` then iv | tag | ciphertext, no base64. */
+  sealBytes(plain: Uint8Array, aad: string): Buffer {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
+    cipher.setAAD(Buffer.from(aad, 'utf8'));
+    const ct = Buffer.concat([cipher.update(plain), cipher.final()]);
+    return Buffer.concat([Buffer.from(`${PREFIX}:${this.current.id}:`, 'utf8'), iv, cipher.getAuthTag(), ct]);
+  }
+
+  openBytes(sealed: Buffer, aad: string): Buffer {
+    const head = `${PREFIX}:`;
+    if (sealed.subarray(0, head.length).toString('utf8') !== head) throw new DataKeyError(`${aad}: not an encrypted value`);
+    const end = sealed.indexOf(':', head.length);
+    if (end < 0 || end - head.length > 64) throw new DataKeyError(`${aad}: not an encrypted value`);
+    const kid = sealed.subarray(head.length, end).toString('utf8');
+    return this.open(`${PREFIX}:${kid}:${sealed.subarray(end + 1).toString('base64')}`, aad);
+  }
+
   open(sealed: string, aad: string): Buffer {
     const parts = sealed.split(':');
     if (parts.length !== 3 || parts[0] !== PREFIX) throw new DataKeyError(`${aad}: not an encrypted value`);

@@ -2,6 +2,7 @@
  * Inbox rows: every inbound event, unique on (channel, event id). Inserting is the dedup: a
  * retried webhook or a double click finds its row already there and produces no second effect.
  */
+import { z } from 'zod';
 import type { Queryable } from './db.js';
 import { storable, storableText } from '../lib/storable.js';
 import { openJson, sealJson } from './data-keys.js';
@@ -113,8 +114,41 @@ export async function earlierInConversation(db: Queryable, row: Pick<InboxRow, '
   return res.rows.length > 0;
 }
 
-export async function markInboxDone(db: Queryable, id: string): Promise<void> {
-  await db.query(`UPDATE inbox SET status = 'done', error = NULL, processed_at = now() WHERE id = $1`, [id]);
+/** Heard by replicas waiting for an event another one handles (`Inbox.outcomeOf`); the payload is the inbox id. */
+export const INBOX_DONE_CHANNEL = 'switchboard_inbox_done';
+
+/**
+ * What a finished event's handling sent back: message ids (and, for a dead letter, the fixed notice
+ * text), never a person's words, so it is stored in clear.
+ */
+export const inboxOutcomeSchema = z.object({
+  status: z.literal('dead').optional(),
+  message: z.string().optional(),
+  sent: z.array(z.object({ messageId: z.string() })),
+});
+export type InboxOutcome = z.infer<typeof inboxOutcomeSchema>;
+
+/**
+ * Done, with what it sent; `notify`: tell the replicas that may wait for it (PostgreSQL). One
+ * statement either way.
+ */
+export async function markInboxDone(db: Queryable, id: string, outcome?: InboxOutcome, opts: { notify?: boolean } = {}): Promise<void> {
+  await db.query(
+    `WITH done AS (UPDATE inbox SET status = 'done', error = NULL, processed_at = now(), outcome = $2 WHERE id = $1 RETURNING id)
+     SELECT pg_notify('${INBOX_DONE_CHANNEL}', id::text) FROM done WHERE $3`,
+    [id, outcome ? JSON.stringify(outcome) : null, opts.notify ?? false],
+  );
+}
+
+/** Whether an event is finished (done or dead) and what it sent; undefined when there is no such row. */
+export async function inboxOutcome(db: Queryable, id: string): Promise<{ finished: boolean; outcome: InboxOutcome | undefined } | undefined> {
+  const res = await db.query<{ status: InboxStatus; outcome: unknown }>('SELECT status, outcome FROM inbox WHERE id = $1', [id]);
+  const row = res.rows[0];
+  if (!row) return undefined;
+  const parsed = inboxOutcomeSchema.safeParse(row.outcome);
+  // A dead letter counts once its notice is recorded (recordInboxOutcome), so a waiter gets the notice.
+  const outcome = parsed.success ? parsed.data : undefined;
+  return { finished: row.status === 'done' || (row.status === 'dead' && outcome !== undefined), outcome };
 }
 
 /** A failed attempt: back to pending, due again in `delayMs`. */
@@ -131,6 +165,15 @@ export async function markInboxDead(db: Queryable, id: string, error: string): P
     id,
     maskText(storableText(error)).slice(0, 2000),
   ]);
+}
+
+/** A dead letter's notice, once sent (after the row is dead, so a crash between never sends it twice). */
+export async function recordInboxOutcome(db: Queryable, id: string, outcome: InboxOutcome, opts: { notify?: boolean } = {}): Promise<void> {
+  await db.query(
+    `WITH rec AS (UPDATE inbox SET outcome = $2 WHERE id = $1 RETURNING id)
+     SELECT pg_notify('${INBOX_DONE_CHANNEL}', id::text) FROM rec WHERE $3`,
+    [id, JSON.stringify(outcome), opts.notify ?? false],
+  );
 }
 
 /** The payload holds the person's raw words (the turn needs them): sealed at rest, opened here. */

@@ -21,7 +21,7 @@ export interface EvidenceStep {
 
 export interface Evidence {
   steps: EvidenceStep[];
-  /** Paths under the data dir (screenshot of the final page, trace on failure). */
+  /** References: `evidence/<callId>/<name>` in the database (the app; GET /console/api/<ref>), or `evidence/<day>/<name>` under the data dir (the tool CLI's reads). */
   files: string[];
 }
 

@@ -52,6 +52,7 @@ describe('evidence is masked before it is written', () => {
     const rec = new EvidenceRecorder({ dataDir: dir, callId: 'html-1' });
     const rel = await rec.html(page);
     expect(rel).not.toBeNull();
+    await rec.commit({ owners: [], complete: true });
     const html = await readFile(path.join(dir, rel!), 'utf8');
     for (const raw of RAW) expect(html).not.toContain(raw);
     expect(html).toContain('138****1234');

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,10 @@ import { defineTool } from './define.js';
 import { ToolRegistry } from './registry.js';
 import { ToolRunner } from './runner.js';
 import { systemCaller } from './scope.js';
+import { databaseEvidenceStore } from './evidence.js';
+import { openDb, type Db } from '../store/db.js';
+import { migrate } from '../store/migrate.js';
+import { readEvidenceFile } from '../store/evidence-repo.js';
 import { fixtureLogin, startTestPortal, type TestPortal } from '../../tests/helpers/fixture-portal.js';
 
 const SYS = systemCaller('test');
@@ -17,6 +20,12 @@ let portal: TestPortal;
 let pool: BrowserPool;
 let runner: ToolRunner;
 let dataDir: string;
+let db: Db;
+/** The stored bytes of a recorded file (evidence/<callId>/<name>), or undefined. */
+const stored = (ref: string) => {
+  const [, callId, name] = ref.split('/');
+  return readEvidenceFile(db, callId!, name!);
+};
 
 const readPort = defineTool({
   name: 'crm.readPort',
@@ -51,6 +60,8 @@ const broken = defineTool({
 beforeAll(async () => {
   portal = await startTestPortal();
   dataDir = await mkdtemp(path.join(tmpdir(), 'sb-evidence-'));
+  db = await openDb({ dataDir: '', inMemory: true });
+  await migrate(db);
   pool = new BrowserPool({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     pagesPerSystem: 1,
@@ -61,28 +72,34 @@ beforeAll(async () => {
   const registry = new ToolRegistry();
   registry.register(readPort);
   registry.register(broken);
-  runner = new ToolRunner({ registry, pool, baseUrl: (s) => `${portal.url}/${s}`, dataDir, traces: 'off', screenshotAfterResult: true });
+  runner = new ToolRunner({ registry, pool, baseUrl: (s) => `${portal.url}/${s}`, dataDir, evidenceStore: databaseEvidenceStore(db), traces: 'off', screenshotAfterResult: true });
 });
 
 afterAll(async () => {
   await pool?.close();
   await portal?.close();
+  await db?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('ToolRunner with screenshotAfterResult', () => {
-  it('answers before the screenshot is written, and lends the page again only once it is', async () => {
+  it('answers before the screenshot is written, lends the page again only once it is captured, and stores it in the database', async () => {
     const first = await runner.run('crm.readPort', { portId: 'P1' }, { caller: SYS });
     expect(first.output).toEqual({ portId: 'P1' });
-    const day = new Date().toISOString().slice(0, 10);
-    expect(first.record.evidence.files).toEqual([`evidence/${day}/${first.record.callId}.png`]);
-    const file = path.join(dataDir, first.record.evidence.files[0]!);
-    // One page only: the next task on it starts after the first call's screenshot is on disk.
-    const seenByNext = await pool.withPage('crm', async () => existsSync(file));
-    expect(seenByNext).toBe(true);
-    const png = await readFile(file);
+    expect(first.record.evidence.files).toEqual([`evidence/${first.record.callId}/${first.record.callId}.png`]);
+    // One page only: the next task on it starts after the first call's screenshot was captured
+    // (nothing of it remains in a temporary folder by then).
+    const captures = async () => (await readdir(tmpdir())).filter((f) => f.startsWith('switchboard-evidence-')).length;
+    const seenByNext = await pool.withPage('crm', async () => captures());
+    expect(seenByNext).toBe(0);
+    await runner.settled();
+    const png = (await stored(first.record.evidence.files[0]!))!;
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(png.length).toBeGreaterThan(1000);
+    // Sealed at rest: the row's bytes are not the PNG.
+    const raw = await db.query<{ content: Buffer }>('SELECT content FROM evidence_files WHERE call_id = $1', [first.record.callId]);
+    expect(Buffer.from(raw.rows[0]!.content).subarray(0, 4).toString()).toBe('sb1:');
+    expect(Buffer.from(raw.rows[0]!.content).includes(png.subarray(0, 64))).toBe(false);
   });
 
   it('settled() waits for every screenshot still being written', async () => {
@@ -90,7 +107,7 @@ describe('ToolRunner with screenshotAfterResult', () => {
     await runner.settled();
     for (const c of calls) {
       expect(c.output).toMatchObject({ portId: expect.stringMatching(/^[ABC]$/) });
-      const png = await readFile(path.join(dataDir, c.record.evidence.files[0]!));
+      const png = (await stored(c.record.evidence.files[0]!))!;
       expect(png.subarray(1, 4).toString()).toBe('PNG');
     }
   });
@@ -103,7 +120,7 @@ describe('ToolRunner with screenshotAfterResult', () => {
     expect(err?.code).toBe('unexpected_page');
     const png = err!.record!.evidence.files.find((f) => f.endsWith('.png'));
     expect(png).toBeDefined();
-    expect(existsSync(path.join(dataDir, png!))).toBe(true); // written before the call failed
+    expect(await stored(png!)).toBeDefined(); // stored before the call failed
     await runner.settled();
   });
 });

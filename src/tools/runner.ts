@@ -14,7 +14,7 @@ import type { AnyTool, ApiClient, Evidence, LegacySystem, ToolContext, ToolEffec
 import { BusinessError, SystemError, isBusinessError, isSystemError } from './errors.js';
 import { pageReusable, toSystemError } from './browser-pool.js';
 import { CircuitBreakers, type BreakerOptions, type BreakerOutcome, type BreakerSnapshot } from './circuit-breaker.js';
-import { EvidenceRecorder, type Redact } from './evidence.js';
+import { EvidenceRecorder, type EvidenceStore, type Redact } from './evidence.js';
 import { maskTraceArchive, withMaskedPage } from './evidence-masking.js';
 import type { ToolRegistry } from './registry.js';
 import { enforceScope, isScopeDenied, ScopeDenied, systemCaller, type ResolveContext, type ToolCaller } from './scope.js';
@@ -95,6 +95,8 @@ export interface ToolRunnerDeps {
   api?(system: LegacySystem, signal: AbortSignal): ApiClient;
   baseUrl(system: LegacySystem): string;
   dataDir: string;
+  /** Where evidence files go (the app: the database); default: a folder under dataDir. */
+  evidenceStore?: EvidenceStore;
   retry?: Partial<RetryPolicy>;
   /** Default redact for every call (e.g. the PII masker from policies/). Identity when absent. */
   redact?: Redact;
@@ -178,7 +180,7 @@ export class ToolRunner {
 
   async run(name: string, input: unknown, opts: RunToolOptions = {}): Promise<{ output: unknown; record: ToolCallRecord }> {
     const tool = this.deps.registry.get(name);
-    return this.execute(name, tool, 'run', input, opts, tool?.effect === 'write' ? 1 : this.retry.attempts, async (parsed, ctx) => {
+    return this.execute(name, tool, 'run', input, opts, tool?.effect === 'write' ? 1 : this.retry.attempts, async (parsed, ctx, addOwners) => {
       const out: unknown = await tool!.run(parsed, ctx);
       const checked = tool!.output.safeParse(out);
       if (!checked.success) {
@@ -190,7 +192,7 @@ export class ToolRunner {
         );
       }
       // Output scope: a ScopeDenied (a BusinessError) fails the call, and the record keeps no output.
-      await enforceScope(tool!, 'output', checked.data, opts.caller!, noReads);
+      addOwners(await enforceScope(tool!, 'output', checked.data, opts.caller!, noReads));
       return checked.data;
     });
   }
@@ -241,12 +243,17 @@ export class ToolRunner {
     rawInput: unknown,
     opts: RunToolOptions,
     maxAttempts: number,
-    body: (parsed: unknown, ctx: ToolContext) => Promise<R>,
+    body: (parsed: unknown, ctx: ToolContext, addOwners: (found: readonly ScopeOwner[]) => void) => Promise<R>,
   ): Promise<{ output: R; record: ToolCallRecord }> {
     const callId = randomUUID();
     const startedAt = new Date();
     const redact: Redact = opts.redact ?? this.deps.redact ?? ((v) => v);
-    const evidence = new EvidenceRecorder({ dataDir: this.deps.dataDir, callId, redact });
+    const evidence = new EvidenceRecorder({ dataDir: this.deps.dataDir, ...(this.deps.evidenceStore && { store: this.deps.evidenceStore }), callId, redact });
+    // The call's data owners as its scope checks find them: who may later see its evidence. A
+    // verify without the write's recorded target has none to go by (only an all-region viewer).
+    const owners: ScopeOwner[] = [...(opts.targetScope ?? [])];
+    const ownersComplete = phase === 'run' || opts.targetScope !== undefined;
+    const addOwners = (found: readonly ScopeOwner[]) => void owners.push(...found);
     // One signal for the whole call: the caller's abort or the overall deadline, whichever first.
     const deadlineMs = Math.max(1, opts.deadlineMs ?? this.deadlineMs);
     const deadline = new AbortController();
@@ -283,6 +290,13 @@ export class ToolRunner {
         attempts,
         evidence: evidence.snapshot(),
       };
+      // Files go to the store with the owners: after the answer when screenshots come after it; a
+      // failed call's (captured before it failed) before the failure is reported.
+      const stored = evidence.commit({ owners: dedupeOwners(owners), complete: ownersComplete });
+      if (this.deps.screenshotAfterResult && status === 'ok') {
+        this.finishing.add(stored);
+        void stored.finally(() => this.finishing.delete(stored));
+      } else await stored;
       await opts.onRecord?.(record);
       return record;
     };
@@ -323,7 +337,7 @@ export class ToolRunner {
           const denied = ownersOutOfScope(opts.caller.principal, opts.targetScope);
           if (denied.length > 0) throw new ScopeDenied(name, 'input', 'out_of_scope', denied);
         } else {
-          await enforceScope(tool, 'input', parsed.data, opts.caller, this.resolveContext(name, opts, signal));
+          addOwners(await enforceScope(tool, 'input', parsed.data, opts.caller, this.resolveContext(name, opts, signal)));
         }
       } catch (e) {
         if (isBusinessError(e) || isSystemError(e)) return fail(e);
@@ -362,7 +376,7 @@ export class ToolRunner {
       attempts++;
       reached = false;
       try {
-        const output = await raceAbort(body(parsed.data, ctx), signal, tool.system, attempts);
+        const output = await raceAbort(body(parsed.data, ctx, addOwners), signal, tool.system, attempts);
         report('success');
         clearTimeout(timer);
         const record = await finish('ok', output, undefined);
@@ -485,6 +499,10 @@ function writeRefusal(opts: RunToolOptions): BusinessError | null {
     });
   }
   return null;
+}
+
+function dedupeOwners(owners: readonly ScopeOwner[]): ScopeOwner[] {
+  return [...new Map(owners.map((o) => [`${o.kind}:${o.id}`, o])).values()];
 }
 
 /** Output declarations use pure resolvers only (validateScope): nothing to read. */

@@ -16,6 +16,7 @@ import { ToolRunner, callDeadlineMs } from './runner.js';
 import { legacyBaseUrls } from './systems.js';
 import { ApiClients } from './api-client.js';
 import { SessionVault, parseSessionKey } from './session-vault.js';
+import type { EvidenceStore } from './evidence.js';
 
 export interface ToolRuntime {
   registry: ToolRegistry;
@@ -42,6 +43,8 @@ export interface ToolRuntimeOptions {
   browserCandidates?: readonly string[];
   /** Where a bundled browser is unpacked (default: the temporary directory). */
   browserCacheDir?: string;
+  /** Where evidence files go (the app: the database, served to every replica); default: DATA_DIR/evidence. */
+  evidenceStore?: EvidenceStore;
 }
 
 export async function createToolRuntime(config: Config, opts: ToolRuntimeOptions = {}): Promise<ToolRuntime> {
@@ -100,6 +103,7 @@ export async function createToolRuntime(config: Config, opts: ToolRuntimeOptions
     api: api.for,
     baseUrl,
     dataDir,
+    ...(opts.evidenceStore && { evidenceStore: opts.evidenceStore }),
     redact: maskDeep,
     traces: config.RPA_TRACES,
     breakers: { failureThreshold: config.RPA_BREAKER_THRESHOLD, coolDownMs: config.RPA_BREAKER_COOLDOWN_MS },

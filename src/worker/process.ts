@@ -4,8 +4,8 @@
  * jobs from pg-boss on DATABASE_URL and answers them; bot replicas run with RPA_WORKERS=external.
  * Add workers to add pages. With embedded PGlite there is no worker process: the bot runs one.
  *
- * It stores nothing of its own: a call's record, audit and evidence reference go back to the bot
- * that asked (jobs/rpa-call.ts); it needs the same DATA_KEYS (requests and answers are sealed)
+ * It stores nothing of its own but evidence files (sealed, in the database, servable by every
+ * replica): a call's record and audit go back to the bot that asked (jobs/rpa-call.ts); it needs the same DATA_KEYS (requests and answers are sealed)
  * and the same policy file (the data-scope rules the runner checks outputs against).
  */
 import Fastify from 'fastify';
@@ -18,6 +18,7 @@ import { bundledPolicyFile, readPolicyText, setActivePolicy } from '../policies/
 import { checkedPolicy, watchPolicy } from '../policies/policy-watcher.js';
 import { createToolRuntime } from '../tools/runtime.js';
 import { callDeadlineMs } from '../tools/runner.js';
+import { databaseEvidenceStore } from '../tools/evidence.js';
 import { installJobs, startBoss } from '../jobs/boss.js';
 import { startRpaWorker } from '../jobs/rpa-worker.js';
 import { pruneRpaResults } from '../jobs/rpa-done.js';
@@ -49,7 +50,8 @@ export async function startWorkerProcess(config: Config, opts: { port?: number }
     const deadlineMs = callDeadlineMs(config);
     await prepareDatabase(db, { ownerUrl: config.DATABASE_OWNER_URL }, (owner) => installJobs(owner, { rpaExpireSeconds: Math.ceil(deadlineMs / 1000) + 30 }));
 
-    const runtime = await createToolRuntime(config);
+    // Evidence into the database, so any replica serves it (GET /console/api/evidence/…).
+    const runtime = await createToolRuntime(config, { evidenceStore: databaseEvidenceStore(db) });
     closers.push(() => runtime.close());
     const policyFile = config.POLICY_FILE ?? bundledPolicyFile;
     const registered = new Set(runtime.registry.list().map((t) => t.name));

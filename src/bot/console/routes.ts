@@ -22,6 +22,7 @@ import type { InboundMessage, CardAction } from '../../chat/channel.js';
 import { personalConversationId } from './channel.js';
 import { claimConsoleConversation, consoleConversationOwner } from '../../store/console-access-repo.js';
 import { currentSession, type AuditFn, type ConsoleAuth, type ConsoleCaller } from './auth.js';
+import { registerEvidenceRoute } from './evidence.js';
 
 const MAX_TEXT_BYTES = 4096;
 const WAIT_TIMEOUT_MS = 90_000;
@@ -288,6 +289,8 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     const d = await delegations.current(caller.principal);
     return { delegate: d ? { ...d.delegate, until: d.until.toISOString() } : null };
   });
+
+  registerEvidenceRoute(app, { db, auth, audit });
 
   app.get('/console/api/approvals', async (req, reply) => {
     const caller = await auth.caller(req, reply, { claimed: claimedIn(req.query) });

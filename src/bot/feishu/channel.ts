@@ -6,6 +6,7 @@ import type { Channel, MessageRef, OutboundMessage, PlatformUser } from '../../c
 import { renderFeishuCard, renderSuggestionCard } from './cards.js';
 import { chatConversation, parseConversation, rateKey, userConversation, type FeishuTarget } from './conversation.js';
 import { RateQueue } from './send-queue.js';
+import type { SharedSlots } from './send-slots.js';
 import { splitText } from './text.js';
 
 export type MsgType = 'text' | 'interactive';
@@ -38,6 +39,9 @@ export interface FeishuChannelOptions {
   approvalChats?: Record<string, string>;
   /** The department of the person behind a Feishu user id (from the directory). */
   departmentOf?(feishuUserId: string): string | undefined;
+  /** The rate window shared with other replicas, per key prefix (PostgreSQL only; see send-slots.ts). */
+  sharedSlots?(prefix: string): SharedSlots;
+  log?(msg: string, data?: Record<string, unknown>): void;
 }
 
 export class FeishuChannel implements Channel {
@@ -48,13 +52,18 @@ export class FeishuChannel implements Channel {
    * 5 QPS per chat for sends, 5 QPS per message for patches. Feishu counts arrivals, we can only
    * space departures: the window has a margin for network jitter (measured: ~25 ms on loopback).
    */
-  private readonly sends = new RateQueue({ limit: 5, windowMs: 1100 });
-  private readonly patches = new RateQueue({ limit: 5, windowMs: 1100 });
+  private readonly sends: RateQueue;
+  private readonly patches: RateQueue;
 
   constructor(
     private readonly api: FeishuMessageApi,
     private readonly opts: FeishuChannelOptions = {},
-  ) {}
+  ) {
+    // Several replicas on one PostgreSQL share the window (send-slots.ts); one process keeps it in memory.
+    const log = opts.log ?? (() => undefined);
+    this.sends = new RateQueue({ limit: 5, windowMs: 1100, log, ...(opts.sharedSlots && { shared: opts.sharedSlots('feishu:send:') }) });
+    this.patches = new RateQueue({ limit: 5, windowMs: 1100, log, ...(opts.sharedSlots && { shared: opts.sharedSlots('feishu:patch:') }) });
+  }
 
   async send(conversationId: string, message: OutboundMessage): Promise<MessageRef> {
     const target = parseConversation(conversationId);

@@ -11,6 +11,7 @@ import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
 import type { ApprovalRow } from '../../store/approvals-repo.js';
 import { FeishuChannel } from './channel.js';
+import { pgSendSlots } from './send-slots.js';
 import { createFeishuHandlers } from './dispatcher.js';
 import { botOpenId, createClient, messageApi, sdkLogger, sdkLoggerLevel } from './sdk.js';
 import { newWebhookStats, registerFeishuWebhook, type WebhookStats } from './webhook.js';
@@ -67,6 +68,9 @@ export function startFeishu(settings: FeishuSettings, deps: FeishuDeps): FeishuA
   const channel = new FeishuChannel(messageApi(client), {
     approvalChats: settings.approvalChats ?? {},
     departmentOf: (id) => deps.directory.byPlatformUser('feishu', id)?.department,
+    // Replicas on one PostgreSQL share each chat's 5/s; embedded PGlite is one process (no round trip).
+    ...(deps.db.kind === 'postgres' && { sharedSlots: (prefix: string) => pgSendSlots(deps.db, prefix) }),
+    log: (msg, data) => log('warn', msg, data),
   });
 
   let botId: Promise<string | undefined> | undefined;

@@ -6,10 +6,19 @@
  * arrival whatever the network's jitter (counting from starts, a slow earlier request arrived
  * late and two arrivals came closer than the window; measured on a loaded host).
  */
+import type { SharedSlots } from './send-slots.js';
+
 export interface RateQueueOptions {
   /** Operations per window and key. */
   limit: number;
   windowMs: number;
+  /**
+   * The window kept across replicas (PostgreSQL, send-slots.ts): every operation also reserves its
+   * place in the shared row before it starts. Order within this process stays the queue's.
+   */
+  shared?: SharedSlots;
+  /** Told once when the shared window cannot be reached (this process then keeps its own window only). */
+  log?(msg: string, data?: Record<string, unknown>): void;
 }
 
 export class RateQueue {
@@ -23,10 +32,12 @@ export class RateQueue {
     const prev = this.tails.get(key) ?? Promise.resolve();
     const job = prev.then(async () => {
       const mark = await this.slot(key);
+      const token = await this.sharedSlot(key);
       try {
         return await fn();
       } finally {
         mark.at = Date.now();
+        if (token) await this.opts.shared?.answered(key, token).catch((e: Error) => this.unreachable(e));
       }
     });
     const tail = job.catch(() => undefined);
@@ -41,6 +52,35 @@ export class RateQueue {
       }
     });
     return job;
+  }
+
+  private warned = false;
+
+  /**
+   * The place among every replica's operations of this key; null when there is no shared window or
+   * it cannot be reached (the send goes on under this process's window: a message is not lost to
+   * the rate table being down).
+   */
+  private async sharedSlot(key: string): Promise<string | null> {
+    const shared = this.opts.shared;
+    if (!shared) return null;
+    for (;;) {
+      let got: { token: string } | { waitMs: number };
+      try {
+        got = await shared.reserve(key, this.opts.limit, this.opts.windowMs);
+      } catch (e) {
+        this.unreachable(e as Error);
+        return null;
+      }
+      if ('token' in got) return got.token;
+      await new Promise((r) => setTimeout(r, got.waitMs));
+    }
+  }
+
+  private unreachable(e: Error): void {
+    if (this.warned) return;
+    this.warned = true;
+    this.opts.log?.('shared send window unreachable; this process keeps its own window', { error: e.message });
   }
 
   /** Wait until fewer than `limit` operations of this key were answered within the window. */
