@@ -316,7 +316,7 @@ export function renderAdaptiveCard(view: ApprovalCardView, opts: AdaptiveRenderO
     // The requester and onlookers see where it stands, never the approve buttons.
     body.push(textBlock(t.waitingFor(approverNames), { weight: 'bolder', color: 'warning', separator: true, spacing: 'medium' }));
     // The requester's own copy may withdraw it (who clicked is checked against the requester).
-    if (audience === 'requester') card.actions = [executeAction('withdraw', t.withdraw, 'default', view.approvalId, opts)];
+    if (audience === 'requester') card.actions = [executeAction('withdraw', t.withdraw, undefined, view.approvalId, opts)];
   } else if (view.status === 'pending') {
     // Inside the body, not in an Action.ShowCard, so both buttons submit it with the click.
     body.push({
@@ -343,14 +343,15 @@ export function renderAdaptiveCard(view: ApprovalCardView, opts: AdaptiveRenderO
 }
 
 /** One button carrying only the card's opaque id (plus, for the Action.Submit fallback, its verb). */
-function executeAction(verb: 'approve' | 'reject' | 'withdraw', title: string, style: string, approvalId: string, opts: AdaptiveRenderOptions): Element {
+function executeAction(verb: 'approve' | 'reject' | 'withdraw', title: string, style: 'positive' | 'destructive' | undefined, approvalId: string, opts: AdaptiveRenderOptions): Element {
+  const styled = style ? { style } : {};
   return {
     type: 'Action.Execute',
     verb,
     title,
-    style,
+    ...styled,
     data: { approvalId },
-    ...(opts.submitFallback ? { fallback: { type: 'Action.Submit', title, style, data: { approvalId, verb } } } : {}),
+    ...(opts.submitFallback ? { fallback: { type: 'Action.Submit', title, ...styled, data: { approvalId, verb } } } : {}),
   };
 }
 
