@@ -302,8 +302,9 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     if (!caller) return reply;
     const principal = caller.principal;
     const rows = await pendingApprovalsFor(db, principal.id);
-    // "Approve all N of this kind": the page sends the command as the caller's own message.
-    const bulk = deps.bulkKinds ? await deps.bulkKinds(principal) : [];
+    // "Approve all N of this kind": the page sends the command, in the caller's language, as their own message.
+    const lang = principal.language ?? 'zh';
+    const bulk = (deps.bulkKinds ? await deps.bulkKinds(principal) : []).map((k) => ({ tool: k.tool, count: k.count, action: k.action[lang], command: k.command[lang] }));
     return {
       bulk,
       approvals: rows.map((row) => {
