@@ -37,7 +37,7 @@ export const approvalsBulk = defineSkill({
       },
     },
   ],
-  help: [{ section: 'read', order: 92, text: { zh: '批量批准 补全工单 / 工单备注（一张卡片批准多项低风险申请）', en: 'approve all ticket updates / ticket notes (one card for many low-risk requests)' } }],
+  help: [{ section: 'read', order: 92, text: { zh: '批量批准 工单备注（一张卡片批准多项同类低风险申请）', en: 'approve all ticket notes (one card for many low-risk requests of a kind)' } }],
   async run(plan, tools) {
     const lang = plan.lang;
     if (!tools.requests?.bulk) return answered(bulkTexts.unavailable[lang]);
