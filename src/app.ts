@@ -34,6 +34,7 @@ import { readDirectoryFile } from './store/directory-file.js';
 import type { FeishuAdapter } from './bot/feishu/index.js';
 import { createTeams } from './bot/teams/index.js';
 import { getApproval } from './store/approvals-repo.js';
+import { isBulkCardId } from './store/bulk-approvals-repo.js';
 import { deadInbox, inboxBacklog, type InboxRow } from './store/inbox-repo.js';
 import { appendAudit, auditHead, sealAuditChain, useAuditKeys, verifyAuditChain } from './store/audit.js';
 import { resolveAuditKeys } from './store/audit-keys.js';
@@ -259,7 +260,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     // The chat-platform webhooks on a listener of their own (WEBHOOK_PORT), so the console can stay internal.
     const webhookHttp = config.WEBHOOK_PORT !== undefined ? Fastify({ logger: opts.log ? { level: config.LOG_LEVEL } : false, bodyLimit: 64 * 1024 }) : http;
     if (webhookHttp !== http) webhookHttp.setErrorHandler(http.errorHandler);
-    const consoleAccess = registerConsole(http, config, { db, directory, inbox, viewOf: (row, readerId) => approvalView(row, directory, readerId), delegations: agent.delegations });
+    const consoleAccess = registerConsole(http, config, { db, directory, inbox, viewOf: (row, readerId) => approvalView(row, directory, readerId), bulkViewOf: (id, readerId) => agent.bulkView(id, readerId), bulkKinds: (p) => agent.bulkKinds(p), delegations: agent.delegations });
 
     let feishu: FeishuAdapter | undefined;
     if (config.FEISHU_APP_ID && config.FEISHU_APP_SECRET) {
@@ -275,7 +276,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
           ...(config.FEISHU_ENCRYPT_KEY ? { encryptKey: config.FEISHU_ENCRYPT_KEY } : {}),
           ...(config.FEISHU_VERIFICATION_TOKEN ? { verificationToken: config.FEISHU_VERIFICATION_TOKEN } : {}),
         },
-        { http: webhookHttp, inbox, directory, db, viewOf: (row, readerId) => approvalView(row, directory, readerId) },
+        { http: webhookHttp, inbox, directory, db, viewOf: (row, readerId) => approvalView(row, directory, readerId), bulkViewOf: (id, readerId) => agent.bulkView(id, readerId) },
       );
       feishu = adapter;
       channelMap.set('feishu', adapter.channel);
@@ -285,8 +286,11 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     teams.register(webhookHttp, {
       inbox,
       viewOf: async (approvalId, aadObjectId) => {
+        const reader = aadObjectId ? directory.byPlatformUser('teams', aadObjectId)?.id : undefined;
+        // A bulk card's id names its snapshot (agents/approvals/bulk.ts), not an approval row.
+        if (isBulkCardId(approvalId)) return agent.bulkView(approvalId, reader);
         const row = await getApproval(db, approvalId);
-        return row ? approvalView(row, directory, aadObjectId ? directory.byPlatformUser('teams', aadObjectId)?.id : undefined) : undefined;
+        return row ? approvalView(row, directory, reader) : undefined;
       },
     });
 

@@ -148,9 +148,9 @@ async function requestCompletion(ticketId: string): Promise<{ approvalId: string
   expect(approvalId).toBeTruthy();
   const card = await expectRenderedCard(message);
   await card.getByText('待审批', { exact: true }).waitFor();
-  // Her own copy: whom it waits for, and no buttons (issue 13: the requester decides nothing).
+  // Her own copy: whom it waits for, and no approve buttons (issue 13: the requester decides nothing), only Withdraw.
   await card.getByText(/^等待 .+ 审批$/).waitFor();
-  expect(await card.getByRole('button').count()).toBe(0);
+  expect(await card.getByRole('button').allInnerTexts()).toEqual(['撤回']);
   return { approvalId: approvalId!, card };
 }
 
@@ -276,7 +276,8 @@ describe('console page against the real app', () => {
     await bobCard.getByText('Acknowledge alarm', { exact: true }).waitFor();
     await bobCard.getByText('no → yes', { exact: true }).waitFor();
     await bobCard.getByText(/^Source: network management system, read \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/).first().waitFor();
-    expect(await bobCard.getByRole('button').count()).toBe(0);
+    // His own copy: no approve buttons, only Withdraw (in his language).
+    expect(await bobCard.getByRole('button').allInnerTexts()).toEqual(['Withdraw']);
     expect(await bobCard.innerText()).not.toContain('nms.acknowledgeAlarm');
 
     await switchTo('dave');
@@ -321,5 +322,42 @@ describe('console page against the real app', () => {
     expect(await bobCopy.getByRole('button').count()).toBe(0);
     expect(await bobCopy.innerText()).not.toContain('已批准');
     await shot('bob-failed-en', transcriptCard(approvalId));
+  });
+
+  it('withdraws from the Withdraw button, and approves the rest of a kind from one bulk card offered in the panel', { timeout: 150_000 }, async () => {
+    const tickets = sandboxTickets().filter((tk) => tk.region === 'hangzhou' && tk.status !== 'closed' && tk.id !== TICKET).slice(-3).map((tk) => tk.id);
+    await openConsole('alice');
+    const noteCard = async (tk: string) => {
+      await say(`工单备注 ${tk} 页面批量`);
+      const message = page.locator('[data-testid=message][data-from=bot][data-kind=card]').filter({ has: page.getByText(`工单备注 ${tk}`, { exact: true }) });
+      await message.waitFor({ timeout: REPLY_TIMEOUT });
+      return message;
+    };
+    const cards = [];
+    for (const tk of tickets) cards.push(await noteCard(tk));
+    // Alice withdraws the last one with the button on her own copy.
+    const last = await expectRenderedCard(cards[2]!);
+    await last.getByRole('button', { name: '撤回', exact: true }).click();
+    await last.getByText(/^已由申请人 Alice 于 .+ 撤回，未执行$/).waitFor({ timeout: EXECUTION_TIMEOUT });
+    expect(await last.getByRole('button').count()).toBe(0);
+
+    // Carol's panel offers the two that remain as one bulk card.
+    await switchTo('carol');
+    const offer = page.locator('[data-testid=approvals] [data-testid=bulk-approve][data-tool="ticket.addNote"]');
+    await offer.waitFor({ timeout: UI_TIMEOUT });
+    expect(await offer.innerText()).toBe('全部批准此类 2 项 / Approve all 2 of this kind: 添加工单备注');
+    await offer.click();
+    const bulk = page.locator('[data-testid=message][data-from=bot][data-kind=card]').filter({ has: page.getByText('批量审批：添加工单备注（2 项）', { exact: true }) });
+    await bulk.waitFor({ timeout: REPLY_TIMEOUT });
+    const bulkCard = await expectRenderedCard(bulk);
+    for (const tk of tickets.slice(0, 2)) await bulkCard.getByText(`工单备注 ${tk}`, { exact: false }).first().waitFor();
+    await shot('bulk-card-pending', bulk);
+    await bulkCard.getByRole('button', { name: '全部批准（2 项）', exact: true }).click();
+    // Redrawn in place: each item written and verified, no buttons left.
+    await expect.poll(async () => bulkCard.getByText('已写入并核实', { exact: true }).count(), { timeout: EXECUTION_TIMEOUT }).toBe(2);
+    expect(await bulkCard.getByRole('button').count()).toBe(0);
+    await shot('bulk-card-done', bulk);
+    const notes = (t.app.sandbox!.state as { ticketNotes: { ticketId: string; text: string }[] }).ticketNotes.filter((n) => n.text === '页面批量');
+    expect(notes.map((n) => n.ticketId).sort()).toEqual(tickets.slice(0, 2).sort());
   });
 });

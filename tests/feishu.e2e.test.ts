@@ -187,8 +187,9 @@ describe('Feishu channel', () => {
     const aliceCard = await waitFor(() => repliesTo(askId).find((m) => m.msgType === 'interactive'), 60_000, "alice's card");
     const carolCard = await waitFor(() => fake.sent.find((m) => m.kind === 'create' && m.receiveIdType === 'open_id' && m.receiveId === 'ou_carol' && m.msgType === 'interactive'), 10_000, "carol's copy");
     for (const c of [aliceCard, carolCard]) expect(feishuCardSchema.safeParse(cardJson(c)).error?.issues ?? []).toEqual([]);
-    // The requester's own copy has no buttons (she decides nothing): the id rides on Carol's.
-    expect(JSON.stringify(cardJson(aliceCard))).not.toContain('"tag":"button"');
+    // The requester's own copy has no approve buttons (she decides nothing), only her Withdraw.
+    expect((JSON.stringify(cardJson(aliceCard)).match(/"tag":"button"/g) ?? []).length).toBe(1);
+    expect(JSON.stringify(cardJson(aliceCard))).toContain('"name":"withdraw"');
     expect(cardTexts(cardJson(aliceCard))).toContain('等待 Carol 审批');
     const approvalId = approvalIdOf(cardJson(carolCard));
     expect(cardTexts(cardJson(aliceCard))).toContain('审批人：Carol');
@@ -339,6 +340,71 @@ describe('Feishu channel', () => {
       }
       expect(JSON.stringify(last)).not.toContain('"tag":"button"');
     }
+  });
+
+  /** Alice asks for a note in her p2p chat: her copy, Carol's copy and the approval id. */
+  const noteCards = async (ticketId: string, text: string) => {
+    const ask = messageEvent({ chatId: 'oc_p2p_alice', chatType: 'p2p', from: 'ou_alice', text: `工单备注 ${ticketId} ${text}` });
+    const askId = (ask.event as { message: { message_id: string } }).message.message_id;
+    const before = fake.sent.length;
+    await deliver(ask);
+    const mine = await waitFor(() => repliesTo(askId).find((m) => m.msgType === 'interactive'), 60_000, "alice's note card");
+    const carols = await waitFor(() => fake.sent.slice(before).find((m) => m.kind === 'create' && m.receiveId === 'ou_carol' && m.msgType === 'interactive'), 10_000, "carol's copy");
+    return { mine, carols, approvalId: approvalIdOf(cardJson(carols)), askId };
+  };
+  const noteTickets = () => (t.app.sandbox!.state as SandboxState).tickets.filter((tk: Ticket) => tk.region === 'hangzhou' && tk.status !== 'closed' && tk.id !== 'T20261124-0012' && tk.broadbandAccount !== '' && tk.address !== '').map((tk) => tk.id);
+
+  it("withdraws from the Withdraw button on the requester's own card; anyone else's click is refused and audited", async () => {
+    const { mine, carols, approvalId } = await noteCards(noteTickets().at(-1)!, '客户改约');
+    const on = { messageId: mine.messageId!, chatId: 'oc_p2p_alice', approvalId, button: 'withdraw' };
+    const carol = await click({ ...on, operator: 'ou_carol' });
+    expect(carol.toast).toMatchObject({ type: 'error', content: expect.stringContaining('只有申请人本人可以撤回') });
+    const refused = await t.app.db.query(`SELECT actor FROM audit_log WHERE action = 'approval.withdraw_refused' AND details->>'channel' = 'feishu'`);
+    expect(refused.rows.map((r) => r.actor)).toEqual(['carol']);
+    const done = await click({ ...on, operator: 'ou_alice' });
+    expect(done.toast).toMatchObject({ type: 'success', content: expect.stringContaining('已撤回申请') });
+    expect(feishuCardSchema.safeParse(done.card!.data).error?.issues ?? []).toEqual([]);
+    expect(JSON.stringify(done.card!.data)).not.toContain('"tag":"button"');
+    await settle();
+    const patched = fake.sent.filter((m) => m.kind === 'patch' && m.targetMessageId === carols.messageId).at(-1)!;
+    expect(cardTexts(JSON.parse(patched.content))).toContain('已由申请人 Alice');
+    expect(JSON.stringify(JSON.parse(patched.content))).not.toContain('"tag":"button"');
+  });
+
+  it('bulk-approves from one card in Feishu: a button on the 待我审批 reply, each item written once, the card patched with each outcome', async () => {
+    const tickets = noteTickets().slice(-3, -1);
+    const items = [await noteCards(tickets[0]!, '批量一'), await noteCards(tickets[1]!, '批量二')];
+    const ask = messageEvent({ chatId: 'oc_p2p_carol', chatType: 'p2p', from: 'ou_carol', text: '待我审批' });
+    const askId = (ask.event as { message: { message_id: string } }).message.message_id;
+    await deliver(ask);
+    const listing = await waitFor(() => repliesTo(askId).find((m) => m.msgType === 'interactive'), 30_000, 'the waiting list with its button');
+    expect(listing.content).toContain('批量批准 工单备注');
+    // The suggestion button runs the command as the clicker (the callback's operator).
+    const press = cardActionEvent({ operator: 'ou_carol', button: 'suggestion' as never, approvalId: 'x', messageId: listing.messageId!, chatId: 'oc_p2p_carol' });
+    (press.event as { action: { value: unknown } }).action.value = { command: '批量批准 工单备注' };
+    const before = fake.sent.length;
+    expect((await deliver(press)).status).toBe(200);
+    const bulk = await waitFor(() => fake.sent.slice(before).find((m) => m.msgType === 'interactive' && m.content.includes('批量审批')), 30_000, 'the bulk card');
+    const card = cardJson(bulk);
+    expect(feishuCardSchema.safeParse(card).error?.issues ?? []).toEqual([]);
+    for (const tk of tickets) expect(cardTexts(card)).toContain(tk);
+    const bulkId = approvalIdOf(card);
+    expect(bulkId).toMatch(/^bulk:/);
+    const on = { messageId: bulk.messageId!, chatId: 'oc_p2p_carol', approvalId: bulkId };
+    // Another manager's click on Carol's card: refused.
+    expect((await click({ ...on, operator: 'ou_dave', button: 'approve' })).toast.type).toBe('error');
+    const res = await click({ ...on, operator: 'ou_carol', button: 'approve' });
+    expect(res.toast).toMatchObject({ type: 'success', content: expect.stringContaining('批量批准：已批准') });
+    await settle();
+    const notes = (t.app.sandbox!.state as SandboxState).ticketNotes;
+    for (const it of items) expect(notes.filter((n) => n.idempotencyKey === it.approvalId)).toHaveLength(1);
+    const last = fake.sent.filter((m) => m.kind === 'patch' && m.targetMessageId === bulk.messageId).at(-1)!;
+    const lastCard = JSON.parse(last.content) as Record<string, unknown>;
+    expect(feishuCardSchema.safeParse(lastCard).error?.issues ?? []).toEqual([]);
+    expect((cardTexts(lastCard).match(/已写入并核实/g) ?? []).length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(lastCard)).not.toContain('"tag":"button"');
+    // The requesters are told as usual.
+    for (const it of items) await waitFor(() => repliesTo(it.askId).some((m) => m.msgType === 'text' && textOf(m).includes('已写入')), 30_000, 'the requester told');
   });
 
   it('after a restart in long-connection mode: retried events stay handled, new ones go through the same dispatcher', async () => {

@@ -158,10 +158,10 @@ describe('Teams channel', () => {
     const { mine, carols, approvalId } = await requestCompletion('T20261124-0012', groupChat);
     expect(mine.kind).toBe('send'); // proactive: a new message, not a reply
 
-    // The group's copy: no buttons, "waiting for Carol", and Carol's client asks for her own view.
+    // The group's copy (the requester's): no approve buttons, only Withdraw; "waiting for Carol"; Carol's client asks for her own view.
     const aliceCard = cardJson(mine);
     expect(validateTeamsCard(aliceCard)).toEqual([]);
-    expect(aliceCard.actions ?? []).toEqual([]);
+    expect(((aliceCard.actions ?? []) as { verb: string }[]).map((a) => a.verb)).toEqual(['withdraw']);
     expect(JSON.stringify(aliceCard)).toContain('等待 Carol 审批');
     expect((aliceCard.refresh as { userIds: string[] }).userIds).toEqual([carol.mri]);
     // Carol's own chat: the buttons on the card itself, Action.Submit fallback, data = approval id only.
@@ -297,7 +297,7 @@ describe('Teams channel', () => {
     expect(bobJson).toContain('Acknowledge alarm ALM900001');
     expect(bobJson).toContain('Waiting for Dave to decide');
     expect(bobJson).not.toMatch(/待审批|审批人|确认告警/);
-    expect(bobCard.actions ?? []).toEqual([]);
+    expect(((bobCard.actions ?? []) as { verb: string; title: string }[]).map((a) => [a.verb, a.title])).toEqual([['withdraw', 'Withdraw']]);
     expect(daveJson).toContain('确认告警 ALM900001');
     expect(daveJson).toContain('未确认 → 已确认');
     expect(daveJson).toContain('Bob（杭州装维班组）');
@@ -305,10 +305,10 @@ describe('Teams channel', () => {
     expect((daveCard.actions as unknown[]).length).toBe(2);
     expect(connector.texts(personal(dave).id).some((x) => x.includes('Bob 提交了一个待你审批的申请：确认告警 ALM900001'))).toBe(true);
     const approvalId = approvalIdOf(daves);
-    // Bob's client asking for his own view gets English, no buttons.
+    // Bob's client asking for his own view gets English, no approve buttons (his Withdraw only).
     const bobView = (await click(bob, mine, 'refresh', { approvalId })).body.value as AdaptiveCardJson;
     expect(JSON.stringify(bobView)).toContain('Acknowledge alarm ALM900001');
-    expect(bobView.actions ?? []).toEqual([]);
+    expect(((bobView.actions ?? []) as { verb: string }[]).map((a) => a.verb)).toEqual(['withdraw']);
 
     // The NOC acknowledges it in the NMS first: the approved write fails.
     const alarm = (t.app.sandbox!.state as SandboxState).alarms.find((a) => a.id === 'ALM900001')!;
@@ -329,5 +329,71 @@ describe('Teams channel', () => {
       expect(json).not.toContain('"color":"good"');
       expect(last.actions ?? []).toEqual([]);
     }
+  }, 120_000);
+
+  /** Open Hangzhou tickets no other story here uses, for notes. */
+  const noteTickets = () => (t.app.sandbox!.state as SandboxState).tickets.filter((tk: Ticket) => tk.region === 'hangzhou' && tk.status !== 'closed' && tk.id !== 'T20261124-0012' && !incomplete([]).some((x) => x.id === tk.id)).map((tk) => tk.id);
+  const noteCard = async (ticketId: string, text: string) => {
+    const before = { mine: connector.cards(personal(alice).id).length, carol: connector.cards(personal(carol).id).length };
+    expect((await say(alice, `工单备注 ${ticketId} ${text}`)).status).toBe(200);
+    const mine = await connector.waitFor(() => connector.cards(personal(alice).id)[before.mine], 'the note card where Alice asked');
+    const carols = await connector.waitFor(() => connector.cards(personal(carol).id)[before.carol], 'the note card in Carol’s chat');
+    return { mine, carols, approvalId: approvalIdOf(carols) };
+  };
+
+  it("withdraws from the Withdraw button on the requester's own card; anyone else's click is refused and audited", async () => {
+    const [tk] = noteTickets().slice(-1);
+    const { mine, carols, approvalId } = await noteCard(tk!, '客户改约');
+    const carolTry = await click(carol, mine, 'withdraw', { approvalId });
+    expect(carolTry.body).toMatchObject({ type: 'application/vnd.microsoft.activity.message' });
+    expect(carolTry.body.value).toContain('只有申请人本人可以撤回');
+    const refused = await t.app.db.query(`SELECT actor FROM audit_log WHERE action = 'approval.withdraw_refused' AND details->>'channel' = 'teams'`);
+    expect(refused.rows.map((r) => r.actor)).toContain('carol');
+    const done = await click(alice, mine, 'withdraw', { approvalId });
+    expect(done.body.type).toBe('application/vnd.microsoft.card.adaptive');
+    const answered = done.body.value as AdaptiveCardJson;
+    expect(JSON.stringify(answered)).toContain('已由申请人 Alice');
+    expect(answered.actions ?? []).toEqual([]);
+    // Carol's copy is redrawn without buttons; a later approval is refused.
+    await connector.waitFor(() => JSON.stringify(connector.updatesOf(carols.id).at(-1)?.activity ?? '').includes('撤回'), 'Carol’s copy redrawn');
+    expect((await click(carol, carols, 'approve', { approvalId })).body.value).toContain('由申请人撤回');
+    expect((await t.app.db.query(`SELECT status FROM approvals WHERE id = $1`, [approvalId])).rows[0]).toEqual({ status: 'withdrawn' });
+  }, 120_000);
+
+  it('bulk-approves from one card in Teams: suggested from 待我审批, each item written once, the card redrawn with each outcome', async () => {
+    const tickets = noteTickets().slice(-3, -1);
+    const cards = [await noteCard(tickets[0]!, '批量一'), await noteCard(tickets[1]!, '批量二')];
+    const conv = personal(carol).id;
+    const before = connector.messages(conv).length;
+    expect((await say(carol, '待我审批')).status).toBe(200);
+    const listing = await connector.waitFor(() => connector.messages(conv).slice(before).find((c) => c.activity.text?.includes('待你审批')), 'the waiting list');
+    const suggested = (listing.activity.suggestedActions as { actions: { type: string; value: string }[] }).actions;
+    expect(suggested).toContainEqual(expect.objectContaining({ type: 'imBack', value: '批量批准 工单备注' }));
+    const cardsBefore = connector.cards(conv).length;
+    expect((await say(carol, '批量批准 工单备注')).status).toBe(200);
+    const bulk = await connector.waitFor(() => connector.cards(conv)[cardsBefore], 'the bulk card');
+    const json = cardJson(bulk);
+    expect(validateTeamsCard(json)).toEqual([]);
+    for (const tk of tickets) expect(JSON.stringify(json)).toContain(tk);
+    const actions = json.actions as { verb: string; title: string; data: { approvalId: string } }[];
+    expect(actions.map((a) => a.verb)).toEqual(['approve', 'reject']);
+    expect(actions[0]!.title).toMatch(/^全部批准（\d+ 项）$/);
+    const bulkId = actions[0]!.data.approvalId;
+    expect(bulkId).toMatch(/^bulk:/);
+    // Dave (another department's manager) cannot use Carol's bulk card.
+    expect((await click(dave, bulk, 'approve', { approvalId: bulkId })).body.value).toContain('这张批量审批卡片是为 Carol 生成的');
+    const answer = await click(carol, bulk, 'approve', { approvalId: bulkId });
+    expect(answer.status).toBe(200);
+    await t.app.agent.idle();
+    const notes = (t.app.sandbox!.state as SandboxState).ticketNotes;
+    for (const c of cards) expect(notes.filter((n) => n.idempotencyKey === c.approvalId)).toHaveLength(1);
+    const last = connector.updatesOf(bulk.id).at(-1)!.activity.attachments![0]!.content as AdaptiveCardJson;
+    expect(validateTeamsCard(last)).toEqual([]);
+    expect((JSON.stringify(last).match(/已写入并核实/g) ?? []).length).toBeGreaterThanOrEqual(2);
+    expect(last.actions ?? []).toEqual([]);
+    // Each item's own copies are redrawn and the requester is told, as for a single click.
+    for (const c of cards) await connector.waitFor(() => JSON.stringify(connector.updatesOf(c.mine.id).at(-1)?.activity ?? '').includes('已写入并核验'), 'the requester’s copy redrawn');
+    const bulkAudit = await t.app.db.query<{ details: { ids: string[] } }>(`SELECT details FROM audit_log WHERE action = 'approval.bulk_decided' ORDER BY id DESC LIMIT 1`);
+    expect(bulkAudit.rows[0]!.details.ids).toEqual(expect.arrayContaining(cards.map((c) => c.approvalId)));
   }, 120_000);
 });

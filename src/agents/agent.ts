@@ -13,6 +13,11 @@ import { maskDeep } from '../policies/masking.js';
 import type { AnyTool } from '../tools/define.js';
 import type { ApprovedWriteExecutor } from './approvals/executor.js';
 import { ApprovalLifecycle, type DecisionResult } from './approvals/lifecycle.js';
+import type { ApprovalCardView } from '../chat/approval-card.js';
+import type { Text } from '../chat/locale.js';
+import type { Principal } from '../policies/principals.js';
+import { actionName } from './approvals/card-content.js';
+import { bulkCommand } from '../skills/approvals-bulk/texts.js';
 import { createDelegationDesk } from './delegation.js';
 import type { DelegationDesk } from '../policies/delegation-rules.js';
 import { RateLimits } from './rate-limits.js';
@@ -109,6 +114,20 @@ export class Agent implements AgentNodes {
   /** A click on an approval card. Identity comes from the platform envelope (action.actor). */
   decide(action: CardAction): Promise<DecisionResult> {
     return this.lifecycle.decide(action);
+  }
+
+  /** A bulk approval card as a principal reads it (the click's id), for the channels' answers to a click. */
+  bulkView(cardId: string, readerId?: string | null): Promise<ApprovalCardView | undefined> {
+    return this.lifecycle.bulk.viewOf(cardId, readerId);
+  }
+
+  /** The kinds a principal could approve in bulk now, with the chat command that asks for the card (both languages). */
+  async bulkKinds(principal: Principal): Promise<{ tool: string; count: number; action: Text; command: Text }[]> {
+    return (await this.lifecycle.bulk.kinds(principal)).map((k) => ({
+      ...k,
+      action: { zh: actionName(k.tool, 'zh'), en: actionName(k.tool, 'en') },
+      command: { zh: bulkCommand('zh', k.tool), en: bulkCommand('en', k.tool) },
+    }));
   }
 
   // The graph's nodes: the turn's own steps, and the approval steps in between.

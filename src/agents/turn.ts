@@ -206,6 +206,7 @@ export class Turn {
       }
       if (result.kind === 'reply') {
         // Without an LLM, a turn not understood offers the nearest full commands from the ids it held.
+        if (result.status === 'succeeded' && result.suggestions?.length) return { reply: result.text, status: result.status, suggestions: result.suggestions };
         const offered = result.status === 'not_understood' && !freeForm?.llmEnabled ? this.suggestions(s.plan, s.text, principal) : [];
         if (offered.length === 0) return { reply: result.text, status: result.status };
         const reply = s.plan.flow === 'clarify' ? result.text : `${result.text}\n${routerTexts.tryThese(s.lang, offered)}`;

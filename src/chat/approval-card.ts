@@ -82,6 +82,35 @@ export interface ApprovalCardView {
     state: 'executing' | 'verified' | 'failed';
     lines: CardLine[];
   };
+  /**
+   * A bulk card (issue 13): one card listing pending items of one kind for one approver. Its
+   * `approvalId` is the snapshot's opaque id (`bulk:<id>:<hash of the listed approval ids>`); the
+   * buttons approve or reject exactly the listed items, each through the single decision path.
+   */
+  bulk?: BulkSection;
+}
+
+/** One listed item of a bulk card, in the reader's language. */
+export interface BulkItemView {
+  /** The short request id (first 8 hex digits). */
+  id: string;
+  title: string;
+  requester: string;
+  target?: string;
+  /** "field: current → new; …" */
+  change: string;
+  /** After the click: what became of this item ("已写入并核实" / "skipped: withdrawn"). */
+  result?: { text: string; tone: 'good' | 'bad' | 'neutral' | 'pending' };
+}
+
+export interface BulkSection {
+  /** The business name of the kind ("补全工单"). */
+  action: string;
+  items: BulkItemView[];
+  /** Waiting for this approver but not on this card (a tier, a fresh sign-in): each keeps its own card. */
+  ownCards: { id: string; title: string }[];
+  /** Qualifying items beyond the policy's maxItems, left for another card. */
+  beyondCap: number;
 }
 
 /** An outcome as stored: lines in the request's language, and (since issue 13) in each language. */

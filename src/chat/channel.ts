@@ -25,7 +25,8 @@ export interface InboundMessage {
   receivedAt: Date;
 }
 
-export type Decision = 'approve' | 'reject';
+/** `withdraw`: the requester's own button on their copy (only the requester may; checked by identity). */
+export type Decision = 'approve' | 'reject' | 'withdraw';
 
 export interface CardAction {
   channel: ChannelName;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canCallTool, canSeeOwner, mayUse, ownersOutOfScope } from './access.js';
-import { PolicyFileError, activePolicy, bundledPolicyFile, parsePolicy, readPolicyFile, rolloutStage, setActivePolicy } from './policy.js';
+import { PolicyFileError, activePolicy, approvalRuleFor, bundledPolicyFile, parsePolicy, readPolicyFile, rolloutStage, setActivePolicy } from './policy.js';
 import { hasPersonalNumber, maskDeep, maskText, type MaskCounts } from './masking.js';
 import { checkedPolicy } from './policy-watcher.js';
 import { approversFor, mayDecide } from './approval-rules.js';
@@ -196,10 +196,23 @@ describe('approval rules', () => {
   });
 
   it('refuses an expiry too short for a write to finish in, with its line', () => {
-    const text = fs.readFileSync(bundledPolicyFile, 'utf8').replace('  tools:\n    nms.acknowledgeAlarm:', '  tools:\n    ticket.addNote: { roles: [manager], departments: any, expiresInMinutes: 5 }\n    nms.acknowledgeAlarm:');
+    const text = fs.readFileSync(bundledPolicyFile, 'utf8').replace('  tools:\n    nms.acknowledgeAlarm:', '  tools:\n    workorder.dispatch: { roles: [manager], departments: any, expiresInMinutes: 5 }\n    nms.acknowledgeAlarm:');
     const registered = new Set(Object.keys(activePolicy().tools));
     expect(() => checkedPolicy(text, 'policy.yaml', registered, 60_000)).not.toThrow();
-    expect(() => checkedPolicy(text, 'policy.yaml', registered, 200_000)).toThrow(/line \d+: approvals\.tools\.ticket\.addNote\.expiresInMinutes: shorter than twice/);
+    expect(() => checkedPolicy(text, 'policy.yaml', registered, 200_000)).toThrow(/line \d+: approvals\.tools\.workorder\.dispatch\.expiresInMinutes: shorter than twice/);
+  });
+
+  it('bulk approval is opt-in per tool: on for ticket notes and updates, off for alarm acks and SMS; a bad setting is refused with its line', () => {
+    expect(approvalRuleFor('ticket.updateFields').bulk).toEqual({ maxItems: 20 });
+    expect(approvalRuleFor('ticket.addNote').bulk).toEqual({ maxItems: 20 });
+    expect(approvalRuleFor('nms.acknowledgeAlarm').bulk).toBeUndefined();
+    expect(approvalRuleFor('sms.sendNotice').bulk).toBeUndefined();
+    const text = fs.readFileSync(bundledPolicyFile, 'utf8');
+    const line = text.split('\n').findIndex((l) => l.includes('ticket.addNote: { roles: [manager]')) + 1;
+    for (const bad of ['bulk: { maxItems: 1 }', 'bulk: { maxItems: 500 }', 'bulk: { max: 5 }', 'bulk: true']) {
+      const changed = text.replace('ticket.addNote: { roles: [manager], departments: same, bulk: { maxItems: 20 } }', `ticket.addNote: { roles: [manager], departments: same, ${bad} }`);
+      expect(() => parsePolicy(changed, 'policy.yaml')).toThrow(new RegExp(`line ${line}: approvals\\.tools\\.ticket\\.addNote\\.bulk`));
+    }
   });
 });
 

@@ -85,6 +85,11 @@ const approvalRule = z
     escalateAfterMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
     /** Re-authentication for every approval of the tool (a tier may ask for it instead). */
     reauthWithinMinutes: z.number().int().min(1).max(24 * 60).optional(),
+    /**
+     * Opt-in bulk approval (issue 13): an approver may approve up to `maxItems` pending items of
+     * this tool on one card. Only items that need exactly one approval and no fresh sign-in qualify.
+     */
+    bulk: z.object({ maxItems: z.number().int().min(2).max(50) }).strict().optional(),
   })
   .strict();
 export type ApprovalRule = z.infer<typeof approvalRule>;

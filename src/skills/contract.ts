@@ -95,10 +95,25 @@ export interface RequestDesk {
   /** The requester's own requests, newest first (capped). */
   mine(limit: number): Promise<RequestSummary[]>;
   /** Pending approvals the requester may decide, oldest and riskiest first; `total` counts all of them. */
-  waitingForMe(limit: number): Promise<{ items: RequestSummary[]; total: number }>;
+  waitingForMe(limit: number): Promise<{ items: RequestSummary[]; total: number; bulkKinds?: BulkKind[] }>;
   /** Withdraw the requester's own pending request by its (short) id. */
   withdraw(id: string): Promise<WithdrawResult>;
+  /** One bulk card of this write tool's pending items for the sender (an approver), sent to this chat. */
+  bulk?(tool: string): Promise<BulkOffer>;
 }
+
+/** A kind of write the sender could approve in bulk now, and how many items one card would list. */
+export interface BulkKind {
+  tool: string;
+  count: number;
+}
+
+export type BulkOffer =
+  | { kind: 'sent'; action: string; count: number; ownCards: { id: string; title: string }[]; beyondCap: number }
+  /** Nothing of the kind qualifies (ownCards: waiting, but each needs its own card). */
+  | { kind: 'none'; action: string; ownCards: { id: string; title: string }[] }
+  /** The policy does not allow bulk approval of this kind. */
+  | { kind: 'not_enabled'; action: string };
 
 export interface WriteProposal {
   tool: string;
@@ -133,7 +148,8 @@ export interface WriteProposal {
 }
 
 export type FlowResult =
-  | { kind: 'reply'; text: string; status: 'succeeded' | 'not_understood' }
+  /** suggestions: full commands offered as buttons (e.g. "批量批准 补全工单" after 待我审批). */
+  | { kind: 'reply'; text: string; status: 'succeeded' | 'not_understood'; suggestions?: string[] }
   /** A write the guard knows would fail (a window already started, a template parameter missing): no card. */
   | { kind: 'reply'; text: string; status: 'business_error'; refused: { tool: string; reason: string } }
   /**

@@ -25,6 +25,7 @@ import { workorderDispatch } from './workorder-dispatch/index.js';
 import { workorderShow } from './workorder-show/index.js';
 import { requestsStatus } from './requests-status/index.js';
 import { requestWithdraw } from './request-withdraw/index.js';
+import { approvalsBulk } from './approvals-bulk/index.js';
 
 export const skills = [
   portStatus,
@@ -47,6 +48,7 @@ export const skills = [
   delegateSkill,
   requestsStatus,
   requestWithdraw,
+  approvalsBulk,
 ] as const;
 
 type PlanOf<S> = S extends { plan: z.ZodType<infer P> } ? P : never;

@@ -52,7 +52,8 @@ export async function insertConsoleMessage(
       m.kind,
       m.text === undefined ? null : storableText(maskText(m.text)),
       m.card ? storableJson(maskDeep(m.card)) : extras ? storableJson(extras) : null,
-      m.card?.approvalId ?? null,
+      // A bulk card's id names its snapshot, not an approval row.
+      m.card?.approvalId && !m.card.bulk ? m.card.approvalId : null,
       m.inboxId ?? null,
     ],
   );

@@ -65,6 +65,9 @@ import { OutboxRecovery, outcomeUpdate, type RecoveryDeps } from './recovery.js'
 import { refreshApprovalCards } from './cards.js';
 import { armCrash, crashPoint } from './crash-points.js';
 import { rememberOutcome } from '../llm/memory-repo.js';
+import { BulkApprovals } from './bulk.js';
+import { isBulkCardId } from '../../store/bulk-approvals-repo.js';
+import { withdrawTexts } from '../../skills/request-withdraw/texts.js';
 
 export interface LifecycleDeps {
   db: Db;
@@ -97,14 +100,19 @@ export type DecisionResult =
   | { status: 'approved' | 'rejected'; approvalId: string; message: string; done: Promise<void> }
   /** A tiered approval counted this approver's vote and waits for more (nothing runs yet). */
   | { status: 'voted'; approvalId: string; message: string; done: Promise<void> }
+  /** The requester's own Withdraw button on their copy. */
+  | { status: 'withdrawn'; approvalId: string; message: string; done: Promise<void> }
   | { status: 'refused'; approvalId: string; reason: string; message: string };
 
 export class ApprovalLifecycle {
   /** The one path every approved write takes (agents/approvals/executor.ts). */
   readonly executor: ApprovedWriteExecutor;
   private readonly recovery: OutboxRecovery;
+  /** Bulk approval cards (approvals/bulk.ts): each listed item goes through decide() below. */
+  readonly bulk: BulkApprovals;
 
   constructor(private readonly deps: LifecycleDeps) {
+    this.bulk = new BulkApprovals({ db: deps.db, directory: deps.directory, channels: deps.channels, send: deps.send, decide: (a) => this.decide(a), track: deps.track, log: deps.log });
     this.executor = new ApprovedWriteExecutor({
       db: deps.db,
       tools: deps.tools,
@@ -285,6 +293,8 @@ export class ApprovalLifecycle {
   /** A click on an approval card. Identity comes from the platform envelope (action.actor). */
   async decide(action: CardAction): Promise<DecisionResult> {
     const { db, directory } = this.deps;
+    if (isBulkCardId(action.approvalId)) return this.bulk.decide(action);
+    if (action.decision === 'withdraw') return this.withdrawByClick(action);
     const row = await getApproval(db, action.approvalId);
     const lang: Lang = row?.lang ?? 'zh';
     const actor = directory.byPlatformUser(action.channel, action.actor.id);
@@ -442,8 +452,35 @@ export class ApprovalLifecycle {
     return { kind: 'withdrawn', request: summaryOf(outcome.row, directory) };
   }
 
+  /**
+   * The Withdraw button on the requester's own copy: what `撤回 <id>` does, for the clicker the
+   * envelope names. Only the requester finds their approval; anyone else's click is refused and
+   * audited (approval.withdraw_refused, by withdraw()).
+   */
+  private async withdrawByClick(action: CardAction): Promise<DecisionResult> {
+    const { db, directory } = this.deps;
+    const row = await getApproval(db, action.approvalId);
+    const lang: Lang = row?.lang ?? 'zh';
+    const actor = directory.byPlatformUser(action.channel, action.actor.id);
+    if (!actor) {
+      await appendAudit(db, { actor: `${action.channel}:${action.actor.id}`, action: 'approval.withdraw_refused', subject: action.approvalId.slice(0, 64), runId: row?.run_id ?? null, details: { reason: 'not_enrolled', channel: action.channel, eventId: action.messageId } });
+      return { status: 'refused', approvalId: action.approvalId, reason: 'not_enrolled', message: refusalText(lang, { reason: 'not_enrolled' }) };
+    }
+    if (!row) return { status: 'refused', approvalId: action.approvalId, reason: 'not_found', message: refusalText(lang, { reason: 'not_found' }) };
+    const r = await this.withdraw(actor, row.id, { channel: action.channel, runId: row.run_id });
+    switch (r.kind) {
+      case 'withdrawn':
+        return { status: 'withdrawn', approvalId: row.id, message: withdrawTexts.done(lang, r.request), done: Promise.resolve() };
+      case 'not_pending':
+        return { status: 'refused', approvalId: row.id, reason: 'not_pending', message: withdrawTexts.notPending(lang, r.request) };
+      default:
+        // Not the requester (a forged or shared-chat click): audited by withdraw() as not found.
+        return { status: 'refused', approvalId: row.id, reason: 'not_requester', message: refusalText(lang, { reason: 'not_requester' }) };
+    }
+  }
+
   /** What the status and withdrawal skills may see and do, for one verified requester. */
-  desk(requester: Principal, run: { runId: string; channel: ChannelName }): RequestDesk {
+  desk(requester: Principal, run: { runId: string; channel: ChannelName; conversationId?: string; lang?: Lang }): RequestDesk {
     const { db, directory } = this.deps;
     return {
       mine: async (limit) => (await approvalsOfRequester(db, requester.id, limit)).map((r) => summaryOf(r, directory)),
@@ -454,9 +491,13 @@ export class ApprovalLifecycle {
         );
         // Riskiest first (the approvals its tier needs), then oldest first.
         all.sort((a, b) => b.required_approvals - a.required_approvals || new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
-        return { items: all.slice(0, limit).map((r) => summaryOf(r, directory)), total: all.length };
+        const bulkKinds = await this.bulk.kinds(requester);
+        return { items: all.slice(0, limit).map((r) => summaryOf(r, directory)), total: all.length, ...(bulkKinds.length ? { bulkKinds } : {}) };
       },
       withdraw: (id) => this.withdraw(requester, id, run),
+      ...(run.conversationId
+        ? { bulk: (tool: string) => this.bulk.offer(requester, tool, { channel: run.channel, conversationId: run.conversationId!, runId: run.runId, lang: run.lang ?? 'zh' }) }
+        : {}),
     };
   }
 

@@ -425,14 +425,17 @@ describe('the card a manager approves (issue 13)', () => {
     }
   });
 
-  it("the requester's own copy has no buttons and no input, and says whom it waits for", () => {
+  it("the requester's own copy has only a Withdraw button (no approve, no input), and says whom it waits for", () => {
     for (const lang of ['zh', 'en'] as const) {
       const card = renderAdaptiveCard(completion(lang, { reader: { id: 'alice', role: 'requester' } }), { now: NOW });
-      expect(actions(card)).toEqual([]);
+      expect(actions(card).map((a) => [a.verb, a.title, a.data])).toEqual([['withdraw', lang === 'zh' ? '撤回' : 'Withdraw', { approvalId: expect.any(String) }]]);
       expect(inputs(card)).toEqual([]);
       expect(texts(card)).toContain(lang === 'zh' ? '等待 Carol、Dave 审批' : 'Waiting for Carol, Dave to decide');
-      // Even a renderer asked for an approver's view does not give the requester buttons.
-      expect(actions(renderAdaptiveCard(completion(lang, { reader: { id: 'alice', role: 'requester' } }), { now: NOW, audience: 'approver' }))).toEqual([]);
+      expect(validateAdaptiveCard(card)).toEqual([]);
+      // Even a renderer asked for an approver's view does not give the requester approve buttons.
+      expect(actions(renderAdaptiveCard(completion(lang, { reader: { id: 'alice', role: 'requester' } }), { now: NOW, audience: 'approver' })).map((a) => a.verb)).toEqual(['withdraw']);
+      // Once decided or withdrawn, nothing to click.
+      expect(actions(renderAdaptiveCard(completion(lang, { reader: { id: 'alice', role: 'requester' }, status: 'withdrawn' }), { now: NOW }))).toEqual([]);
     }
     expect(actions(renderAdaptiveCard(completion('zh', { reader: { id: 'dave', role: 'approver' } }), { now: NOW }))).toHaveLength(2);
   });

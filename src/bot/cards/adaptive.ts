@@ -268,6 +268,7 @@ export interface AdaptiveRenderOptions {
 export const REFRESH_VERB = 'refresh';
 
 export function renderAdaptiveCard(view: ApprovalCardView, opts: AdaptiveRenderOptions = {}): AdaptiveCardJson {
+  if (view.bulk) return renderBulkAdaptiveCard(view, view.bulk, opts);
   const now = opts.now ?? new Date();
   const t = TEXT[view.lang];
   const approverNames = view.approvers.map((a) => a.name).join(t.listSep) || t.none;
@@ -312,8 +313,10 @@ export function renderAdaptiveCard(view: ApprovalCardView, opts: AdaptiveRenderO
   }
 
   if (view.status === 'pending' && audience !== 'approver') {
-    // The requester and onlookers see where it stands, never the buttons.
+    // The requester and onlookers see where it stands, never the approve buttons.
     body.push(textBlock(t.waitingFor(approverNames), { weight: 'bolder', color: 'warning', separator: true, spacing: 'medium' }));
+    // The requester's own copy may withdraw it (who clicked is checked against the requester).
+    if (audience === 'requester') card.actions = [executeAction('withdraw', t.withdraw, undefined, view.approvalId, opts)];
   } else if (view.status === 'pending') {
     // Inside the body, not in an Action.ShowCard, so both buttons submit it with the click.
     body.push({
@@ -335,6 +338,61 @@ export function renderAdaptiveCard(view: ApprovalCardView, opts: AdaptiveRenderO
       ...(opts.submitFallback ? { fallback: { type: 'Action.Submit', title, style, data: { approvalId: view.approvalId, verb } } } : {}),
     });
     card.actions = [execute('approve', t.approve, 'positive'), execute('reject', t.reject, 'destructive')];
+  }
+  return card;
+}
+
+/** One button carrying only the card's opaque id (plus, for the Action.Submit fallback, its verb). */
+function executeAction(verb: 'approve' | 'reject' | 'withdraw', title: string, style: 'positive' | 'destructive' | undefined, approvalId: string, opts: AdaptiveRenderOptions): Element {
+  const styled = style ? { style } : {};
+  return {
+    type: 'Action.Execute',
+    verb,
+    title,
+    ...styled,
+    data: { approvalId },
+    ...(opts.submitFallback ? { fallback: { type: 'Action.Submit', title, ...styled, data: { approvalId, verb } } } : {}),
+  };
+}
+
+const TONE_COLOR = { good: 'good', bad: 'attention', neutral: 'default', pending: 'accent' } as const;
+
+/**
+ * A bulk card: every listed request as one block (title, requester, target, current → new), what
+ * became of each after the click, the ones that keep their own card, and approve-all / reject-all.
+ */
+function renderBulkAdaptiveCard(view: ApprovalCardView, bulk: NonNullable<ApprovalCardView['bulk']>, opts: AdaptiveRenderOptions): AdaptiveCardJson {
+  const t = TEXT[view.lang];
+  const sep = view.lang === 'zh' ? '：' : ': ';
+  const items: Element[] = bulk.items.map((it, i) => ({
+    type: 'Container',
+    spacing: 'small',
+    separator: i > 0,
+    items: [
+      textBlock(`${i + 1}. ${it.title}`, { weight: 'bolder' }),
+      textBlock(`${t.requester}${sep}${it.requester}${it.target ? ` · ${it.target}` : ''} · #${it.id}`, { size: 'small', isSubtle: true, spacing: 'none' }),
+      textBlock(it.change, { spacing: 'none' }),
+      ...(it.result ? [textBlock(it.result.text, { weight: 'bolder', spacing: 'none', ...(it.result.tone === 'neutral' ? { isSubtle: true } : { color: TONE_COLOR[it.result.tone] }) })] : []),
+    ],
+  }));
+  const body: Element[] = [
+    header(view),
+    labeled(t.tool, bulk.action),
+    { type: 'Container', style: 'emphasis', spacing: 'medium', items: [textBlock(t.bulkItems, { weight: 'bolder', size: 'small' }), ...items] },
+    ...(bulk.ownCards.length ? [textBlock(`${t.bulkOwnCards} ${bulk.ownCards.map((o) => `#${o.id} ${o.title}`).join(t.listSep)}`, { isSubtle: true, spacing: 'medium' })] : []),
+    ...(bulk.beyondCap ? [textBlock(t.bulkBeyond(bulk.beyondCap), { isSubtle: true })] : []),
+    ...decisionBlocks(view),
+  ];
+  const card: AdaptiveCardJson = {
+    type: 'AdaptiveCard',
+    $schema: SCHEMA,
+    version: '1.5',
+    fallbackText: [view.title, ...bulk.items.map((it, i) => `${i + 1}. ${it.title} — ${it.requester} — ${it.change}${it.result ? ` [${it.result.text}]` : ''}`)].join('\n'),
+    body,
+  };
+  if (view.status === 'pending' && audienceOf(view, opts.audience) === 'approver') {
+    body.push({ type: 'Input.Text', id: COMMENT_INPUT_ID, label: t.commentLabel, placeholder: t.bulkComment, isMultiline: true, maxLength: COMMENT_MAX_LENGTH, spacing: 'medium' });
+    card.actions = [executeAction('approve', t.approveAll(bulk.items.length), 'positive', view.approvalId, opts), executeAction('reject', t.rejectAll, 'destructive', view.approvalId, opts)];
   }
   return card;
 }

@@ -19,6 +19,7 @@ import type { Inbox } from '../inbox.js';
 import { renderAdaptiveCard } from '../cards/adaptive.js';
 import type { ApprovalCardView } from '../../chat/approval-card.js';
 import type { InboundMessage, CardAction } from '../../chat/channel.js';
+import type { Principal } from '../../policies/principals.js';
 import { personalConversationId } from './channel.js';
 import { claimConsoleConversation, consoleConversationOwner } from '../../store/console-access-repo.js';
 import { currentSession, type AuditFn, type ConsoleAuth, type ConsoleCaller } from './auth.js';
@@ -57,7 +58,8 @@ function parseUntil(text: string): Date | undefined {
 const actionBody = z.object({
   user: idString.optional(),
   approvalId: z.string().trim().min(1).max(64),
-  decision: z.enum(['approve', 'reject']),
+  /** withdraw: the requester's own button (only the requester may; checked by identity, not this body). */
+  decision: z.enum(['approve', 'reject', 'withdraw']),
   comment: z.string().max(2000).optional(),
   clientActionId: idString.optional(),
 });
@@ -69,7 +71,7 @@ export interface ConsoleTurnResult {
   sent: { messageId: string }[];
 }
 export type ConsoleDecisionResult =
-  | { status: 'approved' | 'rejected' | 'voted'; approvalId: string; message: string; done: Promise<void> }
+  | { status: 'approved' | 'rejected' | 'voted' | 'withdrawn'; approvalId: string; message: string; done: Promise<void> }
   | { status: 'refused'; approvalId: string; reason: string; message: string };
 
 export interface ConsoleDeps {
@@ -83,6 +85,10 @@ export interface ConsoleDeps {
   audit: AuditFn;
   /** Naming a delegate (agents/delegation.ts), injected like viewOf. */
   delegations: DelegationDesk;
+  /** A bulk approval card by its click id (agents/approvals/bulk.ts), injected like viewOf. */
+  bulkViewOf?(cardId: string, readerId?: string): Promise<ApprovalCardView | undefined>;
+  /** The kinds the caller could approve in bulk now, with the chat command that asks for the card. */
+  bulkKinds?(principal: Principal): Promise<{ tool: string; count: number; action: { zh: string; en: string }; command: { zh: string; en: string } }[]>;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -233,7 +239,9 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     if (result.status !== 'refused' && wants(req.query)) await withTimeout(result.done, WAIT_TIMEOUT_MS);
     const replies: Reply[] = [];
     const row = await getApproval(db, approvalId);
+    const bulkView = row ? undefined : await deps.bulkViewOf?.(approvalId, caller.principal.id);
     if (row) replies.push(cardReply(viewOf(row, caller.principal.id)));
+    else if (bulkView) replies.push(cardReply(bulkView));
     replies.unshift({ kind: 'text', text: result.message });
     return result.status === 'refused'
       ? { status: 'refused', reason: result.reason, message: result.message, replies }
@@ -297,7 +305,11 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     if (!caller) return reply;
     const principal = caller.principal;
     const rows = await pendingApprovalsFor(db, principal.id);
+    // "Approve all N of this kind": the page sends the command, in the caller's language, as their own message.
+    const lang = principal.language ?? 'zh';
+    const bulk = (deps.bulkKinds ? await deps.bulkKinds(principal) : []).map((k) => ({ tool: k.tool, count: k.count, action: k.action[lang], command: k.command[lang] }));
     return {
+      bulk,
       approvals: rows.map((row) => {
         // Drawn for the approver who asks: their language, whatever the request's was.
         const view = viewOf(row, principal.id);

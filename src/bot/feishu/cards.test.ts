@@ -167,7 +167,8 @@ describe('Feishu approval card (JSON 2.0)', () => {
     const t = texts(card);
     expect(t).toEqual(expect.arrayContaining(['操作：补全工单', '工单 · 客户：T20261124-0012 · C000123 · 138****1234', '来源：工单系统，2026-11-24 14:02 读取', '宽带账号', '（空） → hz81000123', '来源：CRM 系统，2026-11-24 14:02 读取', '等待 Carol、Zoe 审批']));
     expect(JSON.stringify(card)).not.toContain('ticket.updateFields');
-    expect(buttons(card)).toEqual([]);
+    // The requester's copy: only Withdraw, carrying the opaque id (who clicked comes from the callback).
+    expect(buttons(card).map((b) => [b.name, (b.behaviors as { value: unknown }[])[0]!.value])).toEqual([['withdraw', { approvalId: base.approvalId }]]);
     expect(buttons(renderFeishuCard({ ...base, reader: { id: 'carol', role: 'approver' } }))).toHaveLength(2);
   });
 });

@@ -14,7 +14,7 @@ import { CARD_TEXT } from '../cards/texts.js';
 export const FORM_NAME = 'approval_form';
 export const COMMENT_FIELD = 'comment';
 export const COMMENT_MAX_LENGTH = 500;
-export type ButtonName = 'approve' | 'reject';
+export type ButtonName = 'approve' | 'reject' | 'withdraw';
 
 type Json = Record<string, unknown>;
 export type FeishuCardJson = {
@@ -146,6 +146,7 @@ function decisionForm(view: ApprovalCardView): Json {
 }
 
 export function renderFeishuCard(view: ApprovalCardView, opts: { now?: Date } = {}): FeishuCardJson {
+  if (view.bulk) return renderBulkFeishuCard(view, view.bulk);
   const now = opts.now ?? new Date();
   const t = TEXT[view.lang];
   const state = cardState(view);
@@ -171,7 +172,13 @@ export function renderFeishuCard(view: ApprovalCardView, opts: { now?: Date } = 
   // Buttons for an approver's copy only: the requester and onlookers see whom it waits for.
   const approverCopy = !view.reader || view.reader.role === 'approver';
   if (view.status === 'pending' && approverCopy) elements.push({ tag: 'hr' }, decisionForm(view));
-  else if (view.status === 'pending') elements.push({ tag: 'hr' }, { tag: 'div', text: { ...plain(t.waitingFor(approverNames)), text_color: 'orange' } });
+  else if (view.status === 'pending') {
+    elements.push({ tag: 'hr' }, { tag: 'div', text: { ...plain(t.waitingFor(approverNames)), text_color: 'orange' } });
+    // The requester's own copy may withdraw it (the callback's operator must be the requester).
+    if (view.reader?.role === 'requester') {
+      elements.push({ tag: 'button', name: 'withdraw', text: plain(t.withdraw), type: 'default', width: 'default', behaviors: [{ type: 'callback', value: { approvalId: view.approvalId } }] });
+    }
+  }
   return {
     schema: '2.0',
     config: {
@@ -186,6 +193,55 @@ export function renderFeishuCard(view: ApprovalCardView, opts: { now?: Date } = 
       template: TEMPLATE[state],
       text_tag_list: [{ tag: 'text_tag', text: plain(status), color: TEMPLATE[state] === 'grey' ? 'neutral' : TEMPLATE[state] }],
     },
+    body: { elements },
+  };
+}
+
+const TONE_TEXT = { good: 'green', bad: 'red', neutral: 'grey', pending: 'blue' } as const;
+
+/**
+ * A bulk card: each listed request (title, requester, target, current → new) and, after the
+ * click, what became of it; approve-all and reject-all in one form with the reason input.
+ */
+function renderBulkFeishuCard(view: ApprovalCardView, bulk: NonNullable<ApprovalCardView['bulk']>): FeishuCardJson {
+  const t = TEXT[view.lang];
+  const state = cardState(view);
+  const status = t.state[state];
+  const elements: Json[] = [
+    line(t.tool, bulk.action, t.sep),
+    { tag: 'hr' },
+    { tag: 'div', text: { ...plain(t.bulkItems), text_color: 'grey' } },
+    ...bulk.items.flatMap((it, i) => [
+      { tag: 'div', text: plain(`${i + 1}. ${it.title}`) },
+      { tag: 'div', text: { ...plain(`${t.requester}${t.sep}${it.requester}${it.target ? ` · ${it.target}` : ''} · #${it.id}`), text_color: 'grey', text_size: 'notation' } },
+      { tag: 'div', text: plain(it.change) },
+      ...(it.result ? [{ tag: 'div', text: { ...plain(it.result.text), text_color: TONE_TEXT[it.result.tone] } }] : []),
+    ]),
+    ...(bulk.ownCards.length ? [{ tag: 'hr' }, note(`${t.bulkOwnCards} ${bulk.ownCards.map((o) => `#${o.id} ${o.title}`).join(t.listSep)}`, 'grey')] : []),
+    ...(bulk.beyondCap ? [note(t.bulkBeyond(bulk.beyondCap), 'grey')] : []),
+    ...decisionElements(view),
+  ];
+  if (view.status === 'pending' && (!view.reader || view.reader.role === 'approver')) {
+    elements.push({ tag: 'hr' }, {
+      tag: 'form',
+      name: FORM_NAME,
+      elements: [
+        { tag: 'input', name: COMMENT_FIELD, label: plain(t.commentLabel), label_position: 'top', placeholder: plain(t.bulkComment), max_length: COMMENT_MAX_LENGTH, required: false, width: 'fill' },
+        {
+          tag: 'column_set',
+          horizontal_spacing: 'small',
+          columns: [
+            { tag: 'column', width: 'auto', elements: [button('approve', t.approveAll(bulk.items.length), 'primary_filled', view.approvalId)] },
+            { tag: 'column', width: 'auto', elements: [button('reject', t.rejectAll, 'danger', view.approvalId)] },
+          ],
+        },
+      ],
+    });
+  }
+  return {
+    schema: '2.0',
+    config: { update_multi: true, width_mode: 'fill', summary: { content: `[${status}] ${view.title}` } },
+    header: { title: plain(view.title), template: TEMPLATE[state], text_tag_list: [{ tag: 'text_tag', text: plain(status), color: TEMPLATE[state] === 'grey' ? 'neutral' : TEMPLATE[state] }] },
     body: { elements },
   };
 }

@@ -14,6 +14,7 @@ import type { Inbox } from '../inbox.js';
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
 import { approvalMessages, getApproval, type ApprovalRow } from '../../store/approvals-repo.js';
+import { isBulkCardId } from '../../store/bulk-approvals-repo.js';
 import { renderFeishuCard, COMMENT_FIELD, type FeishuCardJson } from './cards.js';
 import { chatConversation, replyConversation, userConversation } from './conversation.js';
 import { SUGGESTION_BUTTON, cardActionSchema, type CardActionEvent, cardValueSchema, mentionsBot, messageReceiveSchema, readMessage, suggestionValueSchema, type FeishuUserIds } from './events.js';
@@ -36,6 +37,8 @@ export interface FeishuDispatchDeps {
   db: Db;
   /** The card view of an approval as a principal reads it (agents/approval-view.ts), injected so bot/ stays out of agents/. */
   viewOf(row: ApprovalRow, readerId?: string): ApprovalCardView;
+  /** A bulk approval card's view by its click id, injected like viewOf. */
+  bulkViewOf?(cardId: string, readerId?: string): Promise<ApprovalCardView | undefined>;
   /** The bot's open_id (to tell an @-mention of the bot in a group). */
   botOpenId(): Promise<string | undefined>;
   log?(level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>): void;
@@ -44,7 +47,7 @@ export interface FeishuDispatchDeps {
 
 /** What agent.decide answers (agents/agent.ts DecisionResult), checked rather than cast. */
 const decisionResult = z.union([
-  z.object({ status: z.enum(['approved', 'rejected']), approvalId: z.string(), message: z.string() }),
+  z.object({ status: z.enum(['approved', 'rejected', 'voted', 'withdrawn']), approvalId: z.string(), message: z.string() }),
   z.object({ status: z.literal('refused'), approvalId: z.string(), reason: z.string(), message: z.string() }),
 ]);
 
@@ -152,7 +155,7 @@ export function createFeishuHandlers(deps: FeishuDispatchDeps) {
       if (suggestion.success) return onSuggestion(parsed.data, suggestion.data.command);
     }
     const value = parsed.success ? cardValueSchema.safeParse(parsed.data.action.value) : undefined;
-    const decision = parsed.success ? z.enum(['approve', 'reject']).safeParse(parsed.data.action.name) : undefined;
+    const decision = parsed.success ? z.enum(['approve', 'reject', 'withdraw']).safeParse(parsed.data.action.name) : undefined;
     // The clicker is answered with a toast; the click is counted and audited as well.
     const unreadable = async (reason: string, details: Record<string, unknown>) => {
       log('warn', 'unreadable card.action.trigger answered', { reason });
@@ -210,6 +213,10 @@ export function createFeishuHandlers(deps: FeishuDispatchDeps) {
   }
 
   async function currentCard(approvalId: string, messageId: string | undefined, clickerId: string | undefined): Promise<FeishuCardJson | undefined> {
+    if (isBulkCardId(approvalId)) {
+      const view = await deps.bulkViewOf?.(approvalId, clickerId).catch(() => undefined);
+      return view ? renderFeishuCard(view) : undefined;
+    }
     const row = await getApproval(deps.db, approvalId).catch(() => undefined);
     if (!row) return undefined;
     const copy = messageId ? (await approvalMessages(deps.db, row.id).catch(() => [])).find((m) => m.channel === 'feishu' && m.message_id === messageId) : undefined;

@@ -37,6 +37,8 @@ export interface FeishuDeps {
   directory: Directory;
   db: Db;
   viewOf(row: ApprovalRow, readerId?: string): ApprovalCardView;
+  /** A bulk approval card's view by its click id (agents/approvals/bulk.ts), injected like viewOf. */
+  bulkViewOf?(cardId: string, readerId?: string): Promise<ApprovalCardView | undefined>;
   log?(level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>): void;
 }
 
@@ -91,7 +93,7 @@ export function startFeishu(settings: FeishuSettings, deps: FeishuDeps): FeishuA
   };
   void bot();
 
-  const handlers = createFeishuHandlers({ inbox: deps.inbox, directory: deps.directory, db: deps.db, viewOf: deps.viewOf, botOpenId: bot, log });
+  const handlers = createFeishuHandlers({ inbox: deps.inbox, directory: deps.directory, db: deps.db, viewOf: deps.viewOf, ...(deps.bulkViewOf ? { bulkViewOf: deps.bulkViewOf } : {}), botOpenId: bot, log });
   const eventDispatcher = new EventDispatcher({
     ...(settings.encryptKey ? { encryptKey: settings.encryptKey } : {}),
     ...(settings.verificationToken ? { verificationToken: settings.verificationToken } : {}),

@@ -104,12 +104,12 @@ export function parseCardInvoke(value: unknown): CardClick | undefined {
   if (!v.success) return undefined;
   const { verb, data } = v.data.action;
   if (verb === REFRESH_VERB) return { kind: 'refresh', approvalId: data.approvalId };
-  if (verb !== 'approve' && verb !== 'reject') return undefined;
+  if (verb !== 'approve' && verb !== 'reject' && verb !== 'withdraw') return undefined;
   const c = data[COMMENT_INPUT_ID];
   return { kind: 'decide', approvalId: data.approvalId, decision: verb, ...(c ? { comment: c } : {}) };
 }
 
-const submitValue = z.looseObject({ approvalId, verb: z.enum(['approve', 'reject']), [COMMENT_INPUT_ID]: comment });
+const submitValue = z.looseObject({ approvalId, verb: z.enum(['approve', 'reject', 'withdraw']), [COMMENT_INPUT_ID]: comment });
 
 /** The Action.Submit fallback: a message activity whose value is { approvalId, verb, comment }. */
 export function parseSubmit(value: unknown): Extract<CardClick, { kind: 'decide' }> | undefined {

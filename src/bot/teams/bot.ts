@@ -32,7 +32,7 @@ export interface TeamsBotDeps {
 }
 
 /** The answer agent.decide gives (agents/agent.ts DecisionResult), as far as Teams needs it. */
-type DecisionOutcome = { status: 'approved' | 'rejected'; message: string } | { status: 'refused'; reason: string; message: string } | DeadLetter;
+type DecisionOutcome = { status: 'approved' | 'rejected' | 'voted' | 'withdrawn'; message: string } | { status: 'refused'; reason: string; message: string } | DeadLetter;
 
 const INVOKE_BUDGET_MS = 800;
 const TYPING_EVERY_MS = 3000;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { langSchema } from '../../chat/lang.js';
 import { answered, defineSkill } from '../contract.js';
 import { statusTexts } from './texts.js';
+import { bulkCommand } from '../approvals-bulk/texts.js';
 
 /** At most this many lines in one reply: a chat message, not a report. */
 export const STATUS_LIMIT = 10;
@@ -40,9 +41,13 @@ export const requestsStatus = defineSkill({
     const desk = tools.requests;
     if (!desk) return answered(statusTexts.unavailable[lang]);
     if (plan.which === 'waiting') {
-      const { items, total } = await desk.waitingForMe(STATUS_LIMIT);
+      const { items, total, bulkKinds = [] } = await desk.waitingForMe(STATUS_LIMIT);
       if (total === 0) return answered(statusTexts.waitingNone[lang]);
-      return answered([statusTexts.waitingHead(lang, items.length, total), ...items.map((r, i) => `${i + 1}. ${statusTexts.waitingLine(lang, r)}`)].join('\n'));
+      const text = [statusTexts.waitingHead(lang, items.length, total), ...items.map((r, i) => `${i + 1}. ${statusTexts.waitingLine(lang, r)}`)];
+      // Kinds the policy lets this approver approve together: offered as a button where the channel has them.
+      const suggestions = bulkKinds.map((k) => bulkCommand(lang, k.tool));
+      if (suggestions.length) text.push(statusTexts.bulkHint(lang, bulkKinds.map((k, i) => ({ command: suggestions[i]!, count: k.count }))));
+      return { kind: 'reply', text: text.join('\n'), status: 'succeeded', ...(suggestions.length ? { suggestions } : {}) };
     }
     const mine = await desk.mine(STATUS_LIMIT);
     if (mine.length === 0) return answered(statusTexts.mineNone[lang]);

@@ -29,6 +29,11 @@ export const statusTexts = {
       zh: `待你审批的申请共 ${total} 个${shown < total ? `，先列出最早、风险最高的 ${shown} 个` : ''}（请在审批卡片上批准或驳回）：`,
       en: `${total} request${total === 1 ? '' : 's'} wait${total === 1 ? 's' : ''} for your approval${shown < total ? `; the oldest and riskiest ${shown} first` : ''} (approve or reject on the card):`,
     }),
+  bulkHint: (lang: Lang, kinds: { command: string; count: number }[]) =>
+    t(lang, {
+      zh: `可一次批准：${kinds.map((k) => `「${k.command}」（${k.count} 项）`).join('、')}`,
+      en: `Approve several at once: ${kinds.map((k) => `"${k.command}" (${k.count})`).join(', ')}`,
+    }),
   waitingNone: { zh: '目前没有待你审批的申请。', en: 'Nothing is waiting for your approval.' } satisfies Text,
   waitingLine: (lang: Lang, r: RequestSummary) => {
     const risk = r.requiredApprovals > 1 ? t(lang, { zh: `【需 ${r.requiredApprovals} 人审批，已 ${r.approvedBy.length} 人】`, en: `[needs ${r.requiredApprovals} approvers, ${r.approvedBy.length} so far] ` }) : '';

@@ -50,6 +50,8 @@ class StubApi {
   posted: { path: string; body: Record<string, unknown> }[] = [];
   actionAnswer: Record<string, unknown> = { status: 'approved', replies: [] };
   view = pendingView();
+  /** Kinds the approvals panel offers to approve in bulk. */
+  bulk: { tool: string; count: number; action: string; command: string }[] = [];
 
   reset(): void {
     const now = new Date().toISOString();
@@ -59,6 +61,7 @@ class StubApi {
     ];
     this.posted = [];
     this.actionAnswer = { status: 'approved', replies: [] };
+    this.bulk = [];
   }
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -112,6 +115,7 @@ class StubApi {
     if (p === '/console/api/approvals') {
       const mine = url.searchParams.get('user') === 'carol' && this.view.status === 'pending';
       return json(200, {
+        bulk: url.searchParams.get('user') === 'carol' ? this.bulk : [],
         approvals: mine
           ? [{ approvalId: 'apv_42', status: 'pending', title: this.view.title, requester: 'Alice', expiresAt: this.view.expiresAt, card: renderAdaptiveCard(this.view) }]
           : [],
@@ -230,5 +234,37 @@ describe('console page', () => {
     expect(await page.getByTestId('conversation').textContent()).toBe('console-carol');
     await page.goto(`${base}/console`);
     expect(await page.getByTestId('persona').inputValue()).toBe('carol');
+  });
+
+  it("the requester's own copy has a Withdraw button: it posts decision withdraw and shows the answer", async () => {
+    // Alice reads her own copy: no approve buttons, only Withdraw.
+    stub.view.reader = { id: 'alice', role: 'requester' };
+    stub.messages[0]!.card = renderAdaptiveCard(stub.view);
+    stub.actionAnswer = { status: 'withdrawn', message: '已撤回申请 42424242「补全工单 T20261124-0012」，审批卡片已更新，不会再执行。', replies: [] };
+    await page.goto(`${base}/console?user=alice`);
+    const message = page.locator('[data-testid=message][data-approval-id=apv_42]');
+    await message.getByRole('button', { name: '撤回' }).waitFor();
+    expect(await message.getByRole('button').allInnerTexts()).toEqual(['撤回']);
+    await message.getByRole('button', { name: '撤回' }).click();
+    await expect.poll(() => stub.posted.find((p) => p.path === '/console/api/actions')?.body).toStrictEqual({ user: 'alice', approvalId: 'apv_42', decision: 'withdraw' });
+    await page.getByText('已撤回申请 42424242', { exact: false }).first().waitFor();
+  });
+
+  it('offers "Approve all N of this kind" in the Waiting for me panel; a click sends the bulk command as the user\'s own message', async () => {
+    stub.bulk = [{ tool: 'ticket.addNote', count: 3, action: '添加工单备注', command: '批量批准 工单备注' }];
+    await page.goto(`${base}/console?user=carol`);
+    const button = page.locator('[data-testid=approvals] [data-testid=bulk-approve]');
+    await button.waitFor();
+    expect(await button.innerText()).toBe('全部批准此类 3 项 / Approve all 3 of this kind: 添加工单备注');
+    await button.click();
+    await expect.poll(() => stub.posted.find((p) => p.path.startsWith('/console/api/messages'))?.body).toStrictEqual({
+      user: 'carol',
+      conversation: 'console-carol',
+      text: '批量批准 工单备注',
+    });
+    // Nothing to offer: no button.
+    await page.goto(`${base}/console?user=alice`);
+    await page.getByTestId('approvals-count').waitFor();
+    expect(await page.locator('[data-testid=bulk-approve]').count()).toBe(0);
   });
 });

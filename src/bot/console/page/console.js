@@ -75,6 +75,7 @@
     send: byId('send'),
     approvals: byId('approvals'),
     approvalList: byId('approval-list'),
+    approvalsBulk: byId('approvals-bulk'),
     approvalsEmpty: byId('approvals-empty'),
     approvalsCount: byId('approvals-count'),
     toasts: byId('toasts'),
@@ -317,7 +318,8 @@
 
   async function onCardAction(action, card, host, slot) {
     var verb = action.verb;
-    if (verb !== 'approve' && verb !== 'reject') {
+    // withdraw: the requester's own button; who clicked is the session's person, checked by the server.
+    if (verb !== 'approve' && verb !== 'reject' && verb !== 'withdraw') {
       showNotice(slot, 'error', '未知操作 / Unknown action: ' + String(verb));
       return;
     }
@@ -331,7 +333,7 @@
     var generation = state.generation;
     host.classList.add('busy');
     host.setAttribute('aria-busy', 'true');
-    showNotice(slot, 'info', verb === 'approve' ? '正在提交批准… / Approving…' : '正在提交驳回… / Rejecting…');
+    showNotice(slot, 'info', verb === 'approve' ? '正在提交批准… / Approving…' : verb === 'withdraw' ? '正在撤回… / Withdrawing…' : '正在提交驳回… / Rejecting…');
     try {
       var result = await api('POST', '/actions', body);
       if (generation !== state.generation) return;
@@ -339,10 +341,10 @@
         // `message` is the sentence for people; `reason` is a code (self_approval, comment_required, ...).
         var refusal = typeof result.message === 'string' && result.message ? result.message : result.reason;
         showNotice(slot, 'error', refusal || '操作被拒绝 / The action was refused');
-      } else if (result.status === 'approved' || result.status === 'rejected' || result.status === 'voted') {
+      } else if (result.status === 'approved' || result.status === 'rejected' || result.status === 'voted' || result.status === 'withdrawn') {
         showNotice(slot, '', '');
-        // A vote on a tiered approval: the answer says how many approvals are still needed.
-        toast('success', result.status === 'voted' ? result.message : result.status === 'approved' ? '已批准 / Approved' : '已驳回 / Rejected');
+        // A vote, a withdrawal or a bulk decision: the answer itself says what happened.
+        toast('success', result.status === 'voted' || result.status === 'withdrawn' || String(data.approvalId).indexOf('bulk:') === 0 ? result.message : result.status === 'approved' ? '已批准 / Approved' : '已驳回 / Rejected');
         repliesToToasts(result.replies);
         refreshNow();
       } else {
@@ -543,6 +545,25 @@
     var data = await api('GET', '/approvals?user=' + encodeURIComponent(state.user));
     if (generation !== state.generation) return;
     renderApprovals(Array.isArray(data.approvals) ? data.approvals : []);
+    renderBulk(Array.isArray(data.bulk) ? data.bulk : []);
+  }
+
+  /**
+   * "Approve all N of this kind": one button per kind the policy lets this person approve in bulk;
+   * a click sends the chat command (as their own message), whose answer is the one bulk card.
+   */
+  function renderBulk(kinds) {
+    var list = kinds.filter(function (k) { return k && typeof k.command === 'string' && typeof k.count === 'number'; });
+    var signature = JSON.stringify(list);
+    if (els.approvalsBulk.dataset.signature === signature) return;
+    els.approvalsBulk.dataset.signature = signature;
+    els.approvalsBulk.textContent = '';
+    list.forEach(function (k) {
+      var b = el('button', { type: 'button', className: 'suggestion', 'data-testid': 'bulk-approve', 'data-tool': k.tool, text: '全部批准此类 ' + k.count + ' 项 / Approve all ' + k.count + ' of this kind: ' + k.action });
+      b.addEventListener('click', function () { send(k.command, false); });
+      els.approvalsBulk.appendChild(b);
+    });
+    els.approvalsBulk.hidden = list.length === 0;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -683,6 +704,7 @@
     state.sending = false;
     els.approvalList.textContent = '';
     renderApprovals([]);
+    renderBulk([]);
     els.empty.hidden = false;
     syncLocation();
     updateComposer();
@@ -740,6 +762,7 @@
     syncLocation();
     updateComposer();
     renderApprovals([]);
+    renderBulk([]);
     els.empty.hidden = false;
     loadSession().then(function (loggedIn) {
       if (!loggedIn) loadPersonas();
