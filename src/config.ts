@@ -85,8 +85,14 @@ export const configSchema = z.object({
   RPA_PAGES_PER_SYSTEM: z.coerce.number().int().min(1).max(16).default(2),
   RPA_RECYCLE_AFTER: z.coerce.number().int().min(1).default(50),
   RPA_TASK_TIMEOUT_MS: z.coerce.number().int().min(1000).default(15_000),
-  /** Consecutive SystemErrors that open a legacy system's circuit breaker. */
-  RPA_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(10),
+  /**
+   * A legacy system's circuit breaker (tools/circuit-breaker.ts): it opens when the last
+   * RPA_BREAKER_THRESHOLD attempts that reached the system (its minimum volume, all within
+   * RPA_BREAKER_WINDOW_MS) failed at RPA_BREAKER_FAILURE_RATE or more.
+   */
+  RPA_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(20),
+  RPA_BREAKER_FAILURE_RATE: z.coerce.number().min(0.05).max(1).default(0.9),
+  RPA_BREAKER_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   /** How long an open breaker refuses calls before letting one probe through. */
   RPA_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(30_000),
   /** Overall deadline of one tool call, retries included (capped below the approval expiry). */

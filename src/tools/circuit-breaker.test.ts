@@ -84,7 +84,7 @@ describe('CircuitBreaker: only the system counts', () => {
     expect(b.state).toBe('closed');
   });
 
-  it('by default keeps a portal failing 30 % of its answers reachable, and refuses one that is down after ten', () => {
+  it('by default keeps a portal failing 30 % of its answers reachable, and refuses one that is down after 18 failed attempts', () => {
     let seed = 42;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const flaky = new CircuitBreaker('resource', { now: clock().now });
@@ -98,8 +98,74 @@ describe('CircuitBreaker: only the system counts', () => {
     }
     expect(flaky.snapshot().opens).toBe(0);
     expect(refused).toBe(0);
+    // A portal that was answering, then goes down: the window still holds two of its successes.
     const down = new CircuitBreaker('resource', { now: clock().now });
-    for (let i = 0; i < 10; i++) fail(down);
+    for (let i = 0; i < 30; i++) succeed(down);
+    for (let i = 0; i < 17; i++) fail(down);
+    expect(down.state).toBe('closed');
+    fail(down);
     expect(down.state).toBe('open');
+    expect(() => down.acquire()).toThrow(/resource: circuit breaker open after 18 of the last 20 attempts failed/);
+  });
+});
+
+describe('CircuitBreaker: a failure rate over a sliding window with a minimum volume', () => {
+  it('opens on the share of failed attempts in the window, not on a run of them', () => {
+    const b = new CircuitBreaker('resource', { volume: 10, failureRate: 0.8, now: clock().now });
+    // 8 of 10 failed, never more than 4 in a row: opens.
+    for (const o of ['f', 'f', 'f', 'f', 's', 'f', 'f', 'f', 's', 'f'] as const) (o === 'f' ? fail : succeed)(b);
+    expect(b.state).toBe('open');
+    expect(b.snapshot().window).toMatchObject({ attempts: 10, failures: 8, volume: 10, failureRate: 0.8 });
+
+    // 7 of 10 failed, and then 9 in a row would not be reached by a flaky run: stays closed.
+    const flaky = new CircuitBreaker('resource', { volume: 10, failureRate: 0.8, now: clock().now });
+    for (const o of ['f', 'f', 'f', 's', 'f', 'f', 's', 'f', 'f', 's'] as const) (o === 'f' ? fail : succeed)(flaky);
+    expect(flaky.state).toBe('closed');
+    expect(flaky.snapshot().window).toMatchObject({ attempts: 10, failures: 7 });
+  });
+
+  it('does not open before the window holds the minimum volume, however many of them failed', () => {
+    const b = new CircuitBreaker('nms', { volume: 6, failureRate: 0.5, now: clock().now });
+    for (let i = 0; i < 5; i++) fail(b);
+    expect(b.state).toBe('closed');
+    expect(b.snapshot().window).toMatchObject({ attempts: 5, failures: 5 });
+    fail(b);
+    expect(b.state).toBe('open');
+  });
+
+  it('forgets outcomes older than the window: failures spread over a long time never open it', () => {
+    const c = clock();
+    const b = new CircuitBreaker('crm', { volume: 4, failureRate: 1, windowMs: 1_000, now: c.now });
+    for (let i = 0; i < 12; i++) {
+      fail(b);
+      c.advance(400); // at most three failures are ever within one second of each other
+    }
+    expect(b.state).toBe('closed');
+    expect(b.snapshot().window.attempts).toBeLessThanOrEqual(3);
+    c.advance(1_001);
+    for (let i = 0; i < 3; i++) fail(b);
+    expect(b.state).toBe('closed');
+    fail(b); // four within one second
+    expect(b.state).toBe('open');
+  });
+
+  it('after a probe closes it, starts from an empty window: the failures that opened it do not re-open it', () => {
+    const c = clock();
+    const b = new CircuitBreaker('resource', { volume: 5, failureRate: 0.6, coolDownMs: 1_000, now: c.now });
+    for (let i = 0; i < 5; i++) fail(b);
+    expect(b.state).toBe('open');
+    c.advance(1_000);
+    succeed(b);
+    expect(b.state).toBe('closed');
+    fail(b);
+    fail(b);
+    fail(b);
+    expect(b.state).toBe('closed');
+    expect(b.snapshot().window).toMatchObject({ attempts: 4, failures: 3 });
+  });
+
+  it('says in its snapshot that it is this process\'s breaker', () => {
+    const b = new CircuitBreaker('resource', { now: clock().now });
+    expect(b.snapshot().process).toMatch(new RegExp(`:${process.pid}$`));
   });
 });

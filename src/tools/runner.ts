@@ -151,7 +151,10 @@ export class ToolRunner {
 
   constructor(private readonly deps: ToolRunnerDeps) {
     this.retry = {
-      attempts: Math.max(1, deps.retry?.attempts ?? 3),
+      // Six tries for a read: at 30 % failed portal answers (and sessions expiring, each expiry
+      // costing a login) about half the attempts of a two-page read fail, and 0.5^6 < 2 %; the
+      // deadline bounds them anyway (bench/flaky-portal.bench.ts).
+      attempts: Math.max(1, deps.retry?.attempts ?? 6),
       baseDelayMs: deps.retry?.baseDelayMs ?? 200,
       maxDelayMs: deps.retry?.maxDelayMs ?? 2000,
     };
@@ -369,8 +372,10 @@ export class ToolRunner {
         return { output, record };
       } catch (raw) {
         const e = toSystemError(raw, tool.system);
-        // A BusinessError is an answer: the system is up. A failure before the system was reached is the app's.
-        report(isBusinessError(e) ? 'success' : reached ? 'failure' : 'ignored');
+        // A BusinessError is an answer: the system is up. A failure before the system was reached is
+        // the app's. session_expired here means the pool's fresh login worked and the session died
+        // again: the portal answered, so it counts neither way (a refused login is 'unavailable').
+        report(isBusinessError(e) ? 'success' : reached && e.code !== 'session_expired' ? 'failure' : 'ignored');
         if (isBusinessError(e)) return fail(e);
         evidence.step(`attempt ${attempts} failed: ${e.code}`, { code: e.code });
         if (signal.aborted || attempts >= maxAttempts) return fail(e);

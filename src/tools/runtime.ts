@@ -102,7 +102,12 @@ export async function createToolRuntime(config: Config, opts: ToolRuntimeOptions
     dataDir,
     redact: maskDeep,
     traces: config.RPA_TRACES,
-    breakers: { failureThreshold: config.RPA_BREAKER_THRESHOLD, coolDownMs: config.RPA_BREAKER_COOLDOWN_MS },
+    breakers: {
+      volume: config.RPA_BREAKER_THRESHOLD,
+      failureRate: config.RPA_BREAKER_FAILURE_RATE,
+      windowMs: config.RPA_BREAKER_WINDOW_MS,
+      coolDownMs: config.RPA_BREAKER_COOLDOWN_MS,
+    },
     deadlineMs: callDeadlineMs(config),
     screenshotAfterResult: true,
   });
