@@ -87,11 +87,11 @@ export const configSchema = z.object({
   RPA_TASK_TIMEOUT_MS: z.coerce.number().int().min(1000).default(15_000),
   /**
    * A legacy system's circuit breaker (tools/circuit-breaker.ts): it opens when the last
-   * RPA_BREAKER_THRESHOLD attempts that reached the system (its minimum volume, all within
-   * RPA_BREAKER_WINDOW_MS) failed at RPA_BREAKER_FAILURE_RATE or more.
+   * RPA_BREAKER_THRESHOLD calls that reached the system (its minimum volume, all within
+   * RPA_BREAKER_WINDOW_MS) failed, after their retries, at RPA_BREAKER_FAILURE_RATE or more.
    */
-  RPA_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(20),
-  RPA_BREAKER_FAILURE_RATE: z.coerce.number().min(0.05).max(1).default(0.9),
+  RPA_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(6),
+  RPA_BREAKER_FAILURE_RATE: z.coerce.number().min(0.05).max(1).default(0.8),
   RPA_BREAKER_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   /** How long an open breaker refuses calls before letting one probe through. */
   RPA_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(30_000),

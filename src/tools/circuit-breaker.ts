@@ -1,29 +1,33 @@
 /**
  * A circuit breaker per legacy system. When a portal is down, retrying every request against it
  * only queues users behind timeouts and hammers a system that is trying to come back; so when the
- * recent attempts against it mostly failed, the breaker opens and calls for that system fail at
- * once, without touching the browser. After `coolDownMs` it half-opens: one call (the probe) goes
+ * recent calls to it mostly failed, the breaker opens and calls for that system fail at once,
+ * without touching the browser. After `coolDownMs` it half-opens: one call (the probe) goes
  * through; its success closes the breaker, its failure opens it again for another cool-down.
  *
- * Policy: a failure RATE over a sliding window with a minimum volume. The window holds the
- * outcomes of the last `volume` attempts that reached the system, none older than `windowMs`; the
- * breaker opens when the window is full (>= volume attempts) and at least `failureRate` of them
- * failed. Defaults 20 attempts / 90 % / 60 s, because (binomial tail, per evaluation):
- *   - a portal failing 30 % of its answers trips it with P(>= 18 of 20) = 4e-8, and one whose
- *     attempts fail 45 % of the time (a two-page tool at 30 % per page) with 4e-5, so a flaky
- *     portal stays reachable and its calls are carried by the runner's retries;
- *   - a portal that is down (100 % failing) is refused after 18 failed attempts: a few calls' worth
- *     of retries, a second or two of 503s; a portal that does not answer after 18 timeouts.
- * Counting consecutive single attempts (the old policy, 5 then 10 in a row) opened on flaky portals:
- * with sessions expiring, whole runs of attempts failed together.
+ * Policy: a failure RATE of whole CALLS over a sliding window with a minimum volume. A call is
+ * failed when it ended without an answer after its retries (the runner's jittered backoff within
+ * the deadline); a single failed attempt is not. The window holds the last `volume` calls that
+ * reached the system, none older than `windowMs`; the breaker opens when the window is full and at
+ * least `failureRate` of them failed. Defaults 6 calls / 80 % (5 of the last 6) / 60 s, because:
+ *   - attempts are the wrong unit: how many fail depends on the tool's shape (a two-page read at
+ *     30 % failed answers fails 51 % of its attempts, more with sessions expiring: 60 % measured),
+ *     and on a flaky portal failed attempts come in runs (the old policy, 5 then 10 failed attempts
+ *     in a row, opened on it: 13 of 50 queries answered);
+ *   - whole calls of a flaky portal fail rarely: 0-3 of 40 measured at 30 % errors with sessions
+ *     expiring (tests/flaky-portal.e2e.test.ts); even at 5 % failed calls, P(>= 5 of 6) = 2e-6 per
+ *     call, at 2 % 2e-8, so a flaky portal stays reachable;
+ *   - a portal that is down (every call fails) is refused after 5 failed calls: the calls in
+ *     flight when it opens stop at their next retry, later ones never reach the browser
+ *     (bench/flaky-portal.bench.ts: attempts before open, refusal latency).
  *
- * Only the system's own failures count: an attempt that never reached it (it waited for a browser
- * page until its deadline, the pool closed) is reported `ignored`; the app's queueing is not the
- * portal's fault. A session that expired and was renewed by a fresh login inside the attempt is not
- * a failure either (the pool does it; the attempt reports what the portal then answered).
+ * Only the system's own failures count: a call that never reached it (it waited for a browser page
+ * until its deadline, the pool closed, the caller gave up) is reported `ignored`; the app's
+ * queueing is not the portal's fault. A session that expired and was renewed by a fresh login is
+ * not a failure either (the pool does it inside the attempt).
  *
  * Per process, on purpose (docs/architecture.md, circuit breaker): each worker judges the portal by
- * what its own browser reaches; /healthz shows each process's breakers with its pid.
+ * what its own browser reaches; /healthz shows each process's breakers with its host:pid.
  */
 import { hostname } from 'node:os';
 import type { LegacySystem } from './define.js';
@@ -33,11 +37,11 @@ export type BreakerState = 'closed' | 'open' | 'half_open';
 export type BreakerOutcome = 'success' | 'failure' | 'ignored';
 
 export interface BreakerOptions {
-  /** Minimum volume: attempts the window must hold before it may open, and its size (default 20). */
+  /** Minimum volume: calls the window must hold before it may open, and its size (default 6). */
   volume?: number;
   /** @deprecated the old name of `volume` (RPA_BREAKER_THRESHOLD). */
   failureThreshold?: number;
-  /** Share of failed attempts in a full window that opens the breaker (default 0.9). */
+  /** Share of failed calls in a full window that opens the breaker (default 0.8). */
   failureRate?: number;
   /** Outcomes older than this leave the window (default 60 s). */
   windowMs?: number;
@@ -51,9 +55,9 @@ export interface BreakerSnapshot {
   state: BreakerState;
   /** Breakers are per process: whose these are (host:pid). */
   process: string;
-  /** The sliding window now: attempts in it, how many failed, the policy that opens it. */
-  window: { attempts: number; failures: number; volume: number; failureRate: number; windowMs: number };
-  /** Failed attempts since the last success (informational; the rate decides). */
+  /** The sliding window now: calls in it, how many failed, the policy that opens it. */
+  window: { calls: number; failures: number; volume: number; failureRate: number; windowMs: number };
+  /** Failed calls since the last answered one (informational; the rate decides). */
   consecutiveFailures: number;
   /** ISO time the breaker last opened, if it is open or half-open. */
   openedAt: string | null;
@@ -61,14 +65,24 @@ export interface BreakerSnapshot {
   retryAt: string | null;
   /** Times it has opened since start. */
   opens: number;
-  /** Attempts that never reached the system (queueing, shutdown), not counted either way. */
+  /** Calls that never reached the system (queueing, shutdown), not counted either way. */
   ignored: number;
+}
+
+/**
+ * One call's admission: report its outcome once at its end; before each retry, check() throws
+ * circuit_open if the breaker opened meanwhile (a probe call may finish its retries).
+ */
+export interface BreakerTicket {
+  (outcome: BreakerOutcome): void;
+  check(): void;
+  readonly probe: boolean;
 }
 
 const PROCESS_ID = `${hostname()}:${process.pid}`;
 
 export class CircuitBreaker {
-  /** Outcomes of the last attempts that reached the system, oldest first. */
+  /** Outcomes of the last calls that reached the system, oldest first. */
   private window: { at: number; failed: boolean }[] = [];
   private consecutive = 0;
   private openedAt: number | null = null;
@@ -85,8 +99,8 @@ export class CircuitBreaker {
     readonly system: LegacySystem,
     opts: BreakerOptions = {},
   ) {
-    this.volume = Math.max(1, Math.floor(opts.volume ?? opts.failureThreshold ?? 20));
-    this.failureRate = Math.min(1, Math.max(0.01, opts.failureRate ?? 0.9));
+    this.volume = Math.max(1, Math.floor(opts.volume ?? opts.failureThreshold ?? 6));
+    this.failureRate = Math.min(1, Math.max(0.01, opts.failureRate ?? 0.8));
     this.windowMs = Math.max(1, opts.windowMs ?? 60_000);
     this.coolDownMs = Math.max(0, opts.coolDownMs ?? 30_000);
     this.now = opts.now ?? Date.now;
@@ -104,24 +118,29 @@ export class CircuitBreaker {
   }
 
   /**
-   * Ask to make one attempt. Throws SystemError('circuit_open') when refused; otherwise returns
-   * a function to report the attempt's outcome with (exactly once): `ignored` when the attempt
-   * never reached the system (a probe so reported lets the next call probe instead).
+   * Admit one call. Throws SystemError('circuit_open') when refused; otherwise returns its ticket:
+   * report the call's outcome with it (exactly once) — `ignored` when it never reached the system
+   * (a probe so reported lets the next call probe instead) — and check() before each retry.
    */
-  acquire(): (outcome: BreakerOutcome) => void {
+  acquire(): BreakerTicket {
     const s = this.state;
     if (s === 'open' || (s === 'half_open' && this.probeInFlight)) throw this.openError();
     const probe = s === 'half_open';
     if (probe) this.probeInFlight = true;
     let reported = false;
-    return (outcome) => {
+    const ticket = ((outcome: BreakerOutcome) => {
       if (reported) return;
       reported = true;
       if (probe) this.probeInFlight = false;
       if (outcome === 'success') this.onSuccess();
       else if (outcome === 'failure') this.onFailure(probe);
       else this.ignored++;
+    }) as BreakerTicket;
+    ticket.check = () => {
+      if (!probe && !reported && this.openedAt !== null) throw this.openError();
     };
+    Object.defineProperty(ticket, 'probe', { value: probe });
+    return ticket;
   }
 
   snapshot(): BreakerSnapshot {
@@ -132,7 +151,7 @@ export class CircuitBreaker {
       state,
       process: PROCESS_ID,
       window: {
-        attempts: this.window.length,
+        calls: this.window.length,
         failures: this.failuresInWindow(),
         volume: this.volume,
         failureRate: this.failureRate,
@@ -182,7 +201,7 @@ export class CircuitBreaker {
       this.open();
       return;
     }
-    if (this.openedAt !== null) return; // a late report from an attempt started before it opened
+    if (this.openedAt !== null) return; // a late report from a call admitted before it opened
     if (this.window.length >= this.volume && this.failuresInWindow() >= Math.ceil(this.failureRate * this.volume - 1e-9)) this.open();
   }
 
@@ -197,7 +216,7 @@ export class CircuitBreaker {
     return new SystemError(
       'circuit_open',
       this.system,
-      `${this.system}: circuit breaker open after ${failed} of the last ${this.window.length} attempts failed; not calling the ${this.system} system for ${retryInS} s`,
+      `${this.system}: circuit breaker open after ${failed} of the last ${this.window.length} calls failed; not calling the ${this.system} system for ${retryInS} s`,
     );
   }
 }

@@ -137,11 +137,15 @@ const runnerWith = (extra: Partial<ConstructorParameters<typeof ToolRunner>[0]> 
   });
 
 describe('circuit breaker in the runner', () => {
-  it('opens after consecutive SystemErrors, then fails fast without the browser, naming the system', async () => {
-    const runner = runnerWith({ breakers: { failureThreshold: 3, coolDownMs: 400 } });
+  it('opens when the last calls failed after their retries, then fails fast without the browser, naming the system', async () => {
+    const runner = runnerWith({ breakers: { volume: 3, coolDownMs: 400 } });
+    // One failed call (three failed attempts) does not open it; three failed calls do.
     const first = await failure(runner.run('crm.broken', {}, { caller: SYS }));
     expect(first.code).toBe('unavailable');
     expect(recordOf(first)?.attempts).toBe(3);
+    expect(runner.circuitOpen('crm')).toBe(false);
+    await failure(runner.run('crm.broken', {}, { caller: SYS }));
+    await failure(runner.run('crm.broken', {}, { caller: SYS }));
     expect(runner.circuitOpen('crm')).toBe(true);
     expect(runner.breakers()).toEqual([expect.objectContaining({ system: 'crm', state: 'open', consecutiveFailures: 3 })]);
 
