@@ -105,7 +105,7 @@ async function main(): Promise<number> {
     console.log(`flaky-portal benchmark — ${new Date().toISOString()}`);
     console.log(`node ${process.version}, ${os.cpus().length} cpus, loadavg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, chromium ${chromiumPath()}`);
     console.log(
-      `breaker: ${config.RPA_BREAKER_THRESHOLD} calls / ${config.RPA_BREAKER_FAILURE_RATE * 100} % / ${config.RPA_BREAKER_WINDOW_MS} ms, cool-down ${config.RPA_BREAKER_COOLDOWN_MS} ms; ` +
+      `breaker: last ${config.RPA_BREAKER_THRESHOLD} calls (min ${config.RPA_BREAKER_MIN_CALLS ?? Math.ceil(config.RPA_BREAKER_THRESHOLD / 2)}) / ${config.RPA_BREAKER_FAILURE_RATE * 100} % / ${config.RPA_BREAKER_WINDOW_MS} ms, cool-down ${config.RPA_BREAKER_COOLDOWN_MS} ms; ` +
         `n=${n} per phase, concurrency ${concurrency}, faults: errorRate ${errorRate}, sessions expiring at ${expiryRate} per request\n`,
     );
     rt = await createToolRuntime(config, { sandboxUrl: sandbox.url });
@@ -148,7 +148,7 @@ async function main(): Promise<number> {
       baseUrl: rt.baseUrl,
       dataDir: rt.dataDir,
       traces: config.RPA_TRACES,
-      breakers: { volume: config.RPA_BREAKER_THRESHOLD, failureRate: config.RPA_BREAKER_FAILURE_RATE, windowMs: config.RPA_BREAKER_WINDOW_MS, coolDownMs: config.RPA_BREAKER_COOLDOWN_MS },
+      breakers: { volume: config.RPA_BREAKER_THRESHOLD, ...(config.RPA_BREAKER_MIN_CALLS !== undefined && { minCalls: config.RPA_BREAKER_MIN_CALLS }), failureRate: config.RPA_BREAKER_FAILURE_RATE, windowMs: config.RPA_BREAKER_WINDOW_MS, coolDownMs: config.RPA_BREAKER_COOLDOWN_MS },
       deadlineMs: callDeadlineMs(config),
       screenshotAfterResult: true,
     });

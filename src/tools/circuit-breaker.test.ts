@@ -110,7 +110,7 @@ describe('CircuitBreaker: only the system counts', () => {
 
   it('a call admitted before it opened stops at its next retry (check), a probe call may finish its retries', () => {
     const c = clock();
-    const b = new CircuitBreaker('resource', { volume: 2, failureRate: 1, coolDownMs: 1_000, now: c.now });
+    const b = new CircuitBreaker('resource', { volume: 2, minCalls: 2, failureRate: 1, coolDownMs: 1_000, now: c.now });
     const inFlight = b.acquire();
     inFlight.check(); // closed: may retry
     fail(b);
@@ -130,31 +130,51 @@ describe('CircuitBreaker: only the system counts', () => {
 
 describe('CircuitBreaker: a failure rate over a sliding window with a minimum volume', () => {
   it('opens on the share of failed attempts in the window, not on a run of them', () => {
-    const b = new CircuitBreaker('resource', { volume: 10, failureRate: 0.8, now: clock().now });
+    const b = new CircuitBreaker('resource', { volume: 10, minCalls: 10, failureRate: 0.8, now: clock().now });
     // 8 of 10 failed, never more than 4 in a row: opens.
     for (const o of ['f', 'f', 'f', 'f', 's', 'f', 'f', 'f', 's', 'f'] as const) (o === 'f' ? fail : succeed)(b);
     expect(b.state).toBe('open');
     expect(b.snapshot().window).toMatchObject({ calls: 10, failures: 8, volume: 10, failureRate: 0.8 });
 
     // 7 of 10 failed, and then 9 in a row would not be reached by a flaky run: stays closed.
-    const flaky = new CircuitBreaker('resource', { volume: 10, failureRate: 0.8, now: clock().now });
+    const flaky = new CircuitBreaker('resource', { volume: 10, minCalls: 10, failureRate: 0.8, now: clock().now });
     for (const o of ['f', 'f', 'f', 's', 'f', 'f', 's', 'f', 'f', 's'] as const) (o === 'f' ? fail : succeed)(flaky);
     expect(flaky.state).toBe('closed');
     expect(flaky.snapshot().window).toMatchObject({ calls: 10, failures: 7 });
   });
 
   it('does not open before the window holds the minimum volume, however many of them failed', () => {
-    const b = new CircuitBreaker('nms', { volume: 6, failureRate: 0.5, now: clock().now });
+    const b = new CircuitBreaker('nms', { volume: 10, minCalls: 6, failureRate: 0.5, now: clock().now });
     for (let i = 0; i < 5; i++) fail(b);
     expect(b.state).toBe('closed');
-    expect(b.snapshot().window).toMatchObject({ calls: 5, failures: 5 });
+    expect(b.snapshot().window).toMatchObject({ calls: 5, failures: 5, minCalls: 6 });
     fail(b);
     expect(b.state).toBe('open');
   });
 
+  it('by default, a down portal is refused after 3 failed calls when nothing else was called within the window', () => {
+    const c = clock();
+    const b = new CircuitBreaker('resource', { now: c.now });
+    expect(b.snapshot().window).toMatchObject({ volume: 6, minCalls: 3, failureRate: 0.8, windowMs: 60_000 });
+    succeed(b);
+    c.advance(60_001); // that answer has left the window
+    fail(b);
+    fail(b);
+    expect(b.state).toBe('closed');
+    fail(b);
+    expect(b.state).toBe('open');
+    // A window of 4 with one answer in it is not enough (3 of 4 < 80 %).
+    const mixed = new CircuitBreaker('resource', { now: c.now });
+    succeed(mixed);
+    fail(mixed);
+    fail(mixed);
+    fail(mixed);
+    expect(mixed.state).toBe('closed');
+  });
+
   it('forgets outcomes older than the window: failures spread over a long time never open it', () => {
     const c = clock();
-    const b = new CircuitBreaker('crm', { volume: 4, failureRate: 1, windowMs: 1_000, now: c.now });
+    const b = new CircuitBreaker('crm', { volume: 4, minCalls: 4, failureRate: 1, windowMs: 1_000, now: c.now });
     for (let i = 0; i < 12; i++) {
       fail(b);
       c.advance(400); // at most three failures are ever within one second of each other
@@ -170,7 +190,7 @@ describe('CircuitBreaker: a failure rate over a sliding window with a minimum vo
 
   it('after a probe closes it, starts from an empty window: the failures that opened it do not re-open it', () => {
     const c = clock();
-    const b = new CircuitBreaker('resource', { volume: 5, failureRate: 0.6, coolDownMs: 1_000, now: c.now });
+    const b = new CircuitBreaker('resource', { volume: 5, minCalls: 5, failureRate: 0.6, coolDownMs: 1_000, now: c.now });
     for (let i = 0; i < 5; i++) fail(b);
     expect(b.state).toBe('open');
     c.advance(1_000);

@@ -8,8 +8,9 @@
  * Policy: a failure RATE of whole CALLS over a sliding window with a minimum volume. A call is
  * failed when it ended without an answer after its retries (the runner's jittered backoff within
  * the deadline); a single failed attempt is not. The window holds the last `volume` calls that
- * reached the system, none older than `windowMs`; the breaker opens when the window is full and at
- * least `failureRate` of them failed. Defaults 6 calls / 80 % (5 of the last 6) / 60 s, because:
+ * reached the system, none older than `windowMs`; the breaker opens when it holds at least
+ * `minCalls` and at least `failureRate` of them failed. Defaults: the last 6 calls, at least 3,
+ * 80 % (3 of 3, 4 of 4, 4 of 5, 5 of 6), 60 s, because:
  *   - attempts are the wrong unit: how many fail depends on the tool's shape (a two-page read at
  *     30 % failed answers fails 51 % of its attempts, more with sessions expiring: 60 % measured),
  *     and on a flaky portal failed attempts come in runs (the old policy, 5 then 10 failed attempts
@@ -17,8 +18,10 @@
  *   - whole calls of a flaky portal fail rarely: 0-3 of 40 measured at 30 % errors with sessions
  *     expiring (tests/flaky-portal.e2e.test.ts); even at 5 % failed calls, P(>= 5 of 6) = 2e-6 per
  *     call, at 2 % 2e-8, so a flaky portal stays reachable;
- *   - a portal that is down (every call fails) is refused after 5 failed calls: the calls in
- *     flight when it opens stop at their next retry, later ones never reach the browser
+ *   - a portal that is down (every call fails) is refused after 3 failed calls when the window
+ *     was empty or quiet, 5 when it was full of answers: the calls in flight when it opens stop
+ *     at their next retry, later ones never reach the browser. The minimum of 3 is the price:
+ *     3 failed calls in a row with no other call within a minute (q = 5 %: 1e-4)
  *     (bench/flaky-portal.bench.ts: attempts before open, refusal latency).
  *
  * Only the system's own failures count: a call that never reached it (it waited for a browser page
@@ -37,9 +40,11 @@ export type BreakerState = 'closed' | 'open' | 'half_open';
 export type BreakerOutcome = 'success' | 'failure' | 'ignored';
 
 export interface BreakerOptions {
-  /** Minimum volume: calls the window must hold before it may open, and its size (default 6). */
+  /** The window's size: the last this many calls (default 6). */
   volume?: number;
-  /** @deprecated the old name of `volume` (RPA_BREAKER_THRESHOLD). */
+  /** Minimum volume: calls the window must hold before it may open (default half the window, rounded up). */
+  minCalls?: number;
+  /** @deprecated `volume` with `minCalls` equal to it (the window must be full). */
   failureThreshold?: number;
   /** Share of failed calls in a full window that opens the breaker (default 0.8). */
   failureRate?: number;
@@ -56,7 +61,7 @@ export interface BreakerSnapshot {
   /** Breakers are per process: whose these are (host:pid). */
   process: string;
   /** The sliding window now: calls in it, how many failed, the policy that opens it. */
-  window: { calls: number; failures: number; volume: number; failureRate: number; windowMs: number };
+  window: { calls: number; failures: number; volume: number; minCalls: number; failureRate: number; windowMs: number };
   /** Failed calls since the last answered one (informational; the rate decides). */
   consecutiveFailures: number;
   /** ISO time the breaker last opened, if it is open or half-open. */
@@ -90,6 +95,7 @@ export class CircuitBreaker {
   private opens = 0;
   private ignored = 0;
   private readonly volume: number;
+  private readonly minCalls: number;
   private readonly failureRate: number;
   private readonly windowMs: number;
   private readonly coolDownMs: number;
@@ -100,6 +106,9 @@ export class CircuitBreaker {
     opts: BreakerOptions = {},
   ) {
     this.volume = Math.max(1, Math.floor(opts.volume ?? opts.failureThreshold ?? 6));
+    // The deprecated name keeps its meaning (the window must be full); `volume` defaults to half.
+    const minDefault = opts.volume === undefined && opts.failureThreshold !== undefined ? this.volume : Math.ceil(this.volume / 2);
+    this.minCalls = Math.min(this.volume, Math.max(1, Math.floor(opts.minCalls ?? minDefault)));
     this.failureRate = Math.min(1, Math.max(0.01, opts.failureRate ?? 0.8));
     this.windowMs = Math.max(1, opts.windowMs ?? 60_000);
     this.coolDownMs = Math.max(0, opts.coolDownMs ?? 30_000);
@@ -154,6 +163,7 @@ export class CircuitBreaker {
         calls: this.window.length,
         failures: this.failuresInWindow(),
         volume: this.volume,
+        minCalls: this.minCalls,
         failureRate: this.failureRate,
         windowMs: this.windowMs,
       },
@@ -202,7 +212,8 @@ export class CircuitBreaker {
       return;
     }
     if (this.openedAt !== null) return; // a late report from a call admitted before it opened
-    if (this.window.length >= this.volume && this.failuresInWindow() >= Math.ceil(this.failureRate * this.volume - 1e-9)) this.open();
+    const n = this.window.length;
+    if (n >= this.minCalls && this.failuresInWindow() >= Math.ceil(this.failureRate * n - 1e-9)) this.open();
   }
 
   private open(): void {

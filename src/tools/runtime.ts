@@ -104,6 +104,7 @@ export async function createToolRuntime(config: Config, opts: ToolRuntimeOptions
     traces: config.RPA_TRACES,
     breakers: {
       volume: config.RPA_BREAKER_THRESHOLD,
+      ...(config.RPA_BREAKER_MIN_CALLS !== undefined && { minCalls: config.RPA_BREAKER_MIN_CALLS }),
       failureRate: config.RPA_BREAKER_FAILURE_RATE,
       windowMs: config.RPA_BREAKER_WINDOW_MS,
       coolDownMs: config.RPA_BREAKER_COOLDOWN_MS,
