@@ -151,10 +151,10 @@ export class ToolRunner {
 
   constructor(private readonly deps: ToolRunnerDeps) {
     this.retry = {
-      // Six tries for a read: at 30 % failed portal answers (and sessions expiring, each expiry
-      // costing a login) about half the attempts of a two-page read fail, and 0.5^6 < 2 %; the
-      // deadline bounds them anyway (bench/flaky-portal.bench.ts).
-      attempts: Math.max(1, deps.retry?.attempts ?? 6),
+      // Eight tries for a read: at 30 % failed portal answers with sessions expiring (each expiry
+      // costing a login: three more requests that can fail) 50-60 % of the attempts of a two-page
+      // read fail, and 0.6^8 < 2 %; the deadline bounds them anyway (bench/flaky-portal.bench.ts).
+      attempts: Math.max(1, deps.retry?.attempts ?? 8),
       baseDelayMs: deps.retry?.baseDelayMs ?? 200,
       maxDelayMs: deps.retry?.maxDelayMs ?? 2000,
     };
