@@ -85,8 +85,17 @@ export const configSchema = z.object({
   RPA_PAGES_PER_SYSTEM: z.coerce.number().int().min(1).max(16).default(2),
   RPA_RECYCLE_AFTER: z.coerce.number().int().min(1).default(50),
   RPA_TASK_TIMEOUT_MS: z.coerce.number().int().min(1000).default(15_000),
-  /** Consecutive SystemErrors that open a legacy system's circuit breaker. */
-  RPA_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(10),
+  /**
+   * A legacy system's circuit breaker (tools/circuit-breaker.ts): over the last
+   * RPA_BREAKER_THRESHOLD calls that reached the system (within RPA_BREAKER_WINDOW_MS), it opens
+   * when they are at least RPA_BREAKER_MIN_CALLS and RPA_BREAKER_FAILURE_RATE or more of them
+   * failed after their retries.
+   */
+  RPA_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(6),
+  /** The window's minimum volume; unset: half of RPA_BREAKER_THRESHOLD, rounded up. */
+  RPA_BREAKER_MIN_CALLS: z.coerce.number().int().min(1).optional(),
+  RPA_BREAKER_FAILURE_RATE: z.coerce.number().min(0.05).max(1).default(0.8),
+  RPA_BREAKER_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   /** How long an open breaker refuses calls before letting one probe through. */
   RPA_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(30_000),
   /** Overall deadline of one tool call, retries included (capped below the approval expiry). */

@@ -68,9 +68,10 @@ describe('faults through the console API', () => {
     const card = cardOf(await t.client.say('alice', `complete ticket ${ticket.id}`))!;
     const approvalId = card.approvalId!;
 
-    // The ticket system starts answering 500 to everything: three failed reads open its breaker.
+    // The ticket system starts answering 500 to everything: three reads failed after their retries open its breaker.
     await postFaults(url, { system: 'ticket', errorRate: 1 });
     expect(textOf(await t.client.say('alice', `查工单 ${ticket.id}`))).toContain('工单系统暂时无法访问');
+    for (let i = 0; i < 2; i++) expect(textOf(await t.client.say('alice', `查工单 ${ticket.id}`))).toContain('工单系统暂时无法访问');
     const health = await t.client.get('/healthz');
     expect(health.json.breakers).toEqual(expect.arrayContaining([expect.objectContaining({ system: 'ticket', state: 'open' })]));
 

@@ -141,11 +141,13 @@ export async function gotoPage(page: Page, url: string, system: LegacySystem | s
   } catch (e) {
     throw toSystemError(e, system);
   }
+  // Redirected to the login form: our session died, whether or not the form itself then loaded
+  // (a 5xx on the login page must not hide the expiry, or the pool would never log in again).
+  await ensureNotLoginPage(page, system);
   if (status !== undefined && status >= 500) {
     // The portal failed, not the page: it has just loaded an error page and can be lent again.
     throw pageReusable(new SystemError('unavailable', system, `${system}: portal answered HTTP ${status}`));
   }
-  await ensureNotLoginPage(page, system);
 }
 
 function isLoginUrl(url: string): boolean {
@@ -197,6 +199,8 @@ interface Waiter {
 interface SystemSlot {
   system: LegacySystem;
   context: Promise<BrowserContext> | null;
+  /** A login failed after the session was found dead: the next lease logs in before its task. */
+  sessionDead: boolean;
   /** Increments on every successful login; 0 = this context never logged in. */
   sessionGen: number;
   loginInFlight: Promise<void> | null;
@@ -290,7 +294,9 @@ export class BrowserPool {
     lease.uses++;
     let keep = true;
     try {
-      if (slot.sessionGen === 0) await this.login(slot, lease, 0);
+      // Never logged in, or the last login failed (the session is known dead): log in first,
+      // rather than spend a navigation on being redirected to the login form.
+      if (slot.sessionGen === 0 || slot.sessionDead) await this.login(slot, lease, slot.sessionGen);
       const gen = slot.sessionGen;
       try {
         return await this.runTask(lease, system, () => fn(lease.page, baseUrl));
@@ -382,6 +388,7 @@ export class BrowserPool {
         system,
         context: null,
         sessionGen: 0,
+        sessionDead: false,
         loginInFlight: null,
         pages: new Set(),
         idle: [],
@@ -429,12 +436,16 @@ export class BrowserPool {
         try {
           await this.runTask(lease, slot.system, () => this.opts.login(slot.system)(lease.page, baseUrl));
         } catch (e) {
+          slot.sessionDead = true;
           throw toSystemError(e, slot.system);
         }
         slot.stats.logins++;
         if (isLoginUrl(lease.page.url())) {
-          throw new SystemError('session_expired', slot.system, `${slot.system}: login was not accepted`);
+          slot.sessionDead = true;
+          // The portal refused a fresh login: its failure (counted), not an expired session.
+          throw new SystemError('unavailable', slot.system, `${slot.system}: login was not accepted`);
         }
+        slot.sessionDead = false;
         slot.sessionGen++;
         await this.saveSession(slot.system, lease.page);
       })().finally(() => {

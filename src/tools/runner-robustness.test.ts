@@ -67,6 +67,24 @@ const registry = new ToolRegistry()
     }),
   );
 
+// Reaches the portal, whose session dies again right after every fresh login: what the pool
+// reports as session_expired (a refused login would be 'unavailable').
+registry.register(
+  defineTool({
+    name: 'sms.expiring',
+    effect: 'read',
+    system: 'sms',
+    description: 'session always gone',
+    input: z.object({}),
+    output: z.object({}),
+    scope: { none: 'a test tool: carries no owned data' },
+    run: (_i, ctx) =>
+      ctx.withPage('sms', async () => {
+        throw new SystemError('session_expired', 'sms', 'sms: session expired (login page shown)');
+      }),
+  }),
+);
+
 // Holds a page of the NMS until released: the app's own queue, for the breaker tests.
 let release: () => void = () => {};
 let held = new Promise<void>((r) => (release = r));
@@ -137,11 +155,15 @@ const runnerWith = (extra: Partial<ConstructorParameters<typeof ToolRunner>[0]> 
   });
 
 describe('circuit breaker in the runner', () => {
-  it('opens after consecutive SystemErrors, then fails fast without the browser, naming the system', async () => {
-    const runner = runnerWith({ breakers: { failureThreshold: 3, coolDownMs: 400 } });
+  it('opens when the last calls failed after their retries, then fails fast without the browser, naming the system', async () => {
+    const runner = runnerWith({ breakers: { volume: 3, minCalls: 3, coolDownMs: 400 } });
+    // One failed call (three failed attempts) does not open it; three failed calls do.
     const first = await failure(runner.run('crm.broken', {}, { caller: SYS }));
     expect(first.code).toBe('unavailable');
     expect(recordOf(first)?.attempts).toBe(3);
+    expect(runner.circuitOpen('crm')).toBe(false);
+    await failure(runner.run('crm.broken', {}, { caller: SYS }));
+    await failure(runner.run('crm.broken', {}, { caller: SYS }));
     expect(runner.circuitOpen('crm')).toBe(true);
     expect(runner.breakers()).toEqual([expect.objectContaining({ system: 'crm', state: 'open', consecutiveFailures: 3 })]);
 
@@ -222,6 +244,13 @@ describe('circuit breaker: the system, not the queue', () => {
     release();
     await Promise.all(holders);
     expect((await runner.run('nms.port', {}, { caller: SYS })).output).toEqual({ text: 'UP' });
+  });
+
+  it('does not count calls whose only trouble was an expired session renewed by a fresh login', async () => {
+    const runner = runnerWith({ breakers: { volume: 2, coolDownMs: 60_000 } });
+    const errs = await Promise.all(Array.from({ length: 4 }, () => failure(runner.run('sms.expiring', {}, { caller: SYS }))));
+    expect(errs.map((e) => e.code)).toEqual(['session_expired', 'session_expired', 'session_expired', 'session_expired']);
+    expect(runner.breakers().find((b) => b.system === 'sms')).toMatchObject({ state: 'closed', opens: 0, ignored: 4, window: { calls: 0 } });
   });
 
   it('answers at least 95 % of calls to a portal failing 30 % of its answers, and never opens on it (default threshold)', async () => {

@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import type { AnyTool, ApiClient, Evidence, LegacySystem, ToolContext, ToolEffect, VerifyResult, WithPage } from './define.js';
 import { BusinessError, SystemError, isBusinessError, isSystemError } from './errors.js';
 import { pageReusable, toSystemError } from './browser-pool.js';
-import { CircuitBreakers, type BreakerOptions, type BreakerOutcome, type BreakerSnapshot } from './circuit-breaker.js';
+import { CircuitBreakers, type BreakerOptions, type BreakerSnapshot, type BreakerTicket } from './circuit-breaker.js';
 import { EvidenceRecorder, type EvidenceStore, type Redact } from './evidence.js';
 import { maskTraceArchive, withMaskedPage } from './evidence-masking.js';
 import type { ToolRegistry } from './registry.js';
@@ -153,7 +153,10 @@ export class ToolRunner {
 
   constructor(private readonly deps: ToolRunnerDeps) {
     this.retry = {
-      attempts: Math.max(1, deps.retry?.attempts ?? 3),
+      // Eight tries for a read: at 30 % failed portal answers with sessions expiring (each expiry
+      // costing a login: three more requests that can fail) 50-60 % of the attempts of a two-page
+      // read fail, and 0.6^8 < 2 %; the deadline bounds them anyway (bench/flaky-portal.bench.ts).
+      attempts: Math.max(1, deps.retry?.attempts ?? 8),
       baseDelayMs: deps.retry?.baseDelayMs ?? 200,
       maxDelayMs: deps.retry?.maxDelayMs ?? 2000,
     };
@@ -361,44 +364,67 @@ export class ToolRunner {
       step: (s, data) => evidence.step(s, data),
       withPage: this.evidenceWithPage(evidence, signal, () => (reached = true)),
     };
-    const breaker = this.circuits.get(tool.system);
+    // The breaker judges whole calls (circuit-breaker.ts): admitted once, checked before each
+    // retry (it may have opened meanwhile), told the call's outcome once at its end.
+    let ticket: BreakerTicket;
+    try {
+      ticket = this.circuits.get(tool.system).acquire();
+    } catch (open) {
+      // Fail fast: no browser, no retry; the message names the system.
+      evidence.step('circuit open: not calling the system', { system: tool.system });
+      return fail(open as SystemError);
+    }
+    // Whether an attempt of this call met the system failing (not a renewed session, not queueing).
+    let systemFailed = false;
+    const failCall = (e: BusinessError | SystemError): Promise<never> => {
+      // The caller's own abort is not the system's failure; the deadline passing on it is.
+      const callerGaveUp = opts.signal?.aborted === true && !deadline.signal.aborted;
+      ticket(systemFailed && !callerGaveUp ? 'failure' : 'ignored');
+      return fail(e);
+    };
 
     for (;;) {
-      if (signal.aborted) return fail(aborted(tool.system, signal, attempts));
-      let report: (outcome: BreakerOutcome) => void;
-      try {
-        report = breaker.acquire();
-      } catch (open) {
-        // Fail fast: no browser, no retry; the message names the system.
-        evidence.step('circuit open: not calling the system', { system: tool.system });
-        return fail(open as SystemError);
+      if (signal.aborted) return failCall(aborted(tool.system, signal, attempts));
+      if (attempts > 0) {
+        try {
+          ticket.check();
+        } catch (open) {
+          evidence.step('circuit opened meanwhile: no further attempt', { system: tool.system });
+          return failCall(open as SystemError);
+        }
       }
       attempts++;
       reached = false;
       try {
         const output = await raceAbort(body(parsed.data, ctx, addOwners), signal, tool.system, attempts);
-        report('success');
+        ticket('success');
         clearTimeout(timer);
         const record = await finish('ok', output, undefined);
         return { output, record };
       } catch (raw) {
         const e = toSystemError(raw, tool.system);
-        // A BusinessError is an answer: the system is up. A failure before the system was reached is the app's.
-        report(isBusinessError(e) ? 'success' : reached ? 'failure' : 'ignored');
-        if (isBusinessError(e)) return fail(e);
+        // A BusinessError is an answer: the system is up.
+        if (isBusinessError(e)) {
+          ticket('success');
+          return fail(e);
+        }
+        // A failure before the system was reached is the app's. session_expired here means the
+        // pool's fresh login worked and the session died again: the portal answered (a refused
+        // login is 'unavailable').
+        if (reached && e.code !== 'session_expired') systemFailed = true;
         evidence.step(`attempt ${attempts} failed: ${e.code}`, { code: e.code });
-        if (signal.aborted || attempts >= maxAttempts) return fail(e);
+        if (signal.aborted || attempts >= maxAttempts) return failCall(e);
         // Capped exponential backoff with full jitter: spreads retries of many callers apart.
         const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempts - 1));
         const delay = Math.floor(this.random() * cap);
         if (Date.now() + delay >= deadlineAt) {
           evidence.step('no time left for another attempt before the deadline', { deadlineMs });
-          return fail(e);
+          return failCall(e);
         }
         try {
           await this.sleep(delay, signal);
         } catch {
-          return fail(aborted(tool.system, signal, attempts));
+          return failCall(aborted(tool.system, signal, attempts));
         }
       }
     }

@@ -106,7 +106,13 @@ export async function createToolRuntime(config: Config, opts: ToolRuntimeOptions
     ...(opts.evidenceStore && { evidenceStore: opts.evidenceStore }),
     redact: maskDeep,
     traces: config.RPA_TRACES,
-    breakers: { failureThreshold: config.RPA_BREAKER_THRESHOLD, coolDownMs: config.RPA_BREAKER_COOLDOWN_MS },
+    breakers: {
+      volume: config.RPA_BREAKER_THRESHOLD,
+      ...(config.RPA_BREAKER_MIN_CALLS !== undefined && { minCalls: config.RPA_BREAKER_MIN_CALLS }),
+      failureRate: config.RPA_BREAKER_FAILURE_RATE,
+      windowMs: config.RPA_BREAKER_WINDOW_MS,
+      coolDownMs: config.RPA_BREAKER_COOLDOWN_MS,
+    },
     deadlineMs: callDeadlineMs(config),
     screenshotAfterResult: true,
   });

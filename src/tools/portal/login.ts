@@ -22,7 +22,15 @@ export function portalLogin(system: LegacySystem, creds: PortalCredentials) {
       const [res2] = await Promise.all([answer, page.getByRole('button', { name: /Login/i }).click()]);
       if (res2.status() >= 500) throw new SystemError('unavailable', system, `${system}: login answered HTTP ${res2.status()}`);
       if (res2.status() >= 300 && res2.status() < 400) {
-        await page.waitForURL((u) => !u.pathname.replace(/\/+$/, '').endsWith('/login'), { timeout: 5_000 }).catch(() => undefined);
+        // Accepted. Wait for the landing page, or for the login form again with `expired`: the
+        // portal dropped the fresh session at once (a restart, an expiry storm). That is an
+        // expired session, not a refused login: the next attempt logs in again.
+        await page
+          .waitForURL((u) => !u.pathname.replace(/\/+$/, '').endsWith('/login') || u.searchParams.has('expired'), { timeout: 5_000 })
+          .catch(() => undefined);
+        if (new URL(page.url()).searchParams.has('expired')) {
+          throw new SystemError('session_expired', system, `${system}: the portal dropped the session right after the login`);
+        }
       } else {
         await page.waitForLoadState('domcontentloaded');
       }
@@ -30,7 +38,8 @@ export function portalLogin(system: LegacySystem, creds: PortalCredentials) {
       throw toSystemError(e, system);
     }
     if (new URL(page.url()).pathname.replace(/\/+$/, '').endsWith('/login')) {
-      const alert = await page.getByRole('alert').textContent().catch(() => null);
+      // Bounded: a login form without an alert must not hold the page until the task deadline.
+      const alert = await page.getByRole('alert').first().textContent({ timeout: 500 }).catch(() => null);
       // A refused login is a configuration fault (wrong robot credentials), not a user's problem.
       throw new SystemError('unavailable', system, `${system}: login refused${alert ? ` (${alert.trim()})` : ''}`);
     }
