@@ -227,7 +227,8 @@ export class EvidenceRecorder {
    * (waiting for the owners there would hold the page a retry of the same call may need).
    */
   private async capture(entry: FileEntry, write: (absPath: string) => Promise<void>): Promise<void> {
-    const dir = await mkdtemp(path.join(tmpdir(), 'switchboard-evidence-'));
+    // Named after the call, so a check of one call's captures is not confused by another's.
+    const dir = await mkdtemp(path.join(tmpdir(), `switchboard-evidence-${this.opts.callId}-`));
     try {
       const abs = path.join(dir, entry.name);
       await write(abs);

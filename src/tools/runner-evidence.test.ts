@@ -89,7 +89,7 @@ describe('ToolRunner with screenshotAfterResult', () => {
     expect(first.record.evidence.files).toEqual([`evidence/${first.record.callId}/${first.record.callId}.png`]);
     // One page only: the next task on it starts after the first call's screenshot was captured
     // (nothing of it remains in a temporary folder by then).
-    const captures = async () => (await readdir(tmpdir())).filter((f) => f.startsWith('switchboard-evidence-')).length;
+    const captures = async () => (await readdir(tmpdir())).filter((f) => f.startsWith(`switchboard-evidence-${first.record.callId}-`)).length;
     const seenByNext = await pool.withPage('crm', async () => captures());
     expect(seenByNext).toBe(0);
     await runner.settled();

@@ -22,6 +22,9 @@ import { ownersOutOfScope, type ScopeOwner } from '../policies/access.js';
 
 export type ToolCallStatus = 'ok' | 'business_error' | 'system_error';
 
+/** Attempts of a read (or a verify) before it fails as a SystemError; a write runs once per call. */
+export const DEFAULT_READ_ATTEMPTS = 8;
+
 export interface ToolCallRecord {
   callId: string;
   tool: string;
@@ -156,7 +159,7 @@ export class ToolRunner {
       // Eight tries for a read: at 30 % failed portal answers with sessions expiring (each expiry
       // costing a login: three more requests that can fail) 50-60 % of the attempts of a two-page
       // read fail, and 0.6^8 < 2 %; the deadline bounds them anyway (bench/flaky-portal.bench.ts).
-      attempts: Math.max(1, deps.retry?.attempts ?? 8),
+      attempts: Math.max(1, deps.retry?.attempts ?? DEFAULT_READ_ATTEMPTS),
       baseDelayMs: deps.retry?.baseDelayMs ?? 200,
       maxDelayMs: deps.retry?.maxDelayMs ?? 2000,
     };

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BILL_PERIODS, BILLING_DEMO, ONE_ID_FIVE } from '../../sandbox/seed-billing.js';
 import { startToolHarness, type ToolHarness } from '../../../tests/helpers/tool-harness.js';
+import { DEFAULT_READ_ATTEMPTS } from '../runner.js';
 
 interface Bills {
   customerId: string;
@@ -82,7 +83,7 @@ describe('billing.getBills', () => {
     h.sandbox.faults.set({ system: 'billing', errorRate: 1 });
     const e = await h.fail('billing.getBills', { customer: { customerId: 'C000123' } });
     expect(e).toMatchObject({ name: 'SystemError', code: 'unavailable' });
-    expect(e.record?.attempts).toBe(3);
+    expect(e.record?.attempts).toBe(DEFAULT_READ_ATTEMPTS);
     // Seed 136: the first request fails, the following ones pass.
     h.sandbox.faults.set({ system: 'billing', errorRate: 0.5, seed: 136 });
     const { output, record } = await h.run('billing.getBills', { customer: { customerId: 'C000123' } });

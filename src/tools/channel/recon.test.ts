@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PLANTED_RECON } from '../../sandbox/seed-billing.js';
 import { reconcile, type ReconRecord } from './recon.js';
 import { startToolHarness, type ToolHarness } from '../../../tests/helpers/tool-harness.js';
+import { DEFAULT_READ_ATTEMPTS } from '../runner.js';
 
 interface Evidence {
   system: 'channel' | 'billing';
@@ -115,7 +116,7 @@ describe('recon.compareChannelBilling', () => {
     h.sandbox.faults.set({ system: 'billing', errorRate: 1 });
     const sys = await h.fail('recon.compareChannelBilling', { channelId: 'CH004', period: '2026-10' });
     expect(sys).toMatchObject({ name: 'SystemError', code: 'unavailable' });
-    expect(sys.record?.attempts).toBe(3);
+    expect(sys.record?.attempts).toBe(DEFAULT_READ_ATTEMPTS);
   });
 });
 

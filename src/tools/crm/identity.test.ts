@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeResidentId } from '../../sandbox/ids.js';
 import { startToolHarness, type ToolHarness } from '../../../tests/helpers/tool-harness.js';
+import { DEFAULT_READ_ATTEMPTS } from '../runner.js';
 
 let h: ToolHarness;
 beforeAll(async () => {
@@ -91,7 +92,7 @@ describe('crm.verifyIdentity', () => {
     h.sandbox.faults.set({ system: 'crm', errorRate: 1 });
     const down = await h.fail('crm.verifyIdentity', { customer: { customerId: 'C000123' }, residentId: '330106198503121231' });
     expect(down).toMatchObject({ name: 'SystemError', code: 'unavailable' });
-    expect(down.record?.attempts).toBe(3);
+    expect(down.record?.attempts).toBe(DEFAULT_READ_ATTEMPTS);
   });
 });
 

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxState } from '../../sandbox/state.js';
 import { startToolHarness, type ToolHarness } from '../../../tests/helpers/tool-harness.js';
 import { systemCaller } from '../scope.js';
+import { DEFAULT_READ_ATTEMPTS } from '../runner.js';
 
 let h: ToolHarness;
 let state: SandboxState;
@@ -46,7 +47,7 @@ describe('nms.getAlarm', () => {
     h.sandbox.faults.set({ system: 'nms', errorRate: 1 });
     const e = await h.fail('nms.getAlarm', { alarmId: 'ALM900001' });
     expect(e.name).toBe('SystemError');
-    expect(e.record?.attempts).toBe(3);
+    expect(e.record?.attempts).toBe(DEFAULT_READ_ATTEMPTS);
   });
 });
 

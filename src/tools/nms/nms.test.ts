@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demo } from '../../sandbox/seed.js';
 import { startToolHarness, type ToolHarness } from '../../../tests/helpers/tool-harness.js';
+import { DEFAULT_READ_ATTEMPTS } from '../runner.js';
 
 let h: ToolHarness;
 beforeAll(async () => {
@@ -51,6 +52,6 @@ describe('nms.listAlarms', () => {
     h.sandbox.faults.set({ system: 'nms', errorRate: 1 });
     const e = await h.fail('nms.listAlarms', { ne: 'OLT-HZ-01' });
     expect(e.name).toBe('SystemError');
-    expect(e.record?.attempts).toBe(3);
+    expect(e.record?.attempts).toBe(DEFAULT_READ_ATTEMPTS);
   });
 });

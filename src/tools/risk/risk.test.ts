@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RISK_DEMO } from '../../sandbox/seed-risk-sms.js';
 import { startToolHarness, type ToolHarness } from '../../../tests/helpers/tool-harness.js';
+import { DEFAULT_READ_ATTEMPTS } from '../runner.js';
 
 let h: ToolHarness;
 beforeAll(async () => {
@@ -59,7 +60,7 @@ describe('risk.checkBlacklist', () => {
     h.sandbox.faults.set({ system: 'risk', errorRate: 1 });
     const err = await h.fail('risk.checkBlacklist', { mobile: '13857101234' });
     expect(err).toMatchObject({ name: 'SystemError', code: 'unavailable' });
-    expect(err.record?.attempts).toBe(3);
+    expect(err.record?.attempts).toBe(DEFAULT_READ_ATTEMPTS);
   });
 
   it('abnormal: sessions dropped mid-run: logs in again and answers', async () => {
