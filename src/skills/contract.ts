@@ -92,9 +92,9 @@ export type WithdrawResult =
   | { kind: 'not_pending'; request: RequestSummary };
 
 export interface RequestDesk {
-  /** The requester's own requests, newest first (capped). */
-  mine(limit: number): Promise<RequestSummary[]>;
-  /** Pending approvals the requester may decide, oldest and riskiest first; `total` counts all of them. */
+  /** The requester's own requests, newest first: one page of at most `limit`; `total` counts all of them. */
+  mine(limit: number): Promise<{ items: RequestSummary[]; total: number }>;
+  /** Pending approvals the requester may decide, riskiest then oldest first: one page of at most `limit`; `total` counts all of them. */
   waitingForMe(limit: number): Promise<{ items: RequestSummary[]; total: number }>;
   /** Withdraw the requester's own pending request by its (short) id. */
   withdraw(id: string): Promise<WithdrawResult>;

@@ -4,6 +4,7 @@
  * written in the same transaction as the decision.
  */
 import type pg from 'pg';
+import { z } from 'zod';
 import type { Db, Queryable } from './db.js';
 import { appendAuditInTx } from './audit.js';
 import { storable, storableJson, storableOrNull, storableText } from '../lib/storable.js';
@@ -12,6 +13,7 @@ import { maskDeep, maskText } from '../policies/masking.js';
 import type { ApprovalStatus, CardContent, CardLine, StoredOutcome } from '../chat/approval-card.js';
 import type { Lang } from '../chat/lang.js';
 import type { ScopeOwner } from '../policies/access.js';
+import { BadCursorError, decodeCursor, pageOf, pgTimestamp, pgTimestampSql, type Page } from '../lib/paging.js';
 
 export interface ApprovalRow {
   id: string;
@@ -202,12 +204,76 @@ export async function setApprovalOutcome(db: Queryable, id: string, outcome: App
   await db.query('UPDATE approvals SET outcome = $2 WHERE id = $1', [id, storableJson(maskDeep(outcome))]);
 }
 
-export async function pendingApprovalsFor(db: Queryable, principalId: string): Promise<ApprovalRow[]> {
-  const res = await db.query<ApprovalRow>(
-    `SELECT * FROM approvals WHERE status = 'pending' AND expires_at > now() AND $1 = ANY(approver_ids) ORDER BY created_at`,
-    [principalId],
+/**
+ * The owners a reader may see, as data the database can compare (policies/access.ts scopeFilterOf):
+ * null is "every one". Rows whose owners could not be determined are theirs only with every region.
+ */
+export interface ScopeFilter {
+  regions: string[] | null;
+  departments: string[] | null;
+}
+
+/** Where a "waiting for me" page ends: riskiest first, then oldest, then id (a total order). */
+const waitingCursor = z.object({ k: z.literal('w'), r: z.number().int().min(0), c: pgTimestamp, i: z.string().uuid() }).strict();
+
+/**
+ * What `approverId` may decide now, one page at a time, riskiest (most approvals needed) then
+ * oldest first: pending and unexpired, listed as an approver, not their
+ * own request, their vote not given, and every owner of the write in their scope. The scope is
+ * compared in SQL, so a page is full of rows they may see and nothing out of scope is read into
+ * memory; `total` counts the same rows (the first page only, where a caller shows it). Migration
+ * 025's two indexes serve both shapes: the pending rows in page order (someone listed on most of
+ * them stops after one page) and a GIN index on the approvers (someone listed on few of them).
+ * The order is written `-required_approvals, created_at, id` so one row comparison is the keyset.
+ */
+export async function pendingForApproverPage(
+  db: Queryable,
+  approverId: string,
+  scope: ScopeFilter,
+  page: { limit: number; cursor?: string | undefined; withTotal?: boolean },
+): Promise<Page<ApprovalRow> & { total: number | null }> {
+  const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, waitingCursor);
+  if (page.cursor !== undefined && !after) throw new BadCursorError();
+  const where = `status = 'pending' AND expires_at > now() AND approver_ids @> ARRAY[$1::text] AND requester_id <> $1 AND NOT ($1 = ANY(approved_by))
+    AND (CASE WHEN target_scope IS NULL OR jsonb_typeof(target_scope) <> 'array' THEN $2::boolean
+      ELSE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(target_scope) o
+        WHERE (o->>'kind' = 'region' AND $3::text[] IS NOT NULL AND NOT (o->>'id' = ANY($3::text[])))
+           OR (o->>'kind' = 'department' AND $4::text[] IS NOT NULL AND NOT (o->>'id' = ANY($4::text[])))) END)`;
+  const scopeArgs = [approverId, scope.regions === null, scope.regions, scope.departments];
+  const res = await db.query<ApprovalRow & { page_at: string }>(
+    `SELECT *, ${pgTimestampSql('created_at')} AS page_at FROM approvals WHERE ${where}
+       AND ($5::int IS NULL OR ((-required_approvals), created_at, id) > ($5::int, $6::timestamptz, $7::uuid))
+     ORDER BY (-required_approvals), created_at, id LIMIT $8`,
+    [...scopeArgs, after ? -after.r : null, after?.c ?? null, after?.i ?? null, page.limit + 1],
   );
-  return res.rows.map((r) => openApproval(r));
+  const total = page.withTotal ? Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM approvals WHERE ${where}`, scopeArgs)).rows[0]?.n ?? 0) : null;
+  return { ...pageOf(res.rows, page.limit, (r) => ({ k: 'w', r: r.required_approvals, c: r.page_at, i: r.id }), (r) => openApproval(withoutPageKey(r))), total };
+}
+
+/** Where a "my requests" page ends: newest first, then id. */
+const requesterCursor = z.object({ k: z.literal('r'), c: pgTimestamp, i: z.string().uuid() }).strict();
+
+/** The requester's approvals (every state), newest first, a page at a time; `total` as above. */
+export async function requestsOfRequesterPage(
+  db: Queryable,
+  requesterId: string,
+  page: { limit: number; cursor?: string | undefined; withTotal?: boolean },
+): Promise<Page<ApprovalRow> & { total: number | null }> {
+  const before = page.cursor === undefined ? undefined : decodeCursor(page.cursor, requesterCursor);
+  if (page.cursor !== undefined && !before) throw new BadCursorError();
+  const res = await db.query<ApprovalRow & { page_at: string }>(
+    `SELECT *, ${pgTimestampSql('created_at')} AS page_at FROM approvals
+      WHERE requester_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+      ORDER BY created_at DESC, id DESC LIMIT $4`,
+    [requesterId, before?.c ?? null, before?.i ?? null, page.limit + 1],
+  );
+  const total = page.withTotal ? Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM approvals WHERE requester_id = $1`, [requesterId])).rows[0]?.n ?? 0) : null;
+  return { ...pageOf(res.rows, page.limit, (r) => ({ k: 'r', c: r.page_at, i: r.id }), (r) => openApproval(withoutPageKey(r))), total };
+}
+
+function withoutPageKey(row: ApprovalRow & { page_at?: string }): ApprovalRow {
+  const { page_at: _key, ...rest } = row;
+  return rest;
 }
 
 /** A copy of a card, with whom it was sent to (its reader: requester or an approver) where known. */
@@ -471,11 +537,6 @@ export async function withdrawApproval(db: Db, w: { id: string; requesterId: str
   });
 }
 
-/** The requester's approvals, newest first (capped): "我的申请 / my requests". */
-export async function approvalsOfRequester(db: Queryable, requesterId: string, limit: number): Promise<ApprovalRow[]> {
-  const res = await db.query<ApprovalRow>(`SELECT * FROM approvals WHERE requester_id = $1 ORDER BY created_at DESC LIMIT $2`, [requesterId, limit]);
-  return res.rows.map((r) => openApproval(r));
-}
 
 /** The requester's approvals whose id starts with `prefix` (a short id typed in chat). */
 export async function approvalsByPrefix(db: Queryable, requesterId: string, prefix: string): Promise<ApprovalRow[]> {

@@ -12,7 +12,7 @@ import type { CardAction, ChannelName, OutboundMessage } from '../../chat/channe
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
 import type { Principal } from '../../policies/principals.js';
-import { ownersOutOfScope, type ScopeOwner } from '../../policies/access.js';
+import { ownersOutOfScope, scopeFilterOf, type ScopeOwner } from '../../policies/access.js';
 import { approversFor, mayDecide } from '../../policies/approval-rules.js';
 import { mayStandIn } from '../../policies/delegation-rules.js';
 import { actionHash, requestHash, targetKey } from '../../policies/action-hash.js';
@@ -41,8 +41,8 @@ import {
   conflictingApprovals,
   withdrawApproval,
   approvalsByPrefix,
-  approvalsOfRequester,
-  pendingApprovalsFor,
+  requestsOfRequesterPage,
+  pendingForApproverPage,
   type ApprovalRow,
 } from '../../store/approvals-repo.js';
 import { cardContents } from './card-content.js';
@@ -446,15 +446,15 @@ export class ApprovalLifecycle {
   desk(requester: Principal, run: { runId: string; channel: ChannelName }): RequestDesk {
     const { db, directory } = this.deps;
     return {
-      mine: async (limit) => (await approvalsOfRequester(db, requester.id, limit)).map((r) => summaryOf(r, directory)),
+      mine: async (limit) => {
+        const page = await requestsOfRequesterPage(db, requester.id, { limit, withTotal: true });
+        return { items: page.items.map((r) => summaryOf(r, directory)), total: page.total ?? page.items.length };
+      },
       waitingForMe: async (limit) => {
-        // Only what this person may decide now: listed, in scope, not their own, their vote not yet given.
-        const all = (await pendingApprovalsFor(db, requester.id)).filter(
-          (r) => mayDecide(requester, { requesterId: r.requester_id, approverIds: r.approver_ids, targetScope: r.target_scope }).allowed && !r.approved_by.includes(requester.id),
-        );
-        // Riskiest first (the approvals its tier needs), then oldest first.
-        all.sort((a, b) => b.required_approvals - a.required_approvals || new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
-        return { items: all.slice(0, limit).map((r) => summaryOf(r, directory)), total: all.length };
+        // One page, in scope in SQL (riskiest, then oldest first); each row checked again as a decision would be.
+        const page = await pendingForApproverPage(db, requester.id, scopeFilterOf(requester), { limit, withTotal: true });
+        const items = page.items.filter((r) => mayDecide(requester, { requesterId: r.requester_id, approverIds: r.approver_ids, targetScope: r.target_scope }).allowed);
+        return { items: items.map((r) => summaryOf(r, directory)), total: page.total ?? items.length };
       },
       withdraw: (id) => this.withdraw(requester, id, run),
     };

@@ -41,12 +41,15 @@ export const requestsStatus = defineSkill({
     if (!desk) return answered(statusTexts.unavailable[lang]);
     if (plan.which === 'waiting') {
       const { items, total } = await desk.waitingForMe(STATUS_LIMIT);
-      if (total === 0) return answered(statusTexts.waitingNone[lang]);
-      return answered([statusTexts.waitingHead(lang, items.length, total), ...items.map((r, i) => `${i + 1}. ${statusTexts.waitingLine(lang, r)}`)].join('\n'));
+      if (total === 0 && items.length === 0) return answered(statusTexts.waitingNone[lang]);
+      const lines = [statusTexts.waitingHead(lang, items.length, total), ...items.map((r, i) => `${i + 1}. ${statusTexts.waitingLine(lang, r)}`)];
+      if (total > items.length) lines.push(statusTexts.moreInConsole(lang, total - items.length, 'waiting'));
+      return answered(lines.join('\n'));
     }
-    const mine = await desk.mine(STATUS_LIMIT);
+    const { items: mine, total } = await desk.mine(STATUS_LIMIT);
     if (mine.length === 0) return answered(statusTexts.mineNone[lang]);
-    const lines = [statusTexts.mineHead(lang, mine.length, STATUS_LIMIT), ...mine.map((r, i) => `${i + 1}. ${statusTexts.mineLine(lang, r)}`)];
+    const lines = [statusTexts.mineHead(lang, mine.length, total), ...mine.map((r, i) => `${i + 1}. ${statusTexts.mineLine(lang, r)}`)];
+    if (total > mine.length) lines.push(statusTexts.moreInConsole(lang, total - mine.length, 'mine'));
     if (mine.some((r) => r.status === 'pending')) lines.push(statusTexts.withdrawHint(lang));
     return answered(lines.join('\n'));
   },

@@ -19,8 +19,17 @@ export function stateText(lang: Lang, r: RequestSummary): string {
 }
 
 export const statusTexts = {
-  mineHead: (lang: Lang, n: number, limit: number) =>
-    t(lang, { zh: `你最近的 ${n} 个申请${n >= limit ? `（最多显示 ${limit} 个）` : ''}：`, en: `Your ${n} most recent request${n === 1 ? '' : 's'}${n >= limit ? ` (at most ${limit} shown)` : ''}:` }),
+  mineHead: (lang: Lang, n: number, total: number) =>
+    t(lang, {
+      zh: n < total ? `你共有 ${total} 个申请，最近的 ${n} 个：` : `你最近的 ${n} 个申请：`,
+      en: n < total ? `You have ${total} requests; the ${n} most recent:` : `Your ${n} most recent request${n === 1 ? '' : 's'}:`,
+    }),
+  /** A chat list is one short page; the rest is in the console's paged lists. */
+  moreInConsole: (lang: Lang, more: number, which: 'waiting' | 'mine') =>
+    t(lang, {
+      zh: `……还有 ${more} 个，请在控制台的「${which === 'waiting' ? '待我审批' : '我的申请'}」中查看。`,
+      en: `… and ${more} more — see the console (${which === 'waiting' ? 'Waiting for me' : 'My requests'}).`,
+    }),
   mineNone: { zh: '你还没有提交过需审批的申请。', en: 'You have no requests that needed approval.' } satisfies Text,
   mineLine: (lang: Lang, r: RequestSummary) => t(lang, { zh: `${r.id}「${r.title}」${r.createdAt} 提交：${stateText('zh', r)}`, en: `${r.id} "${r.title}", sent ${r.createdAt}: ${stateText('en', r)}` }),
   withdrawHint: (lang: Lang) => t(lang, { zh: '撤回待审批的申请：撤回 <申请编号>', en: 'To withdraw a pending request: withdraw <request id>' }),
