@@ -134,6 +134,17 @@ describe.each(await dbKinds())('paged lists on %s', (kind) => {
     expect(new Set(ids).size).toBe(6);
   });
 
+  it('expires hundreds of approvals due at once in batches, each once, with its audit record', async () => {
+    await seedApprovals(t.app.db, { count: 450, requester: 'alice', department: 'cs-hangzhou', approvers: ['dave'], targetScope: [{ kind: 'department', id: 'cs-hangzhou' }], title: 'due' });
+    await t.app.db.query(`UPDATE approvals SET expires_at = now() - interval '1 second' WHERE title LIKE 'due #%'`);
+    // The app's own sweeper (every 200 ms here) takes them, 200 at a time.
+    await expect.poll(async () => Number((await t.app.db.query<{ n: string }>(`SELECT count(*) AS n FROM approvals WHERE title LIKE 'due #%' AND status = 'expired'`)).rows[0]!.n), { timeout: 60_000, interval: 500 }).toBe(450);
+    const audited = await t.app.db.query<{ n: string; d: string }>(
+      `SELECT count(*) AS n, count(DISTINCT subject) AS d FROM audit_log WHERE action = 'approval.expired' AND subject IN (SELECT id::text FROM approvals WHERE title LIKE 'due #%')`,
+    );
+    expect(audited.rows[0]).toEqual({ n: '450', d: '450' });
+  });
+
   it('answers 10,000 pending approvals with one small page, in the console and in chat', async () => {
     await seedApprovals(t.app.db, { count: 10_000, requester: 'alice', department: 'cs-hangzhou', approvers: ['carol'], targetScope: [{ kind: 'department', id: 'cs-hangzhou' }], title: 'bulk' });
     const res = await fetch(`${t.app.url}/console/api/approvals?user=carol`);

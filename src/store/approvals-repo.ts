@@ -181,11 +181,25 @@ export async function decideApproval(
   });
 }
 
-/** Pending approvals past their expiry become 'expired' (one UPDATE, so a racing click loses cleanly). */
-export async function expireApprovals(db: Db): Promise<ApprovalRow[]> {
+/**
+ * A sweep takes at most this many rows at a time (expiry, escalation, recovery): 10,000 approvals
+ * due at once are handled in batches (the next batch or sweep takes the rest), never all in memory
+ * and one transaction.
+ */
+export const SWEEP_BATCH = 200;
+
+/**
+ * Pending approvals past their expiry become 'expired' (one UPDATE, so a racing click loses
+ * cleanly), at most `limit` of them (`id`: only that one). The caller repeats while a batch is full.
+ */
+export async function expireApprovals(db: Db, opts: { id?: string; limit?: number } = {}): Promise<ApprovalRow[]> {
   return db.tx(async (client) => {
     const res = await client.query<ApprovalRow>(
-      `UPDATE approvals SET status = 'expired' WHERE status = 'pending' AND expires_at <= now() RETURNING *`,
+      `UPDATE approvals SET status = 'expired' WHERE id IN (
+         SELECT id FROM approvals WHERE status = 'pending' AND expires_at <= now() AND ($1::uuid IS NULL OR id = $1::uuid)
+         ORDER BY expires_at LIMIT $2 FOR UPDATE)
+       AND status = 'pending' RETURNING *`,
+      [opts.id !== undefined && isUuid(opts.id) ? opts.id : null, opts.limit ?? SWEEP_BATCH],
     );
     for (const row of res.rows) {
       await appendAuditInTx(client, {
@@ -381,7 +395,7 @@ export async function unfinishedOutbox(db: Queryable, claim: { owner: string; ex
       `SELECT o.* FROM outbox o JOIN approvals a ON a.id = o.approval_id
        WHERE a.status = 'approved' AND (o.status = 'pending' OR (o.status = 'running' AND (o.claim_expires_at IS NULL OR o.claim_expires_at < now()
          OR ($2::boolean AND o.claimed_by IS DISTINCT FROM $1))))
-       ORDER BY o.created_at`,
+       ORDER BY o.created_at LIMIT ${SWEEP_BATCH}`,
       [claim.owner, claim.exclusiveStore],
     )
   ).rows.map((r) => openOutbox(r));
@@ -397,7 +411,7 @@ export async function decidedRunsToFinish(db: Queryable): Promise<ApprovalRow[]>
       `SELECT a.* FROM approvals a JOIN runs r ON r.id = a.run_id LEFT JOIN outbox o ON o.approval_id = a.id
        WHERE a.status <> 'pending' AND r.status IN ('running', 'awaiting_approval')
          AND (a.status <> 'approved' OR o.status IN ('done', 'failed'))
-       ORDER BY a.decided_at NULLS LAST`,
+       ORDER BY a.decided_at NULLS LAST LIMIT ${SWEEP_BATCH}`,
     )
   ).rows.map((r) => openApproval(r));
 }
@@ -417,7 +431,7 @@ export function openOutbox<R extends OutboxRow | undefined>(row: R): R {
 /** Pending approvals whose escalation time has come by `at` (not yet escalated). */
 export async function approvalsDueForEscalation(db: Queryable, at: Date): Promise<ApprovalRow[]> {
   const res = await db.query<ApprovalRow>(
-    `SELECT * FROM approvals WHERE status = 'pending' AND escalated_at IS NULL AND escalate_at <= $1 AND expires_at > $1 ORDER BY escalate_at`,
+    `SELECT * FROM approvals WHERE status = 'pending' AND escalated_at IS NULL AND escalate_at <= $1 AND expires_at > $1 ORDER BY escalate_at LIMIT ${SWEEP_BATCH}`,
     [at],
   );
   return res.rows.map((r) => openApproval(r));
@@ -446,7 +460,7 @@ export async function escalateApproval(db: Queryable, id: string, approverId: st
 export async function escalationsUntold(db: Queryable, at: Date, graceMs = 60_000): Promise<(ApprovalRow & { escalated_to: string })[]> {
   const res = await db.query<ApprovalRow & { escalated_to: string }>(
     `SELECT * FROM approvals WHERE status = 'pending' AND escalated_to IS NOT NULL AND escalation_told_at IS NULL
-       AND escalated_at < $1::timestamptz - make_interval(secs => $2::float8) AND expires_at > $1 ORDER BY escalated_at`,
+       AND escalated_at < $1::timestamptz - make_interval(secs => $2::float8) AND expires_at > $1 ORDER BY escalated_at LIMIT ${SWEEP_BATCH}`,
     [at, graceMs / 1000],
   );
   return res.rows.map((r) => openApproval(r));

@@ -28,6 +28,7 @@ import {
   createApproval,
   decideApproval,
   expireApprovals,
+  SWEEP_BATCH,
   approvalsDueForEscalation,
   recentFactSum,
   escalateApproval,
@@ -383,7 +384,7 @@ export class ApprovalLifecycle {
     if (!row) return { status: 'failed', reply: refusalText(s.lang, { reason: 'not_found' }) };
     if (row.status === 'pending') {
       if (new Date(row.expires_at).getTime() > Date.now()) return {};
-      await expireApprovals(db);
+      await expireApprovals(db, { id: row.id });
       row = (await getApproval(db, row.id))!;
     }
     const waitedMs = (row.decided_at ? new Date(row.decided_at).getTime() : Date.now()) - new Date(row.created_at).getTime();
@@ -467,12 +468,17 @@ export class ApprovalLifecycle {
 
   /** Approvals past their expiry: mark them, redraw their cards, and let their runs end. */
   async sweepExpired(): Promise<number> {
-    const expired = await expireApprovals(this.deps.db);
-    for (const row of expired) {
-      await this.refreshCards(row.id);
-      this.deps.track(this.deps.resume(row.thread_id, { approvalId: row.id, status: 'expired' }));
+    // In batches: thousands expiring at once are never one transaction nor one array in memory.
+    let total = 0;
+    for (;;) {
+      const expired = await expireApprovals(this.deps.db, { limit: SWEEP_BATCH });
+      for (const row of expired) {
+        await this.refreshCards(row.id);
+        this.deps.track(this.deps.resume(row.thread_id, { approvalId: row.id, status: 'expired' }));
+      }
+      total += expired.length;
+      if (expired.length < SWEEP_BATCH) return total;
     }
-    return expired.length;
   }
 
   /**
