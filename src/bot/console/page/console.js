@@ -53,6 +53,13 @@
     generation: 0,
     messages: new Map(), // id -> { updatedAt, el, body, notice, card }
     approvals: new Map(), // approvalId -> { signature, el, body, notice, card }
+    // The approvals list is paged: the first page is refreshed by polling, later pages ("more")
+    // are kept as loaded; `approvalsNext` is the cursor after the last page shown (null: the end).
+    approvalsFirst: [],
+    approvalsExtra: [],
+    approvalsNext: null,
+    approvalsTotal: null,
+    loadingMore: false,
     pollTimer: 0,
     polling: false,
     // 'demo' (personas, loopback only) or 'oidc' (logged in; the server decides who we are).
@@ -77,6 +84,7 @@
     approvalList: byId('approval-list'),
     approvalsEmpty: byId('approvals-empty'),
     approvalsCount: byId('approvals-count'),
+    approvalsMore: byId('approvals-more'),
     toasts: byId('toasts'),
   };
 
@@ -534,15 +542,50 @@
       }
     });
     els.approvalsEmpty.hidden = state.approvals.size > 0;
-    els.approvalsCount.textContent = String(state.approvals.size);
-    els.approvalsCount.dataset.zero = state.approvals.size === 0 ? 'true' : 'false';
+    // The total is the server's (every page); without one, what is shown.
+    var count = typeof state.approvalsTotal === 'number' ? state.approvalsTotal : state.approvals.size;
+    els.approvalsCount.textContent = String(count);
+    els.approvalsCount.dataset.zero = count === 0 ? 'true' : 'false';
+    els.approvalsMore.hidden = !state.approvalsNext;
+  }
+
+  function showApprovals() {
+    var first = new Set(state.approvalsFirst.map(function (a) { return a && a.approvalId; }));
+    renderApprovals(state.approvalsFirst.concat(state.approvalsExtra.filter(function (a) { return a && !first.has(a.approvalId); })));
+  }
+
+  function itemsOf(data) {
+    return data && Array.isArray(data.approvals) ? data.approvals : [];
   }
 
   async function refreshApprovals() {
     var generation = state.generation;
     var data = await api('GET', '/approvals?user=' + encodeURIComponent(state.user));
     if (generation !== state.generation) return;
-    renderApprovals(Array.isArray(data.approvals) ? data.approvals : []);
+    state.approvalsFirst = itemsOf(data);
+    state.approvalsTotal = data && typeof data.total === 'number' ? data.total : null;
+    // Until "more" was used, the first page's cursor is the one to continue from.
+    if (state.approvalsExtra.length === 0) state.approvalsNext = data && typeof data.next === 'string' ? data.next : null;
+    showApprovals();
+  }
+
+  async function loadMoreApprovals() {
+    if (state.loadingMore || !state.approvalsNext) return;
+    var generation = state.generation;
+    state.loadingMore = true;
+    els.approvalsMore.disabled = true;
+    try {
+      var data = await api('GET', '/approvals?user=' + encodeURIComponent(state.user) + '&cursor=' + encodeURIComponent(state.approvalsNext));
+      if (generation !== state.generation) return;
+      state.approvalsExtra = state.approvalsExtra.concat(itemsOf(data));
+      state.approvalsNext = data && typeof data.next === 'string' ? data.next : null;
+      showApprovals();
+    } catch (e) {
+      toast('error', '更多加载失败 / Could not load more: ' + (e && e.message ? e.message : String(e)));
+    } finally {
+      state.loadingMore = false;
+      els.approvalsMore.disabled = false;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -677,6 +720,10 @@
     state.conversation = defaultConversation(user);
     state.messages.clear();
     state.approvals.clear();
+    state.approvalsFirst = [];
+    state.approvalsExtra = [];
+    state.approvalsNext = null;
+    state.approvalsTotal = null;
     els.messages.textContent = '';
     els.pending.textContent = '';
     state.pendingSend = null;
@@ -714,6 +761,8 @@
       chip.addEventListener('click', function () { send(text, false); });
       els.examples.appendChild(chip);
     });
+
+    els.approvalsMore.addEventListener('click', function () { loadMoreApprovals(); });
 
     els.form.addEventListener('submit', function (e) {
       e.preventDefault();
