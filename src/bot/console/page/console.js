@@ -476,7 +476,8 @@
 
   async function refreshConversation() {
     var generation = state.generation;
-    var data = await api('GET', '/conversations/' + encodeURIComponent(state.conversation) + '?user=' + encodeURIComponent(state.user));
+    // The newest 200 messages (the most one page gives), as the transcript showed before it was paged.
+    var data = await api('GET', '/conversations/' + encodeURIComponent(state.conversation) + '?user=' + encodeURIComponent(state.user) + '&limit=200');
     if (generation !== state.generation) return;
     renderConversation(Array.isArray(data.messages) ? data.messages : []);
   }
