@@ -14,8 +14,12 @@
  *   3. the peak while one manager pages through every approval waiting for her
  *      (`GET /console/api/approvals`, limit 50 and 200, following `next`), with each call's latency.
  * Bounded: the turns stop after BENCH_TURN_SECONDS whatever count they reached (printed).
+ *
+ * BENCH_BEFORE=<git ref> (e.g. main) also runs the same scenario, first, on that commit's code
+ * (extracted with `git archive` under .bench-before/, which is removed afterwards; it resolves this
+ * checkout's node_modules), each build on a fresh database: before and after in one run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,8 +58,9 @@ const settle = async (pid: number, ms = 3000) => {
   return s.stop();
 };
 
-function startAppProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function startAppProcess(root: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
@@ -80,82 +85,101 @@ await new Promise((r) => setTimeout(r, 1000));
 const bareRss = (await settle(bare.pid!, 1000)).medianKb;
 bare.kill();
 
-const db = await createTestDatabase('postgres');
-const app = await startAppProcess({ ...db.env, PORT: '0', SANDBOX_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
-const pid = app.child.pid!;
-const pool = new pg.Pool({ connectionString: db.env.DATABASE_URL, max: 2 });
-try {
-  const idle = await settle(pid);
+async function scenario(label: string, root: string): Promise<boolean> {
+  const db = await createTestDatabase('postgres');
+  const app = await startAppProcess(root, { ...db.env, PORT: '0', SANDBOX_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+  const pid = app.child.pid!;
+  const pool = new pg.Pool({ connectionString: db.env.DATABASE_URL, max: 2 });
+  try {
+    const idle = await settle(pid);
 
-  // 10,000 pending approvals waiting for Carol (her department's: all in her scope).
-  await seedApprovals(pool, { count: APPROVALS, requester: 'alice', department: 'cs-hangzhou', approvers: ['carol'], targetScope: [{ kind: 'department', id: 'cs-hangzhou' }], title: 'bench', tieredEvery: 50 });
+    // 10,000 pending approvals waiting for Carol (her department's: all in her scope).
+    await seedApprovals(pool, { count: APPROVALS, requester: 'alice', department: 'cs-hangzhou', approvers: ['carol'], targetScope: [{ kind: 'department', id: 'cs-hangzhou' }], title: 'bench', tieredEvery: 50 });
 
-  // 1,000 conversations that each had a turn.
-  const users = ['alice', 'bob', 'carol', 'dave', 'erin'];
-  let next = 0;
-  let done = 0;
-  let failed = 0;
-  const deadline = performance.now() + TURN_SECONDS * 1000;
-  const turns = sampler(pid);
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < CONVERSATIONS && performance.now() < deadline) {
-        const i = next++;
-        const res = await fetch(`${app.url}/console/api/messages?wait=1`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ user: users[i % users.length], conversation: `bench-conv-${i}`, text: 'help' }),
-        }).catch(() => undefined);
-        if (res?.status === 200) done++;
-        else failed++;
-        await res?.arrayBuffer();
-      }
-    }),
-  );
-  const duringTurns = turns.stop();
-  const loaded = await settle(pid);
+    // 1,000 conversations that each had a turn.
+    const users = ['alice', 'bob', 'carol', 'dave', 'erin'];
+    let next = 0;
+    let done = 0;
+    let failed = 0;
+    const deadline = performance.now() + TURN_SECONDS * 1000;
+    const turns = sampler(pid);
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < CONVERSATIONS && performance.now() < deadline) {
+          const i = next++;
+          const res = await fetch(`${app.url}/console/api/messages?wait=1`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ user: users[i % users.length], conversation: `bench-conv-${i}`, text: 'help' }),
+          }).catch(() => undefined);
+          if (res?.status === 200) done++;
+          else failed++;
+          await res?.arrayBuffer();
+        }
+      }),
+    );
+    const duringTurns = turns.stop();
+    const loaded = await settle(pid);
 
-  // Paging through everything waiting for Carol, at two page sizes.
-  const paging: { limit: number; pages: number; items: number; peakKb: number; latencies: number[]; bytes: number[] }[] = [];
-  for (const limit of [50, 200]) {
-    const s = sampler(pid);
-    const latencies: number[] = [];
-    const bytes: number[] = [];
-    let cursor: string | null = null;
-    let items = 0;
-    do {
-      const t0 = performance.now();
-      const res = await fetch(`${app.url}/console/api/approvals?user=carol&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
-      const body = await res.text();
-      latencies.push(performance.now() - t0);
-      bytes.push(Buffer.byteLength(body));
-      if (res.status !== 200) throw new Error(`approvals page: ${res.status} ${body.slice(0, 300)}`);
-      const page = JSON.parse(body) as { approvals: unknown[]; next: string | null };
-      items += page.approvals.length;
-      cursor = page.next;
-    } while (cursor);
-    paging.push({ limit, pages: latencies.length, items, peakKb: s.stop().peakKb, latencies, bytes });
-  }
-  const after = await settle(pid);
+    // Paging through everything waiting for Carol, at two page sizes.
+    const paging: { limit: number; pages: number; items: number; peakKb: number; latencies: number[]; bytes: number[] }[] = [];
+    for (const limit of [50, 200]) {
+      const s = sampler(pid);
+      const latencies: number[] = [];
+      const bytes: number[] = [];
+      let cursor: string | null = null;
+      let items = 0;
+      do {
+        const t0 = performance.now();
+        const res = await fetch(`${app.url}/console/api/approvals?user=carol&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+        const body = await res.text();
+        latencies.push(performance.now() - t0);
+        bytes.push(Buffer.byteLength(body));
+        if (res.status !== 200) throw new Error(`approvals page: ${res.status} ${body.slice(0, 300)}`);
+        const page = JSON.parse(body) as { approvals: unknown[]; next: string | null };
+        items += page.approvals.length;
+        cursor = page.next;
+      } while (cursor);
+      paging.push({ limit, pages: latencies.length, items, peakKb: s.stop().peakKb, latencies, bytes });
+    }
+    const after = await settle(pid);
 
-  const row = (label: string, kb: number, note = '') => console.log(`  ${label.padEnd(52)} ${mb(kb).padStart(8)} MB  ${note}`);
-  console.log(`\nBot process RSS (the app in its own process on PostgreSQL; ${APPROVALS} pending approvals, ${done} conversations with a turn)`);
-  row('floor: bare node process', bareRss);
-  row('floor: the same app process, idle', idle.medianKb);
-  row(`peak during the ${done} turns`, duringTurns.peakKb, `(${failed} failed; ${next < CONVERSATIONS ? `stopped after ${TURN_SECONDS} s` : 'all sent'})`);
-  row(`settled after ${APPROVALS} approvals + ${done} conversations`, loaded.medianKb, `(+${mb(loaded.medianKb - idle.medianKb)} over idle)`);
-  for (const p of paging) {
-    const l = summarize(p.latencies);
-    const b = summarize(p.bytes);
-    row(`peak paging all, limit=${p.limit}`, p.peakKb, `(+${mb(p.peakKb - loaded.medianKb)} over before; ${p.pages} pages, ${p.items} items; call median ${l.median.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms; page ${(b.median / 1024).toFixed(0)} KB median)`);
-  }
-  row('settled after paging', after.medianKb);
-  const complete = paging.every((p) => p.items === APPROVALS);
-  if (!complete) console.log(`NOT every approval was listed: ${paging.map((p) => p.items).join(', ')} of ${APPROVALS}`);
-  process.exitCode = complete && failed === 0 ? 0 : 1;
-} finally {
-  await pool.end();
-  app.child.kill('SIGTERM');
-  await new Promise((r) => app.child.once('exit', r));
-  await db.drop();
+    const row = (label: string, kb: number, note = '') => console.log(`  ${label.padEnd(52)} ${mb(kb).padStart(8)} MB  ${note}`);
+    console.log(`\n${label} — bot process RSS (the app in its own process on PostgreSQL; ${APPROVALS} pending approvals, ${done} conversations with a turn)`);
+    row('floor: bare node process', bareRss);
+    row('floor: the same app process, idle', idle.medianKb);
+    row(`peak during the ${done} turns`, duringTurns.peakKb, `(${failed} failed; ${next < CONVERSATIONS ? `stopped after ${TURN_SECONDS} s` : 'all sent'})`);
+    row(`settled after ${APPROVALS} approvals + ${done} conversations`, loaded.medianKb, `(+${mb(loaded.medianKb - idle.medianKb)} over idle)`);
+    for (const p of paging) {
+      const l = summarize(p.latencies);
+      const b = summarize(p.bytes);
+      row(`peak paging all, limit=${p.limit}`, p.peakKb, `(+${mb(p.peakKb - loaded.medianKb)} over before; ${p.pages} pages, ${p.items} items; call median ${l.median.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms; page ${(b.median / 1024).toFixed(0)} KB median)`);
+    }
+    row('settled after paging', after.medianKb);
+    const complete = paging.every((p) => p.items === APPROVALS);
+    if (!complete) console.log(`NOT every approval was listed: ${paging.map((p) => p.items).join(', ')} of ${APPROVALS}`);
+    return complete && failed === 0;
+  } finally {
+    await pool.end();
+    app.child.kill('SIGTERM');
+    await new Promise((r) => app.child.once('exit', r));
+    await db.drop();
 }
+}
+
+const before = process.env.BENCH_BEFORE;
+let ok = true;
+if (before) {
+  const root = path.join(here, '.bench-before');
+  fs.rmSync(root, { recursive: true, force: true });
+  fs.mkdirSync(root);
+  try {
+    execSync(`git archive ${JSON.stringify(before)} src migrations config assets teams tsconfig.json package.json | tar -x -C ${JSON.stringify(root)}`, { cwd: here, stdio: 'inherit', shell: '/bin/bash' });
+    // The old build may have no pages: one call answers everything (its "pages" is then 1).
+    await scenario(`before (${before})`, root);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+ok = await scenario(before ? 'after (this checkout)' : 'this checkout', here);
+process.exitCode = ok ? 0 : 1;
