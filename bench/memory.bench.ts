@@ -15,6 +15,9 @@
  *      (`GET /console/api/approvals`, limit 50 and 200, following `next`), with each call's latency.
  * Bounded: the turns stop after BENCH_TURN_SECONDS whatever count they reached (printed).
  *
+ * The JS heap retained after a full collection (V8 asked over the app's loopback inspector) says
+ * whether the conversations left state behind, apart from garbage not yet collected.
+ *
  * BENCH_BEFORE=<git ref> (e.g. main) also runs the same scenario, first, on that commit's code
  * (extracted with `git archive` under .bench-before/, which is removed afterwards; it resolves this
  * checkout's node_modules), each build on a fresh database: before and after in one run.
@@ -60,18 +63,52 @@ const settle = async (pid: number, ms = 3000) => {
 
 const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function startAppProcess(root: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * The app process, with its inspector on a loopback port: the bench asks V8 for a full collection
+ * and the heap in use after it (what is retained, not garbage waiting for the next GC).
+ */
+function startAppProcess(root: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string; inspector: string }> {
+  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', '--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let inspector = '';
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /console:\s+(http:\/\/\S+)\/console/.exec(out);
-      if (m) resolve({ child, url: m[1]!.replace('localhost', '127.0.0.1') });
+      if (m && inspector) resolve({ child, url: m[1]!.replace('localhost', '127.0.0.1'), inspector });
     });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => {
+      out += d.toString();
+      inspector ||= /Debugger listening on (ws:\/\/\S+)/.exec(out)?.[1] ?? '';
+    });
     child.once('exit', (code) => reject(new Error(`app exited (${code}) before it was up: ${out.slice(-2000)}`)));
   });
+}
+
+/** Full GC in the app process, then its heap in use (bytes), over the inspector protocol. */
+async function retainedHeap(inspector: string): Promise<number> {
+  const ws = new WebSocket(inspector);
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = reject;
+  });
+  let id = 0;
+  const call = (method: string) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const mine = ++id;
+      ws.addEventListener('message', function on(e) {
+        const msg = JSON.parse(String(e.data)) as { id?: number; result?: Record<string, unknown> };
+        if (msg.id !== mine) return;
+        ws.removeEventListener('message', on);
+        resolve(msg.result ?? {});
+      });
+      ws.send(JSON.stringify({ id: mine, method }));
+    });
+  await call('HeapProfiler.collectGarbage');
+  await call('HeapProfiler.collectGarbage');
+  const usage = await call('Runtime.getHeapUsage');
+  ws.close();
+  return Number(usage.usedSize);
 }
 
 if (!(await postgresAvailable())) {
@@ -91,6 +128,8 @@ async function scenario(label: string, root: string): Promise<boolean> {
   const pid = app.child.pid!;
   const pool = new pg.Pool({ connectionString: db.env.DATABASE_URL, max: 2 });
   try {
+    // Each "settled" figure is taken after a full GC, so it is what is kept, not garbage.
+    const idleHeap = await retainedHeap(app.inspector);
     const idle = await settle(pid);
 
     // 10,000 pending approvals waiting for Carol (her department's: all in her scope).
@@ -119,6 +158,7 @@ async function scenario(label: string, root: string): Promise<boolean> {
       }),
     );
     const duringTurns = turns.stop();
+    const loadedHeap = await retainedHeap(app.inspector);
     const loaded = await settle(pid);
 
     // Paging through everything waiting for Carol, at two page sizes.
@@ -142,20 +182,25 @@ async function scenario(label: string, root: string): Promise<boolean> {
       } while (cursor);
       paging.push({ limit, pages: latencies.length, items, peakKb: s.stop().peakKb, latencies, bytes });
     }
+    const afterHeap = await retainedHeap(app.inspector);
     const after = await settle(pid);
 
     const row = (label: string, kb: number, note = '') => console.log(`  ${label.padEnd(52)} ${mb(kb).padStart(8)} MB  ${note}`);
     console.log(`\n${label} — bot process RSS (the app in its own process on PostgreSQL; ${APPROVALS} pending approvals, ${done} conversations with a turn)`);
     row('floor: bare node process', bareRss);
-    row('floor: the same app process, idle', idle.medianKb);
+    row('floor: the same app process, idle (after a full GC)', idle.medianKb);
     row(`peak during the ${done} turns`, duringTurns.peakKb, `(${failed} failed; ${next < CONVERSATIONS ? `stopped after ${TURN_SECONDS} s` : 'all sent'})`);
-    row(`settled after ${APPROVALS} approvals + ${done} conversations`, loaded.medianKb, `(+${mb(loaded.medianKb - idle.medianKb)} over idle)`);
+    row(`after ${APPROVALS} approvals + ${done} conversations (GC)`, loaded.medianKb, `(+${mb(loaded.medianKb - idle.medianKb)} over idle)`);
     for (const p of paging) {
       const l = summarize(p.latencies);
       const b = summarize(p.bytes);
       row(`peak paging all, limit=${p.limit}`, p.peakKb, `(+${mb(p.peakKb - loaded.medianKb)} over before; ${p.pages} pages, ${p.items} items; call median ${l.median.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms; page ${(b.median / 1024).toFixed(0)} KB median)`);
     }
-    row('settled after paging', after.medianKb);
+    row('after paging (GC)', after.medianKb);
+    const heap = (label: string, bytes: number, note = '') => console.log(`  ${label.padEnd(52)} ${(bytes / 1048576).toFixed(1).padStart(8)} MB  ${note}`);
+    heap('JS heap retained (after a full GC), idle', idleHeap);
+    heap(`JS heap retained, after ${done} conversations`, loadedHeap, `(+${((loadedHeap - idleHeap) / 1048576).toFixed(1)} MB, ${((loadedHeap - idleHeap) / Math.max(1, done) / 1024).toFixed(1)} KB per conversation)`);
+    heap('JS heap retained, after paging', afterHeap, `(+${((afterHeap - loadedHeap) / 1048576).toFixed(1)} MB over before paging)`);
     const complete = paging.every((p) => p.items === APPROVALS);
     if (!complete) console.log(`NOT every approval was listed: ${paging.map((p) => p.items).join(', ')} of ${APPROVALS}`);
     return complete && failed === 0;
