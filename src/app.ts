@@ -28,7 +28,7 @@ import type { FeishuAdapter } from './bot/feishu/index.js';
 import { createTeams } from './bot/teams/index.js';
 import { getApproval } from './store/approvals-repo.js';
 import { deadInbox, inboxBacklog, type InboxRow } from './store/inbox-repo.js';
-import { pageQuery } from './lib/paging.js';
+import { describePageError, pageQuery } from './lib/paging.js';
 import { appendAudit, auditHead, sealAuditChain, useAuditKeys, verifyAuditChain } from './store/audit.js';
 import { resolveAuditKeys } from './store/audit-keys.js';
 import { AUDIT_ANCHORS_FILE, startAuditAnchoring, type Anchorer } from './store/audit-anchor.js';
@@ -280,7 +280,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     // Events that kept failing (inbox dead letters), newest first, paged; their words are not shown.
     consoleAccess.operation(http, '/api/inbox/dead', ['manager', 'auditor'], async (req) => {
       const q = pageQuery.safeParse(req.query);
-      if (!q.success) throw Object.assign(new Error(q.error.issues.map((i) => i.message).join('; ')), { statusCode: 400 });
+      if (!q.success) throw Object.assign(new Error(describePageError(q.error)), { statusCode: 400 });
       const page = await deadInbox(db, q.data);
       return {
         total: (await inboxBacklog(db)).dead,

@@ -13,15 +13,13 @@ export const PAGE_DEFAULT = 50;
 export const PAGE_MAX = 200;
 
 /** `limit` and `cursor` as they arrive in a query string; the message says what a good one is. */
+const LIMIT_RANGE = `a whole number from 1 to ${PAGE_MAX} (default ${PAGE_DEFAULT})`;
 export const pageQuery = z.object({
-  limit: z.coerce
-    .number({ message: `limit: a whole number from 1 to ${PAGE_MAX}` })
-    .int(`limit: a whole number from 1 to ${PAGE_MAX}`)
-    .min(1, `limit: a whole number from 1 to ${PAGE_MAX}`)
-    .max(PAGE_MAX, `limit: at most ${PAGE_MAX} (default ${PAGE_DEFAULT})`)
-    .default(PAGE_DEFAULT),
-  cursor: z.string().trim().min(1).max(512).optional(),
+  limit: z.coerce.number({ message: LIMIT_RANGE }).int(LIMIT_RANGE).min(1, LIMIT_RANGE).max(PAGE_MAX, LIMIT_RANGE).default(PAGE_DEFAULT),
+  cursor: z.string().trim().min(1, 'the "next" value of the previous page').max(512, 'the "next" value of the previous page').optional(),
 });
+/** A refused page request in words: `limit: a whole number from 1 to 200 (default 50)`. */
+export const describePageError = (error: z.ZodError): string => error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ');
 export type PageQuery = z.infer<typeof pageQuery>;
 
 /** One page: `next` is the cursor of the following page, null on the last one. */

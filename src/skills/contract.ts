@@ -92,10 +92,10 @@ export type WithdrawResult =
   | { kind: 'not_pending'; request: RequestSummary };
 
 export interface RequestDesk {
-  /** The requester's own requests, newest first: one page of at most `limit`; `total` counts all of them. */
-  mine(limit: number): Promise<{ items: RequestSummary[]; total: number }>;
-  /** Pending approvals the requester may decide, riskiest then oldest first: one page of at most `limit`; `total` counts all of them. */
-  waitingForMe(limit: number): Promise<{ items: RequestSummary[]; total: number }>;
+  /** The requester's own requests, newest first: one page of at most `limit`; `total` counts all of them (up to a cap: `totalAtLeast`). */
+  mine(limit: number): Promise<{ items: RequestSummary[]; total: number; totalAtLeast?: boolean }>;
+  /** Pending approvals the requester may decide, riskiest then oldest first: one page of at most `limit`; `total` counts all of them (up to a cap: `totalAtLeast`). */
+  waitingForMe(limit: number): Promise<{ items: RequestSummary[]; total: number; totalAtLeast?: boolean }>;
   /** Withdraw the requester's own pending request by its (short) id. */
   withdraw(id: string): Promise<WithdrawResult>;
 }

@@ -235,7 +235,7 @@ const waitingCursor = z.object({ k: z.literal('w'), r: z.number().int().min(0), 
  * oldest first: pending and unexpired, listed as an approver, not their
  * own request, their vote not given, and every owner of the write in their scope. The scope is
  * compared in SQL, so a page is full of rows they may see and nothing out of scope is read into
- * memory; `total` counts the same rows (the first page only, where a caller shows it). Migration
+ * memory; `total` counts the same rows, up to TOTAL_CAP (the first page only, where a caller shows it). Migration
  * 025's two indexes serve both shapes: the pending rows in page order (someone listed on most of
  * them stops after one page) and a GIN index on the approvers (someone listed on few of them).
  * The order is written `-required_approvals, created_at, id` so one row comparison is the keyset.
@@ -245,7 +245,7 @@ export async function pendingForApproverPage(
   approverId: string,
   scope: ScopeFilter,
   page: { limit: number; cursor?: string | undefined; withTotal?: boolean },
-): Promise<Page<ApprovalRow> & { total: number | null }> {
+): Promise<Page<ApprovalRow> & PageCount> {
   const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, waitingCursor);
   if (page.cursor !== undefined && !after) throw new BadCursorError();
   const where = `status = 'pending' AND expires_at > now() AND approver_ids @> ARRAY[$1::text] AND requester_id <> $1 AND NOT ($1 = ANY(approved_by))
@@ -260,8 +260,8 @@ export async function pendingForApproverPage(
      ORDER BY (-required_approvals), created_at, id LIMIT $8`,
     [...scopeArgs, after ? -after.r : null, after?.c ?? null, after?.i ?? null, page.limit + 1],
   );
-  const total = page.withTotal ? Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM approvals WHERE ${where}`, scopeArgs)).rows[0]?.n ?? 0) : null;
-  return { ...pageOf(res.rows, page.limit, (r) => ({ k: 'w', r: r.required_approvals, c: r.page_at, i: r.id }), (r) => openApproval(withoutPageKey(r))), total };
+  const total = page.withTotal ? await cappedCount(db, `SELECT 1 FROM approvals WHERE ${where}`, scopeArgs) : null;
+  return { ...pageOf(res.rows, page.limit, (r) => ({ k: 'w', r: r.required_approvals, c: r.page_at, i: r.id }), (r) => openApproval(withoutPageKey(r))), ...countFields(total) };
 }
 
 /** Where a "my requests" page ends: newest first, then id. */
@@ -272,7 +272,7 @@ export async function requestsOfRequesterPage(
   db: Queryable,
   requesterId: string,
   page: { limit: number; cursor?: string | undefined; withTotal?: boolean },
-): Promise<Page<ApprovalRow> & { total: number | null }> {
+): Promise<Page<ApprovalRow> & PageCount> {
   const before = page.cursor === undefined ? undefined : decodeCursor(page.cursor, requesterCursor);
   if (page.cursor !== undefined && !before) throw new BadCursorError();
   const res = await db.query<ApprovalRow & { page_at: string }>(
@@ -281,9 +281,28 @@ export async function requestsOfRequesterPage(
       ORDER BY created_at DESC, id DESC LIMIT $4`,
     [requesterId, before?.c ?? null, before?.i ?? null, page.limit + 1],
   );
-  const total = page.withTotal ? Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM approvals WHERE requester_id = $1`, [requesterId])).rows[0]?.n ?? 0) : null;
-  return { ...pageOf(res.rows, page.limit, (r) => ({ k: 'r', c: r.page_at, i: r.id }), (r) => openApproval(withoutPageKey(r))), total };
+  const total = page.withTotal ? await cappedCount(db, `SELECT 1 FROM approvals WHERE requester_id = $1`, [requesterId]) : null;
+  return { ...pageOf(res.rows, page.limit, (r) => ({ k: 'r', c: r.page_at, i: r.id }), (r) => openApproval(withoutPageKey(r))), ...countFields(total) };
 }
+
+/**
+ * A list's total is counted up to this many: the console asks for it on every poll, and an exact
+ * count of 10,000 rows is a scan of 10,000 rows; past the cap it is shown as "1000+".
+ */
+export const TOTAL_CAP = 1000;
+
+/** What a page says about its list's size: `total` up to TOTAL_CAP, `totalAtLeast` when there are more. */
+export interface PageCount {
+  total: number | null;
+  totalAtLeast: boolean;
+}
+
+async function cappedCount(db: Queryable, rowsSql: string, args: unknown[]): Promise<number> {
+  const res = await db.query<{ n: string }>(`SELECT count(*) AS n FROM (${rowsSql} LIMIT ${TOTAL_CAP + 1}) t`, args);
+  return Number(res.rows[0]?.n ?? 0);
+}
+
+const countFields = (n: number | null): PageCount => ({ total: n === null ? null : Math.min(n, TOTAL_CAP), totalAtLeast: n !== null && n > TOTAL_CAP });
 
 function withoutPageKey(row: ApprovalRow & { page_at?: string }): ApprovalRow {
   const { page_at: _key, ...rest } = row;

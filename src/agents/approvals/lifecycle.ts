@@ -449,13 +449,13 @@ export class ApprovalLifecycle {
     return {
       mine: async (limit) => {
         const page = await requestsOfRequesterPage(db, requester.id, { limit, withTotal: true });
-        return { items: page.items.map((r) => summaryOf(r, directory)), total: page.total ?? page.items.length };
+        return { items: page.items.map((r) => summaryOf(r, directory)), total: page.total ?? page.items.length, totalAtLeast: page.totalAtLeast };
       },
       waitingForMe: async (limit) => {
         // One page, in scope in SQL (riskiest, then oldest first); each row checked again as a decision would be.
         const page = await pendingForApproverPage(db, requester.id, scopeFilterOf(requester), { limit, withTotal: true });
         const items = page.items.filter((r) => mayDecide(requester, { requesterId: r.requester_id, approverIds: r.approver_ids, targetScope: r.target_scope }).allowed);
-        return { items: items.map((r) => summaryOf(r, directory)), total: page.total ?? items.length };
+        return { items: items.map((r) => summaryOf(r, directory)), total: page.total ?? items.length, totalAtLeast: page.totalAtLeast };
       },
       withdraw: (id) => this.withdraw(requester, id, run),
     };

@@ -298,7 +298,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     return { delegate: d ? { ...d.delegate, until: d.until.toISOString() } : null };
   });
 
-  // The approval lists, one page at a time (src/lib/paging.ts): the first page carries the total.
+  // The approval lists, one page at a time (src/lib/paging.ts): the first page carries the total ("1000+": totalAtLeast).
   const approvalItem = (row: ApprovalRow, readerId: string) => {
     // Drawn for the reader who asks: their language, whatever the request's was.
     const view = viewOf(row, readerId);
@@ -326,7 +326,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     if (!found) return reply;
     // The query already keeps to the caller's scope; each row is checked again as a decision would be.
     const rows = found.items.filter((r) => mayDecide(principal, { requesterId: r.requester_id, approverIds: r.approver_ids, targetScope: r.target_scope }).allowed);
-    return { approvals: rows.map((row) => approvalItem(row, principal.id)), next: found.next, total: found.total };
+    return { approvals: rows.map((row) => approvalItem(row, principal.id)), next: found.next, total: found.total, totalAtLeast: found.totalAtLeast };
   });
 
   /** 我的申请 / My requests: the caller's own requests in every state, newest first. */
@@ -338,7 +338,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     const { limit, cursor } = page.data;
     const found = await pagedOr400(reply, () => requestsOfRequesterPage(db, caller.principal.id, { limit, cursor, withTotal: cursor === undefined }));
     if (!found) return reply;
-    return { requests: found.items.map((row) => approvalItem(row, caller.principal.id)), next: found.next, total: found.total };
+    return { requests: found.items.map((row) => approvalItem(row, caller.principal.id)), next: found.next, total: found.total, totalAtLeast: found.totalAtLeast };
   });
 }
 

@@ -40,16 +40,16 @@ export const requestsStatus = defineSkill({
     const desk = tools.requests;
     if (!desk) return answered(statusTexts.unavailable[lang]);
     if (plan.which === 'waiting') {
-      const { items, total } = await desk.waitingForMe(STATUS_LIMIT);
+      const { items, total, totalAtLeast = false } = await desk.waitingForMe(STATUS_LIMIT);
       if (total === 0 && items.length === 0) return answered(statusTexts.waitingNone[lang]);
-      const lines = [statusTexts.waitingHead(lang, items.length, total), ...items.map((r, i) => `${i + 1}. ${statusTexts.waitingLine(lang, r)}`)];
-      if (total > items.length) lines.push(statusTexts.moreInConsole(lang, total - items.length, 'waiting'));
+      const lines = [statusTexts.waitingHead(lang, items.length, total, totalAtLeast), ...items.map((r, i) => `${i + 1}. ${statusTexts.waitingLine(lang, r)}`)];
+      if (total > items.length) lines.push(statusTexts.moreInConsole(lang, total - items.length, totalAtLeast, 'waiting'));
       return answered(lines.join('\n'));
     }
-    const { items: mine, total } = await desk.mine(STATUS_LIMIT);
+    const { items: mine, total, totalAtLeast = false } = await desk.mine(STATUS_LIMIT);
     if (mine.length === 0) return answered(statusTexts.mineNone[lang]);
-    const lines = [statusTexts.mineHead(lang, mine.length, total), ...mine.map((r, i) => `${i + 1}. ${statusTexts.mineLine(lang, r)}`)];
-    if (total > mine.length) lines.push(statusTexts.moreInConsole(lang, total - mine.length, 'mine'));
+    const lines = [statusTexts.mineHead(lang, mine.length, total, totalAtLeast), ...mine.map((r, i) => `${i + 1}. ${statusTexts.mineLine(lang, r)}`)];
+    if (total > mine.length) lines.push(statusTexts.moreInConsole(lang, total - mine.length, totalAtLeast, 'mine'));
     if (mine.some((r) => r.status === 'pending')) lines.push(statusTexts.withdrawHint(lang));
     return answered(lines.join('\n'));
   },

@@ -101,6 +101,12 @@ describe('status replies', () => {
     const en = replyOf(await run('my requests', fakeTools({}, { requests: desk(ten, [], 0, 10_001) }).tools)).split('\n');
     expect(en[0]).toBe('You have 10001 requests; the 10 most recent:');
     expect(en.at(-1)).toBe('… and 9991 more — see the console (My requests).');
+    // Past the count's cap the numbers read as "at least".
+    const capped: RequestDesk = { ...desk(ten, ten), mine: async () => ({ items: ten, total: 1000, totalAtLeast: true }), waitingForMe: async () => ({ items: ten, total: 1000, totalAtLeast: true }) };
+    const many = replyOf(await run('待我审批', fakeTools({}, { requests: capped }).tools)).split('\n');
+    expect(many[0]).toContain('待你审批的申请共 1000+ 个');
+    expect(many.at(-1)).toBe('……还有 990+ 个，请在控制台的「待我审批」中查看。');
+    expect(replyOf(await run('my requests', fakeTools({}, { requests: capped }).tools)).split('\n')[0]).toBe('You have 1000+ requests; the 10 most recent:');
     const fits = replyOf(await run('my requests', fakeTools({}, { requests: desk(ten.slice(0, 3), []) }).tools));
     expect(fits).not.toContain('more');
   });

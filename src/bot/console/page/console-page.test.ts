@@ -242,20 +242,20 @@ describe('console page', () => {
     await page.goto(`${base}/console?user=dave`);
     const items = page.locator('[data-testid=approvals] [data-testid=approval]');
     const more = page.getByTestId('approvals-more');
-    await expect.poll(() => items.count()).toBe(2);
+    await expect.poll(() => items.count(), { timeout: 15_000 }).toBe(2);
     expect(await page.getByTestId('approvals-count').textContent()).toBe('5');
-    expect(await more.isVisible()).toBe(true);
+    await more.waitFor({ state: 'visible' });
     await more.click();
-    await expect.poll(() => items.count()).toBe(4);
+    await expect.poll(() => items.count(), { timeout: 15_000 }).toBe(4);
     await more.click();
-    await expect.poll(() => items.count()).toBe(5);
-    expect(await more.isVisible()).toBe(false);
+    await expect.poll(() => items.count(), { timeout: 15_000 }).toBe(5);
+    await more.waitFor({ state: 'hidden' });
     expect(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-approval-id')))).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
     expect(stub.approvalCalls).toContain('?user=dave&cursor=c1');
     expect(stub.approvalCalls).toContain('?user=dave&cursor=c2');
     // A poll refreshes the first page and keeps what "more" loaded.
     const calls = stub.approvalCalls.length;
-    await expect.poll(() => stub.approvalCalls.length, { timeout: 10_000 }).toBeGreaterThan(calls);
+    await expect.poll(() => stub.approvalCalls.length, { timeout: 15_000 }).toBeGreaterThan(calls);
     expect(await items.count()).toBe(5);
   });
 

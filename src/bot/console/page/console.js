@@ -59,6 +59,7 @@
     approvalsExtra: [],
     approvalsNext: null,
     approvalsTotal: null,
+    approvalsAtLeast: false,
     loadingMore: false,
     pollTimer: 0,
     polling: false,
@@ -545,7 +546,8 @@
     els.approvalsEmpty.hidden = state.approvals.size > 0;
     // The total is the server's (every page); without one, what is shown.
     var count = typeof state.approvalsTotal === 'number' ? state.approvalsTotal : state.approvals.size;
-    els.approvalsCount.textContent = String(count);
+    // A capped count (more than the server counts) reads "1000+".
+    els.approvalsCount.textContent = String(count) + (state.approvalsAtLeast ? '+' : '');
     els.approvalsCount.dataset.zero = count === 0 ? 'true' : 'false';
     els.approvalsMore.hidden = !state.approvalsNext;
   }
@@ -565,6 +567,7 @@
     if (generation !== state.generation) return;
     state.approvalsFirst = itemsOf(data);
     state.approvalsTotal = data && typeof data.total === 'number' ? data.total : null;
+    state.approvalsAtLeast = !!(data && data.totalAtLeast === true);
     // Until "more" was used, the first page's cursor is the one to continue from.
     if (state.approvalsExtra.length === 0) state.approvalsNext = data && typeof data.next === 'string' ? data.next : null;
     showApprovals();
@@ -725,6 +728,7 @@
     state.approvalsExtra = [];
     state.approvalsNext = null;
     state.approvalsTotal = null;
+    state.approvalsAtLeast = false;
     els.messages.textContent = '';
     els.pending.textContent = '';
     state.pendingSend = null;
