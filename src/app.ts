@@ -2,7 +2,6 @@
  * The composition root: config -> db -> tools -> policies -> agent -> channels -> http.
  * main.ts runs it from the command line; tests and benchmarks start it in-process.
  */
-import { z } from 'zod';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
@@ -36,6 +35,7 @@ import { createTeams } from './bot/teams/index.js';
 import { getApproval } from './store/approvals-repo.js';
 import { isBulkCardId } from './store/bulk-approvals-repo.js';
 import { deadInbox, inboxBacklog, type InboxRow } from './store/inbox-repo.js';
+import { describePageError, pageQuery } from './lib/paging.js';
 import { appendAudit, auditHead, sealAuditChain, useAuditKeys, verifyAuditChain } from './store/audit.js';
 import { resolveAuditKeys } from './store/audit-keys.js';
 import { AUDIT_ANCHORS_FILE, startAuditAnchoring, type Anchorer } from './store/audit-anchor.js';
@@ -83,10 +83,6 @@ export interface App {
   close(): Promise<void>;
 }
 
-const deadLetterQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.string().regex(/^\d{1,18}$/).optional(),
-});
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const closers: (() => Promise<void>)[] = [];
@@ -317,14 +313,13 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     consoleAccess.operation(http, '/api/audit/verify', ['auditor'], async () => verifyAuditChain(db));
     // Events that kept failing (inbox dead letters), newest first, paged; their words are not shown.
     consoleAccess.operation(http, '/api/inbox/dead', ['manager', 'auditor'], async (req) => {
-      const q = deadLetterQuery.safeParse(req.query);
-      if (!q.success) throw Object.assign(new Error('limit: a number from 1 to 200; before: the id a previous page ended at'), { statusCode: 400 });
-      const { limit, before } = q.data;
-      const rows = await deadInbox(db, { limit, ...(before ? { before } : {}) });
+      const q = pageQuery.safeParse(req.query);
+      if (!q.success) throw Object.assign(new Error(describePageError(q.error)), { statusCode: 400 });
+      const page = await deadInbox(db, q.data);
       return {
         total: (await inboxBacklog(db)).dead,
-        deadLetters: rows.map((r) => ({ id: r.id, channel: r.channel, kind: r.kind, attempts: r.attempts, error: r.error, receivedAt: new Date(r.received_at).toISOString(), deadAt: r.processed_at ? new Date(r.processed_at).toISOString() : null })),
-        ...(rows.length === limit ? { next: rows.at(-1)!.id } : {}),
+        deadLetters: page.items.map((r) => ({ id: r.id, channel: r.channel, kind: r.kind, attempts: r.attempts, error: r.error, receivedAt: new Date(r.received_at).toISOString(), deadAt: r.processed_at ? new Date(r.processed_at).toISOString() : null })),
+        next: page.next,
       };
     });
 

@@ -27,14 +27,18 @@ describe('dead letters (GET /api/inbox/dead)', () => {
   it('lists them newest first for a manager, paged, with masked errors and no payload', async () => {
     const first = await t.client.get('/api/inbox/dead?user=carol&limit=2');
     expect(first.status).toBe(200);
-    const page = first.json as { total: number; deadLetters: { id: string; error: string; channel: string }[]; next?: string };
+    const page = first.json as { total: number; deadLetters: { id: string; error: string; channel: string }[]; next: string | null };
     expect(page.total).toBe(3);
     expect(page.deadLetters.map((d) => d.id)).toEqual([ids[2], ids[1]]);
     expect(page.deadLetters[0]).toMatchObject({ channel: 'feishu', kind: 'message', error: 'portal said no for 138****1234 (2)' });
     expect(JSON.stringify(page)).not.toContain('发短信');
-    const rest = (await t.client.get(`/api/inbox/dead?user=erin&limit=2&before=${page.next}`)).json as { deadLetters: { id: string }[]; next?: string };
+    const rest = (await t.client.get(`/api/inbox/dead?user=erin&limit=2&cursor=${page.next}`)).json as { deadLetters: { id: string }[]; next: string | null };
     expect(rest.deadLetters.map((d) => d.id)).toEqual([ids[0]]);
-    expect(rest.next).toBeUndefined();
+    expect(rest.next).toBeNull();
+    // A page that ends exactly at the last one says so (no empty page to fetch).
+    const exact = (await t.client.get('/api/inbox/dead?user=carol&limit=3')).json as { deadLetters: unknown[]; next: string | null };
+    expect(exact.deadLetters).toHaveLength(3);
+    expect(exact.next).toBeNull();
   });
 
   it('is refused to front-line staff, and says what a bad page request should be', async () => {
@@ -42,5 +46,8 @@ describe('dead letters (GET /api/inbox/dead)', () => {
     const bad = await t.client.get('/api/inbox/dead?user=carol&limit=5000');
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.json)).toContain('limit');
+    const forged = await t.client.get('/api/inbox/dead?user=carol&cursor=not-a-cursor');
+    expect(forged.status).toBe(400);
+    expect(JSON.stringify(forged.json)).toContain('cursor');
   });
 });

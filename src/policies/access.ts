@@ -77,3 +77,23 @@ export function ownersOutOfScope(principal: Principal, owners: readonly ScopeOwn
   for (const o of owners) if (!canSeeOwner(principal, o, policy)) out.set(`${o.kind}:${o.id}`, o);
   return [...out.values()];
 }
+
+/**
+ * The owners a principal may see, as data a query can compare (store/approvals-repo.ts ScopeFilter):
+ * null is "every one". The same answers as canSeeOwner / seesEveryRegion, so a list filtered in SQL
+ * shows exactly what the per-item check would let through.
+ */
+export function scopeFilterOf(principal: Principal, policy: Policy = activePolicy()): { regions: string[] | null; departments: string[] | null } {
+  const grant = scopeGrantFor(policy, principal);
+  const regionList = grant.regions === 'all' ? null : grant.regions === 'own' ? principal.regions : grant.regions;
+  const regions = regionList === null || regionList.includes('*') ? null : [...regionList];
+  const departments =
+    grant.departments === 'all'
+      ? null
+      : grant.departments === 'own'
+        ? grant.regions === 'own' && principal.regions.includes('*')
+          ? null
+          : [principal.department]
+        : [...grant.departments];
+  return { regions, departments };
+}

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { canCallTool, canSeeOwner, mayUse, ownersOutOfScope } from './access.js';
+import { canCallTool, canSeeOwner, mayUse, ownersOutOfScope, scopeFilterOf, seesEveryRegion } from './access.js';
 import { PolicyFileError, activePolicy, approvalRuleFor, bundledPolicyFile, parsePolicy, readPolicyFile, rolloutStage, setActivePolicy } from './policy.js';
 import { hasPersonalNumber, maskDeep, maskText, type MaskCounts } from './masking.js';
 import { checkedPolicy } from './policy-watcher.js';
@@ -256,6 +256,32 @@ describe('data-scope rules (policy dataScope)', () => {
   ] as const)('%s: %s of %s sees %j → %s', (_rule, p, owner, sees) => {
     expect(canSeeOwner(p, owner, policy)).toBe(sees);
     expect(ownersOutOfScope(p, [owner, owner], policy)).toEqual(sees ? [] : [owner]);
+  });
+
+  it('gives a query the same answers as canSeeOwner (scopeFilterOf: what a paged list filters in SQL)', () => {
+    // The SQL in store/approvals-repo.ts: an owner passes when its kind's list is null (every one) or names it.
+    const passes = (f: ReturnType<typeof scopeFilterOf>, o: { kind: 'region' | 'department'; id: string }) => {
+      const list = o.kind === 'region' ? f.regions : f.departments;
+      return list === null || list.includes(o.id);
+    };
+    const people = [
+      person('cs_agent'),
+      person('field_tech', ['hangzhou'], 'field-hangzhou'),
+      person('field_tech', ['wenzhou'], 'field-wenzhou'),
+      person('manager'),
+      person('cs_agent', ['hangzhou'], 'noc-province'),
+      person('manager', ['hangzhou'], 'cs-trial'),
+      person('auditor', ['*'], 'audit'),
+      person('manager', ['*'], 'cs-hangzhou'),
+    ];
+    const owners: { kind: 'region' | 'department'; id: string }[] = [...['hangzhou', 'ningbo', 'wenzhou', '*'].map(region), ...['cs-hangzhou', 'field-hangzhou', 'audit', 'noc-province'].map(dept)];
+    for (const pol of [policy, parsePolicy(base, 'policy.yaml'), withScope('  default: { regions: own, departments: [audit, cs-hangzhou] }\n')]) {
+      for (const p of people) {
+        const f = scopeFilterOf(p, pol);
+        for (const o of owners) expect(passes(f, o), `${p.roles[0]} ${p.department} ${p.regions.join()} ${o.kind}:${o.id}`).toBe(canSeeOwner(p, o, pol));
+        expect(f.regions === null).toBe(seesEveryRegion(p, pol));
+      }
+    }
   });
 
   it('picks approvers by the rule: a manager whose rule reaches the target may approve, one whose rule does not may not', () => {

@@ -92,10 +92,10 @@ export type WithdrawResult =
   | { kind: 'not_pending'; request: RequestSummary };
 
 export interface RequestDesk {
-  /** The requester's own requests, newest first (capped). */
-  mine(limit: number): Promise<RequestSummary[]>;
-  /** Pending approvals the requester may decide, oldest and riskiest first; `total` counts all of them. */
-  waitingForMe(limit: number): Promise<{ items: RequestSummary[]; total: number; bulkKinds?: BulkKind[] }>;
+  /** The requester's own requests, newest first: one page of at most `limit`; `total` counts all of them (up to a cap: `totalAtLeast`). */
+  mine(limit: number): Promise<{ items: RequestSummary[]; total: number; totalAtLeast?: boolean }>;
+  /** Pending approvals the requester may decide, riskiest then oldest first: one page of at most `limit`; `total` counts all of them (up to a cap: `totalAtLeast`); kinds they may approve together. */
+  waitingForMe(limit: number): Promise<{ items: RequestSummary[]; total: number; totalAtLeast?: boolean; bulkKinds?: BulkKind[] }>;
   /** Withdraw the requester's own pending request by its (short) id. */
   withdraw(id: string): Promise<WithdrawResult>;
   /** One bulk card of this write tool's pending items for the sender (an approver), sent to this chat. */

@@ -4,6 +4,7 @@
  * written in the same transaction as the decision.
  */
 import type pg from 'pg';
+import { z } from 'zod';
 import type { Db, Queryable } from './db.js';
 import { appendAuditInTx } from './audit.js';
 import { storable, storableJson, storableOrNull, storableText } from '../lib/storable.js';
@@ -12,6 +13,7 @@ import { maskDeep, maskText } from '../policies/masking.js';
 import type { ApprovalStatus, CardContent, CardLine, StoredOutcome } from '../chat/approval-card.js';
 import type { Lang } from '../chat/lang.js';
 import type { ScopeOwner } from '../policies/access.js';
+import { BadCursorError, decodeCursor, pageOf, pgTimestamp, pgTimestampSql, type Page } from '../lib/paging.js';
 
 export interface ApprovalRow {
   id: string;
@@ -179,11 +181,25 @@ export async function decideApproval(
   });
 }
 
-/** Pending approvals past their expiry become 'expired' (one UPDATE, so a racing click loses cleanly). */
-export async function expireApprovals(db: Db): Promise<ApprovalRow[]> {
+/**
+ * A sweep takes at most this many rows at a time (expiry, escalation, recovery): 10,000 approvals
+ * due at once are handled in batches (the next batch or sweep takes the rest), never all in memory
+ * and one transaction.
+ */
+export const SWEEP_BATCH = 200;
+
+/**
+ * Pending approvals past their expiry become 'expired' (one UPDATE, so a racing click loses
+ * cleanly), at most `limit` of them (`id`: only that one). The caller repeats while a batch is full.
+ */
+export async function expireApprovals(db: Db, opts: { id?: string; limit?: number } = {}): Promise<ApprovalRow[]> {
   return db.tx(async (client) => {
     const res = await client.query<ApprovalRow>(
-      `UPDATE approvals SET status = 'expired' WHERE status = 'pending' AND expires_at <= now() RETURNING *`,
+      `UPDATE approvals SET status = 'expired' WHERE id IN (
+         SELECT id FROM approvals WHERE status = 'pending' AND expires_at <= now() AND ($1::uuid IS NULL OR id = $1::uuid)
+         ORDER BY expires_at LIMIT $2 FOR UPDATE)
+       AND status = 'pending' RETURNING *`,
+      [opts.id !== undefined && isUuid(opts.id) ? opts.id : null, opts.limit ?? SWEEP_BATCH],
     );
     for (const row of res.rows) {
       await appendAuditInTx(client, {
@@ -202,12 +218,95 @@ export async function setApprovalOutcome(db: Queryable, id: string, outcome: App
   await db.query('UPDATE approvals SET outcome = $2 WHERE id = $1', [id, storableJson(maskDeep(outcome))]);
 }
 
-export async function pendingApprovalsFor(db: Queryable, principalId: string): Promise<ApprovalRow[]> {
-  const res = await db.query<ApprovalRow>(
-    `SELECT * FROM approvals WHERE status = 'pending' AND expires_at > now() AND $1 = ANY(approver_ids) ORDER BY created_at`,
-    [principalId],
+/**
+ * The owners a reader may see, as data the database can compare (policies/access.ts scopeFilterOf):
+ * null is "every one". Rows whose owners could not be determined are theirs only with every region.
+ */
+export interface ScopeFilter {
+  regions: string[] | null;
+  departments: string[] | null;
+}
+
+/** Where a "waiting for me" page ends: riskiest first, then oldest, then id (a total order). */
+const waitingCursor = z.object({ k: z.literal('w'), r: z.number().int().min(0), c: pgTimestamp, i: z.string().uuid() }).strict();
+
+/**
+ * What `approverId` may decide now, one page at a time, riskiest (most approvals needed) then
+ * oldest first: pending and unexpired, listed as an approver, not their
+ * own request, their vote not given, and every owner of the write in their scope. The scope is
+ * compared in SQL, so a page is full of rows they may see and nothing out of scope is read into
+ * memory; `total` counts the same rows, up to TOTAL_CAP (the first page only, where a caller shows it). Migration
+ * 025's two indexes serve both shapes: the pending rows in page order (someone listed on most of
+ * them stops after one page) and a GIN index on the approvers (someone listed on few of them).
+ * The order is written `-required_approvals, created_at, id` so one row comparison is the keyset.
+ */
+export async function pendingForApproverPage(
+  db: Queryable,
+  approverId: string,
+  scope: ScopeFilter,
+  page: { limit: number; cursor?: string | undefined; withTotal?: boolean },
+): Promise<Page<ApprovalRow> & PageCount> {
+  const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, waitingCursor);
+  if (page.cursor !== undefined && !after) throw new BadCursorError();
+  const where = `status = 'pending' AND expires_at > now() AND approver_ids @> ARRAY[$1::text] AND requester_id <> $1 AND NOT ($1 = ANY(approved_by))
+    AND (CASE WHEN target_scope IS NULL OR jsonb_typeof(target_scope) <> 'array' THEN $2::boolean
+      ELSE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(target_scope) o
+        WHERE (o->>'kind' = 'region' AND $3::text[] IS NOT NULL AND NOT (o->>'id' = ANY($3::text[])))
+           OR (o->>'kind' = 'department' AND $4::text[] IS NOT NULL AND NOT (o->>'id' = ANY($4::text[])))) END)`;
+  const scopeArgs = [approverId, scope.regions === null, scope.regions, scope.departments];
+  const res = await db.query<ApprovalRow & { page_at: string }>(
+    `SELECT *, ${pgTimestampSql('created_at')} AS page_at FROM approvals WHERE ${where}
+       AND ($5::int IS NULL OR ((-required_approvals), created_at, id) > ($5::int, $6::timestamptz, $7::uuid))
+     ORDER BY (-required_approvals), created_at, id LIMIT $8`,
+    [...scopeArgs, after ? -after.r : null, after?.c ?? null, after?.i ?? null, page.limit + 1],
   );
-  return res.rows.map((r) => openApproval(r));
+  const total = page.withTotal ? await cappedCount(db, `SELECT 1 FROM approvals WHERE ${where}`, scopeArgs) : null;
+  return { ...pageOf(res.rows, page.limit, (r) => ({ k: 'w', r: r.required_approvals, c: r.page_at, i: r.id }), (r) => openApproval(withoutPageKey(r))), ...countFields(total) };
+}
+
+/** Where a "my requests" page ends: newest first, then id. */
+const requesterCursor = z.object({ k: z.literal('r'), c: pgTimestamp, i: z.string().uuid() }).strict();
+
+/** The requester's approvals (every state), newest first, a page at a time; `total` as above. */
+export async function requestsOfRequesterPage(
+  db: Queryable,
+  requesterId: string,
+  page: { limit: number; cursor?: string | undefined; withTotal?: boolean },
+): Promise<Page<ApprovalRow> & PageCount> {
+  const before = page.cursor === undefined ? undefined : decodeCursor(page.cursor, requesterCursor);
+  if (page.cursor !== undefined && !before) throw new BadCursorError();
+  const res = await db.query<ApprovalRow & { page_at: string }>(
+    `SELECT *, ${pgTimestampSql('created_at')} AS page_at FROM approvals
+      WHERE requester_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+      ORDER BY created_at DESC, id DESC LIMIT $4`,
+    [requesterId, before?.c ?? null, before?.i ?? null, page.limit + 1],
+  );
+  const total = page.withTotal ? await cappedCount(db, `SELECT 1 FROM approvals WHERE requester_id = $1`, [requesterId]) : null;
+  return { ...pageOf(res.rows, page.limit, (r) => ({ k: 'r', c: r.page_at, i: r.id }), (r) => openApproval(withoutPageKey(r))), ...countFields(total) };
+}
+
+/**
+ * A list's total is counted up to this many: the console asks for it on every poll, and an exact
+ * count of 10,000 rows is a scan of 10,000 rows; past the cap it is shown as "1000+".
+ */
+export const TOTAL_CAP = 1000;
+
+/** What a page says about its list's size: `total` up to TOTAL_CAP, `totalAtLeast` when there are more. */
+export interface PageCount {
+  total: number | null;
+  totalAtLeast: boolean;
+}
+
+async function cappedCount(db: Queryable, rowsSql: string, args: unknown[]): Promise<number> {
+  const res = await db.query<{ n: string }>(`SELECT count(*) AS n FROM (${rowsSql} LIMIT ${TOTAL_CAP + 1}) t`, args);
+  return Number(res.rows[0]?.n ?? 0);
+}
+
+const countFields = (n: number | null): PageCount => ({ total: n === null ? null : Math.min(n, TOTAL_CAP), totalAtLeast: n !== null && n > TOTAL_CAP });
+
+function withoutPageKey(row: ApprovalRow & { page_at?: string }): ApprovalRow {
+  const { page_at: _key, ...rest } = row;
+  return rest;
 }
 
 /** A copy of a card, with whom it was sent to (its reader: requester or an approver) where known. */
@@ -315,7 +414,7 @@ export async function unfinishedOutbox(db: Queryable, claim: { owner: string; ex
       `SELECT o.* FROM outbox o JOIN approvals a ON a.id = o.approval_id
        WHERE a.status = 'approved' AND (o.status = 'pending' OR (o.status = 'running' AND (o.claim_expires_at IS NULL OR o.claim_expires_at < now()
          OR ($2::boolean AND o.claimed_by IS DISTINCT FROM $1))))
-       ORDER BY o.created_at`,
+       ORDER BY o.created_at LIMIT ${SWEEP_BATCH}`,
       [claim.owner, claim.exclusiveStore],
     )
   ).rows.map((r) => openOutbox(r));
@@ -331,7 +430,7 @@ export async function decidedRunsToFinish(db: Queryable): Promise<ApprovalRow[]>
       `SELECT a.* FROM approvals a JOIN runs r ON r.id = a.run_id LEFT JOIN outbox o ON o.approval_id = a.id
        WHERE a.status <> 'pending' AND r.status IN ('running', 'awaiting_approval')
          AND (a.status <> 'approved' OR o.status IN ('done', 'failed'))
-       ORDER BY a.decided_at NULLS LAST`,
+       ORDER BY a.decided_at NULLS LAST LIMIT ${SWEEP_BATCH}`,
     )
   ).rows.map((r) => openApproval(r));
 }
@@ -351,7 +450,7 @@ export function openOutbox<R extends OutboxRow | undefined>(row: R): R {
 /** Pending approvals whose escalation time has come by `at` (not yet escalated). */
 export async function approvalsDueForEscalation(db: Queryable, at: Date): Promise<ApprovalRow[]> {
   const res = await db.query<ApprovalRow>(
-    `SELECT * FROM approvals WHERE status = 'pending' AND escalated_at IS NULL AND escalate_at <= $1 AND expires_at > $1 ORDER BY escalate_at`,
+    `SELECT * FROM approvals WHERE status = 'pending' AND escalated_at IS NULL AND escalate_at <= $1 AND expires_at > $1 ORDER BY escalate_at LIMIT ${SWEEP_BATCH}`,
     [at],
   );
   return res.rows.map((r) => openApproval(r));
@@ -380,7 +479,7 @@ export async function escalateApproval(db: Queryable, id: string, approverId: st
 export async function escalationsUntold(db: Queryable, at: Date, graceMs = 60_000): Promise<(ApprovalRow & { escalated_to: string })[]> {
   const res = await db.query<ApprovalRow & { escalated_to: string }>(
     `SELECT * FROM approvals WHERE status = 'pending' AND escalated_to IS NOT NULL AND escalation_told_at IS NULL
-       AND escalated_at < $1::timestamptz - make_interval(secs => $2::float8) AND expires_at > $1 ORDER BY escalated_at`,
+       AND escalated_at < $1::timestamptz - make_interval(secs => $2::float8) AND expires_at > $1 ORDER BY escalated_at LIMIT ${SWEEP_BATCH}`,
     [at, graceMs / 1000],
   );
   return res.rows.map((r) => openApproval(r));
@@ -471,11 +570,6 @@ export async function withdrawApproval(db: Db, w: { id: string; requesterId: str
   });
 }
 
-/** The requester's approvals, newest first (capped): "我的申请 / my requests". */
-export async function approvalsOfRequester(db: Queryable, requesterId: string, limit: number): Promise<ApprovalRow[]> {
-  const res = await db.query<ApprovalRow>(`SELECT * FROM approvals WHERE requester_id = $1 ORDER BY created_at DESC LIMIT $2`, [requesterId, limit]);
-  return res.rows.map((r) => openApproval(r));
-}
 
 /** The requester's approvals whose id starts with `prefix` (a short id typed in chat). */
 export async function approvalsByPrefix(db: Queryable, requesterId: string, prefix: string): Promise<ApprovalRow[]> {

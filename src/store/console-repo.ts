@@ -8,6 +8,7 @@ import type { Queryable } from './db.js';
 import { maskDeep, maskText } from '../policies/masking.js';
 import type { ApprovalCardView } from '../chat/approval-card.js';
 import { storableJson, storableOrNull, storableText } from '../lib/storable.js';
+import { BadCursorError, decodeCursor, pageOf, type Page } from '../lib/paging.js';
 
 export interface ConsoleMessageRow {
   id: string;
@@ -70,13 +71,21 @@ export async function updateConsoleText(db: Queryable, id: string, text: string)
   if (res.rowCount === 0) throw new Error(`console: no bot text message ${id} to update`);
 }
 
-export async function consoleTranscript(db: Queryable, conversationId: string, limit = 200): Promise<ConsoleMessageRow[]> {
+/**
+ * A conversation's messages a page at a time, in the order they were written: the newest `limit`
+ * first, and `next` pages back to older ones (console_messages_conv index; no whole transcript read).
+ */
+export async function consoleTranscriptPage(db: Queryable, conversationId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<ConsoleMessageRow>> {
+  const before = page.cursor === undefined ? undefined : decodeCursor(page.cursor, transcriptCursor);
+  if (page.cursor !== undefined && !before) throw new BadCursorError();
   const res = await db.query<ConsoleMessageRow>(
-    `SELECT * FROM (SELECT * FROM console_messages WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2) t ORDER BY id`,
-    [conversationId, limit],
+    `SELECT * FROM console_messages WHERE conversation_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3`,
+    [conversationId, before?.i ?? null, page.limit + 1],
   );
-  return res.rows;
+  const newestFirst = pageOf(res.rows, page.limit, (r) => ({ k: 't', i: r.id }), (r) => r);
+  return { items: newestFirst.items.reverse(), next: newestFirst.next };
 }
+const transcriptCursor = z.object({ k: z.literal('t'), i: z.string().regex(/^\d{1,19}$/) }).strict();
 
 /** The rows a turn sent, by id (the console's ?wait=1 answer), in the order they were written. */
 export async function consoleMessagesByIds(db: Queryable, ids: string[]): Promise<ConsoleMessageRow[]> {

@@ -7,6 +7,7 @@ import type { Queryable } from './db.js';
 import { storable, storableText } from '../lib/storable.js';
 import { openJson, sealJson } from './data-keys.js';
 import { maskText } from '../policies/masking.js';
+import { BadCursorError, decodeCursor, pageOf, type Page } from '../lib/paging.js';
 
 /** `unreadable`: an event an adapter could tie to a chat but not read; it is answered and audited. */
 export type InboxKind = 'message' | 'action' | 'unreadable';
@@ -210,12 +211,15 @@ export interface DeadLetterRow {
   processed_at: Date | null;
 }
 
-/** Dead letters newest first, a page at a time (`before`: the last id of the previous page). */
-export async function deadInbox(db: Queryable, opts: { limit: number; before?: string }): Promise<DeadLetterRow[]> {
+/** Dead letters newest first, a page at a time (inbox_dead index); `next` pages on to older ones. */
+export async function deadInbox(db: Queryable, page: { limit: number; cursor?: string | undefined }): Promise<Page<DeadLetterRow>> {
+  const before = page.cursor === undefined ? undefined : decodeCursor(page.cursor, deadCursor);
+  if (page.cursor !== undefined && !before) throw new BadCursorError();
   const res = await db.query<DeadLetterRow>(
     `SELECT id, channel, kind, attempts, error, received_at, processed_at FROM inbox
       WHERE status = 'dead' AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $1`,
-    [opts.limit, opts.before ?? null],
+    [page.limit + 1, before?.i ?? null],
   );
-  return res.rows;
+  return pageOf(res.rows, page.limit, (r) => ({ k: 'd', i: r.id }), (r) => r);
 }
+const deadCursor = z.object({ k: z.literal('d'), i: z.string().regex(/^\d{1,19}$/) }).strict();

@@ -21,7 +21,8 @@ import { maskText } from '../../policies/masking.js';
 import { appendAudit } from '../../store/audit.js';
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
-import { getApproval, pendingApprovalsFor, type ApprovalRow } from '../../store/approvals-repo.js';
+import { getApproval, pendingForApproverPage, type ApprovalRow } from '../../store/approvals-repo.js';
+import { scopeFilterOf } from '../../policies/access.js';
 import {
   bulkCardId,
   claimBulk,
@@ -53,12 +54,24 @@ export interface BulkDeps {
 /** An item qualifies for a bulk card when it needs one approval and no fresh sign-in. */
 const qualifies = (r: ApprovalRow) => r.required_approvals === 1 && !r.reauth_within_seconds && r.approved_by.length === 0;
 
+/** The most pending rows a bulk offer looks through for one approver. */
+const WAITING_CAP = 1000;
+
 export class BulkApprovals {
   constructor(private readonly deps: BulkDeps) {}
 
-  /** What waits for `approver` now and may be decided by them (the same filter as 待我审批). */
+  /**
+   * What waits for `approver` now and may be decided by them (the same filter as 待我审批), read a
+   * page at a time and at most WAITING_CAP rows: a bulk card lists at most 50 of one kind.
+   */
   private async waiting(approver: Principal): Promise<ApprovalRow[]> {
-    const rows = await pendingApprovalsFor(this.deps.db, approver.id);
+    const rows: ApprovalRow[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await pendingForApproverPage(this.deps.db, approver.id, scopeFilterOf(approver), { limit: 200, cursor });
+      rows.push(...page.items);
+      cursor = page.next ?? undefined;
+    } while (cursor && rows.length < WAITING_CAP);
     return rows.filter(
       (r) => mayDecide(approver, { requesterId: r.requester_id, approverIds: r.approver_ids, targetScope: r.target_scope }).allowed && !r.approved_by.includes(approver.id),
     );

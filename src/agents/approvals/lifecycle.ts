@@ -12,7 +12,7 @@ import type { CardAction, ChannelName, OutboundMessage } from '../../chat/channe
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
 import type { Principal } from '../../policies/principals.js';
-import { ownersOutOfScope, type ScopeOwner } from '../../policies/access.js';
+import { ownersOutOfScope, scopeFilterOf, type ScopeOwner } from '../../policies/access.js';
 import { approversFor, mayDecide } from '../../policies/approval-rules.js';
 import { mayStandIn } from '../../policies/delegation-rules.js';
 import { actionHash, requestHash, targetKey } from '../../policies/action-hash.js';
@@ -28,6 +28,7 @@ import {
   createApproval,
   decideApproval,
   expireApprovals,
+  SWEEP_BATCH,
   approvalsDueForEscalation,
   recentFactSum,
   escalateApproval,
@@ -41,8 +42,8 @@ import {
   conflictingApprovals,
   withdrawApproval,
   approvalsByPrefix,
-  approvalsOfRequester,
-  pendingApprovalsFor,
+  requestsOfRequesterPage,
+  pendingForApproverPage,
   type ApprovalRow,
 } from '../../store/approvals-repo.js';
 import { cardContents } from './card-content.js';
@@ -393,7 +394,7 @@ export class ApprovalLifecycle {
     if (!row) return { status: 'failed', reply: refusalText(s.lang, { reason: 'not_found' }) };
     if (row.status === 'pending') {
       if (new Date(row.expires_at).getTime() > Date.now()) return {};
-      await expireApprovals(db);
+      await expireApprovals(db, { id: row.id });
       row = (await getApproval(db, row.id))!;
     }
     const waitedMs = (row.decided_at ? new Date(row.decided_at).getTime() : Date.now()) - new Date(row.created_at).getTime();
@@ -483,16 +484,16 @@ export class ApprovalLifecycle {
   desk(requester: Principal, run: { runId: string; channel: ChannelName; conversationId?: string; lang?: Lang }): RequestDesk {
     const { db, directory } = this.deps;
     return {
-      mine: async (limit) => (await approvalsOfRequester(db, requester.id, limit)).map((r) => summaryOf(r, directory)),
+      mine: async (limit) => {
+        const page = await requestsOfRequesterPage(db, requester.id, { limit, withTotal: true });
+        return { items: page.items.map((r) => summaryOf(r, directory)), total: page.total ?? page.items.length, totalAtLeast: page.totalAtLeast };
+      },
       waitingForMe: async (limit) => {
-        // Only what this person may decide now: listed, in scope, not their own, their vote not yet given.
-        const all = (await pendingApprovalsFor(db, requester.id)).filter(
-          (r) => mayDecide(requester, { requesterId: r.requester_id, approverIds: r.approver_ids, targetScope: r.target_scope }).allowed && !r.approved_by.includes(requester.id),
-        );
-        // Riskiest first (the approvals its tier needs), then oldest first.
-        all.sort((a, b) => b.required_approvals - a.required_approvals || new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
+        // One page, in scope in SQL (riskiest, then oldest first); each row checked again as a decision would be.
+        const page = await pendingForApproverPage(db, requester.id, scopeFilterOf(requester), { limit, withTotal: true });
+        const items = page.items.filter((r) => mayDecide(requester, { requesterId: r.requester_id, approverIds: r.approver_ids, targetScope: r.target_scope }).allowed);
         const bulkKinds = await this.bulk.kinds(requester);
-        return { items: all.slice(0, limit).map((r) => summaryOf(r, directory)), total: all.length, ...(bulkKinds.length ? { bulkKinds } : {}) };
+        return { items: items.map((r) => summaryOf(r, directory)), total: page.total ?? items.length, totalAtLeast: page.totalAtLeast, ...(bulkKinds.length ? { bulkKinds } : {}) };
       },
       withdraw: (id) => this.withdraw(requester, id, run),
       ...(run.conversationId
@@ -508,12 +509,17 @@ export class ApprovalLifecycle {
 
   /** Approvals past their expiry: mark them, redraw their cards, and let their runs end. */
   async sweepExpired(): Promise<number> {
-    const expired = await expireApprovals(this.deps.db);
-    for (const row of expired) {
-      await this.refreshCards(row.id);
-      this.deps.track(this.deps.resume(row.thread_id, { approvalId: row.id, status: 'expired' }));
+    // In batches: thousands expiring at once are never one transaction nor one array in memory.
+    let total = 0;
+    for (;;) {
+      const expired = await expireApprovals(this.deps.db, { limit: SWEEP_BATCH });
+      for (const row of expired) {
+        await this.refreshCards(row.id);
+        this.deps.track(this.deps.resume(row.thread_id, { approvalId: row.id, status: 'expired' }));
+      }
+      total += expired.length;
+      if (expired.length < SWEEP_BATCH) return total;
     }
-    return expired.length;
   }
 
   /**

@@ -12,8 +12,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../store/db.js';
 import type { Directory } from '../../store/directory.js';
-import { consoleMessagesByIds, consoleTranscript, insertConsoleMessage, suggestionsOf, type ConsoleMessageRow } from '../../store/console-repo.js';
-import { getApproval, pendingApprovalsFor, type ApprovalRow } from '../../store/approvals-repo.js';
+import { consoleMessagesByIds, consoleTranscriptPage, insertConsoleMessage, suggestionsOf, type ConsoleMessageRow } from '../../store/console-repo.js';
+import { getApproval, pendingForApproverPage, requestsOfRequesterPage, type ApprovalRow } from '../../store/approvals-repo.js';
+import { BadCursorError, pageQuery } from '../../lib/paging.js';
+import { scopeFilterOf } from '../../policies/access.js';
+import { mayDecide } from '../../policies/approval-rules.js';
 import { delegationRefusalText, type DelegationDesk } from '../../policies/delegation-rules.js';
 import type { Inbox } from '../inbox.js';
 import { renderAdaptiveCard } from '../cards/adaptive.js';
@@ -255,9 +258,15 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     if (!caller) return reply;
     const may = await mayUse(caller, id.data, false);
     if (may === 'no') return refuseConversation(reply, caller, id.data, 'read');
-    const rows = may === 'unclaimed' ? [] : await consoleTranscript(db, id.data);
+    const page = pageQuery.safeParse(req.query);
+    if (!page.success) return reply.code(400).send({ error: describe(page.error) });
+    // The newest page by default; `next` pages back to older messages.
+    const found = may === 'unclaimed' ? { items: [], next: null } : await pagedOr400(reply, () => consoleTranscriptPage(db, id.data, page.data));
+    if (!found) return reply;
+    const rows = found.items;
     return {
       conversation: id.data,
+      next: found.next,
       messages: rows.map((r) => ({
         id: r.id,
         from: r.sender,
@@ -300,31 +309,64 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
 
   registerEvidenceRoute(app, { db, auth, audit });
 
+  // The approval lists, one page at a time (src/lib/paging.ts): the first page carries the total ("1000+": totalAtLeast).
+  const approvalItem = (row: ApprovalRow, readerId: string) => {
+    // Drawn for the reader who asks: their language, whatever the request's was.
+    const view = viewOf(row, readerId);
+    return {
+      approvalId: row.id,
+      status: row.status,
+      title: view.title,
+      // A name and a department, never the requester object itself ("[object Object]", issue 13).
+      requester: { id: view.requester.id, name: view.requester.name, department: view.requester.department ?? null },
+      createdAt: new Date(row.created_at).toISOString(),
+      expiresAt: view.expiresAt,
+      card: renderAdaptiveCard(view),
+    };
+  };
+
+  /** 待我审批 / Waiting for me: what the caller may decide now, riskiest then oldest first. */
   app.get('/console/api/approvals', async (req, reply) => {
+    const page = pageQuery.safeParse(req.query);
+    if (!page.success) return reply.code(400).send({ error: describe(page.error) });
     const caller = await auth.caller(req, reply, { claimed: claimedIn(req.query) });
     if (!caller) return reply;
     const principal = caller.principal;
-    const rows = await pendingApprovalsFor(db, principal.id);
+    const { limit, cursor } = page.data;
+    const found = await pagedOr400(reply, () => pendingForApproverPage(db, principal.id, scopeFilterOf(principal), { limit, cursor, withTotal: cursor === undefined }));
+    if (!found) return reply;
+    // The query already keeps to the caller's scope; each row is checked again as a decision would be.
+    const rows = found.items.filter((r) => mayDecide(principal, { requesterId: r.requester_id, approverIds: r.approver_ids, targetScope: r.target_scope }).allowed);
     // "Approve all N of this kind": the page sends the command, in the caller's language, as their own message.
     const lang = principal.language ?? 'zh';
     const bulk = (deps.bulkKinds ? await deps.bulkKinds(principal) : []).map((k) => ({ tool: k.tool, count: k.count, action: k.action[lang], command: k.command[lang] }));
-    return {
-      bulk,
-      approvals: rows.map((row) => {
-        // Drawn for the approver who asks: their language, whatever the request's was.
-        const view = viewOf(row, principal.id);
-        return {
-          approvalId: row.id,
-          status: row.status,
-          title: view.title,
-          // A name and a department, never the requester object itself ("[object Object]", issue 13).
-          requester: { id: view.requester.id, name: view.requester.name, department: view.requester.department ?? null },
-          expiresAt: view.expiresAt,
-          card: renderAdaptiveCard(view),
-        };
-      }),
-    };
+    return { bulk, approvals: rows.map((row) => approvalItem(row, principal.id)), next: found.next, total: found.total, totalAtLeast: found.totalAtLeast };
   });
+
+  /** 我的申请 / My requests: the caller's own requests in every state, newest first. */
+  app.get('/console/api/requests', async (req, reply) => {
+    const page = pageQuery.safeParse(req.query);
+    if (!page.success) return reply.code(400).send({ error: describe(page.error) });
+    const caller = await auth.caller(req, reply, { claimed: claimedIn(req.query) });
+    if (!caller) return reply;
+    const { limit, cursor } = page.data;
+    const found = await pagedOr400(reply, () => requestsOfRequesterPage(db, caller.principal.id, { limit, cursor, withTotal: cursor === undefined }));
+    if (!found) return reply;
+    return { requests: found.items.map((row) => approvalItem(row, caller.principal.id)), next: found.next, total: found.total, totalAtLeast: found.totalAtLeast };
+  });
+}
+
+/** Runs a page query; a cursor that is not ours is the client's mistake (400), said plainly. */
+async function pagedOr400<T>(reply: FastifyReply, run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof BadCursorError) {
+      void reply.code(400).send({ error: e.message });
+      return undefined;
+    }
+    throw e;
+  }
 }
 
 /** The demo persona a GET names (?user=); a malformed one counts as none named. */

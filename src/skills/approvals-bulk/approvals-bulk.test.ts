@@ -5,7 +5,7 @@ import { parseCommand } from '../planner.js';
 
 function desk(answer: BulkOffer): RequestDesk & { asked: string[] } {
   const asked: string[] = [];
-  return { asked, mine: async () => [], waitingForMe: async () => ({ items: [], total: 0 }), withdraw: async () => ({ kind: 'not_found' }), bulk: async (tool) => (asked.push(tool), answer) };
+  return { asked, mine: async () => ({ items: [], total: 0 }), waitingForMe: async () => ({ items: [], total: 0 }), withdraw: async () => ({ kind: 'not_found' }), bulk: async (tool) => (asked.push(tool), answer) };
 }
 
 describe('command planner: bulk approval', () => {

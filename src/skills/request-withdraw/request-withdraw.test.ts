@@ -20,7 +20,7 @@ const request: RequestSummary = {
 
 function desk(answer: WithdrawResult): RequestDesk & { asked: string[] } {
   const asked: string[] = [];
-  return { asked, mine: async () => [], waitingForMe: async () => ({ items: [], total: 0 }), withdraw: async (id) => (asked.push(id), answer) };
+  return { asked, mine: async () => ({ items: [], total: 0 }), waitingForMe: async () => ({ items: [], total: 0 }), withdraw: async (id) => (asked.push(id), answer) };
 }
 
 describe('command planner: withdraw', () => {

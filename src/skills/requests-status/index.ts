@@ -41,17 +41,19 @@ export const requestsStatus = defineSkill({
     const desk = tools.requests;
     if (!desk) return answered(statusTexts.unavailable[lang]);
     if (plan.which === 'waiting') {
-      const { items, total, bulkKinds = [] } = await desk.waitingForMe(STATUS_LIMIT);
-      if (total === 0) return answered(statusTexts.waitingNone[lang]);
-      const text = [statusTexts.waitingHead(lang, items.length, total), ...items.map((r, i) => `${i + 1}. ${statusTexts.waitingLine(lang, r)}`)];
+      const { items, total, totalAtLeast = false, bulkKinds = [] } = await desk.waitingForMe(STATUS_LIMIT);
+      if (total === 0 && items.length === 0) return answered(statusTexts.waitingNone[lang]);
+      const text = [statusTexts.waitingHead(lang, items.length, total, totalAtLeast), ...items.map((r, i) => `${i + 1}. ${statusTexts.waitingLine(lang, r)}`)];
+      if (total > items.length) text.push(statusTexts.moreInConsole(lang, total - items.length, totalAtLeast, 'waiting'));
       // Kinds the policy lets this approver approve together: offered as a button where the channel has them.
       const suggestions = bulkKinds.map((k) => bulkCommand(lang, k.tool));
       if (suggestions.length) text.push(statusTexts.bulkHint(lang, bulkKinds.map((k, i) => ({ command: suggestions[i]!, count: k.count }))));
       return { kind: 'reply', text: text.join('\n'), status: 'succeeded', ...(suggestions.length ? { suggestions } : {}) };
     }
-    const mine = await desk.mine(STATUS_LIMIT);
+    const { items: mine, total, totalAtLeast = false } = await desk.mine(STATUS_LIMIT);
     if (mine.length === 0) return answered(statusTexts.mineNone[lang]);
-    const lines = [statusTexts.mineHead(lang, mine.length, STATUS_LIMIT), ...mine.map((r, i) => `${i + 1}. ${statusTexts.mineLine(lang, r)}`)];
+    const lines = [statusTexts.mineHead(lang, mine.length, total, totalAtLeast), ...mine.map((r, i) => `${i + 1}. ${statusTexts.mineLine(lang, r)}`)];
+    if (total > mine.length) lines.push(statusTexts.moreInConsole(lang, total - mine.length, totalAtLeast, 'mine'));
     if (mine.some((r) => r.status === 'pending')) lines.push(statusTexts.withdrawHint(lang));
     return answered(lines.join('\n'));
   },

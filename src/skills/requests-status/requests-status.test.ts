@@ -19,11 +19,11 @@ const summary = (over: Partial<RequestSummary> = {}): RequestSummary => ({
   ...over,
 });
 
-function desk(mine: RequestSummary[], waiting: RequestSummary[], total = waiting.length): RequestDesk & { limits: number[] } {
+function desk(mine: RequestSummary[], waiting: RequestSummary[], total = waiting.length, mineTotal = mine.length): RequestDesk & { limits: number[] } {
   const limits: number[] = [];
   return {
     limits,
-    mine: async (limit) => (limits.push(limit), mine.slice(0, limit)),
+    mine: async (limit) => (limits.push(limit), { items: mine.slice(0, limit), total: mineTotal }),
     waitingForMe: async (limit) => (limits.push(limit), { items: waiting.slice(0, limit), total }),
     withdraw: async () => ({ kind: 'not_found' }),
   };
@@ -63,6 +63,7 @@ describe('status replies', () => {
       '待你审批的申请共 14 个，先列出最早、风险最高的 2 个（请在审批卡片上批准或驳回）：',
       '1. 【需 2 人审批，已 0 人】aaaa1111「确认告警 ALM900005」申请人 Bob，2026-11-24 09:00 提交，2026-11-24 09:30 过期',
       '2. bbbb2222「工单备注 T20261124-0012」申请人 Alice，2026-11-24 09:00 提交，2026-11-24 09:30 过期',
+      '……还有 12 个，请在控制台的「待我审批」中查看。',
     ]);
     expect(d.limits).toEqual([10]);
     const en = replyOf(await run('my approvals', fakeTools({}, { requests: desk([], [older]) }).tools));
@@ -87,5 +88,26 @@ describe('status replies', () => {
     expect(en).toContain('rejected by Carol; reason: 退费请走计费流程');
     expect(en).not.toContain('To withdraw');
     expect(replyOf(await run('我的申请', fakeTools({}, { requests: desk([], []) }).tools))).toBe('你还没有提交过需审批的申请。');
+  });
+
+  it('shows one short page of my requests and says how many more the console has, in my language', async () => {
+    const ten = Array.from({ length: 10 }, (_, i) => summary({ id: `abcd00${String(i).padStart(2, '0')}`, status: 'expired' }));
+    const d = desk(ten, [], 0, 10_001);
+    const zh = replyOf(await run('我的申请', fakeTools({}, { requests: d }).tools)).split('\n');
+    expect(d.limits).toEqual([10]);
+    expect(zh[0]).toBe('你共有 10001 个申请，最近的 10 个：');
+    expect(zh).toHaveLength(12);
+    expect(zh.at(-1)).toBe('……还有 9991 个，请在控制台的「我的申请」中查看。');
+    const en = replyOf(await run('my requests', fakeTools({}, { requests: desk(ten, [], 0, 10_001) }).tools)).split('\n');
+    expect(en[0]).toBe('You have 10001 requests; the 10 most recent:');
+    expect(en.at(-1)).toBe('… and 9991 more — see the console (My requests).');
+    // Past the count's cap the numbers read as "at least".
+    const capped: RequestDesk = { ...desk(ten, ten), mine: async () => ({ items: ten, total: 1000, totalAtLeast: true }), waitingForMe: async () => ({ items: ten, total: 1000, totalAtLeast: true }) };
+    const many = replyOf(await run('待我审批', fakeTools({}, { requests: capped }).tools)).split('\n');
+    expect(many[0]).toContain('待你审批的申请共 1000+ 个');
+    expect(many.at(-1)).toBe('……还有 990+ 个，请在控制台的「待我审批」中查看。');
+    expect(replyOf(await run('my requests', fakeTools({}, { requests: capped }).tools)).split('\n')[0]).toBe('You have 1000+ requests; the 10 most recent:');
+    const fits = replyOf(await run('my requests', fakeTools({}, { requests: desk(ten.slice(0, 3), []) }).tools));
+    expect(fits).not.toContain('more');
   });
 });

@@ -18,16 +18,28 @@ export function stateText(lang: Lang, r: RequestSummary): string {
   return t(lang, { zh: `待 ${r.approvers.join('、')} 审批${votes}，${r.expiresAt} 过期`, en: `waiting for ${r.approvers.join(', ')}${votes}, expires ${r.expiresAt}` });
 }
 
+/** A count that was capped (store TOTAL_CAP) reads "1000+". */
+const count = (n: number, atLeast: boolean) => `${n}${atLeast ? '+' : ''}`;
+
 export const statusTexts = {
-  mineHead: (lang: Lang, n: number, limit: number) =>
-    t(lang, { zh: `你最近的 ${n} 个申请${n >= limit ? `（最多显示 ${limit} 个）` : ''}：`, en: `Your ${n} most recent request${n === 1 ? '' : 's'}${n >= limit ? ` (at most ${limit} shown)` : ''}:` }),
+  mineHead: (lang: Lang, n: number, total: number, atLeast = false) =>
+    t(lang, {
+      zh: n < total ? `你共有 ${count(total, atLeast)} 个申请，最近的 ${n} 个：` : `你最近的 ${n} 个申请：`,
+      en: n < total ? `You have ${count(total, atLeast)} requests; the ${n} most recent:` : `Your ${n} most recent request${n === 1 ? '' : 's'}:`,
+    }),
+  /** A chat list is one short page; the rest is in the console's paged lists. */
+  moreInConsole: (lang: Lang, more: number, atLeast: boolean, which: 'waiting' | 'mine') =>
+    t(lang, {
+      zh: `……还有 ${count(more, atLeast)} 个，请在控制台的「${which === 'waiting' ? '待我审批' : '我的申请'}」中查看。`,
+      en: `… and ${count(more, atLeast)} more — see the console (${which === 'waiting' ? 'Waiting for me' : 'My requests'}).`,
+    }),
   mineNone: { zh: '你还没有提交过需审批的申请。', en: 'You have no requests that needed approval.' } satisfies Text,
   mineLine: (lang: Lang, r: RequestSummary) => t(lang, { zh: `${r.id}「${r.title}」${r.createdAt} 提交：${stateText('zh', r)}`, en: `${r.id} "${r.title}", sent ${r.createdAt}: ${stateText('en', r)}` }),
   withdrawHint: (lang: Lang) => t(lang, { zh: '撤回待审批的申请：撤回 <申请编号>', en: 'To withdraw a pending request: withdraw <request id>' }),
-  waitingHead: (lang: Lang, shown: number, total: number) =>
+  waitingHead: (lang: Lang, shown: number, total: number, atLeast = false) =>
     t(lang, {
-      zh: `待你审批的申请共 ${total} 个${shown < total ? `，先列出最早、风险最高的 ${shown} 个` : ''}（请在审批卡片上批准或驳回）：`,
-      en: `${total} request${total === 1 ? '' : 's'} wait${total === 1 ? 's' : ''} for your approval${shown < total ? `; the oldest and riskiest ${shown} first` : ''} (approve or reject on the card):`,
+      zh: `待你审批的申请共 ${count(total, atLeast)} 个${shown < total ? `，先列出最早、风险最高的 ${shown} 个` : ''}（请在审批卡片上批准或驳回）：`,
+      en: `${count(total, atLeast)} request${total === 1 && !atLeast ? '' : 's'} wait${total === 1 && !atLeast ? 's' : ''} for your approval${shown < total ? `; the oldest and riskiest ${shown} first` : ''} (approve or reject on the card):`,
     }),
   bulkHint: (lang: Lang, kinds: { command: string; count: number }[]) =>
     t(lang, {

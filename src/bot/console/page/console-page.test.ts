@@ -48,6 +48,8 @@ function pendingView(): ApprovalCardView {
 class StubApi {
   messages: StubMessage[] = [];
   posted: { path: string; body: Record<string, unknown> }[] = [];
+  /** The query strings of the approvals list calls (persona dave). */
+  approvalCalls: string[] = [];
   actionAnswer: Record<string, unknown> = { status: 'approved', replies: [] };
   view = pendingView();
   /** Kinds the approvals panel offers to approve in bulk. */
@@ -60,6 +62,7 @@ class StubApi {
       { id: 'm1', from: 'bot', kind: 'card', approvalId: 'apv_42', card: renderAdaptiveCard(this.view), at: now, updatedAt: now },
     ];
     this.posted = [];
+    this.approvalCalls = [];
     this.actionAnswer = { status: 'approved', replies: [] };
     this.bulk = [];
   }
@@ -111,6 +114,18 @@ class StubApi {
     }
     if (p.startsWith('/console/api/conversations/')) {
       return json(200, { conversation: decodeURIComponent(p.split('/').pop() ?? ''), messages: this.messages });
+    }
+    if (p === '/console/api/approvals' && url.searchParams.get('user') === 'dave') {
+      // Five waiting, two a page: the page shows the first and fetches the rest on "more".
+      this.approvalCalls.push(url.search);
+      const all = ['a1', 'a2', 'a3', 'a4', 'a5'].map((id) => ({ ...this.view, approvalId: id, title: `申请 ${id}` }));
+      const at = { '': 0, c1: 2, c2: 4 }[url.searchParams.get('cursor') ?? ''] ?? 0;
+      const next = at + 2 < all.length ? `c${at / 2 + 1}` : null;
+      return json(200, {
+        approvals: all.slice(at, at + 2).map((v) => ({ approvalId: v.approvalId, status: 'pending', title: v.title, requester: { id: 'alice', name: 'Alice', department: null }, expiresAt: v.expiresAt, card: renderAdaptiveCard(v) })),
+        next,
+        total: at === 0 ? all.length : null,
+      });
     }
     if (p === '/console/api/approvals') {
       const mine = url.searchParams.get('user') === 'carol' && this.view.status === 'pending';
@@ -225,6 +240,27 @@ describe('console page', () => {
     // A user's own message never gets buttons.
     await page.locator('[data-testid=message][data-from=user]').filter({ hasText: '补全工单' }).waitFor();
     expect(await page.locator('[data-testid=message][data-from=user] [data-testid=suggestion]').count()).toBe(0);
+  });
+
+  it('shows the first page of what waits, the total, and the next pages on "more / 更多"', async () => {
+    await page.goto(`${base}/console?user=dave`);
+    const items = page.locator('[data-testid=approvals] [data-testid=approval]');
+    const more = page.getByTestId('approvals-more');
+    await expect.poll(() => items.count(), { timeout: 15_000 }).toBe(2);
+    expect(await page.getByTestId('approvals-count').textContent()).toBe('5');
+    await more.waitFor({ state: 'visible' });
+    await more.click();
+    await expect.poll(() => items.count(), { timeout: 15_000 }).toBe(4);
+    await more.click();
+    await expect.poll(() => items.count(), { timeout: 15_000 }).toBe(5);
+    await more.waitFor({ state: 'hidden' });
+    expect(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-approval-id')))).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
+    expect(stub.approvalCalls).toContain('?user=dave&cursor=c1');
+    expect(stub.approvalCalls).toContain('?user=dave&cursor=c2');
+    // A poll refreshes the first page and keeps what "more" loaded.
+    const calls = stub.approvalCalls.length;
+    await expect.poll(() => stub.approvalCalls.length, { timeout: 15_000 }).toBeGreaterThan(calls);
+    expect(await items.count()).toBe(5);
   });
 
   it('keeps the persona in the URL and gives each persona its own conversation', async () => {

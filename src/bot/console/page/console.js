@@ -53,6 +53,14 @@
     generation: 0,
     messages: new Map(), // id -> { updatedAt, el, body, notice, card }
     approvals: new Map(), // approvalId -> { signature, el, body, notice, card }
+    // The approvals list is paged: the first page is refreshed by polling, later pages ("more")
+    // are kept as loaded; `approvalsNext` is the cursor after the last page shown (null: the end).
+    approvalsFirst: [],
+    approvalsExtra: [],
+    approvalsNext: null,
+    approvalsTotal: null,
+    approvalsAtLeast: false,
+    loadingMore: false,
     pollTimer: 0,
     polling: false,
     // 'demo' (personas, loopback only) or 'oidc' (logged in; the server decides who we are).
@@ -78,6 +86,7 @@
     approvalsBulk: byId('approvals-bulk'),
     approvalsEmpty: byId('approvals-empty'),
     approvalsCount: byId('approvals-count'),
+    approvalsMore: byId('approvals-more'),
     toasts: byId('toasts'),
   };
 
@@ -470,7 +479,8 @@
 
   async function refreshConversation() {
     var generation = state.generation;
-    var data = await api('GET', '/conversations/' + encodeURIComponent(state.conversation) + '?user=' + encodeURIComponent(state.user));
+    // The newest 200 messages (the most one page gives), as the transcript showed before it was paged.
+    var data = await api('GET', '/conversations/' + encodeURIComponent(state.conversation) + '?user=' + encodeURIComponent(state.user) + '&limit=200');
     if (generation !== state.generation) return;
     renderConversation(Array.isArray(data.messages) ? data.messages : []);
   }
@@ -536,16 +546,34 @@
       }
     });
     els.approvalsEmpty.hidden = state.approvals.size > 0;
-    els.approvalsCount.textContent = String(state.approvals.size);
-    els.approvalsCount.dataset.zero = state.approvals.size === 0 ? 'true' : 'false';
+    // The total is the server's (every page); without one, what is shown.
+    var count = typeof state.approvalsTotal === 'number' ? state.approvalsTotal : state.approvals.size;
+    // A capped count (more than the server counts) reads "1000+".
+    els.approvalsCount.textContent = String(count) + (state.approvalsAtLeast ? '+' : '');
+    els.approvalsCount.dataset.zero = count === 0 ? 'true' : 'false';
+    els.approvalsMore.hidden = !state.approvalsNext;
+  }
+
+  function showApprovals() {
+    var first = new Set(state.approvalsFirst.map(function (a) { return a && a.approvalId; }));
+    renderApprovals(state.approvalsFirst.concat(state.approvalsExtra.filter(function (a) { return a && !first.has(a.approvalId); })));
+  }
+
+  function itemsOf(data) {
+    return data && Array.isArray(data.approvals) ? data.approvals : [];
   }
 
   async function refreshApprovals() {
     var generation = state.generation;
     var data = await api('GET', '/approvals?user=' + encodeURIComponent(state.user));
     if (generation !== state.generation) return;
-    renderApprovals(Array.isArray(data.approvals) ? data.approvals : []);
-    renderBulk(Array.isArray(data.bulk) ? data.bulk : []);
+    state.approvalsFirst = itemsOf(data);
+    state.approvalsTotal = data && typeof data.total === 'number' ? data.total : null;
+    state.approvalsAtLeast = !!(data && data.totalAtLeast === true);
+    // Until "more" was used, the first page's cursor is the one to continue from.
+    if (state.approvalsExtra.length === 0) state.approvalsNext = data && typeof data.next === 'string' ? data.next : null;
+    showApprovals();
+    renderBulk(data && Array.isArray(data.bulk) ? data.bulk : []);
   }
 
   /**
@@ -564,6 +592,25 @@
       els.approvalsBulk.appendChild(b);
     });
     els.approvalsBulk.hidden = list.length === 0;
+  }
+
+  async function loadMoreApprovals() {
+    if (state.loadingMore || !state.approvalsNext) return;
+    var generation = state.generation;
+    state.loadingMore = true;
+    els.approvalsMore.disabled = true;
+    try {
+      var data = await api('GET', '/approvals?user=' + encodeURIComponent(state.user) + '&cursor=' + encodeURIComponent(state.approvalsNext));
+      if (generation !== state.generation) return;
+      state.approvalsExtra = state.approvalsExtra.concat(itemsOf(data));
+      state.approvalsNext = data && typeof data.next === 'string' ? data.next : null;
+      showApprovals();
+    } catch (e) {
+      toast('error', '更多加载失败 / Could not load more: ' + (e && e.message ? e.message : String(e)));
+    } finally {
+      state.loadingMore = false;
+      els.approvalsMore.disabled = false;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -698,6 +745,11 @@
     state.conversation = defaultConversation(user);
     state.messages.clear();
     state.approvals.clear();
+    state.approvalsFirst = [];
+    state.approvalsExtra = [];
+    state.approvalsNext = null;
+    state.approvalsTotal = null;
+    state.approvalsAtLeast = false;
     els.messages.textContent = '';
     els.pending.textContent = '';
     state.pendingSend = null;
@@ -736,6 +788,8 @@
       chip.addEventListener('click', function () { send(text, false); });
       els.examples.appendChild(chip);
     });
+
+    els.approvalsMore.addEventListener('click', function () { loadMoreApprovals(); });
 
     els.form.addEventListener('submit', function (e) {
       e.preventDefault();
