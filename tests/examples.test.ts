@@ -11,6 +11,7 @@ import { skills } from '../src/skills/index.js';
 import { parseCommand } from '../src/skills/planner.js';
 import { runFlow } from '../src/skills/router.js';
 import { formatTime } from '../src/chat/locale.js';
+import { TEAMS } from '../src/sandbox/seed-workorders.js';
 
 /** Placeholders of the help lines, filled with values of the sandbox's seed. */
 const SAMPLES: [RegExp, string][] = [
@@ -88,6 +89,8 @@ describe.each(clocks)('examples at %s', (_label, now) => {
       'nms.getAlarm': (input) => alarm({ id: String(input.alarmId) }),
       'crm.getCustomer': () => ({ customerId: 'C000123', name: '张*', mobile: '138****1234', residentId: '110105********002X', status: 'ACTIVE', realNameVerified: true, broadbandAccount: 'hz81000123', address: '杭州市西湖区文三路 1 号', region: 'hangzhou', plans: [] }),
       'workorder.list': () => ({ ticketId: 'T20261124-0012', workOrders: [] }),
+      // The sandbox portal's directory: the examples name its teams.
+      'workorder.teams': (input) => ({ region: input.region ?? null, teams: TEAMS.filter((t) => !input.region || t.region === input.region).map((t) => ({ ...t, engineers: [...t.engineers] })) }),
       'resource.getPort': () => ({ olt: 'OLT-HZ-01', fsp: '0/1/3', region: 'hangzhou', adminStatus: 'up', operStatus: 'up', onuId: 5, onuSn: 'HWTC12345678', rxPowerDbm: -20, txPowerDbm: 2, rxBand: 'normal', lastDownCause: null, lastDownAt: null, broadbandAccount: 'hz81000123' }),
     });
     const result = await runFlow(plan, tools);

@@ -156,6 +156,8 @@ describe('tools against faulty portals (runner level)', () => {
       ['billing.checkPlanEligibility', { customer: { customerId: demo.customer.id }, planCode: 'P5G_99' }],
       ['workorder.get', { workOrderId: 'W20261124-0001' }],
       ['workorder.list', { ticketId: demo.ticketMissing.id }],
+      ['workorder.teams', {}],
+      ['workorder.teams', { region: 'hangzhou' }],
       ['nms.getAlarm', { alarmId: 'ALM900001' }],
       ['recon.compareChannelBilling', { period: '2026-10', channelId: 'CH001' }],
     ];

@@ -3,6 +3,9 @@
  * status", through the console API on both databases, with a pool smaller than the bursts:
  * - a write the guard knows would fail (SMS template parameters, an appointment window already
  *   started) is answered with the reason and no card, audited, its run `business_error`;
+ * - a dispatch to a team the ticket system's directory does not have for the ticket's region is
+ *   answered with the nearest names and no card; a valid one (any half, any case) makes a card
+ *   with the directory's full name, and the work order carries it;
  * - the same request sent six times at once makes one card; the others point to it; approving it
  *   twice at once writes once;
  * - a write on a target with a pending or recent write, or a dispatch for a ticket with an open
@@ -69,6 +72,32 @@ describe.each(await dbKinds())('requests: would-fail, duplicates, conflicts, wit
     expect(await approvalCount(`requester_id IN ('alice', 'bob')`, [])).toBe(0);
     const statuses = await t.app.db.query<{ status: string }>(`SELECT status FROM runs WHERE requester_id IN ('alice', 'bob') ORDER BY started_at`);
     expect(statuses.rows.map((r) => r.status)).toEqual(['business_error', 'business_error', 'business_error', 'business_error']);
+  });
+
+  it('checks a dispatch\'s team against the ticket system\'s directory: an unknown one is answered with the nearest names and no card, a valid one makes a card with its full name', async () => {
+    const tk = take();
+    const before = (await auditRows(t.app.db, 'proposal.refused')).length;
+    const cards = await approvalCount(`requester_id = 'bob'`, []);
+    const unknown = await t.client.say('bob', `派单 ${tk} 杭州装维一祖 P2 ${tomorrow()} 09:00-11:00`, 'team-zh');
+    expect(cardOf(unknown)).toBeUndefined();
+    expect(textOf(unknown)).toContain('工单系统的班组目录中杭州没有班组或工程师「杭州装维一祖」，未提交审批。是不是要派给 杭州装维一组 HZ Field Team 1？');
+    const otherRegion = await t.client.say('bob', `dispatch ${tk} to NB Field Team 1 P2 ${tomorrow()} 09:00-11:00`, 'team-en');
+    expect(cardOf(otherRegion)).toBeUndefined();
+    // Bob sees Hangzhou only: the Ningbo team is simply not in his region's directory.
+    expect(textOf(otherRegion)).toContain('The ticket system\'s directory has no team "NB Field Team 1" in Hangzhou; nothing was sent for approval.');
+    const refused = (await auditRows(t.app.db, 'proposal.refused')).slice(before);
+    expect(refused.map((r) => r.details.reason)).toEqual(['assignee_unknown', 'team_unknown']);
+    expect(await approvalCount(`requester_id = 'bob'`, [])).toBe(cards);
+
+    // The English half, in another case: one card, the directory's full name on it and in what the portal gets.
+    const ok = cardOf(await t.client.say('bob', `dispatch ${tk} to hz field team 2 P3 ${tomorrow()} 14:00-16:00`, 'team-ok'))!;
+    expect(ok).toBeDefined();
+    const lines = (await row(ok.approvalId!)).lines;
+    expect(lines).toContainEqual(expect.objectContaining({ value: '杭州装维二组 HZ Field Team 2' }));
+    // Approved, the portal takes it: the work order carries the directory's team.
+    expect(await t.client.act('dave', ok.approvalId!, 'approve')).toMatchObject({ status: 'approved' });
+    await t.app.agent.idle();
+    expect(state().workOrders.filter((w) => w.ticketId === tk)).toEqual([expect.objectContaining({ team: '杭州装维二组 HZ Field Team 2', priority: 'P3', status: 'dispatched' })]);
   });
 
   it('makes one card of the same request sent six times at once; approving it twice at once writes once', async () => {

@@ -36,7 +36,7 @@ const ids = (r: Region) => ({
 /** Which region a (parsed) input is about, as the portal would know it. */
 function regionOfInput(input: unknown): Region {
   const s = JSON.stringify(input);
-  return Object.values(ids('ningbo')).some((id) => s.includes(id)) ? 'ningbo' : 'hangzhou';
+  return Object.values(ids('ningbo')).some((id) => s.includes(id)) || s.includes('"ningbo"') ? 'ningbo' : 'hangzhou';
 }
 
 const alarm = (r: Region, id = ids(r).alarm) => ({
@@ -95,6 +95,10 @@ const cases: Record<string, Case> = {
   'workorder.list': {
     input: (r) => ({ ticketId: ids(r).ticket }),
     output: (r) => ({ ticketId: ids(r).ticket, workOrders: [{ id: ids(r).workOrder, status: 'dispatched', team: 't', engineer: null, appointmentStart: null, appointmentEnd: null }] }),
+  },
+  'workorder.teams': {
+    input: (r) => ({ region: r }),
+    output: (r) => ({ region: r, teams: [{ name: '班组 Team', region: r, engineers: ['E'] }] }),
   },
   'workorder.dispatch': {
     input: (r) => ({ ticketId: ids(r).ticket, team: 'team A', priority: 'P2', window: { start: '2026-11-25 09:00', end: '2026-11-25 11:00' }, expected: { ticketStatus: 'open' } }),

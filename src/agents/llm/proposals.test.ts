@@ -29,6 +29,8 @@ const ticketAnswer = (status: string) => ({
   },
   missingFields: [],
 });
+/** workorder.teams for Hangzhou, as the portal's directory has it. */
+const teamsAnswer = { region: 'hangzhou', teams: [{ name: '杭州装维一组 HZ Field Team 1', region: 'hangzhou', engineers: ['王建国', '李明', '陈磊'] }] };
 const alarmAnswer = (acknowledged: boolean) => ({
   id: 'ALM900001', severity: 'major', ne: 'OLT-HZ-01', object: '0/1/3', type: 'LOS', probableCause: 'x', raisedAt: '2026-11-24 08:00', clearedAt: null, acknowledged, serviceAffecting: true,
 });
@@ -39,18 +41,18 @@ describe('LLM proposals for the issue-3 writes', () => {
       const schema = proposalAdapters[tool]!.input as z.ZodObject;
       expect(Object.keys(schema.shape), tool).not.toContain('expected');
     }
-    const tools = fakeTools({ 'ticket.get': ticketAnswer('open'), 'nms.getAlarm': alarmAnswer(false), 'workorder.list': { ticketId: 'T20261124-0012', workOrders: [] } });
+    const tools = fakeTools({ 'ticket.get': ticketAnswer('open'), 'nms.getAlarm': alarmAnswer(false), 'workorder.teams': teamsAnswer, 'workorder.list': { ticketId: 'T20261124-0012', workOrders: [] } });
     const dispatch = proposalOf(await proposalAdapters['workorder.dispatch']!.build(
       { ticketId: 't20261124-0012', team: '杭州装维一组', priority: 'P2', window: { start: '2026-11-25 09:00', end: '2026-11-25 11:00' } },
       tools,
       'zh',
     ));
-    expect(dispatch).toMatchObject({ tool: 'workorder.dispatch', title: '派单 T20261124-0012 → 杭州装维一组', input: { ticketId: 'T20261124-0012', type: 'repair', expected: { ticketStatus: 'open' } } });
+    expect(dispatch).toMatchObject({ tool: 'workorder.dispatch', title: '派单 T20261124-0012 → 杭州装维一组 HZ Field Team 1', input: { ticketId: 'T20261124-0012', type: 'repair', team: '杭州装维一组 HZ Field Team 1', expected: { ticketStatus: 'open' } } });
     const note = proposalOf(await proposalAdapters['ticket.addNote']!.build({ ticketId: 'T20261124-0012', note: 'customer restarted the ONU' }, tools, 'en'));
     expect(note).toMatchObject({ tool: 'ticket.addNote', title: 'Add a note to T20261124-0012', input: { expected: { status: 'open' } } });
     const ack = proposalOf(await proposalAdapters['nms.acknowledgeAlarm']!.build({ alarmId: 'ALM900001' }, tools, 'en'));
     expect(ack.input).toEqual({ alarmId: 'ALM900001', expected: { acknowledged: false, cleared: false } });
-    expect(tools.calls).toEqual(['ticket.get', 'workorder.list', 'ticket.get', 'nms.getAlarm']);
+    expect(tools.calls).toEqual(['ticket.get', 'workorder.teams', 'workorder.list', 'ticket.get', 'nms.getAlarm']);
   });
 
   it('name the target for the taint rule: ticket, alarm, and the number as the requester wrote it', () => {

@@ -2,11 +2,12 @@
  * Dispatch a ticket to a team or an engineer for a time window, after a manager approves:
  * "派单 T20261124-0012 杭州装维一组 P2 2026-11-25 09:00-11:00 [备注]". The guard refuses a
  * malformed request before touching the ticket system, then reads the ticket so the proposal
- * carries the status the approver saw.
+ * carries the status the approver saw, and the field-team directory so a team or engineer the
+ * portal would refuse at save time is refused now, with the nearest names of the ticket's region.
  */
 import { z } from 'zod';
 import { langSchema, type Lang } from '../../chat/lang.js';
-import { dispatchWorkOrderInput, getTicketInput, getTicketOutput, listWorkOrdersInput, listWorkOrdersOutput, openWorkOrderStatuses } from '../../tools/ticket/schemas.js';
+import { dispatchWorkOrderInput, getTicketInput, getTicketOutput, listTeamsInput, listTeamsOutput, listWorkOrdersInput, listWorkOrdersOutput, openWorkOrderStatuses, type FieldTeam } from '../../tools/ticket/schemas.js';
 import { formatTime } from '../../chat/locale.js';
 import { isPolicyDenied } from '../denials.js';
 import { WouldFail, clarify, defineSkill, inBoth, valid, type FlowResult, type FlowTools } from '../contract.js';
@@ -14,6 +15,7 @@ import { ticketTarget } from '../ticket-complete/guard.js';
 import { TICKET, keywordLang, stripLead } from '../grammar.js';
 import { whenIn } from '../when.js';
 import { DISPATCH_CMD } from './grammar.js';
+import { checkAssignee } from './directory.js';
 import { MAX_DISPATCH_NOTE, dispatchTexts } from './texts.js';
 
 const PRIORITY = /(?<![A-Za-z0-9_])P([1-4])(?![A-Za-z0-9_])/i;
@@ -43,6 +45,37 @@ function localMinute(text: string): number {
   return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5])) - 8 * 3600_000;
 }
 
+/** A read the requester's role may not make: the guard goes on without it and says so on the card. */
+const roleDenied = (err: unknown): boolean => isPolicyDenied(err) && err.kind === 'role';
+
+/**
+ * The asked team / engineer as the directory names them (the full "中文 English" team name, the
+ * engineer's team when only an engineer was given), or a WouldFail saying what is wrong. The
+ * ticket region's teams are read for the requester; every region's only when the name is not
+ * there, to tell "another region's" from "no such" (a requester who may not see the other regions
+ * is told it is not in theirs).
+ */
+async function resolveAssignee(lang: Lang, asked: Asked, region: string | null, tools: FlowTools, warnings: string[]): Promise<{ team?: string; engineer?: string }> {
+  const read = async (r: string | null): Promise<readonly FieldTeam[] | null> => {
+    try {
+      return (await tools.call('workorder.teams', valid(listTeamsInput, r ? { region: r } : {}), listTeamsOutput)).teams;
+    } catch (err) {
+      if (roleDenied(err) || (isPolicyDenied(err) && err.kind === 'scope')) return null;
+      throw err;
+    }
+  };
+  const regionTeams = await read(region);
+  if (!regionTeams) {
+    warnings.push(dispatchTexts.teamsNotChecked(lang));
+    return {};
+  }
+  const query = { ...(asked.team !== undefined && { team: asked.team }), ...(asked.engineer !== undefined && { engineer: asked.engineer }) };
+  let check = checkAssignee(query, regionTeams, null);
+  if (!check.ok && region && ['team_unknown', 'engineer_unknown', 'assignee_unknown'].includes(check.reason)) check = checkAssignee(query, regionTeams, await read(null));
+  if (!check.ok) throw new WouldFail('workorder.dispatch', check.reason, dispatchTexts.assignee(check, region));
+  return { team: check.team.name, ...(check.engineer !== undefined && { engineer: check.engineer }) };
+}
+
 async function proposeDispatch(lang: Lang, asked: Asked, tools: FlowTools): Promise<FlowResult> {
   // Refuse a malformed request before touching the ticket system.
   const shape = valid(dispatchWorkOrderInput, { ...asked, expected: { ticketStatus: '' } });
@@ -54,16 +87,17 @@ async function proposeDispatch(lang: Lang, asked: Asked, tools: FlowTools): Prom
   if ((localMinute(shape.window.end) - start) / 60_000 > MAX_WINDOW_MINUTES) throw new WouldFail('workorder.dispatch', 'window_too_long', dispatchTexts.windowTooLong(MAX_WINDOW_MINUTES / 60));
   const { ticket } = await tools.call('ticket.get', valid(getTicketInput, { ticketId: asked.ticketId }), getTicketOutput);
   if (ticket.status === 'closed') throw new WouldFail('workorder.dispatch', 'ticket_closed', dispatchTexts.ticketClosed(ticket.id));
-  const readAt = new Date().toISOString();
-  const input = valid(dispatchWorkOrderInput, { ...asked, ticketId: ticket.id, expected: { ticketStatus: ticket.status } });
-  const to = input.team ?? input.engineer ?? '';
-  // A work order still open for this ticket: a second dispatch is a second visit; the approver is told.
   const warnings: string[] = [];
+  const resolved = await resolveAssignee(lang, asked, ticket.region, tools, warnings);
+  const readAt = new Date().toISOString();
+  const input = valid(dispatchWorkOrderInput, { ...asked, ...resolved, ticketId: ticket.id, expected: { ticketStatus: ticket.status } });
+  const to = [input.team, input.engineer].filter(Boolean).join(' / ');
+  // A work order still open for this ticket: a second dispatch is a second visit; the approver is told.
   try {
     const { workOrders } = await tools.call('workorder.list', valid(listWorkOrdersInput, { ticketId: ticket.id }), listWorkOrdersOutput);
     for (const w of workOrders.filter((o) => openWorkOrderStatuses.includes(o.status))) warnings.push(dispatchTexts.alreadyDispatched(lang, w));
   } catch (err) {
-    if (!isPolicyDenied(err) || err.kind !== 'role') throw err;
+    if (!roleDenied(err)) throw err;
     warnings.push(dispatchTexts.notChecked(lang));
   }
   const card = { title: inBoth((l) => dispatchTexts.title(l, ticket.id, to)), action: { zh: '派单', en: 'Dispatch work order' }, target: ticketTarget(ticket, readAt) };
@@ -74,7 +108,7 @@ const dispatchPlan = z.object({
   flow: z.literal('workorder.dispatch'),
   lang: langSchema,
   ticketId: z.string(),
-  /** Exactly one of team / engineer, taken as given: the portal validates it. */
+  /** Exactly one of team / engineer, as typed: the guard resolves it in the portal's directory. */
   team: z.string().nullable(),
   engineer: z.string().nullable(),
   priority: z.enum(['P1', 'P2', 'P3', 'P4']),

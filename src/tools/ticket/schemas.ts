@@ -113,6 +113,22 @@ export const listWorkOrdersOutput = z.object({ ticketId: z.string(), workOrders:
 export const openWorkOrderStatuses: readonly string[] = ['pending', 'dispatched', 'in_progress'];
 
 /**
+ * The portal's field-team directory (班组目录): teams, the region each serves and its engineers.
+ * Read for one region (the dispatch guard reads the ticket's), or every region when none is given;
+ * each team is owned by its region (data scope), so a regional person reads their own regions.
+ */
+export const regionIdSchema = z.string().trim().toLowerCase().regex(/^[a-z][a-z_-]{1,30}$/, 'a region id like hangzhou');
+export const listTeamsInput = z.object({ region: regionIdSchema.optional() }).strict();
+export const fieldTeamSchema = z.object({
+  /** "杭州装维一组 HZ Field Team 1": the Chinese and the English name, one space between. */
+  name: z.string().min(1),
+  region: z.string().min(1),
+  engineers: z.array(z.string().min(1)),
+});
+export type FieldTeam = z.infer<typeof fieldTeamSchema>;
+export const listTeamsOutput = z.object({ region: z.string().nullable(), teams: z.array(fieldTeamSchema) });
+
+/**
  * Dispatch a follow-up work order for a ticket to a team or an engineer, with a priority and an
  * appointment window. The ticket must still be in the status the approver saw.
  */
