@@ -77,6 +77,7 @@ describe.each(await dbKinds())('requests: would-fail, duplicates, conflicts, wit
   it('checks a dispatch\'s team against the ticket system\'s directory: an unknown one is answered with the nearest names and no card, a valid one makes a card with its full name', async () => {
     const tk = take();
     const before = (await auditRows(t.app.db, 'proposal.refused')).length;
+    const outOfScopeBefore = (await auditRows(t.app.db, 'data.out_of_scope')).length;
     const cards = await approvalCount(`requester_id = 'bob'`, []);
     const unknown = await t.client.say('bob', `派单 ${tk} 杭州装维一祖 P2 ${tomorrow()} 09:00-11:00`, 'team-zh');
     expect(cardOf(unknown)).toBeUndefined();
@@ -87,6 +88,8 @@ describe.each(await dbKinds())('requests: would-fail, duplicates, conflicts, wit
     expect(textOf(otherRegion)).toContain('The ticket system\'s directory has no team "NB Field Team 1" in Hangzhou; nothing was sent for approval.');
     const refused = (await auditRows(t.app.db, 'proposal.refused')).slice(before);
     expect(refused.map((r) => r.details.reason)).toEqual(['assignee_unknown', 'team_unknown']);
+    // Telling him did not read the other regions as him (that read would be an out-of-scope attempt on his record).
+    expect((await auditRows(t.app.db, 'data.out_of_scope')).slice(outOfScopeBefore)).toEqual([]);
     expect(await approvalCount(`requester_id = 'bob'`, [])).toBe(cards);
 
     // The English half, in another case: one card, the directory's full name on it and in what the portal gets.

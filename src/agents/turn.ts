@@ -33,7 +33,7 @@ import { isBusyError, type ThreadLock } from './thread-lock.js';
 import type { FreeFormResponder } from './llm/index.js';
 import type { RateLimits } from './rate-limits.js';
 import { PolicyDenied } from '../skills/denials.js';
-import { mayUse } from '../policies/access.js';
+import { mayUse, seesEveryRegion } from '../policies/access.js';
 import { suggestionsFor } from '../skills/planner.js';
 import { routerTexts } from '../skills/texts.js';
 import type { Plan } from '../skills/index.js';
@@ -276,6 +276,7 @@ export class Turn {
         },
       }),
       now: () => new Date(),
+      seesEveryRegion: () => seesEveryRegion(principal),
       ...(this.deps.desk ? { requests: this.deps.desk(principal, s) } : {}),
       call: async <S extends z.ZodType>(tool: string, input: unknown, output: S): Promise<z.infer<S>> => {
         // Flows and the free-form responder call reads only; a write goes through the approval.

@@ -55,6 +55,11 @@ export interface FlowTools {
     end(): Promise<boolean>;
     current(): Promise<DelegationView | null>;
   };
+  /**
+   * Whether the requester's data scope covers every region (bound by the agent; absent: assume not).
+   * A flow asks before a read that would otherwise be refused for scope and audited as theirs.
+   */
+  seesEveryRegion?(): boolean;
   /** The clock a guard checks a time against (an appointment window); default the real one. */
   now?(): Date;
   /**

@@ -52,8 +52,9 @@ const roleDenied = (err: unknown): boolean => isPolicyDenied(err) && err.kind ==
  * The asked team / engineer as the directory names them (the full "中文 English" team name, the
  * engineer's team when only an engineer was given), or a WouldFail saying what is wrong. The
  * ticket region's teams are read for the requester; every region's only when the name is not
- * there, to tell "another region's" from "no such" (a requester who may not see the other regions
- * is told it is not in theirs).
+ * there and the requester may see every region, to tell "another region's" from "no such" (one
+ * who may not is told it is not in theirs: reading the others would be refused and audited as an
+ * out-of-scope attempt they never made).
  */
 async function resolveAssignee(lang: Lang, asked: Asked, region: string | null, tools: FlowTools, warnings: string[]): Promise<{ team?: string; engineer?: string }> {
   const read = async (r: string | null): Promise<readonly FieldTeam[] | null> => {
@@ -71,7 +72,7 @@ async function resolveAssignee(lang: Lang, asked: Asked, region: string | null, 
   }
   const query = { ...(asked.team !== undefined && { team: asked.team }), ...(asked.engineer !== undefined && { engineer: asked.engineer }) };
   let check = checkAssignee(query, regionTeams, null);
-  if (!check.ok && region && ['team_unknown', 'engineer_unknown', 'assignee_unknown'].includes(check.reason)) check = checkAssignee(query, regionTeams, await read(null));
+  if (!check.ok && region && tools.seesEveryRegion?.() && ['team_unknown', 'engineer_unknown', 'assignee_unknown'].includes(check.reason)) check = checkAssignee(query, regionTeams, await read(null));
   if (!check.ok) throw new WouldFail('workorder.dispatch', check.reason, dispatchTexts.assignee(check, region));
   return { team: check.team.name, ...(check.engineer !== undefined && { engineer: check.engineer }) };
 }

@@ -85,7 +85,9 @@ describe('write flows propose, with what the approver saw as expected', () => {
 });
 
 describe('the team and engineer are checked against the portal\'s directory before the card', () => {
-  const tools = (teams = directory) => fakeTools({ 'ticket.get': () => ticket(), 'workorder.teams': teams, 'workorder.list': noWorkOrders }, { now: beforeWindows });
+  // The full directory stands for a requester who may see every region; hangzhouOnly for one who may not.
+  const tools = (teams = directory) =>
+    fakeTools({ 'ticket.get': () => ticket(), 'workorder.teams': teams, 'workorder.list': noWorkOrders }, { now: beforeWindows, seesEveryRegion: () => teams === directory });
 
   it.each([
     ['dispatch T20261124-0012 to hz field team 2 P2 2026-11-25 09:00-11:00', '杭州装维二组 HZ Field Team 2'],
@@ -150,7 +152,8 @@ describe('the team and engineer are checked against the portal\'s directory befo
     const { tools: t, calls } = tools(hangzhouOnly);
     const r = await run('派单 T20261124-0012 宁波装维一组 P2 2026-11-25 09:00-11:00', t);
     expect(r).toMatchObject({ status: 'business_error', refused: { reason: 'team_unknown' }, text: expect.stringContaining(`杭州没有班组「宁波装维一组」，未提交审批。是不是要派给 ${HZ1}？`) });
-    expect(calls.filter((c) => c.tool === 'workorder.teams').map((c) => c.input)).toEqual([{ region: 'hangzhou' }, {}]);
+    // Other regions are not read for them: that read would be refused and audited as their attempt.
+    expect(calls.filter((c) => c.tool === 'workorder.teams').map((c) => c.input)).toEqual([{ region: 'hangzhou' }]);
   });
 
   it('a requester whose role may not read the directory still gets the card, with a line saying it was not checked', async () => {
