@@ -17,7 +17,7 @@ import { Browser, freePort, oidcConsoleEnv, startProvider } from './helpers/oidc
 
 const shipped = fs.readFileSync(bundledPolicyFile, 'utf8');
 // Ticket notes: one manager, who must have signed in within the last 10 minutes.
-const policy = shipped.replace('  tools:\n    nms.acknowledgeAlarm:', '  tools:\n    ticket.addNote: { roles: [manager], departments: same, reauthWithinMinutes: 10 }\n    nms.acknowledgeAlarm:');
+const policy = shipped.replace(/\n    ticket\.addNote: .*/, '').replace('  tools:\n    nms.acknowledgeAlarm:', '  tools:\n    ticket.addNote: { roles: [manager], departments: same, reauthWithinMinutes: 10 }\n    nms.acknowledgeAlarm:');
 
 const directory = {
   departments: [{ id: 'cs-hangzhou', name: { zh: '杭州客服中心', en: 'Hangzhou Customer Service' } }],

@@ -15,7 +15,7 @@ export const listTeams = defineTool({
   name: 'workorder.teams',
   effect: 'read',
   system: 'ticket',
-  description: '查询班组目录（区域、工程师）。List the ticket system\'s field teams of a region (or of every region): team name (中文 English), region and engineers.',
+  description: '班组目录。Field teams and engineers by region.',
   input: listTeamsInput,
   output: listTeamsOutput,
   // A region asked for is checked before the page is opened; every team returned is owned by its region.
