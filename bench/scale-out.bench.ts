@@ -76,6 +76,17 @@ const common = {
   LOG_LEVEL: 'warn',
   ...Object.fromEntries(LEGACY_SYSTEMS.map((s) => [s.env, `${sandbox.url}${s.sandboxPath}`])),
 };
+// The load is one demo person asking many times a minute: the policy's rate limits would answer
+// most of it "too many requests", which measures the limiter, not the system. Raised for the run.
+const policyFile = path.join(dataDir(), 'policy.yaml');
+fs.writeFileSync(
+  policyFile,
+  fs
+    .readFileSync(path.join(root, 'config', 'policy.yaml'), 'utf8')
+    .replace(/perUser: \{[^}]*\}/, 'perUser: { requestsPerMinute: 100000, toolCallsPerTurn: 600, pendingApprovals: 50 }')
+    .replace(/perDepartment: \{[^}]*\}/, 'perDepartment: { requestsPerMinute: 100000, pendingApprovals: 500 }'),
+);
+Object.assign(common, { POLICY_FILE: policyFile });
 const children: ChildProcess[] = [];
 const db = new pg.Client({ connectionString: dbUrl.toString() });
 
@@ -220,7 +231,7 @@ try {
     );
   }
   const [one, two] = phases;
-  if (one && two) console.log(`throughput from 1 worker to 2: x${(two.turns.length / Math.max(1, one.turns.length)).toFixed(2)} (ms; ack ratio to the floor at p99: ${(summarize(two.acks).p99 / summarize(two.floorAcks).p99).toFixed(1)}x)`);
+  if (one && two) console.log(`throughput from 1 worker to 2: x${(two.turns.length / Math.max(1, one.turns.length)).toFixed(2)} (ack p99 with 2 workers, to the floor's: ${(summarize(two.acks).p99 / summarize(two.floorAcks).p99).toFixed(1)}x)`);
   const clean = phases.every((p) => p.duplicates === 0 && p.accepted === p.sent && p.unanswered === 0);
   console.log(`goal: every event accepted and answered once, no duplicate effect → ${clean ? 'met' : 'NOT met'}`);
   process.exitCode = clean ? 0 : 1;
