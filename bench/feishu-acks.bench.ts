@@ -13,15 +13,13 @@
  * Goal (fails with exit 1 when missed): every event accepted, and ack p99 under 1 s (a third of
  * Feishu's redelivery window) at BENCH_RATE events/s.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import Fastify from 'fastify';
-import { decryptFeishu, feishuSignature, signatureMatches } from '../src/bot/feishu/crypto.js';
-import { feishuEnv, feishuRequest, messageEvent, startFakeOpenApi, TEST_ENCRYPT_KEY, type SignedRequest } from '../tests/helpers/feishu-open-api.js';
+import { feishuEnv, feishuRequest, messageEvent, startFakeOpenApi, type SignedRequest } from '../tests/helpers/feishu-open-api.js';
 import { summarize } from './lib/stats.js';
+import { startBareFeishuHandler } from './lib/bare-feishu.js';
+import { startAppProcess } from '../tests/helpers/processes.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -54,22 +52,6 @@ async function drive(url: string, make: (i: number) => SignedRequest): Promise<{
   return { latencies, accepted, sent: total };
 }
 
-/** The app as `npm start` runs it, in a process of its own (as in production: the Feishu cloud is elsewhere). */
-function startAppProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /console:\s+(http:\/\/\S+)\/console/.exec(out);
-      if (m) resolve({ child, url: m[1]!.replace('localhost', '127.0.0.1') });
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => reject(new Error(`app exited (${code}) before it was up: ${out.slice(-2000)}`)));
-  });
-}
-
 const fake = await startFakeOpenApi();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-acks-'));
 const app = await startAppProcess({ ...feishuEnv(fake), DATA_DIR: dataDir, PORT: '0', SANDBOX_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
@@ -78,18 +60,7 @@ const backlog = async (): Promise<number> => {
   return h.inbound?.backlog?.pending ?? 0;
 };
 
-// The floor: the same signature check and decryption, and nothing else.
-const bare = Fastify({ bodyLimit: 64 * 1024 });
-bare.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-bare.post('/feishu/events', async (req, reply) => {
-  const raw = req.body as Buffer;
-  const h = req.headers;
-  const expected = feishuSignature(String(h['x-lark-request-timestamp']), String(h['x-lark-request-nonce']), TEST_ENCRYPT_KEY, raw);
-  if (!signatureMatches(expected, String(h['x-lark-signature']))) return reply.code(401).send({});
-  JSON.parse(decryptFeishu((JSON.parse(raw.toString('utf8')) as { encrypt: string }).encrypt, TEST_ENCRYPT_KEY));
-  return {};
-});
-const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });
+const { url: bareUrl, app: bare } = await startBareFeishuHandler();
 
 const users = ['alice', 'bob', 'carol', 'dave'];
 const event = (i: number) => feishuRequest(messageEvent({ chatId: `oc_bench_${i % 20}`, chatType: 'p2p', from: `ou_${users[i % users.length]}`, text: 'help' }));

@@ -13,20 +13,20 @@
  *   npm run bench:scale
  *   BENCH_SECONDS=60 BENCH_RATE=20 BENCH_USERS=16 npm run bench:scale
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import Fastify from 'fastify';
 import pg from 'pg';
-import { decryptFeishu, feishuSignature, signatureMatches } from '../src/bot/feishu/crypto.js';
 import { startSandbox } from '../src/sandbox/server.js';
 import { LEGACY_SYSTEMS } from '../src/tools/systems.js';
-import { feishuEnv, feishuRequest, messageEvent, startFakeOpenApi, TEST_ENCRYPT_KEY } from '../tests/helpers/feishu-open-api.js';
+import { feishuEnv, feishuRequest, messageEvent, startFakeOpenApi } from '../tests/helpers/feishu-open-api.js';
 import { TEST_AUDIT_KEY, TEST_DATA_KEYS } from '../tests/helpers/audit-key.js';
 import { summarize } from './lib/stats.js';
+import { startAppProcess, startWorkerProcess } from '../tests/helpers/processes.js';
+import { startBareFeishuHandler } from './lib/bare-feishu.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const RATE = Number(process.env.BENCH_RATE ?? 20);
@@ -36,19 +36,6 @@ const QUEUED_NOTICE = /已收到，当前请求较多|Received\. It is busy righ
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const adminUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-function spawnUntil(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = ready.exec(out);
-      if (m) resolve({ child, match: m });
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited (${code}): ${out.slice(-2000)}`)));
-  });
-}
 const stop = async (c: ChildProcess) => {
   if (c.exitCode !== null) return;
   c.kill('SIGTERM');
@@ -90,18 +77,7 @@ Object.assign(common, { POLICY_FILE: policyFile });
 const children: ChildProcess[] = [];
 const db = new pg.Client({ connectionString: dbUrl.toString() });
 
-// The floor: the same signature check and decryption, and nothing else.
-const bare = Fastify({ bodyLimit: 64 * 1024 });
-bare.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-bare.post('/feishu/events', async (req, reply) => {
-  const raw = req.body as Buffer;
-  const h = req.headers;
-  const expected = feishuSignature(String(h['x-lark-request-timestamp']), String(h['x-lark-request-nonce']), TEST_ENCRYPT_KEY, raw);
-  if (!signatureMatches(expected, String(h['x-lark-signature']))) return reply.code(401).send({});
-  JSON.parse(decryptFeishu((JSON.parse(raw.toString('utf8')) as { encrypt: string }).encrypt, TEST_ENCRYPT_KEY));
-  return {};
-});
-const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' });
+const { url: bareUrl, app: bare } = await startBareFeishuHandler();
 
 interface Phase {
   workers: number;
@@ -204,17 +180,17 @@ try {
   await db.connect();
   const replicas: string[] = [];
   for (let i = 0; i < 2; i++) {
-    const r = await spawnUntil(['src/main.ts'], { ...common, ...feishuEnv(fake), DATA_DIR: dataDir(), PORT: '0', HOST: '127.0.0.1', RPA_WORKERS: 'external', DATABASE_POOL_SIZE: '6' }, /console:\s+(http:\/\/\S+)\/console/);
+    const r = await startAppProcess({ ...common, ...feishuEnv(fake), DATA_DIR: dataDir(), PORT: '0', HOST: '127.0.0.1', RPA_WORKERS: 'external', DATABASE_POOL_SIZE: '6' });
     children.push(r.child);
-    replicas.push(r.match[1]!.replace('localhost', '127.0.0.1'));
+    replicas.push(r.url);
   }
-  const workerEnv = { ...common, DATA_DIR: dataDir(), WORKER_PORT: '0', RPA_WORKER_SLOTS: '8' };
-  const w1 = await spawnUntil(['src/worker/main.ts'], workerEnv, /health at (http:\/\/\S+)\/healthz/);
+  const workerEnv = { ...common, DATA_DIR: dataDir(), RPA_WORKER_SLOTS: '8' };
+  const w1 = await startWorkerProcess(workerEnv);
   children.push(w1.child);
   // Warm-up: the worker's browser logs in to the portals once.
   await fetch(`${replicas[0]}/console/api/messages?wait=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'bob', text: '查端口 OLT-HZ-01 0/1/3' }) });
   phases.push(await runPhase(replicas, 1));
-  const w2 = await spawnUntil(['src/worker/main.ts'], { ...workerEnv, DATA_DIR: dataDir() }, /health at (http:\/\/\S+)\/healthz/);
+  const w2 = await startWorkerProcess({ ...workerEnv, DATA_DIR: dataDir() });
   children.push(w2.child);
   await fetch(`${replicas[1]}/console/api/messages?wait=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'bob', text: '查端口 OLT-HZ-01 0/1/4' }) });
   phases.push(await runPhase(replicas, 2));

@@ -4,34 +4,15 @@
  * PostgreSQL finds the dead holder's lease, waits only until it lapses, finishes the turn from its
  * checkpoint, and gives every connection back.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxHandle } from '../src/sandbox/server.js';
 import { LEGACY_SYSTEMS } from '../src/tools/systems.js';
 import { createTestDatabase, postgresAvailable, startTestApp, textOf, TestClient, type TestDatabase } from './helpers/test-app.js';
+import { startAppProcess } from './helpers/processes.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // In CI PostgreSQL must answer: the test runs and fails there rather than shrink.
 const pgOnly = (await postgresAvailable()) || process.env.CI ? describe : describe.skip;
-
-/** `npm start` as node itself (not the tsx launcher), so kill -9 hits the process that holds the lease. */
-function startAppProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /console:\s+(http:\/\/\S+)\/console/.exec(out);
-      if (m) resolve({ child, url: m[1]!.replace('localhost', '127.0.0.1') });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => reject(new Error(`app exited (${code}) before it was up: ${out}`)));
-  });
-}
 
 pgOnly('a turn killed mid-way, on postgres', () => {
   let sandbox: SandboxHandle;

@@ -6,33 +6,19 @@
  *   - the turn's evidence (a screenshot) is served by the other replica, to a manager whose data
  *     scope covers the call, refused to someone without the role, and never written to either's disk.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxHandle } from '../src/sandbox/server.js';
 import { LEGACY_SYSTEMS } from '../src/tools/systems.js';
 import { createTestDatabase, postgresAvailable, textOf, TestClient, type Reply, type TestDatabase } from './helpers/test-app.js';
+import { startAppProcess } from './helpers/processes.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pgOnly = (await postgresAvailable()) || process.env.CI ? describe : describe.skip;
 
-function startAppProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /console:\s+(http:\/\/\S+)\/console/.exec(out);
-      if (m) resolve({ child, url: m[1]!.replace('localhost', '127.0.0.1') });
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => reject(new Error(`app exited (${code}) before it was up: ${out}`)));
-  });
-}
 
 pgOnly('two replicas on one postgres', () => {
   let sandbox: SandboxHandle;

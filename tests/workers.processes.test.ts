@@ -5,41 +5,17 @@
  * after the portal saved it and before it answered, leaves the write done exactly once (checked
  * in the sandbox's own state) by a worker started after it, and nothing pending or running.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxHandle } from '../src/sandbox/server.js';
 import { LEGACY_SYSTEMS } from '../src/tools/systems.js';
+import { startWorkerProcess } from './helpers/processes.js';
 import { cardOf, createTestDatabase, postgresAvailable, startTestApp, textOf, type TestApp, type TestDatabase } from './helpers/test-app.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // In CI PostgreSQL must answer: the test runs and fails there rather than shrink.
 const pgOnly = (await postgresAvailable()) || process.env.CI ? describe : describe.skip;
 
-interface WorkerProc {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-  output(): string;
-}
-
-/** `npm run worker` as node itself (not the tsx launcher), so kill -9 hits the worker. */
-function startWorker(env: Record<string, string>): Promise<WorkerProc> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], { cwd: root, env: { ...process.env, WORKER_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /health at (http:\/\/\S+)\/healthz/.exec(out);
-      if (m) resolve({ child, url: m[1]!, exited, output: () => out });
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    void exited.then((code) => reject(new Error(`worker exited (${code}) before it was up: ${out}`)));
-  });
-}
+type WorkerProc = Awaited<ReturnType<typeof startWorkerProcess>>;
 
 async function jobsDone(w: WorkerProc): Promise<number> {
   const h = (await (await fetch(`${w.url}/healthz`)).json()) as { jobs: { done: number; failed: number } };
@@ -78,7 +54,7 @@ pgOnly('replicas and workers on one PostgreSQL', () => {
     await admin.connect();
     // Replicas with 3 connections each, for more people at once than connections.
     for (let i = 0; i < 2; i++) replicas.push(await startTestApp({ ...env, RPA_WORKERS: 'external', DATABASE_POOL_SIZE: '3' }));
-    for (let i = 0; i < 2; i++) workers.push(await startWorker({ ...env, RPA_WORKER_SLOTS: '4' }));
+    for (let i = 0; i < 2; i++) workers.push(await startWorkerProcess({ ...env, RPA_WORKER_SLOTS: '4' }));
   }, 120_000);
   afterAll(async () => {
     for (const r of replicas) await r.close().catch(() => undefined);
@@ -114,7 +90,7 @@ pgOnly('replicas and workers on one PostgreSQL', () => {
     it(`a worker killed with -9 at ${point}: the approved write happens once, done by the next worker`, async () => {
       // Only the crashing worker is alive when the write is approved.
       for (const w of [...workers]) await stopWorker(w);
-      const crashing = await startWorker({ ...env, RPA_WORKER_SLOTS: '2', SWITCHBOARD_WORKER_CRASH_AT: point });
+      const crashing = await startWorkerProcess({ ...env, RPA_WORKER_SLOTS: '2', SWITCHBOARD_WORKER_CRASH_AT: point });
       workers.push(crashing);
       const ticket = point === 'write.before' ? 'T20261124-0012' : 'T20261124-0013';
       const [asker, approver] = point === 'write.before' ? [replicas[0]!, replicas[1]!] : [replicas[1]!, replicas[0]!];
@@ -126,7 +102,7 @@ pgOnly('replicas and workers on one PostgreSQL', () => {
       workers.splice(workers.indexOf(crashing), 1);
       expect(crashing.output()).toContain(`worker SIGKILL at ${point}`);
       // A worker started afterwards takes the job again.
-      workers.push(await startWorker({ ...env, RPA_WORKER_SLOTS: '2' }));
+      workers.push(await startWorkerProcess({ ...env, RPA_WORKER_SLOTS: '2' }));
       const approved = await decision;
       expect(approved.status).toBe('approved');
       expect(await writesOf(ticket)).toEqual([expect.objectContaining({ idempotencyKey: card!.approvalId })]);

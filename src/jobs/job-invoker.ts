@@ -21,6 +21,7 @@ import { SystemError } from '../tools/errors.js';
 import type { ApprovedWrite, ToolCallRecord } from '../tools/runner.js';
 import { errorFromJson, openResult, RPA_QUEUE, sealRequest, type RpaRequest, type RpaResult } from './rpa-call.js';
 import { rpaDoneBus } from './rpa-done.js';
+import { JOBS_SCHEMA } from './boss.js';
 
 export interface JobInvokerOptions {
   db: Db;
@@ -46,7 +47,7 @@ class LostJob extends SystemError {
   }
 }
 
-type Waiter = { resolve(r: RpaResult): void; reject(e: Error): void };
+type Waiter = { tool: string; started: number; resolve(r: RpaResult): void; reject(e: Error): void };
 
 export interface InvokeOptions extends ToolInvokeOptions {
   targetScope?: readonly ScopeOwner[];
@@ -61,6 +62,7 @@ export class JobToolInvoker implements ToolInvoker {
   private unsubscribe: (() => void) | undefined;
   private sent = 0;
   private lost = 0;
+  private lookTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: JobInvokerOptions) {
     this.bus = rpaDoneBus(opts.db);
@@ -95,6 +97,8 @@ export class JobToolInvoker implements ToolInvoker {
 
   /** Fail every waiting call (the process is stopping). */
   close(): void {
+    if (this.lookTimer) clearTimeout(this.lookTimer);
+    this.lookTimer = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     for (const [id, w] of this.waiters) {
@@ -153,46 +157,63 @@ export class JobToolInvoker implements ToolInvoker {
         this.early.set(jobId, now);
         if (this.early.size > 1000) for (const [k, at] of this.early) if (now - at > 10_000 || this.early.size > 1000) this.early.delete(k);
       },
-      () => {
-        for (const id of this.waiters.keys()) void this.collect(id);
-      },
+      () => void (this.waiters.size > 0 && this.collectMany([...this.waiters.keys()]).catch(() => undefined)),
     );
   }
 
   private wait(id: string, tool: string): Promise<RpaResult> {
     return new Promise<RpaResult>((resolve, reject) => {
-      const started = Date.now();
-      let timer: NodeJS.Timeout | undefined;
       const done = (fn: () => void) => {
-        if (timer) clearTimeout(timer);
         this.waiters.delete(id);
         fn();
       };
-      this.waiters.set(id, { resolve: (r) => done(() => resolve(r)), reject: (e) => done(() => reject(e)) });
-      const look = async () => {
-        if (!this.waiters.has(id)) return;
-        if (await this.collect(id)) return;
-        const job = await this.opts.boss.getJobById(RPA_QUEUE, id).catch(() => null);
-        // The worker answers before pg-boss completes the row: a completed job's answer is read above.
-        if (job && (job.state === 'failed' || job.state === 'cancelled') && !(await this.collect(id))) {
-          return this.waiters.get(id)?.reject(new LostJob(this.opts.systemOf(tool), `the worker running ${tool} stopped before it answered`));
-        }
-        if (!job && !(await this.collect(id))) {
-          return this.waiters.get(id)?.reject(new LostJob(this.opts.systemOf(tool), `the RPA job for ${tool} is gone`));
-        }
-        if (Date.now() - started > this.opts.maxWaitMs) {
-          return this.waiters.get(id)?.reject(new SystemError('timeout', this.opts.systemOf(tool), `no worker answered ${tool} in time`));
-        }
-        schedule();
-      };
-      const schedule = () => {
-        if (!this.waiters.has(id)) return;
-        timer = setTimeout(() => void look().catch(() => schedule()), this.bus.live() ? (this.opts.lookMs ?? 2000) : 250);
-        timer.unref();
-      };
+      this.waiters.set(id, { tool, started: Date.now(), resolve: (r) => done(() => resolve(r)), reject: (e) => done(() => reject(e)) });
       if (this.early.delete(id)) void this.collect(id);
-      schedule();
+      this.scheduleLook();
     });
+  }
+
+  /** One look for every waiting call, not one per call: its cost stays two statements however many wait. */
+  private scheduleLook(): void {
+    if (this.lookTimer || this.waiters.size === 0) return;
+    this.lookTimer = setTimeout(() => {
+      this.lookTimer = undefined;
+      void this.lookAll()
+        .catch(() => undefined)
+        .finally(() => this.scheduleLook());
+    }, this.bus.live() ? (this.opts.lookMs ?? 2000) : 250);
+    this.lookTimer.unref();
+  }
+
+  /**
+   * Answers whose notification was missed, and jobs whose worker died (pg-boss failed them once
+   * their heartbeats stopped) or that are gone. Reads pg-boss's job table directly: one query for
+   * all of them (its API reads a job at a time).
+   */
+  private async lookAll(): Promise<void> {
+    const ids = [...this.waiters.keys()];
+    if (ids.length === 0) return;
+    await this.collectMany(ids);
+    const left = ids.filter((id) => this.waiters.has(id));
+    if (left.length === 0) return;
+    const states = await this.opts.db.query<{ id: string; state: string }>(`SELECT id, state FROM ${JOBS_SCHEMA}.job WHERE name = $1 AND id = ANY($2::uuid[])`, [RPA_QUEUE, left]);
+    const stateOf = new Map(states.rows.map((r) => [r.id, r.state]));
+    const lost = left.filter((id) => !stateOf.has(id) || stateOf.get(id) === 'failed' || stateOf.get(id) === 'cancelled');
+    // The worker answers before pg-boss marks the row: read once more before calling a job lost.
+    if (lost.length > 0) await this.collectMany(lost);
+    const now = Date.now();
+    for (const id of left) {
+      const w = this.waiters.get(id);
+      if (!w) continue;
+      const system = this.opts.systemOf(w.tool);
+      if (lost.includes(id)) w.reject(new LostJob(system, stateOf.has(id) ? `the worker running ${w.tool} stopped before it answered` : `the RPA job for ${w.tool} is gone`));
+      else if (now - w.started > this.opts.maxWaitMs) w.reject(new SystemError('timeout', system, `no worker answered ${w.tool} in time`));
+    }
+  }
+
+  private async collectMany(ids: string[]): Promise<void> {
+    const res = await this.opts.db.query<{ job_id: string; result: unknown }>('DELETE FROM rpa_results WHERE job_id = ANY($1::uuid[]) RETURNING job_id, result', [ids]);
+    for (const row of res.rows) this.deliver(row.job_id, row.result);
   }
 
   /** Read (and delete) a job's answer; true when there was one and its waiter got it. */
@@ -202,11 +223,17 @@ export class JobToolInvoker implements ToolInvoker {
     const res = await this.opts.db.query<{ result: unknown }>('DELETE FROM rpa_results WHERE job_id = $1 RETURNING result', [id]);
     const row = res.rows[0];
     if (!row) return false;
+    this.deliver(id, row.result);
+    return true;
+  }
+
+  private deliver(id: string, sealed: unknown): void {
+    const w = this.waiters.get(id);
+    if (!w) return;
     try {
-      w.resolve(openResult(row.result));
+      w.resolve(openResult(sealed));
     } catch (e) {
       w.reject(new SystemError('unexpected_page', 'rpa', `the worker's answer could not be read: ${(e as Error).message}`));
     }
-    return true;
   }
 }
